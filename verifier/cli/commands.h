@@ -1,0 +1,33 @@
+// Subcommand registration. Each add_* attaches a subcommand whose callback stores its exit
+// code in Context::exit_code (0 pass, 1 findings, 2 bad input).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/result.h"
+#include "registry/registry.h"
+
+namespace aa::cli {
+
+struct Context {
+  std::string profiles_dir;
+  int exit_code = 2;
+
+  // Loads the registry from --profiles or the default; prints the error and returns null on
+  // failure.
+  const Registry* registry();
+
+ private:
+  std::optional<Registry> registry_;
+};
+
+// Prints an input error the one way every command does, and returns exit code 2.
+int fail(const Error& e);
+
+void add_identify(CLI::App& app, Context& ctx);
+void add_registry(CLI::App& app, Context& ctx);
+
+}  // namespace aa::cli

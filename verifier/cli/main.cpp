@@ -1,0 +1,36 @@
+// accel-attest: the command line. Subcommands live in cmd_*.cpp; this file wires them up.
+//
+// Exit codes (every subcommand): 0 no finding / pass, 1 findings / fail, 2 bad input or usage.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "accel-attest: offline hardware-attestation verifier for AI accelerators.\n"
+      "Identifies accelerators, classifies them under ECCN 3A090 from the chip-family "
+      "registry, and flags Huawei Ascend and other PRC parts."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("accel-attest ") + ACCEL_ATTEST_VERSION);
+  aa::cli::Context ctx;
+  app.add_option("--profiles", ctx.profiles_dir,
+                 "reference-data directory (chip registry, policies); default: "
+                 "$ACCEL_ATTEST_PROFILES or the bundled firmware-profiles/");
+  aa::cli::add_identify(app, ctx);
+  aa::cli::add_registry(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return ctx.exit_code;
+}

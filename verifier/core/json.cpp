@@ -1,0 +1,216 @@
+#include "core/json.h"
+
+#include <set>
+#include <vector>
+
+namespace aa {
+
+std::string json_pointer_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// A SAX consumer that forwards to nlohmann's DOM builder while enforcing the limits and
+// remembering where it is, so that errors carry a JSON pointer.
+class StrictSax {
+ public:
+  StrictSax(Json& root, const JsonLimits& limits) : dom_(root, false), limits_(limits) {}
+
+  bool null() { return scalar() && dom_.null(); }
+  bool boolean(bool v) { return scalar() && dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return scalar() && dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return scalar() && dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const std::string& s) {
+    return scalar() && dom_.number_float(v, s);
+  }
+  bool string(std::string& v) {
+    if (!scalar()) return false;
+    if (v.size() > limits_.max_string) {
+      return fail("input.too-large", "string longer than " + std::to_string(limits_.max_string) +
+                                         " bytes");
+    }
+    return dom_.string(v);
+  }
+  bool binary(Json::binary_t& v) { return scalar() && dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    if (!open()) return false;
+    frames_.push_back(Frame{false, 0, {}, {}});
+    return dom_.start_object(n);
+  }
+  bool key(std::string& k) {
+    Frame& f = frames_.back();
+    f.key = k;
+    if (k.size() > limits_.max_string) return fail("input.too-large", "key too long");
+    if (!f.keys.insert(k).second) {
+      return fail("input.duplicate-key", "duplicate key \"" + k + "\"");
+    }
+    return dom_.key(k);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) {
+    if (!open()) return false;
+    frames_.push_back(Frame{true, 0, {}, {}});
+    return dom_.start_array(n);
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return dom_.end_array();
+  }
+  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception&) {
+    if (!error_) {
+      error_ = Error{"input.bad-json", pointer(),
+                     "not valid JSON (syntax error near byte " + std::to_string(pos) + ")"};
+    }
+    return false;
+  }
+
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  struct Frame {
+    bool array;
+    size_t index;
+    std::string key;
+    std::set<std::string> keys;
+  };
+
+  // Called before every value: advances the array index of the enclosing frame.
+  void advance() {
+    if (!frames_.empty() && frames_.back().array) frames_.back().index++;
+  }
+  bool scalar() {
+    advance();
+    return true;
+  }
+  bool open() {
+    advance();
+    if (frames_.size() + 1 > limits_.max_depth) {
+      return fail("input.too-deep",
+                  "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+    }
+    return true;
+  }
+  std::string pointer() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      if (f.array) {
+        if (f.index > 0) p += "/" + std::to_string(f.index - 1);
+      } else if (!f.key.empty() || !f.keys.empty()) {
+        p += "/" + json_pointer_token(f.key);
+      }
+    }
+    return p;
+  }
+  bool fail(std::string code, std::string message) {
+    if (!error_) error_ = Error{std::move(code), pointer(), std::move(message)};
+    return false;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  const JsonLimits& limits_;
+  std::vector<Frame> frames_;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+Result<Json> parse_json_strict(std::string_view text, const std::string& origin,
+                               const JsonLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return make_error("input.too-large", origin,
+                      "document larger than " + std::to_string(limits.max_bytes) + " bytes");
+  }
+  Json root;
+  StrictSax sax(root, limits);
+  bool ok = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json,
+                            /*strict=*/true, /*ignore_comments=*/false);
+  if (!ok || sax.error()) {
+    Error e = sax.error() ? *sax.error()
+                          : Error{"input.bad-json", "", "not valid JSON"};
+    e.field = origin + "#" + (e.field.empty() ? "/" : e.field);
+    return e;
+  }
+  return root;
+}
+
+JsonAt JsonAt::child(std::string_view key) const {
+  return JsonAt(v_->at(std::string(key)), origin_, pointer_ + "/" + json_pointer_token(key));
+}
+
+JsonAt JsonAt::at(size_t index) const {
+  return JsonAt(v_->at(index), origin_, pointer_ + "/" + std::to_string(index));
+}
+
+Error JsonAt::type_error(std::string_view expected) const {
+  return make_error("input.wrong-type", where(),
+                    "expected " + std::string(expected) + ", found " + v_->type_name());
+}
+
+Result<JsonAt> JsonAt::object() const {
+  if (!v_->is_object()) return type_error("an object");
+  return *this;
+}
+
+Result<JsonAt> JsonAt::array() const {
+  if (!v_->is_array()) return type_error("an array");
+  return *this;
+}
+
+Result<JsonAt> JsonAt::field(std::string_view key) const {
+  if (!v_->is_object()) return type_error("an object");
+  if (!v_->contains(std::string(key))) {
+    return make_error("input.missing-field", where() + (pointer_.empty() ? "" : "/") +
+                                                 json_pointer_token(key),
+                      "required field \"" + std::string(key) + "\" is missing");
+  }
+  return child(key);
+}
+
+std::optional<JsonAt> JsonAt::optional_field(std::string_view key) const {
+  if (!v_->is_object() || !v_->contains(std::string(key))) return std::nullopt;
+  return child(key);
+}
+
+Result<std::string> JsonAt::string() const {
+  if (!v_->is_string()) return type_error("a string");
+  return v_->get<std::string>();
+}
+
+Result<bool> JsonAt::boolean() const {
+  if (!v_->is_boolean()) return type_error("a boolean");
+  return v_->get<bool>();
+}
+
+Result<double> JsonAt::number() const {
+  if (!v_->is_number()) return type_error("a number");
+  return v_->get<double>();
+}
+
+Status JsonAt::only_fields(std::initializer_list<std::string_view> allowed) const {
+  if (!v_->is_object()) return type_error("an object");
+  for (const auto& [k, _] : v_->items()) {
+    bool found = false;
+    for (auto a : allowed) found = found || a == k;
+    if (!found) {
+      return make_error("input.unknown-field", child(k).where(),
+                        "unknown field \"" + k + "\"");
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace aa

@@ -1,0 +1,66 @@
+// Strict JSON for untrusted documents, and typed field access that names the bad field.
+//
+// Contract: parse_json_strict() accepts one JSON value (RFC 8259) and rejects, each with its
+// own error code and a JSON pointer to the place: invalid syntax (input.bad-json), a
+// duplicate key in any object (input.duplicate-key), nesting deeper than limits.max_depth
+// (input.too-deep), a document larger than limits.max_bytes (input.too-large) and any string
+// longer than limits.max_string (input.too-large). `origin` (usually the file path) prefixes
+// every field in errors.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace aa {
+
+using Json = nlohmann::json;
+
+struct JsonLimits {
+  size_t max_bytes = 16u << 20;
+  size_t max_depth = 32;
+  size_t max_string = 1u << 20;
+};
+
+Result<Json> parse_json_strict(std::string_view text, const std::string& origin,
+                               const JsonLimits& limits = {});
+
+// Escapes one JSON pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
+std::string json_pointer_token(std::string_view key);
+
+// A view of one JSON value together with where it sits, so that every accessor can name the
+// field in its error ("origin#/devices/3/vendor_id").
+class JsonAt {
+ public:
+  JsonAt(const Json& value, std::string origin, std::string pointer = "")
+      : v_(&value), origin_(std::move(origin)), pointer_(std::move(pointer)) {}
+
+  const Json& json() const { return *v_; }
+  std::string where() const { return origin_ + "#" + (pointer_.empty() ? "/" : pointer_); }
+  JsonAt child(std::string_view key) const;  // requires an object that has `key`
+  JsonAt at(size_t index) const;             // requires an array
+
+  Result<JsonAt> object() const;  // the value itself, checked to be an object
+  Result<JsonAt> array() const;   // the value itself, checked to be an array
+  Result<JsonAt> field(std::string_view key) const;           // required member
+  std::optional<JsonAt> optional_field(std::string_view key) const;
+  Result<std::string> string() const;
+  Result<bool> boolean() const;
+  Result<double> number() const;
+  // Rejects members other than `allowed` (input.unknown-field).
+  Status only_fields(std::initializer_list<std::string_view> allowed) const;
+
+  Error type_error(std::string_view expected) const;
+
+ private:
+  const Json* v_;
+  std::string origin_;
+  std::string pointer_;
+};
+
+}  // namespace aa

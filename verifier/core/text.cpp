@@ -1,0 +1,112 @@
+#include "core/text.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <filesystem>
+
+#include "core/result.h"
+
+namespace aa {
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<uint32_t> parse_hex_exact(std::string_view s, size_t digits) {
+  if (digits == 0 || digits > 8 || s.size() != digits) return std::nullopt;
+  uint32_t v = 0;
+  for (char c : s) {
+    int d = hex_value(c);
+    if (d < 0) return std::nullopt;
+    v = (v << 4) | static_cast<uint32_t>(d);
+  }
+  return v;
+}
+
+std::optional<uint32_t> parse_sysfs_hex(std::string_view body, size_t digits) {
+  if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+  if (body.size() < 2 || body[0] != '0' || (body[1] != 'x' && body[1] != 'X')) return std::nullopt;
+  return parse_hex_exact(body.substr(2), digits);
+}
+
+std::string to_hex(uint32_t value, size_t digits) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out(digits, '0');
+  for (size_t i = 0; i < digits; ++i) {
+    out[digits - 1 - i] = kDigits[value & 0xf];
+    value >>= 4;
+  }
+  return out;
+}
+
+Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return make_error("input.missing-file", path, "no such file");
+  }
+  if (std::filesystem::is_directory(status)) {
+    return make_error("input.unreadable", path, "is a directory, expected a file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("input.unreadable", path, "cannot open for reading");
+  std::string out;
+  char buf[4096];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    out.append(buf, static_cast<size_t>(in.gcount()));
+    if (out.size() > max_bytes) {
+      return make_error("input.too-large", path,
+                        "larger than the limit of " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  if (in.bad()) return make_error("input.unreadable", path, "read error");
+  return out;
+}
+
+std::string printable(std::string_view s, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%02x", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+std::string group_thousands(long long v) {
+  bool neg = v < 0;
+  std::string digits = std::to_string(neg ? -v : v);
+  std::string out;
+  int n = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (n > 0 && n % 3 == 0) out.insert(out.begin(), ',');
+    out.insert(out.begin(), *it);
+    ++n;
+  }
+  return neg ? "-" + out : out;
+}
+
+std::string fixed(double v, int decimals) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
+
+}  // namespace aa

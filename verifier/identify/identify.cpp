@@ -1,0 +1,198 @@
+#include "identify/identify.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "core/text.h"
+
+namespace aa {
+
+namespace {
+
+constexpr uint16_t kAscendDiversityVendor = 0xffff;
+constexpr uint16_t kHuawei = 0x19e5;
+// Vendors whose display-class functions (base class 0x03) are compute GPUs.
+constexpr uint16_t kGpuVendors[] = {0x10de, 0x1002, 0x1ed5, 0x9999, 0x1d94};
+
+bool is_gpu_vendor(uint16_t v) {
+  return std::find(std::begin(kGpuVendors), std::end(kGpuVendors), v) != std::end(kGpuVendors);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Reported names pick a variant: "910B3", "Ascend910B3" and "ascend 910b3" all match 910B3.
+std::string name_key(const std::string& s) {
+  std::string k;
+  for (char c : lower(s)) {
+    if (c != ' ' && c != '-' && c != '_') k += c;
+  }
+  if (k.rfind("ascend", 0) == 0) k = k.substr(6);
+  return k;
+}
+
+std::vector<const Part*> pick_by_name(const std::vector<const Part*>& parts,
+                                      const std::optional<std::string>& name) {
+  if (!name || parts.size() < 2) return parts;
+  std::vector<const Part*> out;
+  std::string key = name_key(*name);
+  for (const Part* p : parts) {
+    for (const auto& v : p->variant_names) {
+      if (name_key(v) == key) {
+        out.push_back(p);
+        break;
+      }
+    }
+  }
+  return out.empty() ? parts : out;
+}
+
+std::optional<Interval> hull(const std::optional<Interval>& a, const std::optional<Interval>& b) {
+  if (!a || !b) return std::nullopt;
+  return Interval{std::min(a->lo, b->lo), std::max(a->hi, b->hi)};
+}
+
+void summarize(IdentifiedDevice& d) {
+  const auto& c = d.candidates;
+  if (c.empty()) return;
+  auto common = [&](auto get) {
+    auto v = get(*c[0]);
+    for (const Part* p : c) {
+      if (get(*p) != v) return decltype(v){};
+    }
+    return v;
+  };
+  d.vendor = c[0]->vendor;
+  d.family = common([](const Part& p) { return p.die; });
+  if (d.family.empty()) d.family = c[0]->family;
+  d.attestation = common([](const Part& p) { return p.attestation.value.value_or("unknown"); });
+  if (d.attestation.empty()) d.attestation = "unknown";
+  if (c.size() == 1) {
+    d.name = c[0]->name;
+  } else {
+    d.name = d.family + " (variant not reported:";
+    for (size_t i = 0; i < c.size(); ++i) {
+      const Part& p = *c[i];
+      d.name += (i ? "/" : " ") + (p.variant_names.empty() ? p.id : p.variant_names[0]);
+    }
+    d.name += ")";
+  }
+  d.tpp = d.classifications[0].tpp;
+  d.pd = d.classifications[0].pd;
+  d.eccn = d.classifications[0].eccn;
+  for (size_t i = 1; i < c.size(); ++i) {
+    d.tpp = hull(d.tpp, d.classifications[i].tpp);
+    d.pd = hull(d.pd, d.classifications[i].pd);
+    if (d.classifications[i].eccn != d.eccn) d.eccn = Eccn::kUndetermined;
+  }
+  for (const Flag& f : d.classifications[0].flags) {
+    bool everywhere = true;
+    for (size_t i = 1; i < c.size(); ++i) {
+      const auto& fl = d.classifications[i].flags;
+      everywhere = everywhere && std::any_of(fl.begin(), fl.end(),
+                                             [&](const Flag& g) { return g.id == f.id; });
+    }
+    if (everywhere) d.flags.push_back(f);
+  }
+}
+
+bool has_flag(const IdentifiedDevice& d, const std::string& id) {
+  return std::any_of(d.flags.begin(), d.flags.end(), [&](const Flag& f) { return f.id == id; });
+}
+
+std::string describe_class(const IdentifiedDevice& d) {
+  std::string s = eccn_name(d.eccn);
+  if (d.eccn == Eccn::kUndetermined && d.candidates.size() > 1) {
+    std::set<std::string> classes;
+    for (const auto& c : d.classifications) classes.insert(eccn_name(c.eccn));
+    s += " (candidates:";
+    for (const auto& c : classes) s += " " + c;
+    s += ")";
+  }
+  return s;
+}
+
+}  // namespace
+
+IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector<bool>& class_known,
+                        const Registry& registry) {
+  IdentifyReport report;
+  report.registry_digest = registry.digest();
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const PciDevice& pci = devices[i];
+    const bool cls_known = i < class_known.size() ? class_known[i] : true;
+    const uint8_t base = static_cast<uint8_t>(pci.class_code >> 16);
+    const uint16_t base_sub = static_cast<uint16_t>(pci.class_code >> 8);
+
+    IdentifiedDevice d;
+    d.pci = pci;
+    d.candidates = registry.match(pci.vendor, pci.device, pci.subsystem_vendor,
+                                  pci.subsystem_device);
+    if (d.candidates.empty() && pci.vendor == kAscendDiversityVendor) {
+      d.candidates = registry.match_ascend_device(pci.device);
+      d.possible_ascend = !d.candidates.empty();
+    }
+    const bool accel_class = cls_known && (base == 0x12 || base_sub == 0x0b40);
+    const bool gpu_class = cls_known && base == 0x03 && is_gpu_vendor(pci.vendor);
+    const bool vendor_unknown_class = !cls_known && registry.is_accelerator_vendor(pci.vendor);
+    if (d.candidates.empty() && !accel_class && !gpu_class && !vendor_unknown_class) continue;
+
+    d.candidates = pick_by_name(d.candidates, pci.reported_name);
+    for (const Part* p : d.candidates) {
+      d.classifications.push_back(classify(*p, registry.country_groups()));
+    }
+    summarize(d);
+
+    if (d.candidates.empty()) {
+      d.vendor = registry.vendor_name(pci.vendor);
+      d.family = "unknown";
+      d.name = "unknown accelerator " + to_hex(pci.vendor, 4) + ":" + to_hex(pci.device, 4);
+      d.attestation = "unknown";
+      d.findings.push_back(
+          {"identify.unknown-accelerator",
+           "accelerator " + to_hex(pci.vendor, 4) + ":" + to_hex(pci.device, 4) + " (class " +
+               (cls_known ? to_hex(pci.class_code, 6) : std::string("unknown")) +
+               ") is not in the registry: its export-control class cannot be computed",
+           pci.address});
+    } else if (d.possible_ascend) {
+      d.vendor = "ffff (possibly huawei)";
+      d.findings.push_back(
+          {"identify.possible-ascend-part",
+           "vendor ffff with Ascend device ID " + to_hex(pci.device, 4) +
+               " (the Ascend driver's diversity vendor): possibly a Huawei " + d.family +
+               ", " + describe_class(d) + "; confirm the part before use",
+           pci.address});
+    } else if (pci.vendor == kHuawei) {
+      d.findings.push_back(
+          {"identify.ascend-part",
+           "Huawei " + d.family + " (" + describe_class(d) + ")" +
+               (has_flag(d, "prc-3a090-ic")
+                    ? ": a PRC 3A090 IC; BIS's May 2025 guidance says using it anywhere may "
+                      "violate General Prohibition 10"
+                    : ": an Ascend part is a compliance finding in its own right"),
+           pci.address});
+    } else if (has_flag(d, "prc-3a090-ic")) {
+      d.findings.push_back({"identify.prc-3a090-ic",
+                            d.name + " meets 3A090 parameters and was designed in D:5/Macau: a "
+                                     "GP10 risk under BIS's May 2025 guidance",
+                            pci.address});
+    } else if (has_flag(d, "prc-ic-class-undetermined")) {
+      d.findings.push_back({"identify.prc-ic-unclassified",
+                            d.name + " was designed in D:5/Macau and its 3A090 status cannot be "
+                                     "computed: treat as a GP10 risk until classified",
+                            pci.address});
+    }
+    for (const auto& f : d.findings) report.findings.push_back(f);
+    report.devices.push_back(std::move(d));
+  }
+  std::sort(report.devices.begin(), report.devices.end(),
+            [](const IdentifiedDevice& a, const IdentifiedDevice& b) {
+              return a.pci.address < b.pci.address;
+            });
+  return report;
+}
+
+}  // namespace aa

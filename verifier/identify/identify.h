@@ -1,0 +1,57 @@
+// The identify stage: which accelerators a host reports, what the registry says they are,
+// and how they are controlled. Every identity here is `reported` (unauthenticated PCI IDs).
+//
+// Contract: identify() is a pure function of the device list and the registry. A device is
+// an accelerator when the registry knows its (vendor, device), when its vendor is 0xFFFF with
+// an Ascend device ID (a possible Ascend part), when its PCI class is a processing
+// accelerator (0x12) or co-processor (0x0b40), or when a GPU vendor reports a display class
+// (0x03) — other devices are ignored. An accelerator the registry does not know is listed as
+// unknown, never dropped. Findings (codes in docs/findings.md):
+//   identify.ascend-part, identify.possible-ascend-part, identify.prc-3a090-ic,
+//   identify.prc-ic-unclassified, identify.unknown-accelerator.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inventory/pci_device.h"
+#include "registry/classify.h"
+#include "registry/registry.h"
+
+namespace aa {
+
+struct Finding {
+  std::string code;
+  std::string message;
+  std::string pointer;  // what it concerns: a PCI address or evidence location
+};
+
+struct IdentifiedDevice {
+  PciDevice pci;
+  // Registry parts that fit the PCI identity (several when a device ID is shared by variants
+  // and no reported name picks one). Empty: an unknown accelerator.
+  std::vector<const Part*> candidates;
+  std::vector<Classification> classifications;  // parallel to candidates
+  bool possible_ascend = false;  // vendor 0xFFFF with an Ascend device ID
+
+  // The summary over the candidates.
+  std::string vendor, family, name, attestation;
+  std::optional<Interval> tpp, pd;
+  Eccn eccn = Eccn::kUndetermined;
+  std::vector<Flag> flags;  // flags every candidate carries
+  std::string assurance = "reported";
+  std::vector<Finding> findings;
+};
+
+struct IdentifyReport {
+  std::vector<IdentifiedDevice> devices;  // accelerators only, in address order
+  std::vector<Finding> findings;          // all device findings
+  std::string registry_digest;
+};
+
+// `class_known[i]` false means the device's class code is unknown (an inventory without it).
+IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector<bool>& class_known,
+                        const Registry& registry);
+
+}  // namespace aa
