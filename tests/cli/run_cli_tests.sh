@@ -1,2 +1,78 @@
-#!/bin/sh
-exit 0
+#!/usr/bin/env bash
+# Runs the accel-attest binary on the example hosts and bad inputs, checking exit codes and
+# output. Usage: run_cli_tests.sh BINARY SOURCE_DIR
+set -u
+bin=$1
+src=$2
+hosts=$src/docs/examples/hosts
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() {  # check NAME EXPECTED_EXIT GREP_PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL $name: exit $got, expected $want"; cat "$tmp/out" "$tmp/err" | head -20
+    fail=$((fail + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$tmp/out" "$tmp/err"; then
+    echo "FAIL $name: output lacks /$pattern/"; cat "$tmp/out" "$tmp/err" | head -20
+    fail=$((fail + 1)); return
+  fi
+  pass=$((pass + 1))
+}
+
+check help 0 "identify" -- "$bin" --help
+check identify-help 0 "--sysfs-root" -- "$bin" identify --help
+check registry-help 0 "classify" -- "$bin" registry --help
+check classify-help 0 "worked" -- "$bin" registry classify --help
+check no-subcommand 2 "" -- "$bin"
+check unknown-option 2 "" -- "$bin" identify --frobnicate
+
+check hgx-sysfs 0 "8 accelerator" -- "$bin" identify --sysfs-root "$hosts/hgx-h100/sys"
+check hgx-lspci 0 "NVIDIA H100 SXM5 80GB" -- "$bin" identify --lspci "$hosts/hgx-h100/lspci.txt"
+check hgx-stdin 0 "3A090.a.1" -- sh -c "\"$bin\" identify --lspci - < \"$hosts/hgx-h100/lspci.txt\""
+check ascend-sysfs 1 "identify.ascend-part" -- "$bin" identify --sysfs-root "$hosts/ascend-910b/sys"
+check mixed-json 1 '"possible-ascend-part"|identify.possible-ascend-part' -- \
+  "$bin" identify --json --sysfs-root "$hosts/mixed/sys"
+check mixed-unknown 1 "identify.unknown-accelerator" -- "$bin" identify --lspci "$hosts/mixed/lspci.txt"
+check inventory 1 "3A090.a.2" -- "$bin" identify --inventory "$hosts/ascend-910b/inventory.json"
+check sysfs-and-lspci 2 "" -- "$bin" identify --sysfs-root /sys --lspci x
+
+# The same host read three ways gives the same JSON.
+"$bin" identify --json --sysfs-root "$hosts/mixed/sys" >"$tmp/a.json"
+"$bin" identify --json --lspci "$hosts/mixed/lspci.txt" >"$tmp/b.json"
+if diff <(grep -v '"origin"' "$tmp/a.json") <(grep -v '"origin"' "$tmp/b.json") >/dev/null; then
+  pass=$((pass + 1)); else echo "FAIL sysfs-vs-lspci json differ"; fail=$((fail + 1)); fi
+
+check registry-list 0 "nvidia-h100-sxm5-80gb" -- "$bin" registry list
+check registry-show 0 "VS-S13" -- "$bin" registry show nvidia-h20
+check registry-classify 0 "decided by: 3A090.a.1" -- "$bin" registry classify nvidia-h100-sxm5-80gb
+check registry-classify-4090d 0 "would otherwise be 3A090.a.2" -- "$bin" registry classify nvidia-rtx-4090d
+check registry-classify-json 0 '"eccn_3a090": "3A090.b.1"' -- "$bin" registry classify amd-mi210 --json
+check registry-unknown 2 "input.unknown-part" -- "$bin" registry show no-such-part
+check bad-profiles 2 "input.missing-directory" -- "$bin" --profiles "$tmp/none" registry list
+
+# Bad input: clear error naming the file and field, exit 2.
+mkdir -p "$tmp/sys/bus/pci/devices/0000:01:00.0"
+for f in vendor device subsystem_vendor subsystem_device; do echo 0x10de >"$tmp/sys/bus/pci/devices/0000:01:00.0/$f"; done
+printf '0x0302' >"$tmp/sys/bus/pci/devices/0000:01:00.0/class"
+check sysfs-truncated-class 2 "input.bad-hex: .*0000:01:00.0/class" -- "$bin" identify --sysfs-root "$tmp/sys"
+printf '0xzz0200\n' >"$tmp/sys/bus/pci/devices/0000:01:00.0/class"
+check sysfs-nonhex-class 2 "input.bad-hex" -- "$bin" identify --sysfs-root "$tmp/sys"
+check sysfs-missing 2 "input.missing-directory" -- "$bin" identify --sysfs-root "$tmp/nowhere"
+printf 'garbage line\n' >"$tmp/bad.lspci"
+check lspci-garbage 2 "input.bad-lspci-line: .*bad.lspci:1: slot" -- "$bin" identify --lspci "$tmp/bad.lspci"
+printf '{"schema":"accel-attest/inventory/v1","devices":[{"address":"0000:01:00.0","vendor_id":10,"device_id":"2330"}]}' >"$tmp/bad.json"
+check inventory-wrong-type 2 "input.wrong-type: .*bad.json#/devices/0/vendor_id" -- "$bin" identify --inventory "$tmp/bad.json"
+check inventory-missing 2 "input.missing-file" -- "$bin" identify --inventory "$tmp/none.json"
+head -c 3000 /dev/urandom >"$tmp/random.bin"
+check lspci-random 2 "input.bad-lspci-line|input.too-large" -- "$bin" identify --lspci "$tmp/random.bin"
+check inventory-random 2 "input.bad-json" -- "$bin" identify --inventory "$tmp/random.bin"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

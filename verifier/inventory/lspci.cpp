@@ -80,6 +80,12 @@ Result<std::vector<PciDevice>> parse_lspci_nmm(std::string_view text, const std:
 
     // Split positional (quoted) fields from -r/-p options.
     const Token& slot = (*toks)[0];
+    if (slot.quoted) return bad("slot", "quoted; expected DDDD:BB:DD.F (run lspci with -D)");
+    auto addr = normalize_pci_address(slot.text);
+    if (!addr) {
+      return bad("slot", "\"" + printable(slot.text) +
+                             "\" is not DDDD:BB:DD.F (run lspci with -D)");
+    }
     std::vector<const Token*> quoted;
     for (size_t i = 1; i < toks->size(); ++i) {
       const Token& t = (*toks)[i];
@@ -92,12 +98,6 @@ Result<std::vector<PciDevice>> parse_lspci_nmm(std::string_view text, const std:
         continue;
       }
       return bad("option", "unexpected \"" + printable(t.text) + "\" (expected -rXX or -pXX)");
-    }
-    if (slot.quoted) return bad("slot", "quoted; expected DDDD:BB:DD.F (run lspci with -D)");
-    auto addr = normalize_pci_address(slot.text);
-    if (!addr) {
-      return bad("slot", "\"" + printable(slot.text) +
-                             "\" is not DDDD:BB:DD.F (run lspci with -D)");
     }
     if (quoted.size() < 3 || quoted.size() > 5) {
       return bad("line", "expected \"class\" \"vendor\" \"device\" [\"svendor\" \"sdevice\"], "

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing Debian packages, then
+#   1. builds with warnings as errors and runs every test (ctest: GoogleTest + CLI tests);
+#   2. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again;
+#   3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30).
+# Ends with one line "N passed, N failed". Exit status 0 only if everything passed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+fuzz_seconds=${FUZZ_SECONDS:-30}
+jobs=$(nproc 2>/dev/null || echo 2)
+"$root/tools/setup-debian.sh" || exit 1
+
+passed=0
+failed=0
+note() { echo; echo "=== $*"; }
+
+run_ctest() {  # run_ctest BUILD_DIR
+  local log
+  log=$(mktemp)
+  (cd "$1" && ctest --output-on-failure -j "$jobs") 2>&1 | tee "$log"
+  local line
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+  else
+    local total bad
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    bad=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$line")
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  fi
+  rm -f "$log"
+}
+
+build() {  # build DIR [cmake args...]
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
+}
+
+note "1. build (warnings are errors) and test"
+if build "$root/build" -DACCEL_ATTEST_BENCH=ON; then run_ctest "$root/build"; else failed=$((failed + 1)); fi
+
+note "2. ASan + UBSan build and test"
+if build "$root/build-asan" -DACCEL_ATTEST_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_ctest "$root/build-asan"
+else
+  failed=$((failed + 1))
+fi
+
+note "3. fuzz targets (clang, libFuzzer + ASan/UBSan), ${fuzz_seconds}s each"
+if build "$root/build-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DACCEL_ATTEST_FUZZ=ON \
+     -DACCEL_ATTEST_SANITIZE=ON -DACCEL_ATTEST_TESTS=ON; then
+  for target in lspci sysfs_id inventory_json json_strict; do
+    work=$(mktemp -d)
+    cp "$root/tests/fuzz/corpus/$target/"* "$work/" 2>/dev/null
+    if "$root/build-fuzz/tests/fuzz_$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+         -print_final_stats=1 "$work" >"$work.log" 2>&1; then
+      echo "fuzz_$target: $(grep -E 'stat::number_of_executed_units' "$work.log" | awk '{print $2}') runs, no crash"
+      passed=$((passed + 1))
+    else
+      echo "fuzz_$target: FAILED"; tail -40 "$work.log"
+      failed=$((failed + 1))
+    fi
+    rm -rf "$work" "$work.log"
+  done
+else
+  failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
