@@ -14,7 +14,9 @@ namespace {
 using test::part;
 using test::shipped_registry;
 
-Classification cls(const std::string& id) { return classify(part(id), shipped_registry().country_groups()); }
+Classification cls(const std::string& id) {
+  return classify(part(id), shipped_registry().country_groups());
+}
 
 bool has_flag(const Classification& c, const std::string& id) {
   return std::any_of(c.flags.begin(), c.flags.end(), [&](const Flag& f) { return f.id == id; });
@@ -173,7 +175,7 @@ TEST(Classify, ParagraphBoundsAreInclusiveBelowExclusiveAbove) {
   EXPECT_EQ(at(1600, 3.2), Eccn::kB2);
   EXPECT_EQ(at(1600, 3.19), Eccn::kNot3A090);
   EXPECT_EQ(at(4799, 9.0, false), Eccn::kNot3A090);  // carve-out
-  EXPECT_EQ(at(4800, 9.0, false), Eccn::kA1);         // non-DC at 4800 stays
+  EXPECT_EQ(at(4800, 9.0, false), Eccn::kA1);        // non-DC at 4800 stays
   // Unknown datacenter status with TPP below 4800 and a density prong met: undetermined.
   EXPECT_EQ(classify_values(Interval{3000, 3000}, Interval{7, 7}, std::nullopt),
             Eccn::kUndetermined);

@@ -50,9 +50,9 @@ TEST(Identify, AscendHostFlagsEveryNpuAndIgnoresHuaweiNicAndBmc) {
   ASSERT_EQ(r.devices.size(), 8u);  // Huawei NIC (a222), BMC VGA (1711), bridge, CX-6 ignored
   for (const auto& d : r.devices) {
     EXPECT_EQ(d.pci.device, 0xd802);
-    EXPECT_EQ(d.candidates.size(), 4u);       // 910B1..B4: npu-smi would say which
+    EXPECT_EQ(d.candidates.size(), 4u);      // 910B1..B4: npu-smi would say which
     EXPECT_EQ(d.eccn, Eccn::kUndetermined);  // a.1, a.2 or b.1 depending on the variant
-    ASSERT_EQ(d.flags.size(), 1u);            // every variant is a PRC 3A090 IC
+    ASSERT_EQ(d.flags.size(), 1u);           // every variant is a PRC 3A090 IC
     EXPECT_EQ(d.flags[0].id, "prc-3a090-ic");
   }
   ASSERT_EQ(r.findings.size(), 8u);
@@ -84,12 +84,11 @@ TEST(Identify, MixedHost) {
   EXPECT_EQ(by["0000:21:00.0"]->eccn, Eccn::kUndetermined);  // MI308X
   EXPECT_EQ(by["0000:31:00.0"]->attestation, "habana-sec-attest");
   EXPECT_EQ(by["0000:51:00.0"]->possible_ascend, true);
-  EXPECT_TRUE(by["0000:61:00.0"]->candidates.empty());  // unknown AMD GPU, listed not dropped
+  EXPECT_TRUE(by["0000:61:00.0"]->candidates.empty());   // unknown AMD GPU, listed not dropped
   EXPECT_EQ(by["0000:71:00.0"]->eccn, Eccn::kNot3A090);  // 4090 D, carve-out
-  EXPECT_EQ(codes(r), (std::multiset<std::string>{"identify.ascend-part",
-                                                  "identify.possible-ascend-part",
-                                                  "identify.unknown-accelerator",
-                                                  "identify.prc-ic-unclassified"}));
+  EXPECT_EQ(codes(r), (std::multiset<std::string>{
+                          "identify.ascend-part", "identify.possible-ascend-part",
+                          "identify.unknown-accelerator", "identify.prc-ic-unclassified"}));
 }
 
 TEST(Identify, ProcessingAcceleratorClassOfUnknownVendorIsListed) {

@@ -42,26 +42,35 @@ TEST_P(InventoryBad, NamesTheField) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, InventoryBad,
     ::testing::Values(
-        Bad{"[]", "input.wrong-type", "inv.json#/"},
-        Bad{"{", "input.bad-json", "inv.json#/"},
+        Bad{"[]", "input.wrong-type", "inv.json#/"}, Bad{"{", "input.bad-json", "inv.json#/"},
         Bad{R"({"devices":[]})", "input.missing-field", "inv.json#/schema"},
         Bad{R"({"schema":"other","devices":[]})", "input.bad-value", "inv.json#/schema"},
-        Bad{R"({"schema":"accel-attest/inventory/v1"})", "input.missing-field", "inv.json#/devices"},
-        Bad{R"({"schema":"accel-attest/inventory/v1","devices":{}})", "input.wrong-type", "inv.json#/devices"},
+        Bad{R"({"schema":"accel-attest/inventory/v1"})", "input.missing-field",
+            "inv.json#/devices"},
+        Bad{R"({"schema":"accel-attest/inventory/v1","devices":{}})", "input.wrong-type",
+            "inv.json#/devices"},
         Bad{INV("[]"), "input.wrong-type", "inv.json#/devices/0"},
-        Bad{INV(R"({"vendor_id":"10de","device_id":"2330"})"), "input.missing-field", "inv.json#/devices/0/address"},
-        Bad{INV(DEV(R"(,"vendor_id":"10de")")), "input.duplicate-key", "inv.json#/devices/0/vendor_id"},
-        Bad{INV(R"({"address":"0000:18:00.0","vendor_id":4318,"device_id":"2330"})"), "input.wrong-type", "inv.json#/devices/0/vendor_id"},
-        Bad{INV(R"({"address":"0000:18:00.0","vendor_id":"10d","device_id":"2330"})"), "input.bad-hex", "inv.json#/devices/0/vendor_id"},
+        Bad{INV(R"({"vendor_id":"10de","device_id":"2330"})"), "input.missing-field",
+            "inv.json#/devices/0/address"},
+        Bad{INV(DEV(R"(,"vendor_id":"10de")")), "input.duplicate-key",
+            "inv.json#/devices/0/vendor_id"},
+        Bad{INV(R"({"address":"0000:18:00.0","vendor_id":4318,"device_id":"2330"})"),
+            "input.wrong-type", "inv.json#/devices/0/vendor_id"},
+        Bad{INV(R"({"address":"0000:18:00.0","vendor_id":"10d","device_id":"2330"})"),
+            "input.bad-hex", "inv.json#/devices/0/vendor_id"},
         Bad{INV(DEV(R"(,"class":"0302")")), "input.bad-hex", "inv.json#/devices/0/class"},
         Bad{INV(DEV(R"(,"colour":"green")")), "input.unknown-field", "inv.json#/devices/0/colour"},
-        Bad{INV(R"({"address":"18:00.0","vendor_id":"10de","device_id":"2330"})"), "input.bad-address", "inv.json#/devices/0/address"},
+        Bad{INV(R"({"address":"18:00.0","vendor_id":"10de","device_id":"2330"})"),
+            "input.bad-address", "inv.json#/devices/0/address"},
         Bad{INV(DEV("") "," DEV("")), "input.duplicate-device", "inv.json#/devices/1/address"},
-        Bad{INV(DEV(R"(,"reported_name":[[[[[[[[[[1]]]]]]]]]])")), "input.too-deep", "inv.json#/devices/0/reported_name/0/0/0/0/0"}));
+        Bad{INV(DEV(R"(,"reported_name":[[[[[[[[[[1]]]]]]]]]])")), "input.too-deep",
+            "inv.json#/devices/0/reported_name/0/0/0/0/0"}));
 
 TEST(Inventory, RejectsHugeStrings) {
-  std::string doc = std::string(R"({"schema":"accel-attest/inventory/v1","devices":[{"address":"0000:18:00.0","vendor_id":"10de","device_id":"2330","reported_name":")") +
-        std::string(10000, 'A') + "\"}]}";
+  std::string doc =
+      std::string(
+          R"({"schema":"accel-attest/inventory/v1","devices":[{"address":"0000:18:00.0","vendor_id":"10de","device_id":"2330","reported_name":")") +
+      std::string(10000, 'A') + "\"}]}";
   auto r = parse_inventory_json(doc, "inv.json");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "input.too-large");

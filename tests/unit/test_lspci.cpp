@@ -73,8 +73,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"0000:18:00.0 \"0302\" \"10de\"", "line"},
         BadLine{"0000:18:00.0 \"0302\" \"10de\" \"2330", "line"},
         BadLine{"0000:18:00.0 \"0302\" \"10de\" \"2330\" -x1", "option"},
-        BadLine{"0000:18:00.0 \"0302\"\"10de\" \"2330\"", "line"},
-        BadLine{"garbage", "slot"}));
+        BadLine{"0000:18:00.0 \"0302\"\"10de\" \"2330\"", "line"}, BadLine{"garbage", "slot"}));
 
 TEST(Lspci, RejectsOversizedInput) {
   std::string big(2 << 20, ' ');

@@ -54,8 +54,8 @@ TEST(Registry, EveryNonAscendDeviceIdIsInPciIds) {
 
 TEST(Registry, AscendIdsAreTheDriverIdsAndAbsentFromPciIds) {
   auto ids = load_pci_ids();
-  for (const char* dev : {"d100", "d105", "d500", "d501", "d801", "d802", "d803", "d804", "d805",
-                          "d806", "d807"}) {
+  for (const char* dev :
+       {"d100", "d105", "d500", "d501", "d801", "d802", "d803", "d804", "d805", "d806", "d807"}) {
     auto d = static_cast<uint16_t>(*parse_hex_exact(dev, 4));
     EXPECT_FALSE(shipped_registry().match(0x19e5, d, 0, 0).empty()) << dev;
     EXPECT_FALSE(ids["19e5"].count(dev)) << dev;
@@ -63,20 +63,60 @@ TEST(Registry, AscendIdsAreTheDriverIdsAndAbsentFromPciIds) {
 }
 
 TEST(Registry, HasThePartsTheIssueLists) {
-  for (const char* id :
-       {"nvidia-a100-sxm4-40gb", "nvidia-a800-sxm4-80gb", "nvidia-h100-sxm5-80gb",
-        "nvidia-h100-pcie", "nvidia-h100-nvl", "nvidia-h100-other", "nvidia-h800-sxm",
-        "nvidia-h20", "nvidia-h20-hbm3e", "nvidia-h20-nvl16", "nvidia-h200-sxm", "nvidia-gh200",
-        "nvidia-b100", "nvidia-b200", "nvidia-gb200", "nvidia-b300", "nvidia-gb300",
-        "nvidia-l40s", "nvidia-l20", "nvidia-l2", "nvidia-rtx-4090", "nvidia-rtx-4090d",
-        "nvidia-rtx-5090", "nvidia-rtx-5090d", "nvidia-rtx-pro-6000-server",
-        "nvidia-rtx-pro-6000d", "amd-mi210", "amd-mi250x", "amd-mi300a", "amd-mi300x",
-        "amd-mi308x", "amd-mi325x", "amd-mi350x", "amd-mi355x", "intel-gaudi", "intel-gaudi2",
-        "intel-gaudi3", "huawei-ascend-310", "huawei-ascend-310b", "huawei-ascend-310p",
-        "huawei-ascend-910a", "huawei-ascend-910b3", "huawei-ascend-910c-9391",
-        "huawei-ascend-950-36c", "huawei-ascend-d807", "cambricon-mlu370-s4", "aws-trainium2",
-        "moorethreads-mtt-s4000", "hygon-dcu-k100-ai", "metax-c500", "enflame-s60",
-        "tenstorrent-blackhole", "baidu-kunlun", "groq-tsp"}) {
+  for (const char* id : {"nvidia-a100-sxm4-40gb",
+                         "nvidia-a800-sxm4-80gb",
+                         "nvidia-h100-sxm5-80gb",
+                         "nvidia-h100-pcie",
+                         "nvidia-h100-nvl",
+                         "nvidia-h100-other",
+                         "nvidia-h800-sxm",
+                         "nvidia-h20",
+                         "nvidia-h20-hbm3e",
+                         "nvidia-h20-nvl16",
+                         "nvidia-h200-sxm",
+                         "nvidia-gh200",
+                         "nvidia-b100",
+                         "nvidia-b200",
+                         "nvidia-gb200",
+                         "nvidia-b300",
+                         "nvidia-gb300",
+                         "nvidia-l40s",
+                         "nvidia-l20",
+                         "nvidia-l2",
+                         "nvidia-rtx-4090",
+                         "nvidia-rtx-4090d",
+                         "nvidia-rtx-5090",
+                         "nvidia-rtx-5090d",
+                         "nvidia-rtx-pro-6000-server",
+                         "nvidia-rtx-pro-6000d",
+                         "amd-mi210",
+                         "amd-mi250x",
+                         "amd-mi300a",
+                         "amd-mi300x",
+                         "amd-mi308x",
+                         "amd-mi325x",
+                         "amd-mi350x",
+                         "amd-mi355x",
+                         "intel-gaudi",
+                         "intel-gaudi2",
+                         "intel-gaudi3",
+                         "huawei-ascend-310",
+                         "huawei-ascend-310b",
+                         "huawei-ascend-310p",
+                         "huawei-ascend-910a",
+                         "huawei-ascend-910b3",
+                         "huawei-ascend-910c-9391",
+                         "huawei-ascend-950-36c",
+                         "huawei-ascend-d807",
+                         "cambricon-mlu370-s4",
+                         "aws-trainium2",
+                         "moorethreads-mtt-s4000",
+                         "hygon-dcu-k100-ai",
+                         "metax-c500",
+                         "enflame-s60",
+                         "tenstorrent-blackhole",
+                         "baidu-kunlun",
+                         "groq-tsp"}) {
     EXPECT_NE(shipped_registry().find(id), nullptr) << id;
   }
 }
@@ -89,7 +129,7 @@ TEST(Registry, MatchUsesSubsystemsToSeparateSkusAndSharedIdsGiveCandidates) {
   auto b = reg.match(0x19e5, 0xd802, 0, 0);
   EXPECT_EQ(b.size(), 4u);  // 910B1..B4 share d802
   auto mi250 = reg.match(0x1002, 0x740c, 0, 0);
-  EXPECT_EQ(mi250.size(), 2u);  // pci.ids: "MI250X/MI250"
+  EXPECT_EQ(mi250.size(), 2u);                           // pci.ids: "MI250X/MI250"
   EXPECT_TRUE(reg.match(0x10de, 0x22a3, 0, 0).empty());  // NVSwitch is not an accelerator part
 }
 
@@ -123,18 +163,17 @@ class BadProfile : public ::testing::Test {
     fs::copy(PROFILES_DIR, dir_, fs::copy_options::recursive);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  void write(const std::string& rel, const std::string& text) {
-    std::ofstream(dir_ / rel) << text;
-  }
+  void write(const std::string& rel, const std::string& text) { std::ofstream(dir_ / rel) << text; }
   fs::path dir_;
 };
 
 TEST_F(BadProfile, BadFactIsNamedByFileAndPointer) {
-  write("registry/zz-bad.json",
-        R"({"schema":"accel-attest/registry-parts/v1","about":"x","parts":[{"id":"x","vendor":"x",)"
-        R"("vendor_id":"10de","pci":[],"pci_source":"pciids","die":"x","family":"x","name":"x",)"
-        R"("datacenter":{"value":true,"conf":"Q","source":"VS-1"},"designer":{"name":"x","hq_country":"US"},)"
-        R"("country_of_design":"US","dense_peak":{},"memory":{},"attestation":{"value":"none","conf":"V","source":"VS-1"}}]})");
+  write(
+      "registry/zz-bad.json",
+      R"({"schema":"accel-attest/registry-parts/v1","about":"x","parts":[{"id":"x","vendor":"x",)"
+      R"("vendor_id":"10de","pci":[],"pci_source":"pciids","die":"x","family":"x","name":"x",)"
+      R"("datacenter":{"value":true,"conf":"Q","source":"VS-1"},"designer":{"name":"x","hq_country":"US"},)"
+      R"("country_of_design":"US","dense_peak":{},"memory":{},"attestation":{"value":"none","conf":"V","source":"VS-1"}}]})");
   auto r = Registry::load(dir_.string());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "profile.bad-value");

@@ -49,13 +49,14 @@ TEST_P(SysfsBadFile, IsRejectedNamingTheFile) {
       << r.error().field;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, SysfsBadFile,
-    ::testing::Values(BadFile{"vendor", "0x10d\n"}, BadFile{"vendor", "10de\n"},
-                      BadFile{"device", "0xzz30\n"}, BadFile{"device", ""},
-                      BadFile{"class", "0x0302\n"}, BadFile{"class", "0x03020000\n"},
-                      BadFile{"subsystem_vendor", "0x10de\n\n"},
-                      BadFile{"subsystem_device", "\xff\xfe"}));
+INSTANTIATE_TEST_SUITE_P(Cases, SysfsBadFile,
+                         ::testing::Values(BadFile{"vendor", "0x10d\n"},
+                                           BadFile{"vendor", "10de\n"},
+                                           BadFile{"device", "0xzz30\n"}, BadFile{"device", ""},
+                                           BadFile{"class", "0x0302\n"},
+                                           BadFile{"class", "0x03020000\n"},
+                                           BadFile{"subsystem_vendor", "0x10de\n\n"},
+                                           BadFile{"subsystem_device", "\xff\xfe"}));
 
 TEST(Sysfs, MissingIdFileIsNamed) {
   TempTree t;

@@ -19,11 +19,11 @@ TEST(Text, SysfsHex) {
   EXPECT_EQ(parse_sysfs_hex("0x10de\n", 4), 0x10deu);
   EXPECT_EQ(parse_sysfs_hex("0x10de", 4), 0x10deu);
   EXPECT_EQ(parse_sysfs_hex("0x030200\n", 6), 0x030200u);
-  EXPECT_FALSE(parse_sysfs_hex("10de\n", 4));       // no 0x
-  EXPECT_FALSE(parse_sysfs_hex("0x10de\n\n", 4));   // two newlines
-  EXPECT_FALSE(parse_sysfs_hex("0x10d\n", 4));      // truncated
-  EXPECT_FALSE(parse_sysfs_hex("0x 10de\n", 4));    // space
-  EXPECT_FALSE(parse_sysfs_hex("0x10dz\n", 4));     // non-hex
+  EXPECT_FALSE(parse_sysfs_hex("10de\n", 4));      // no 0x
+  EXPECT_FALSE(parse_sysfs_hex("0x10de\n\n", 4));  // two newlines
+  EXPECT_FALSE(parse_sysfs_hex("0x10d\n", 4));     // truncated
+  EXPECT_FALSE(parse_sysfs_hex("0x 10de\n", 4));   // space
+  EXPECT_FALSE(parse_sysfs_hex("0x10dz\n", 4));    // non-hex
   EXPECT_FALSE(parse_sysfs_hex("", 4));
 }
 

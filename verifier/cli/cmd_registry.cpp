@@ -93,18 +93,20 @@ void add_registry(CLI::App& app, Context& ctx) {
   l->callback([lo, &ctx] { ctx.exit_code = list(*lo, ctx); });
 
   auto so = std::make_shared<RegistryOptions>();
-  CLI::App* s = reg->add_subcommand("show", "Show every fact of one part with its source and "
-                                            "confidence (V verified, D datasheet recalled, E "
-                                            "estimate, U unverified).");
+  CLI::App* s = reg->add_subcommand("show",
+                                    "Show every fact of one part with its source and "
+                                    "confidence (V verified, D datasheet recalled, E "
+                                    "estimate, U unverified).");
   s->add_option("ID", so->id, "part id, e.g. nvidia-h100-sxm5-80gb")->required();
   s->add_flag("--json", so->json, "print JSON");
   s->callback([so, &ctx] { ctx.exit_code = show(*so, ctx); });
 
   auto co = std::make_shared<RegistryOptions>();
   CLI::App* c = reg->add_subcommand(
-      "classify", "Print the worked TPP and performance-density computation of one part, each "
-                  "3A090 paragraph's test, which prong decided the class, the alternative "
-                  "readings and the flags.");
+      "classify",
+      "Print the worked TPP and performance-density computation of one part, each "
+      "3A090 paragraph's test, which prong decided the class, the alternative "
+      "readings and the flags.");
   c->add_option("ID", co->id, "part id")->required();
   c->add_flag("--json", co->json, "print JSON");
   c->callback([co, &ctx] { ctx.exit_code = classify_cmd(*co, ctx); });

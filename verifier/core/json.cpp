@@ -37,8 +37,8 @@ class StrictSax {
   bool string(std::string& v) {
     if (!scalar()) return false;
     if (v.size() > limits_.max_string) {
-      return fail("input.too-large", "string longer than " + std::to_string(limits_.max_string) +
-                                         " bytes");
+      return fail("input.too-large",
+                  "string longer than " + std::to_string(limits_.max_string) + " bytes");
     }
     return dom_.string(v);
   }
@@ -139,8 +139,7 @@ Result<Json> parse_json_strict(std::string_view text, const std::string& origin,
   bool ok = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json,
                             /*strict=*/true, /*ignore_comments=*/false);
   if (!ok || sax.error()) {
-    Error e = sax.error() ? *sax.error()
-                          : Error{"input.bad-json", "", "not valid JSON"};
+    Error e = sax.error() ? *sax.error() : Error{"input.bad-json", "", "not valid JSON"};
     e.field = origin + "#" + (e.field.empty() ? "/" : e.field);
     return e;
   }
@@ -173,8 +172,8 @@ Result<JsonAt> JsonAt::array() const {
 Result<JsonAt> JsonAt::field(std::string_view key) const {
   if (!v_->is_object()) return type_error("an object");
   if (!v_->contains(std::string(key))) {
-    return make_error("input.missing-field", where() + (pointer_.empty() ? "" : "/") +
-                                                 json_pointer_token(key),
+    return make_error("input.missing-field",
+                      where() + (pointer_.empty() ? "" : "/") + json_pointer_token(key),
                       "required field \"" + std::string(key) + "\" is missing");
   }
   return child(key);
@@ -206,8 +205,7 @@ Status JsonAt::only_fields(std::initializer_list<std::string_view> allowed) cons
     bool found = false;
     for (auto a : allowed) found = found || a == k;
     if (!found) {
-      return make_error("input.unknown-field", child(k).where(),
-                        "unknown field \"" + k + "\"");
+      return make_error("input.unknown-field", child(k).where(), "unknown field \"" + k + "\"");
     }
   }
   return Ok{};

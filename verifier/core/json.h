@@ -45,9 +45,9 @@ class JsonAt {
   JsonAt child(std::string_view key) const;  // requires an object that has `key`
   JsonAt at(size_t index) const;             // requires an array
 
-  Result<JsonAt> object() const;  // the value itself, checked to be an object
-  Result<JsonAt> array() const;   // the value itself, checked to be an array
-  Result<JsonAt> field(std::string_view key) const;           // required member
+  Result<JsonAt> object() const;                     // the value itself, checked to be an object
+  Result<JsonAt> array() const;                      // the value itself, checked to be an array
+  Result<JsonAt> field(std::string_view key) const;  // required member
   std::optional<JsonAt> optional_field(std::string_view key) const;
   Result<std::string> string() const;
   Result<bool> boolean() const;

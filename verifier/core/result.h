@@ -25,7 +25,7 @@ struct Ok {};
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -61,7 +61,7 @@ inline Error make_error(std::string code, std::string field, std::string message
   auto var = std::move(var##_r).value()
 
 // Evaluates `expr` (a Status or any Result whose value is not needed); on error returns it.
-#define AA_CHECK(expr)                                   \
-  do {                                                   \
+#define AA_CHECK(expr)                                                    \
+  do {                                                                    \
     if (auto aa_check_r = (expr); !aa_check_r) return aa_check_r.error(); \
   } while (0)

@@ -92,8 +92,8 @@ void summarize(IdentifiedDevice& d) {
     bool everywhere = true;
     for (size_t i = 1; i < c.size(); ++i) {
       const auto& fl = d.classifications[i].flags;
-      everywhere = everywhere && std::any_of(fl.begin(), fl.end(),
-                                             [&](const Flag& g) { return g.id == f.id; });
+      everywhere = everywhere &&
+                   std::any_of(fl.begin(), fl.end(), [&](const Flag& g) { return g.id == f.id; });
     }
     if (everywhere) d.flags.push_back(f);
   }
@@ -129,8 +129,8 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
 
     IdentifiedDevice d;
     d.pci = pci;
-    d.candidates = registry.match(pci.vendor, pci.device, pci.subsystem_vendor,
-                                  pci.subsystem_device);
+    d.candidates =
+        registry.match(pci.vendor, pci.device, pci.subsystem_vendor, pci.subsystem_device);
     if (d.candidates.empty() && pci.vendor == kAscendDiversityVendor) {
       d.candidates = registry.match_ascend_device(pci.device);
       d.possible_ascend = !d.candidates.empty();
@@ -159,12 +159,12 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
            pci.address});
     } else if (d.possible_ascend) {
       d.vendor = "ffff (possibly huawei)";
-      d.findings.push_back(
-          {"identify.possible-ascend-part",
-           "vendor ffff with Ascend device ID " + to_hex(pci.device, 4) +
-               " (the Ascend driver's diversity vendor): possibly a Huawei " + d.family +
-               ", " + describe_class(d) + "; confirm the part before use",
-           pci.address});
+      d.findings.push_back({"identify.possible-ascend-part",
+                            "vendor ffff with Ascend device ID " + to_hex(pci.device, 4) +
+                                " (the Ascend driver's diversity vendor): possibly a Huawei " +
+                                d.family + ", " + describe_class(d) +
+                                "; confirm the part before use",
+                            pci.address});
     } else if (pci.vendor == kHuawei) {
       d.findings.push_back(
           {"identify.ascend-part",

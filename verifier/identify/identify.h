@@ -33,7 +33,7 @@ struct IdentifiedDevice {
   // and no reported name picks one). Empty: an unknown accelerator.
   std::vector<const Part*> candidates;
   std::vector<Classification> classifications;  // parallel to candidates
-  bool possible_ascend = false;  // vendor 0xFFFF with an Ascend device ID
+  bool possible_ascend = false;                 // vendor 0xFFFF with an Ascend device ID
 
   // The summary over the candidates.
   std::string vendor, family, name, attestation;

@@ -35,8 +35,8 @@ std::string class_text(const IdentifiedDevice& d) {
 
 std::string render_identify_table(const IdentifyReport& r) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"PCI", "VENDOR", "FAMILY", "NAME", "TPP", "PD", "3A090", "FLAGS", "ATTEST",
-                  "ASSURANCE"});
+  rows.push_back(
+      {"PCI", "VENDOR", "FAMILY", "NAME", "TPP", "PD", "3A090", "FLAGS", "ATTEST", "ASSURANCE"});
   for (const auto& d : r.devices) {
     rows.push_back({d.pci.address, d.vendor, d.family, d.name, format_interval(d.tpp, 0),
                     format_interval(d.pd, 2), class_text(d), flag_list(d), d.attestation,
@@ -44,7 +44,8 @@ std::string render_identify_table(const IdentifyReport& r) {
   }
   std::vector<size_t> w(rows[0].size(), 0);
   for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], std::min<size_t>(row[i].size(), 60));
+    for (size_t i = 0; i < row.size(); ++i)
+      w[i] = std::max(w[i], std::min<size_t>(row[i].size(), 60));
   }
   std::string out;
   for (const auto& row : rows) {
@@ -54,14 +55,16 @@ std::string render_identify_table(const IdentifyReport& r) {
     }
     out += line + "\n";
   }
-  out += "\n" + std::to_string(r.devices.size()) + " accelerator(s); identity assurance: "
+  out += "\n" + std::to_string(r.devices.size()) +
+         " accelerator(s); identity assurance: "
          "reported (PCI IDs are claims, not evidence). Flags marked * rest on sources the "
          "research could not verify.\n";
   if (r.findings.empty()) {
     out += "No findings.\n";
   } else {
     out += "Findings:\n";
-    for (const auto& f : r.findings) out += "  [" + f.code + "] " + f.pointer + ": " + f.message + "\n";
+    for (const auto& f : r.findings)
+      out += "  [" + f.code + "] " + f.pointer + ": " + f.message + "\n";
   }
   out += "Registry digest: sha256:" + r.registry_digest + "\n";
   return out;
@@ -80,7 +83,8 @@ Json identify_to_json(const IdentifyReport& r) {
     Json flags = Json::array();
     for (const auto& f : d.flags) flags.push_back(flag_json(f));
     Json findings = Json::array();
-    for (const auto& f : d.findings) findings.push_back(Json{{"code", f.code}, {"message", f.message}});
+    for (const auto& f : d.findings)
+      findings.push_back(Json{{"code", f.code}, {"message", f.message}});
     Json dev{{"address", d.pci.address},
              {"vendor_id", to_hex(d.pci.vendor, 4)},
              {"device_id", to_hex(d.pci.device, 4)},

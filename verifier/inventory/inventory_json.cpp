@@ -15,9 +15,9 @@ Result<uint32_t> hex_field(const JsonAt& obj, std::string_view key, size_t digit
   AA_TRY(s, f.string());
   auto v = parse_hex_exact(s, digits);
   if (!v) {
-    return make_error("input.bad-hex", f.where(),
-                      "expected " + std::to_string(digits) + " hex digits, found \"" +
-                          printable(s) + "\"");
+    return make_error(
+        "input.bad-hex", f.where(),
+        "expected " + std::to_string(digits) + " hex digits, found \"" + printable(s) + "\"");
   }
   return *v;
 }
@@ -35,9 +35,9 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
   AA_TRY(schema, obj.field("schema"));
   AA_TRY(schema_s, schema.string());
   if (schema_s != "accel-attest/inventory/v1") {
-    return make_error("input.bad-value", schema.where(),
-                      "unsupported schema \"" + printable(schema_s) +
-                          "\" (expected accel-attest/inventory/v1)");
+    return make_error(
+        "input.bad-value", schema.where(),
+        "unsupported schema \"" + printable(schema_s) + "\" (expected accel-attest/inventory/v1)");
   }
   Inventory inv;
   if (auto h = obj.optional_field("host")) {
@@ -54,7 +54,7 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
     JsonAt e = arr.at(i);
     AA_TRY(eo, e.object());
     AA_CHECK(eo.only_fields({"address", "vendor_id", "device_id", "subsystem_vendor_id",
-                               "subsystem_device_id", "class", "reported_name"}));
+                             "subsystem_device_id", "class", "reported_name"}));
     PciDevice d;
     d.origin = e.where();
     AA_TRY(addr_at, eo.field("address"));

@@ -65,7 +65,8 @@ Result<std::vector<PciDevice>> parse_lspci_nmm(std::string_view text, const std:
   size_t line_no = 0, pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     ++line_no;
     std::string where = origin + ":" + std::to_string(line_no);
@@ -83,8 +84,8 @@ Result<std::vector<PciDevice>> parse_lspci_nmm(std::string_view text, const std:
     if (slot.quoted) return bad("slot", "quoted; expected DDDD:BB:DD.F (run lspci with -D)");
     auto addr = normalize_pci_address(slot.text);
     if (!addr) {
-      return bad("slot", "\"" + printable(slot.text) +
-                             "\" is not DDDD:BB:DD.F (run lspci with -D)");
+      return bad("slot",
+                 "\"" + printable(slot.text) + "\" is not DDDD:BB:DD.F (run lspci with -D)");
     }
     std::vector<const Token*> quoted;
     for (size_t i = 1; i < toks->size(); ++i) {
@@ -100,9 +101,12 @@ Result<std::vector<PciDevice>> parse_lspci_nmm(std::string_view text, const std:
       return bad("option", "unexpected \"" + printable(t.text) + "\" (expected -rXX or -pXX)");
     }
     if (quoted.size() < 3 || quoted.size() > 5) {
-      return bad("line", "expected \"class\" \"vendor\" \"device\" [\"svendor\" \"sdevice\"], "
-                         "found " + std::to_string(quoted.size()) + " quoted fields (run lspci "
-                         "with -nmm)");
+      return bad("line",
+                 "expected \"class\" \"vendor\" \"device\" [\"svendor\" \"sdevice\"], "
+                 "found " +
+                     std::to_string(quoted.size()) +
+                     " quoted fields (run lspci "
+                     "with -nmm)");
     }
     PciDevice d;
     d.address = *addr;

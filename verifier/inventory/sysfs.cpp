@@ -9,7 +9,8 @@ namespace aa {
 
 namespace fs = std::filesystem;
 
-Result<uint32_t> parse_sysfs_id_file(std::string_view body, size_t digits, const std::string& file) {
+Result<uint32_t> parse_sysfs_id_file(std::string_view body, size_t digits,
+                                     const std::string& file) {
   auto v = parse_sysfs_hex(body, digits);
   if (!v) {
     return make_error("input.bad-hex", file,

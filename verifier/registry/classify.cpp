@@ -50,7 +50,9 @@ Tri either(std::initializer_list<Tri> ts) {
   return r;
 }
 
-Interval known_or_open(const std::optional<Interval>& v) { return v ? *v : Interval{0, kInf}; }
+Interval known_or_open(const std::optional<Interval>& v) {
+  return v ? *v : Interval{0, kInf};
+}
 
 std::optional<Interval> interval(const Fact& f) {
   if (!f.known()) return std::nullopt;
@@ -70,12 +72,18 @@ const Eccn kClasses[] = {Eccn::kA1, Eccn::kA2, Eccn::kB1, Eccn::kB2};
 
 const char* eccn_name(Eccn c) {
   switch (c) {
-    case Eccn::kA1: return "3A090.a.1";
-    case Eccn::kA2: return "3A090.a.2";
-    case Eccn::kB1: return "3A090.b.1";
-    case Eccn::kB2: return "3A090.b.2";
-    case Eccn::kNot3A090: return "not-3A090";
-    case Eccn::kUndetermined: return "undetermined";
+    case Eccn::kA1:
+      return "3A090.a.1";
+    case Eccn::kA2:
+      return "3A090.a.2";
+    case Eccn::kB1:
+      return "3A090.b.1";
+    case Eccn::kB2:
+      return "3A090.b.2";
+    case Eccn::kNot3A090:
+      return "not-3A090";
+    case Eccn::kUndetermined:
+      return "undetermined";
   }
   return "undetermined";
 }
@@ -94,9 +102,9 @@ Eccn classify_values(const std::optional<Interval>& tpp_in, const std::optional<
       both({ge(tpp, kB1TppLo), lt(tpp, kB1TppHi), ge(pd, kB1PdLo), lt(pd, kB1PdHi)}),
       both({ge(tpp, kB2Tpp), ge(pd, kB2PdLo), lt(pd, kB2PdHi)}),
   };
-  static const char* kRules[] = {
-      "TPP >= 4800", "TPP >= 1600 and PD >= 5.92",
-      "2400 <= TPP < 4800 and 1.6 <= PD < 5.92", "TPP >= 1600 and 3.2 <= PD < 5.92"};
+  static const char* kRules[] = {"TPP >= 4800", "TPP >= 1600 and PD >= 5.92",
+                                 "2400 <= TPP < 4800 and 1.6 <= PD < 5.92",
+                                 "TPP >= 1600 and 3.2 <= PD < 5.92"};
   if (tests) {
     tests->clear();
     for (int i = 0; i < 4; ++i) tests->push_back({kParagraphs[i], kRules[i], met[i]});
@@ -137,8 +145,8 @@ Classification classify(const Part& part, const CountryGroups& groups) {
     auto it = part.dense_peak.find(pr.name);
     if (it == part.dense_peak.end() || !it->second.known()) continue;
     const Fact& f = it->second;
-    TppTerm t{pr.name, pr.bits, Interval{*f.lo, *f.hi},
-              Interval{*f.lo * pr.bits, *f.hi * pr.bits}, f.conf, f.source};
+    TppTerm t{pr.name, pr.bits, Interval{*f.lo, *f.hi}, Interval{*f.lo * pr.bits, *f.hi * pr.bits},
+              f.conf,  f.source};
     c.terms.push_back(t);
   }
   for (const auto& t : c.terms) {
@@ -162,19 +170,20 @@ Classification classify(const Part& part, const CountryGroups& groups) {
   if (c.eccn == Eccn::kUndetermined) {
     if (!c.tpp) {
       c.reason = "no dense peak rate is known for this part, so TPP is unknown";
-    } else if (!c.datacenter && c.eccn_without_carve_out != Eccn::kNot3A090 &&
-               c.tpp->lo < kA1Tpp) {
-      c.reason = "whether the part is designed or marketed for datacenters is unknown, and "
-                 "TPP is below 4800";
+    } else if (!c.datacenter && c.eccn_without_carve_out != Eccn::kNot3A090 && c.tpp->lo < kA1Tpp) {
+      c.reason =
+          "whether the part is designed or marketed for datacenters is unknown, and "
+          "TPP is below 4800";
     } else if (!c.pd) {
       c.reason = "the logic die area is unknown, and the density prongs decide the class";
     } else {
       c.reason = "the published values span a paragraph boundary";
     }
   } else if (c.carve_out_applied) {
-    c.reason = std::string("not designed or marketed for datacenters and TPP < 4800: the "
-                           "datacenter note takes it out of 3A090.a and .b (it would otherwise "
-                           "be ") +
+    c.reason = std::string(
+                   "not designed or marketed for datacenters and TPP < 4800: the "
+                   "datacenter note takes it out of 3A090.a and .b (it would otherwise "
+                   "be ") +
                eccn_name(c.eccn_without_carve_out) + ")";
   } else if (c.eccn == Eccn::kNot3A090) {
     c.reason = "no 3A090 paragraph is met";
@@ -188,8 +197,8 @@ Classification classify(const Part& part, const CountryGroups& groups) {
 
   // Readings: the default dense tensor peak first, then each alternative.
   c.readings.push_back({"dense-tensor-peak",
-                        "highest dense tensor/matrix peak x bit length (industry practice)",
-                        c.tpp, c.pd, c.eccn});
+                        "highest dense tensor/matrix peak x bit length (industry practice)", c.tpp,
+                        c.pd, c.eccn});
   for (const auto& alt : part.alt_readings) {
     auto tpp = interval(alt.tpp);
     auto pd = divide(tpp, c.area);
@@ -199,8 +208,8 @@ Classification classify(const Part& part, const CountryGroups& groups) {
   }
 
   // Flags.
-  const bool prc = groups.d5_or_macau(part.designer_hq) ||
-                   groups.d5_or_macau(part.country_of_design);
+  const bool prc =
+      groups.d5_or_macau(part.designer_hq) || groups.d5_or_macau(part.country_of_design);
   const bool us = part.designer_hq == "US";
   if (prc && eccn_is_3a090(c.eccn)) {
     c.flags.push_back(
@@ -213,8 +222,7 @@ Classification classify(const Part& part, const CountryGroups& groups) {
          "secondary sources only"});
   } else if (prc && c.eccn == Eccn::kUndetermined) {
     c.flags.push_back({"prc-ic-class-undetermined",
-                       "BIS GP10 guidance, 2025-05-13 (scope: ICs meeting 3A090 parameters)",
-                       false,
+                       "BIS GP10 guidance, 2025-05-13 (scope: ICs meeting 3A090 parameters)", false,
                        "a D:5/Macau-designed accelerator whose 3A090 status cannot be computed "
                        "from the registry: treat as a GP10 risk until classified"});
   }
@@ -230,8 +238,9 @@ Classification classify(const Part& part, const CountryGroups& groups) {
     c.flags.push_back({"non-datacenter-carve-out",
                        "3A090 note: .a and .b do not apply to items not designed or marketed "
                        "for datacenters with TPP < 4800",
-                       true, std::string("would be ") + eccn_name(c.eccn_without_carve_out) +
-                                 " if designed or marketed for datacenters"});
+                       true,
+                       std::string("would be ") + eccn_name(c.eccn_without_carve_out) +
+                           " if designed or marketed for datacenters"});
   }
   if (c.depends_on_reading) {
     std::string note = "default reading gives " + std::string(eccn_name(c.eccn));
@@ -258,8 +267,8 @@ Classification classify(const Part& part, const CountryGroups& groups) {
                          "a licence is required for China (incl. HK, Macau) and D:5 whatever "
                          "the 3A090 class"});
     } else if (t == Tri::kDepends) {
-      c.flags.push_back({"bandwidth-letter-2025-undetermined", src, false,
-                         "memory or I/O bandwidth unknown"});
+      c.flags.push_back(
+          {"bandwidth-letter-2025-undetermined", src, false, "memory or I/O bandwidth unknown"});
     }
     if (letter || eccn_is_3a090(c.eccn)) {
       Interval tpp = known_or_open(c.tpp);
@@ -276,8 +285,8 @@ Classification classify(const Part& part, const CountryGroups& groups) {
                            "above the case-by-case ceiling: presumption of denial for "
                            "China/Macau"});
       } else {
-        c.flags.push_back({"cn-2026-ceiling-undetermined", csrc, false,
-                           "TPP or DRAM bandwidth unknown"});
+        c.flags.push_back(
+            {"cn-2026-ceiling-undetermined", csrc, false, "TPP or DRAM bandwidth unknown"});
       }
     }
   }

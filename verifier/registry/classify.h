@@ -26,7 +26,7 @@ namespace aa {
 
 enum class Eccn { kA1, kA2, kB1, kB2, kNot3A090, kUndetermined };
 const char* eccn_name(Eccn c);  // "3A090.a.1", ..., "not-3A090", "undetermined"
-bool eccn_is_3a090(Eccn c);      // a.1, a.2, b.1 or b.2
+bool eccn_is_3a090(Eccn c);     // a.1, a.2, b.1 or b.2
 
 struct Interval {
   double lo = 0, hi = 0;
@@ -50,8 +50,8 @@ struct ParagraphTest {
 };
 
 struct Flag {
-  std::string id;      // stable flag id, documented in docs/classification.md
-  std::string source;  // the rule or guidance it comes from
+  std::string id;        // stable flag id, documented in docs/classification.md
+  std::string source;    // the rule or guidance it comes from
   bool verified = true;  // false where the research marks the source unverified ([S]/[U])
   std::string note;
 };
@@ -65,8 +65,8 @@ struct ReadingResult {
 
 struct Classification {
   std::vector<TppTerm> terms;
-  std::optional<TppTerm> basis;     // the term that gives the maximum
-  std::optional<Interval> tpp;      // unknown when no peak is known
+  std::optional<TppTerm> basis;  // the term that gives the maximum
+  std::optional<Interval> tpp;   // unknown when no peak is known
   std::optional<Interval> area;
   std::optional<Interval> pd;
   std::optional<bool> datacenter;
@@ -74,8 +74,8 @@ struct Classification {
   bool carve_out_applied = false;    // the non-datacenter note removed the part from .a/.b
   Eccn eccn_without_carve_out = Eccn::kUndetermined;
   Eccn eccn = Eccn::kUndetermined;
-  std::vector<std::string> also_met;  // further paragraphs met besides the deciding one
-  std::string reason;                 // why this class (which prong, or what is unknown)
+  std::vector<std::string> also_met;    // further paragraphs met besides the deciding one
+  std::string reason;                   // why this class (which prong, or what is unknown)
   std::vector<ReadingResult> readings;  // [0] is the default reading, then the alternatives
   bool depends_on_reading = false;
   std::vector<Flag> flags;

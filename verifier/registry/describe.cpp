@@ -56,9 +56,12 @@ Json fact_json(const Fact& f) {
 
 const char* tri_text(Tri t) {
   switch (t) {
-    case Tri::kYes: return "met";
-    case Tri::kNo: return "not met";
-    case Tri::kDepends: return "depends on unknown or ranged values";
+    case Tri::kYes:
+      return "met";
+    case Tri::kNo:
+      return "not met";
+    case Tri::kDepends:
+      return "depends on unknown or ranged values";
   }
   return "?";
 }
@@ -93,8 +96,8 @@ std::string describe_part(const Part& p, const Registry& reg) {
   o += "  die / family      " + p.die + " / " + p.family + "; dies per IC " +
        std::to_string(p.dies_per_ic) + ", ICs per board " + std::to_string(p.ics_per_board) + "\n";
   o += "  datacenter        " +
-       std::string(!p.datacenter.value ? "unknown" : (*p.datacenter.value ? "yes" : "no")) +
-       " [" + p.datacenter.conf + " " + p.datacenter.source + "]\n";
+       std::string(!p.datacenter.value ? "unknown" : (*p.datacenter.value ? "yes" : "no")) + " [" +
+       p.datacenter.conf + " " + p.datacenter.source + "]\n";
   o += "  dense peaks\n";
   for (const auto& pr : kPrecisions) {
     auto it = p.dense_peak.find(pr.name);
@@ -114,7 +117,8 @@ std::string describe_part(const Part& p, const Registry& reg) {
        p.attestation.conf + " " + p.attestation.source + "]" +
        (p.attestation.note.empty() ? "" : " (" + p.attestation.note + ")") + "\n";
   for (const auto& a : p.alt_readings) {
-    o += "  alt reading       " + a.id + ": " + a.description + ", TPP " + fact_text(a.tpp, "") + "\n";
+    o += "  alt reading       " + a.id + ": " + a.description + ", TPP " + fact_text(a.tpp, "") +
+         "\n";
   }
   if (!p.notes.empty()) o += "  notes             " + p.notes + "\n";
   o += "  sources:\n";
@@ -205,7 +209,9 @@ Json classification_to_json(const Part& p, const Classification& c) {
                          {"source", t.source}});
   }
   Json tests = Json::array();
-  for (const auto& t : c.tests) tests.push_back(Json{{"paragraph", t.paragraph}, {"rule", t.rule}, {"result", tri_text(t.met)}});
+  for (const auto& t : c.tests)
+    tests.push_back(
+        Json{{"paragraph", t.paragraph}, {"rule", t.rule}, {"result", tri_text(t.met)}});
   Json readings = Json::array();
   for (const auto& r : c.readings) {
     readings.push_back(Json{{"reading", r.reading},

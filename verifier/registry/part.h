@@ -69,9 +69,9 @@ struct Part {
   std::vector<std::string> variant_names;  // names tools such as npu-smi print for this part
   BoolFact datacenter;
   std::string designer, designer_hq, country_of_design;  // ISO 3166-1 alpha-2
-  std::map<std::string, Fact> dense_peak;                 // TFLOPS / TOPS, dense
-  Fact die_area;                                          // applicable logic die area, mm2
-  std::string die_area_kind;                              // official | die-shot | estimate
+  std::map<std::string, Fact> dense_peak;                // TFLOPS / TOPS, dense
+  Fact die_area;                                         // applicable logic die area, mm2
+  std::string die_area_kind;                             // official | die-shot | estimate
   int dies_per_ic = 1;
   int ics_per_board = 1;
   TextFact memory_type;

@@ -1,8 +1,8 @@
 #include "registry/registry.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -115,11 +115,27 @@ class PartReader {
   Result<Part> part(const JsonAt& at) const {
     Part p;
     AA_TRY(o, at.object());
-    AA_CHECK(o.only_fields({"id", "vendor", "vendor_id", "pci", "pci_source", "die", "family",
-                               "name", "variant_names", "datacenter", "designer",
-                               "country_of_design", "dense_peak", "logic_die_area_mm2",
-                               "dies_per_ic", "ics_per_board", "memory", "scale_up_io_gbps",
-                               "attestation", "alt_readings", "notes"}));
+    AA_CHECK(o.only_fields({"id",
+                            "vendor",
+                            "vendor_id",
+                            "pci",
+                            "pci_source",
+                            "die",
+                            "family",
+                            "name",
+                            "variant_names",
+                            "datacenter",
+                            "designer",
+                            "country_of_design",
+                            "dense_peak",
+                            "logic_die_area_mm2",
+                            "dies_per_ic",
+                            "ics_per_board",
+                            "memory",
+                            "scale_up_io_gbps",
+                            "attestation",
+                            "alt_readings",
+                            "notes"}));
     auto str = [&](std::string_view k) -> Result<std::string> {
       AA_TRY(f, o.field(k));
       return f.string();
@@ -130,7 +146,8 @@ class PartReader {
     p.vendor = vendor;
     AA_TRY(vid_s, str("vendor_id"));
     auto vid = parse_hex_exact(vid_s, 4);
-    if (!vid) return make_error("profile.bad-value", o.child("vendor_id").where(), "not 4 hex digits");
+    if (!vid)
+      return make_error("profile.bad-value", o.child("vendor_id").where(), "not 4 hex digits");
     p.vendor_id = static_cast<uint16_t>(*vid);
     AA_TRY(pci, o.field("pci"));
     AA_TRY(pci_arr, pci.array());
@@ -146,7 +163,8 @@ class PartReader {
         AA_TRY(sa, subs->array());
         for (size_t j = 0; j < sa.json().size(); ++j) {
           AA_TRY(ss, sa.at(j).string());
-          auto sv = ss.size() == 9 && ss[4] == ':' ? parse_hex_exact(ss.substr(0, 4), 4) : std::nullopt;
+          auto sv =
+              ss.size() == 9 && ss[4] == ':' ? parse_hex_exact(ss.substr(0, 4), 4) : std::nullopt;
           auto sd = ss.size() == 9 ? parse_hex_exact(ss.substr(5), 4) : std::nullopt;
           if (!sv || !sd) {
             return make_error("profile.bad-value", sa.at(j).where(), "expected VVVV:DDDD");
@@ -244,7 +262,8 @@ class PartReader {
         AA_TRY(ads, ad.string());
         r.description = ads;
         AA_TRY(t, number(a.optional_field("tpp")));
-        if (!t.known()) return make_error("profile.bad-value", a.where(), "alt reading needs a tpp");
+        if (!t.known())
+          return make_error("profile.bad-value", a.where(), "alt reading needs a tpp");
         r.tpp = t;
         p.alt_readings.push_back(std::move(r));
       }
@@ -312,7 +331,8 @@ Result<Registry> Registry::load(const std::string& profiles_dir) {
     for (size_t i = 0; i < parts_a.json().size(); ++i) {
       AA_TRY(p, reader.part(parts_a.at(i)));
       if (!ids.insert(p.id).second) {
-        return make_error("profile.duplicate-id", parts_a.at(i).where(), "duplicate part id " + p.id);
+        return make_error("profile.duplicate-id", parts_a.at(i).where(),
+                          "duplicate part id " + p.id);
       }
       reg.vendors_.emplace(p.vendor_id, p.vendor);
       reg.parts_.push_back(std::move(p));
@@ -383,8 +403,8 @@ std::string default_profiles_dir() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share" / "accel-attest" /
-                         "firmware-profiles";
+    fs::path installed =
+        exe.parent_path().parent_path() / "share" / "accel-attest" / "firmware-profiles";
     if (fs::is_directory(installed, ec)) return installed.string();
   }
   return ACCEL_ATTEST_SOURCE_PROFILES;
