@@ -36,7 +36,12 @@ class PartReader {
  public:
   explicit PartReader(const std::map<std::string, std::string>& sources) : sources_(sources) {}
 
-  Status check_meta(const JsonAt& f, bool has_value) const {
+  // Reads the provenance every fact carries: conf (V/D/E/U), a known source key, a note.
+  struct Meta {
+    std::string conf, source, note;
+  };
+  Result<Meta> meta(const JsonAt& f) const {
+    Meta m;
     AA_TRY(conf, f.field("conf"));
     AA_TRY(c, conf.string());
     if (c != "V" && c != "D" && c != "E" && c != "U") {
@@ -47,8 +52,13 @@ class PartReader {
     if (!sources_.count(s)) {
       return make_error("profile.bad-value", src.where(), "unknown source key \"" + s + "\"");
     }
-    (void)has_value;
-    return Ok{};
+    m.conf = c;
+    m.source = s;
+    if (auto n = f.optional_field("note")) {
+      AA_TRY(ns, n->string());
+      m.note = ns;
+    }
+    return m;
   }
 
   Result<Fact> number(const std::optional<JsonAt>& at) const {
@@ -56,13 +66,10 @@ class PartReader {
     if (!at || at->json().is_null()) return f;
     AA_TRY(o, at->object());
     AA_CHECK(o.only_fields({"value", "min", "max", "conf", "source", "note", "kind"}));
-    AA_CHECK(check_meta(o, true));
-    f.conf = o.json()["conf"].get<std::string>();
-    f.source = o.json()["source"].get<std::string>();
-    if (auto n = o.optional_field("note")) {
-      AA_TRY(s, n->string());
-      f.note = s;
-    }
+    AA_TRY(m, meta(o));
+    f.conf = m.conf;
+    f.source = m.source;
+    f.note = m.note;
     if (auto v = o.optional_field("value")) {
       if (!v->json().is_null()) {
         AA_TRY(d, v->number());
@@ -81,35 +88,29 @@ class PartReader {
     return f;
   }
 
-  Result<TextFact> text(const std::optional<JsonAt>& at) const {
-    TextFact f;
+  // A text or boolean fact: {"value": ... or null, conf, source, note}.
+  template <class F, class Get>
+  Result<F> valued(const std::optional<JsonAt>& at, Get get) const {
+    F f;
     if (!at || at->json().is_null()) return f;
     AA_TRY(o, at->object());
-    AA_CHECK(check_meta(o, true));
-    f.conf = o.json()["conf"].get<std::string>();
-    f.source = o.json()["source"].get<std::string>();
-    if (o.json().contains("note")) f.note = o.json()["note"].get<std::string>();
+    AA_CHECK(o.only_fields({"value", "conf", "source", "note"}));
+    AA_TRY(m, meta(o));
+    f.conf = m.conf;
+    f.source = m.source;
+    f.note = m.note;
     AA_TRY(v, o.field("value"));
     if (!v.json().is_null()) {
-      AA_TRY(s, v.string());
-      f.value = s;
+      AA_TRY(x, get(v));
+      f.value = x;
     }
     return f;
   }
-
+  Result<TextFact> text(const std::optional<JsonAt>& at) const {
+    return valued<TextFact>(at, [](const JsonAt& v) { return v.string(); });
+  }
   Result<BoolFact> boolean(const JsonAt& at) const {
-    BoolFact f;
-    AA_TRY(o, at.object());
-    AA_CHECK(check_meta(o, true));
-    f.conf = o.json()["conf"].get<std::string>();
-    f.source = o.json()["source"].get<std::string>();
-    if (o.json().contains("note")) f.note = o.json()["note"].get<std::string>();
-    AA_TRY(v, o.field("value"));
-    if (!v.json().is_null()) {
-      AA_TRY(b, v.boolean());
-      f.value = b;
-    }
-    return f;
+    return valued<BoolFact>(at, [](const JsonAt& v) { return v.boolean(); });
   }
 
   Result<Part> part(const JsonAt& at) const {
