@@ -7,7 +7,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup-debian.sh"
-cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 2
+cmake -S "$root" -B "$root/build" -G Ninja >/dev/null || exit 2
 cmake --build "$root/build" --target accel-attest || exit 2
 bin="$root/build/accel-attest"
 hosts="$root/docs/examples/hosts"
