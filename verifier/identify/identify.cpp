@@ -168,7 +168,8 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
     } else if (pci.vendor == kHuawei) {
       d.findings.push_back(
           {"identify.ascend-part",
-           "Huawei " + d.family + " (" + describe_class(d) + ")" +
+           (d.candidates.size() == 1 ? d.name : "Huawei " + d.name) + " (" + describe_class(d) +
+               ")" +
                (has_flag(d, "prc-3a090-ic")
                     ? ": a PRC 3A090 IC; BIS's May 2025 guidance says using it anywhere may "
                       "violate General Prohibition 10"
