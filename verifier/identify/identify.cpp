@@ -103,19 +103,16 @@ bool has_flag(const IdentifiedDevice& d, const std::string& id) {
   return std::any_of(d.flags.begin(), d.flags.end(), [&](const Flag& f) { return f.id == id; });
 }
 
-std::string describe_class(const IdentifiedDevice& d) {
-  std::string s = eccn_name(d.eccn);
-  if (d.eccn == Eccn::kUndetermined && d.candidates.size() > 1) {
-    std::set<std::string> classes;
-    for (const auto& c : d.classifications) classes.insert(eccn_name(c.eccn));
-    s += " (candidates:";
-    for (const auto& c : classes) s += " " + c;
-    s += ")";
-  }
-  return s;
-}
-
 }  // namespace
+
+std::string class_text(const IdentifiedDevice& d) {
+  if (d.eccn != Eccn::kUndetermined || d.classifications.size() < 2) return eccn_name(d.eccn);
+  std::set<std::string> classes;
+  for (const auto& c : d.classifications) classes.insert(eccn_name(c.eccn));
+  std::string out = "undetermined (";
+  for (const auto& c : classes) out += (out.back() == '(' ? "" : "|") + c;
+  return out + ")";
+}
 
 IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector<bool>& class_known,
                         const Registry& registry) {
@@ -162,14 +159,12 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
       d.findings.push_back({"identify.possible-ascend-part",
                             "vendor ffff with Ascend device ID " + to_hex(pci.device, 4) +
                                 " (the Ascend driver's diversity vendor): possibly a Huawei " +
-                                d.family + ", " + describe_class(d) +
-                                "; confirm the part before use",
+                                d.family + ", " + class_text(d) + "; confirm the part before use",
                             pci.address});
     } else if (pci.vendor == kHuawei) {
       d.findings.push_back(
           {"identify.ascend-part",
-           (d.candidates.size() == 1 ? d.name : "Huawei " + d.name) + " (" + describe_class(d) +
-               ")" +
+           (d.candidates.size() == 1 ? d.name : "Huawei " + d.name) + " (" + class_text(d) + ")" +
                (has_flag(d, "prc-3a090-ic")
                     ? ": a PRC 3A090 IC; BIS's May 2025 guidance says using it anywhere may "
                       "violate General Prohibition 10"

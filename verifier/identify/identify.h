@@ -50,6 +50,10 @@ struct IdentifyReport {
   std::string registry_digest;
 };
 
+// The device's 3A090 class in words: the class, or for a device whose variant is not
+// reported, "undetermined (" + the candidates' classes + ")".
+std::string class_text(const IdentifiedDevice& d);
+
 // `class_known[i]` false means the device's class code is unknown (an inventory without it).
 IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector<bool>& class_known,
                         const Registry& registry);

@@ -21,16 +21,6 @@ std::string flag_list(const IdentifiedDevice& d) {
   return out.empty() ? "-" : out;
 }
 
-// The class column: for a device whose variant is not reported, the candidates' classes.
-std::string class_text(const IdentifiedDevice& d) {
-  if (d.eccn != Eccn::kUndetermined || d.classifications.size() < 2) return eccn_name(d.eccn);
-  std::set<std::string> classes;
-  for (const auto& c : d.classifications) classes.insert(eccn_name(c.eccn));
-  std::string out = "undetermined (";
-  for (const auto& c : classes) out += (out.back() == '(' ? "" : "|") + c;
-  return out + ")";
-}
-
 }  // namespace
 
 std::string render_identify_table(const IdentifyReport& r) {
