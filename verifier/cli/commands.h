@@ -19,6 +19,8 @@ struct Context {
   // Loads the registry from --profiles or the default; prints the error and returns null on
   // failure.
   const Registry* registry();
+  // The profiles directory in use (--profiles or the default).
+  std::string profiles() const;
 
  private:
   std::optional<Registry> registry_;
@@ -29,5 +31,6 @@ int fail(const Error& e);
 
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);
+void add_nvidia(CLI::App& app, Context& ctx);
 
 }  // namespace aa::cli

@@ -9,9 +9,13 @@ int fail(const Error& e) {
   return 2;
 }
 
+std::string Context::profiles() const {
+  return profiles_dir.empty() ? default_profiles_dir() : profiles_dir;
+}
+
 const Registry* Context::registry() {
   if (registry_) return &*registry_;
-  auto r = Registry::load(profiles_dir.empty() ? default_profiles_dir() : profiles_dir);
+  auto r = Registry::load(profiles());
   if (!r) {
     fail(r.error());
     return nullptr;

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
                  "$ACCEL_ATTEST_PROFILES or the bundled firmware-profiles/");
   aa::cli::add_identify(app, ctx);
   aa::cli::add_registry(app, ctx);
+  aa::cli::add_nvidia(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -15,17 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "core/finding.h"
 #include "inventory/pci_device.h"
 #include "registry/classify.h"
 #include "registry/registry.h"
 
 namespace aa {
-
-struct Finding {
-  std::string code;
-  std::string message;
-  std::string pointer;  // what it concerns: a PCI address or evidence location
-};
 
 struct IdentifiedDevice {
   PciDevice pci;

@@ -59,6 +59,13 @@ struct AltReading {
   Fact tpp;
 };
 
+// A combination of the signed NVIDIA opaque fields PROJECT / PROJECT_SKU / CHIP_SKU that
+// names this part (the VBIOS RIM ID is built from the same three).
+struct NvidiaSku {
+  std::string project, project_sku, chip_sku;
+  std::string conf, source, note;
+};
+
 struct Part {
   std::string id;
   std::string vendor;  // short vendor key, e.g. "nvidia"
@@ -78,6 +85,7 @@ struct Part {
   Fact memory_size_gb, memory_bandwidth_gbps, scale_up_gbps;
   TextFact attestation;  // none | nvidia-spdm | habana-sec-attest | ascend-iak | unknown
   std::vector<AltReading> alt_readings;
+  std::vector<NvidiaSku> nvidia_skus;
   std::string notes;
 };
 

@@ -136,6 +136,7 @@ class PartReader {
                             "scale_up_io_gbps",
                             "attestation",
                             "alt_readings",
+                            "nvidia_sku",
                             "notes"}));
     auto str = [&](std::string_view k) -> Result<std::string> {
       AA_TRY(f, o.field(k));
@@ -269,6 +270,27 @@ class PartReader {
         p.alt_readings.push_back(std::move(r));
       }
     }
+    if (auto skus = o.optional_field("nvidia_sku")) {
+      AA_TRY(sa, skus->array());
+      for (size_t j = 0; j < sa.json().size(); ++j) {
+        JsonAt e = sa.at(j);
+        AA_TRY(eo, e.object());
+        AA_CHECK(eo.only_fields({"project", "project_sku", "chip_sku", "conf", "source", "note"}));
+        NvidiaSku sku;
+        for (auto [key, dst] : {std::pair<const char*, std::string*>{"project", &sku.project},
+                                {"project_sku", &sku.project_sku},
+                                {"chip_sku", &sku.chip_sku}}) {
+          AA_TRY(f, eo.field(key));
+          AA_TRY(v, f.string());
+          *dst = v;
+        }
+        AA_TRY(prov, meta(eo));
+        sku.conf = prov.conf;
+        sku.source = prov.source;
+        sku.note = prov.note;
+        p.nvidia_skus.push_back(std::move(sku));
+      }
+    }
     if (auto n = o.optional_field("notes")) {
       AA_TRY(s, n->string());
       p.notes = s;
@@ -376,6 +398,18 @@ const Part* Registry::find(const std::string& id) const {
     if (p.id == id) return &p;
   }
   return nullptr;
+}
+
+std::pair<const Part*, const NvidiaSku*> Registry::find_nvidia_sku(
+    const std::string& project, const std::string& project_sku, const std::string& chip_sku) const {
+  for (const auto& p : parts_) {
+    for (const auto& s : p.nvidia_skus) {
+      if (s.project == project && s.project_sku == project_sku && s.chip_sku == chip_sku) {
+        return {&p, &s};
+      }
+    }
+  }
+  return {nullptr, nullptr};
 }
 
 std::vector<const Part*> Registry::match(uint16_t vendor, uint16_t device, uint16_t sub_vendor,

@@ -39,6 +39,12 @@ class Registry {
   std::vector<const Part*> match(uint16_t vendor, uint16_t device, uint16_t sub_vendor,
                                  uint16_t sub_device) const;
 
+  // The part whose nvidia_sku list holds this PROJECT / PROJECT_SKU / CHIP_SKU, with the entry;
+  // {nullptr, nullptr} when none does.
+  std::pair<const Part*, const NvidiaSku*> find_nvidia_sku(const std::string& project,
+                                                           const std::string& project_sku,
+                                                           const std::string& chip_sku) const;
+
   // Parts whose device ID is an Ascend ID (for vendor 0xFFFF, the Ascend driver's
   // "diversity" vendor).
   std::vector<const Part*> match_ascend_device(uint16_t device) const;

@@ -1,0 +1,186 @@
+// accel-attest nvidia verify: offline appraisal of NVIDIA GPU and NVSwitch evidence.
+#include <ctime>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/text.h"
+#include "crypto/x509.h"
+#include "nvidia/appraise.h"
+#include "nvidia/evidence_input.h"
+#include "nvidia/render.h"
+#include "nvidia/roots.h"
+
+namespace aa::cli {
+
+namespace {
+
+struct NvidiaOptions {
+  std::string evidence, report, chain, nonce, rim_store, crl, ocsp, time, device_root, rim_root;
+  std::vector<std::string> pci_ids;
+  bool json = false, strict = false;
+};
+
+constexpr size_t kMaxEvidence = 16u << 20;
+
+Result<std::pair<uint16_t, uint16_t>> parse_pci_id(const std::string& s) {
+  auto v = s.size() == 9 && s[4] == ':' ? parse_hex_exact(s.substr(0, 4), 4) : std::nullopt;
+  auto d = s.size() == 9 ? parse_hex_exact(s.substr(5), 4) : std::nullopt;
+  if (!v || !d) return make_error("input.bad-value", "--pci-id " + s, "expected VVVV:DDDD");
+  return std::pair{static_cast<uint16_t>(*v), static_cast<uint16_t>(*d)};
+}
+
+struct Inputs {
+  std::vector<nvidia::DeviceEvidence> devices;
+  std::time_t at = 0;
+  Bytes nonce;
+  ossl::X509Ptr device_root, rim_root;  // only when given on the command line
+  std::optional<RevocationStore> revocation;
+  nvidia::NvidiaProfile profile;
+};
+
+Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) {
+  Inputs in;
+  auto n = hex_decode(o.nonce);
+  if (!n || n->size() != 32) {
+    return make_error("input.bad-hex", "--nonce", "the nonce is 32 bytes: 64 hex digits");
+  }
+  in.nonce = *n;
+  if (o.time.empty()) {
+    in.at = std::time(nullptr);
+  } else {
+    auto t = x509::parse_rfc3339(o.time);
+    if (!t) return make_error("input.bad-value", "--time", "not an RFC 3339 time: " + o.time);
+    in.at = *t;
+  }
+  if (!o.evidence.empty()) {
+    AA_TRY(text, read_file(o.evidence, kMaxEvidence));
+    AA_TRY(list, nvidia::parse_serialized_evidence(text, o.evidence));
+    for (auto& d : list) in.devices.push_back(std::move(d.evidence));
+  } else {
+    AA_TRY(body, read_file(o.report, kMaxEvidence));
+    AA_TRY(bytes, nvidia::parse_report_file(body, o.report));
+    AA_TRY(chain, read_file(o.chain, 1u << 20));
+    nvidia::DeviceEvidence d;
+    d.label = "device";
+    d.origin = o.report;
+    d.report = std::move(bytes);
+    d.chain_pem = std::move(chain);
+    in.devices.push_back(std::move(d));
+  }
+  if (!o.pci_ids.empty()) {
+    if (o.pci_ids.size() != in.devices.size()) {
+      return make_error("input.bad-value", "--pci-id",
+                        std::to_string(o.pci_ids.size()) + " PCI IDs for " +
+                            std::to_string(in.devices.size()) + " devices (give one per device)");
+    }
+    for (size_t i = 0; i < o.pci_ids.size(); ++i) {
+      AA_TRY(id, parse_pci_id(o.pci_ids[i]));
+      in.devices[i].pci_id = id;
+    }
+  }
+  if (!o.device_root.empty()) {
+    AA_TRY(c, x509::load_pem_file(o.device_root));
+    in.device_root = std::move(c);
+  }
+  if (!o.rim_root.empty()) {
+    AA_TRY(c, x509::load_pem_file(o.rim_root));
+    in.rim_root = std::move(c);
+  }
+  if (!o.crl.empty() || !o.ocsp.empty()) {
+    AA_TRY(store, RevocationStore::load(o.crl, o.ocsp));
+    in.revocation = std::move(store);
+  }
+  AA_TRY(prof, nvidia::load_nvidia_profile(profiles));
+  in.profile = std::move(prof);
+  return in;
+}
+
+std::string root_label(const X509* root, const std::string& given, const char* pinned) {
+  if (given.empty()) return std::string("pinned ") + pinned + " (certs/nvidia)";
+  return given + " (" + x509::subject_cn(root) + ", sha256 " + x509::fingerprint_sha256(root) +
+         "; replaces the pinned root)";
+}
+
+int run(const NvidiaOptions& o, Context& ctx) {
+  const Registry* reg = ctx.registry();
+  if (!reg) return 2;
+  auto in = load_inputs(o, ctx.profiles());
+  if (!in) return fail(in.error());
+  rim::RimStore store(o.rim_store);
+  nvidia::References refs;
+  refs.device_root = in->device_root ? in->device_root.get() : nvidia::pinned_device_root();
+  refs.rim_root = in->rim_root ? in->rim_root.get() : nvidia::pinned_rim_root();
+  refs.device_root_label = root_label(refs.device_root, o.device_root, "NVIDIA Device Identity CA");
+  refs.rim_root_label = root_label(refs.rim_root, o.rim_root, "NVIDIA CoRIM signing Root CA");
+  refs.rims = o.rim_store.empty() ? nullptr : &store;
+  refs.revocation = in->revocation ? &*in->revocation : nullptr;
+  refs.profile = &in->profile;
+  refs.registry = reg;
+  nvidia::Appraiser appraiser(refs, in->at, in->nonce);
+  std::vector<nvidia::DeviceResult> results;
+  bool all = true;
+  for (const auto& d : in->devices) {
+    results.push_back(appraiser.appraise(d));
+    all = all && results.back().passed(o.strict);
+  }
+  nvidia::RunInfo run{in->at, hex_encode(in->nonce),  o.rim_store,         o.crl,
+                      o.ocsp, refs.device_root_label, refs.rim_root_label, o.strict};
+  if (o.json) {
+    std::cout << nvidia::appraisal_to_json(results, run, *reg).dump(2) << "\n";
+  } else {
+    std::cout << nvidia::render_appraisal_text(results, run);
+  }
+  return all ? 0 : 1;
+}
+
+}  // namespace
+
+void add_nvidia(CLI::App& app, Context& ctx) {
+  CLI::App* nv = app.add_subcommand("nvidia", "NVIDIA GPU and NVSwitch attestation evidence");
+  nv->require_subcommand(1);
+  auto opts = std::make_shared<NvidiaOptions>();
+  CLI::App* cmd = nv->add_subcommand(
+      "verify",
+      "Appraise NVIDIA SPDM attestation reports offline: report signature, nonce, device "
+      "certificate chain to the pinned NVIDIA root, FWID, revocation from local files, RIMs from "
+      "a local store, measurements, and the signed SKU against the registry. Never uses the "
+      "network. Exit 0: every device passes; 1: a device fails; 2: bad input.");
+  auto* ev = cmd->add_option("--evidence", opts->evidence,
+                             "serialized evidence JSON as `nvattest collect-evidence` writes it");
+  auto* rep =
+      cmd->add_option("--report", opts->report, "one attestation report (hex text or binary)");
+  auto* chain = cmd->add_option("--chain", opts->chain, "the report's PEM certificate chain");
+  ev->excludes(rep)->excludes(chain);
+  rep->needs(chain);
+  chain->needs(rep);
+  cmd->add_option("--nonce", opts->nonce, "the 32-byte nonce the verifier issued, in hex")
+      ->required();
+  cmd->add_option("--rim-store", opts->rim_store, "directory of RIMs named <RIM_ID>.xml");
+  cmd->add_option("--crl", opts->crl, "directory of CRL files (DER or PEM)");
+  cmd->add_option("--ocsp", opts->ocsp, "directory of stored DER OCSP responses");
+  cmd->add_option("--time", opts->time,
+                  "verification time, RFC 3339 (default: now); certificates and RIM signers "
+                  "are checked at this time");
+  cmd->add_option("--device-root", opts->device_root,
+                  "PEM root replacing the pinned NVIDIA Device Identity CA (private PKIs, tests)");
+  cmd->add_option("--rim-root", opts->rim_root,
+                  "PEM root replacing the pinned NVIDIA CoRIM signing Root CA");
+  cmd->add_option("--pci-id", opts->pci_ids,
+                  "VVVV:DDDD the host's PCI bus reports for each device, in evidence order; a "
+                  "contradiction with the signed SKU fails the device")
+      ->delimiter(',');
+  cmd->add_flag("--strict", opts->strict,
+                "fail devices with warnings too (RIM missing, revocation not checked, tolerated "
+                "mismatch)");
+  cmd->add_flag("--json", opts->json, "print JSON (schema accel-attest/nvidia-appraisal/v1)");
+  cmd->callback([opts, &ctx] {
+    if (opts->evidence.empty() && opts->report.empty()) {
+      ctx.exit_code = fail(make_error("input.missing-field", "nvidia verify",
+                                      "give --evidence JSON or --report FILE --chain FILE"));
+      return;
+    }
+    ctx.exit_code = run(*opts, ctx);
+  });
+}
+
+}  // namespace aa::cli

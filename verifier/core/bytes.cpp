@@ -1,0 +1,82 @@
+#include "core/bytes.h"
+
+namespace aa {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int b64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+}  // namespace
+
+std::string hex_encode(ByteView b) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(b.size() * 2);
+  for (uint8_t v : b) {
+    out += kHex[v >> 4];
+    out += kHex[v & 0xf];
+  }
+  return out;
+}
+
+std::optional<Bytes> hex_decode(std::string_view s) {
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+  if (s.size() % 2 != 0) return std::nullopt;
+  Bytes out(s.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<uint8_t>((hi << 4) | lo);
+  }
+  return out;
+}
+
+std::optional<Bytes> base64_decode(std::string_view s) {
+  Bytes out;
+  out.reserve(s.size() / 4 * 3);
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t symbols = 0, padding = 0;
+  for (char c : s) {
+    if (is_space(c)) continue;
+    if (c == '=') {
+      ++padding;
+      ++symbols;
+      continue;
+    }
+    if (padding > 0) return std::nullopt;  // data after padding
+    int v = b64_value(c);
+    if (v < 0) return std::nullopt;
+    ++symbols;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xff));
+    }
+  }
+  if (symbols % 4 != 0 || padding > 2) return std::nullopt;
+  // Leftover bits must be zero (canonical encoding).
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace aa

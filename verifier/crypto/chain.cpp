@@ -1,0 +1,76 @@
+#include "crypto/chain.h"
+
+#include "crypto/x509.h"
+
+namespace aa {
+
+namespace {
+
+ossl::X509Ptr share(X509* cert) {
+  X509_up_ref(cert);
+  return ossl::X509Ptr(cert);
+}
+
+}  // namespace
+
+ChainVerifier::ChainVerifier(const X509* anchor, std::time_t at)
+    : anchor_(share(const_cast<X509*>(anchor))), at_(at), store_(X509_STORE_new()) {
+  X509_STORE_add_cert(store_.get(), anchor_.get());
+}
+
+ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
+  ChainOutcome out;
+  if (chain.empty()) {
+    out.reason = "no certificates";
+    return out;
+  }
+  ossl::X509Stack untrusted(sk_X509_new_null());
+  for (size_t i = 1; i < chain.size(); ++i) sk_X509_push(untrusted.get(), chain[i].get());
+  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store_.get(), chain[0].get(), untrusted.get()) != 1) {
+    out.reason = "cannot set up verification";
+    return out;
+  }
+  X509_STORE_CTX_set_time(ctx.get(), 0, at_);
+  // Cached intermediates become anchors only once verified up to the pinned root; the pinned
+  // root stays the only self-signed anchor.
+  if (!cached_.empty()) X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_PARTIAL_CHAIN);
+  int rc = X509_verify_cert(ctx.get());
+  if (rc != 1) {
+    out.error = X509_STORE_CTX_get_error(ctx.get());
+    out.error_depth = X509_STORE_CTX_get_error_depth(ctx.get());
+    out.reason = X509_verify_cert_error_string(out.error);
+    out.expired =
+        out.error == X509_V_ERR_CERT_HAS_EXPIRED || out.error == X509_V_ERR_CERT_NOT_YET_VALID;
+    return out;
+  }
+  out.ok = true;
+  STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
+  for (int i = 0; i < sk_X509_num(built); ++i) out.path.push_back(sk_X509_value(built, i));
+  for (size_t i = 0; i + 1 < out.path.size() && i < chain.size(); ++i) {
+    if (out.path[i] != chain[i].get()) out.out_of_order = true;
+  }
+  X509* top = out.path.back();
+  if (!x509::same_cert(top, anchor_.get())) {
+    auto it = cached_.find(x509::fingerprint_sha256(top));
+    if (it != cached_.end()) {
+      out.used_cache = true;
+      // it->second[0] is `top` itself; the rest is the path above it.
+      for (size_t j = 1; j < it->second.size(); ++j) out.path.push_back(it->second[j].get());
+    }
+  }
+  // Remember the verified intermediates (not the leaf, whose key signs evidence).
+  for (size_t i = 1; i + 1 < out.path.size(); ++i) {
+    std::string fp = x509::fingerprint_sha256(out.path[i]);
+    if (cached_.count(fp)) continue;
+    std::vector<ossl::X509Ptr> above;
+    for (size_t j = i + 1; j < out.path.size(); ++j) above.push_back(share(out.path[j]));
+    ossl::X509Ptr self = share(out.path[i]);
+    X509_STORE_add_cert(store_.get(), self.get());
+    above.insert(above.begin(), std::move(self));  // keeps the stored object alive
+    cached_.emplace(std::move(fp), std::move(above));
+  }
+  return out;
+}
+
+}  // namespace aa

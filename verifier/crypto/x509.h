@@ -1,0 +1,63 @@
+// X.509 certificates: parsing untrusted PEM/DER, the fields verifiers read, and the ECDSA
+// check of raw r||s signatures that SPDM responders produce.
+//
+// Contract: parsers take attacker-controlled bytes and return an error naming `field` for
+// anything that is not exactly what is documented; accessors never fail (absent values are
+// empty). Time values are seconds since the Unix epoch, UTC.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "crypto/ossl.h"
+
+namespace aa::x509 {
+
+// Every "-----BEGIN CERTIFICATE-----" block of `pem`, in order. Text outside the blocks is
+// ignored; a block that does not decode to one DER certificate with nothing after it is an
+// error (crypto.bad-certificate). At most `max_certs` blocks (input.too-large); none is an error.
+Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const std::string& field,
+                                                   size_t max_certs = 16);
+
+// Exactly one DER certificate, no trailing bytes.
+Result<ossl::X509Ptr> parse_der(ByteView der, const std::string& field);
+
+// Reads a PEM file that holds exactly one certificate.
+Result<ossl::X509Ptr> load_pem_file(const std::string& path);
+
+std::string subject_cn(const X509* cert);    // first CN of the subject, "" when none
+std::string subject_text(const X509* cert);  // one-line RFC 2253 form
+std::string issuer_text(const X509* cert);
+std::string serial_hex(const X509* cert);          // lower-case, no leading zeros beyond one byte
+std::string serial_decimal(const X509* cert);      // the EAT `ueid` form NVIDIA uses
+std::string fingerprint_sha256(const X509* cert);  // hex of SHA-256 over the DER
+Bytes der(const X509* cert);
+bool same_cert(const X509* a, const X509* b);  // byte-identical DER
+bool self_signed(const X509* cert);            // issuer == subject and its own key verifies it
+std::time_t not_before(const X509* cert);
+std::time_t not_after(const X509* cert);
+
+// The contents of the extension's OCTET STRING (the DER the extension carries), or nullopt
+// when the certificate has no extension with that dotted OID.
+std::optional<Bytes> extension_value(const X509* cert, const char* oid);
+
+// UTF8String values of SubjectAltName otherName entries with type `oid`.
+std::vector<std::string> san_other_names(const X509* cert, const char* oid);
+
+// ECDSA over SHA-384 with a raw big-endian r||s signature (96 bytes for P-384), as SPDM
+// responders send it. Returns false for a bad signature, a key of the wrong type or a
+// malformed r||s; never errors.
+bool verify_ecdsa_sha384_raw(EVP_PKEY* key, ByteView data, ByteView signature_rs);
+
+// RFC 3339 in UTC ("2026-11-27T00:00:00Z").
+std::string rfc3339(std::time_t t);
+// Parses RFC 3339 with "Z" or a numeric offset; seconds fraction allowed and dropped.
+std::optional<std::time_t> parse_rfc3339(std::string_view s);
+
+}  // namespace aa::x509

@@ -1,0 +1,560 @@
+#include "nvidia/appraise.h"
+
+#include <algorithm>
+
+#include "crypto/x509.h"
+#include "nvidia/device_cert.h"
+#include "rim/xmldsig.h"
+
+namespace aa::nvidia {
+
+namespace {
+
+constexpr size_t kSignatureSize = 96;  // ECDSA P-384 raw r||s
+constexpr size_t kChainLength = 5;
+constexpr unsigned kNvdec0RimIndex = 35;
+
+void add(std::vector<Finding>& out, std::string code, Severity sev, std::string pointer,
+         std::string message) {
+  out.push_back(Finding{std::move(code), std::move(message), std::move(pointer), sev});
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string no_dots(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), '.'), s.end());
+  return upper(s);
+}
+
+}  // namespace
+
+const char* check_name(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kPass:
+      return "pass";
+    case CheckStatus::kFail:
+      return "fail";
+    case CheckStatus::kWarn:
+      return "warn";
+    case CheckStatus::kNotRun:
+      return "not-run";
+    case CheckStatus::kSkipped:
+      return "skipped";
+  }
+  return "not-run";
+}
+
+std::string DeviceResult::verdict() const {
+  bool warn = false;
+  for (const auto& f : findings) {
+    if (f.severity == Severity::kFail) return "contraindicated";
+    warn = warn || f.severity == Severity::kWarn;
+  }
+  return warn ? "warning" : "affirming";
+}
+
+bool DeviceResult::passed(bool strict) const {
+  std::string v = verdict();
+  return v == "affirming" || (!strict && v == "warning");
+}
+
+Appraiser::Appraiser(const References& refs, std::time_t at, Bytes expected_nonce)
+    : refs_(refs),
+      at_(at),
+      nonce_(std::move(expected_nonce)),
+      device_chains_(refs.device_root, at),
+      rim_chains_(refs.rim_root, at) {}
+
+Appraiser::~Appraiser() = default;
+
+DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
+  DeviceResult r;
+  r.label = ev.label;
+  r.origin = ev.origin;
+  r.declared_arch = ev.arch;
+  r.device_root_label = refs_.device_root_label;
+  r.rim_root_label = refs_.rim_root_label;
+  for (const char* c : {"parse", "signature", "nonce", "chain", "fwid", "revocation", "driver_rim",
+                        "vbios_rim", "measurements", "sku"}) {
+    r.checks[c] = CheckStatus::kNotRun;
+  }
+  const std::string& at = ev.label;
+
+  // The chain first: its leaf names the die family, which decides how the report is read.
+  std::vector<ossl::X509Ptr> certs;
+  auto parsed_chain = x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8);
+  if (!parsed_chain) {
+    r.checks["chain"] = CheckStatus::kFail;
+    add(r.findings, "nvidia.chain.malformed", Severity::kFail, parsed_chain.error().field,
+        parsed_chain.error().message);
+  } else {
+    certs = std::move(parsed_chain).value();
+    for (const auto& c : certs) r.chain_subjects.push_back(x509::subject_cn(c.get()));
+  }
+  const Family* fam = nullptr;
+  if (!certs.empty()) {
+    if (auto id = device_id(certs[0].get())) {
+      r.device_id = id->text;
+      r.die = id->die;
+      fam = refs_.profile->find(id->die);
+    }
+    r.ueid = x509::serial_decimal(certs[0].get());
+    if (certs.size() > 1) r.hwmodel = x509::subject_cn(certs[1].get());
+  }
+  if (!fam && !certs.empty()) {
+    add(r.findings, "nvidia.family.unknown", Severity::kFail, at + " cert[0]",
+        r.die.empty() ? "the leaf certificate carries no NVIDIA device ID (SAN otherName "
+                        "1.3.6.1.4.1.412.274.1); the device family cannot be told"
+                      : "die " + r.die + " is not in firmware-profiles/nvidia/families.json");
+  }
+  DeviceKind kind = fam ? fam->kind : (ev.arch == "LS10" ? DeviceKind::kSwitch : DeviceKind::kGpu);
+  r.kind = kind == DeviceKind::kSwitch ? "switch" : "gpu";
+  if (fam && !ev.arch.empty() && ev.arch != fam->arch) {
+    add(r.findings, "nvidia.evidence.arch-mismatch", Severity::kWarn, ev.origin + "#/arch",
+        "the evidence says " + ev.arch + " but the certificate die " + fam->die + " is " +
+            fam->arch + " (the arch field is unsigned; the certificate decides)");
+  }
+
+  // Parse.
+  auto rep = spdm::parse_measurement_report(ev.report, kSignatureSize, at + " report");
+  if (!rep) {
+    r.checks["parse"] = CheckStatus::kFail;
+    add(r.findings, rep.error().code, Severity::kFail, rep.error().field, rep.error().message);
+    return r;
+  }
+  r.report = std::move(rep).value();
+  const spdm::MeasurementReport& report = *r.report;
+  r.nonce_hex = hex_encode(report.request_nonce);
+  r.checks["parse"] = CheckStatus::kPass;
+  if (report.trailing_zeros > 0) {
+    add(r.findings, "nvidia.report.trailing-zeros", Severity::kInfo, at + " report",
+        std::to_string(report.trailing_zeros) +
+            " zero byte(s) after the signature were ignored (unsigned padding)");
+  }
+
+  // Signature.
+  if (!certs.empty()) {
+    ByteView signed_part(ev.report.data(), report.signed_length);
+    bool ok = x509::verify_ecdsa_sha384_raw(X509_get0_pubkey(certs[0].get()), signed_part,
+                                            report.signature);
+    r.checks["signature"] = ok ? CheckStatus::kPass : CheckStatus::kFail;
+    if (!ok) {
+      add(r.findings, "nvidia.signature.invalid", Severity::kFail, at + " report",
+          "the ECDSA P-384 signature over the first " + std::to_string(report.signed_length) +
+              " bytes does not verify with the key of cert[0] (" + r.chain_subjects[0] + ")");
+    }
+  }
+
+  // Nonce.
+  bool nonce_ok = nonce_.size() == report.request_nonce.size() &&
+                  std::equal(nonce_.begin(), nonce_.end(), report.request_nonce.begin());
+  r.checks["nonce"] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
+  if (!nonce_ok) {
+    add(r.findings, "nvidia.nonce.mismatch", Severity::kFail, at + " report#request.Nonce",
+        "the report answers nonce " + r.nonce_hex + ", expected " + hex_encode(nonce_));
+  }
+
+  // Opaque data.
+  auto opaque = parse_opaque_data(report.opaque, report.opaque_offset, kind, at + " report");
+  if (!opaque) {
+    r.checks["parse"] = CheckStatus::kFail;
+    add(r.findings, opaque.error().code, Severity::kFail, opaque.error().field,
+        opaque.error().message);
+  } else {
+    r.opaque = std::move(opaque).value();
+    if (r.opaque->opaque_data_version && *r.opaque->opaque_data_version > 1) {
+      r.checks["parse"] = CheckStatus::kFail;
+      add(r.findings, "nvidia.opaque.unsupported-version", Severity::kFail,
+          at + " report#response.OpaqueData.OPAQUE_FIELD_ID_OPAQUE_DATA_VERSION",
+          "opaque data version " + std::to_string(*r.opaque->opaque_data_version) +
+              "; versions 0 and 1 are known");
+    }
+  }
+
+  if (!certs.empty()) check_chain(r, certs);
+
+  // FWID.
+  if (r.opaque && fam && !certs.empty()) {
+    if (!r.opaque->fwid) {
+      r.checks["fwid"] = CheckStatus::kSkipped;
+      add(r.findings, "nvidia.fwid.absent", Severity::kInfo, at + " report",
+          "the report carries no FWID (GPU drivers up to 545 and this NVSwitch firmware send "
+          "none); the leaf is not bound to "
+          "the firmware that signed");
+    } else {
+      auto cf = cert_fwid(certs[0].get(), fam->fwid_extension);
+      if (!cf) {
+        r.checks["fwid"] = CheckStatus::kFail;
+        add(r.findings, "nvidia.fwid.missing-extension", Severity::kFail, at + " cert[0]",
+            "the leaf has no readable FWID extension " + fam->fwid_extension);
+      } else if (!std::equal(cf->begin(), cf->end(), r.opaque->fwid->begin(),
+                             r.opaque->fwid->end())) {
+        r.checks["fwid"] = CheckStatus::kFail;
+        add(r.findings, "nvidia.fwid.mismatch", Severity::kFail,
+            at + " report#response.OpaqueData.OPAQUE_FIELD_ID_FWID",
+            "report FWID " + hex_encode(*r.opaque->fwid) + " differs from the leaf's " +
+                hex_encode(*cf));
+      } else {
+        r.checks["fwid"] = CheckStatus::kPass;
+      }
+    }
+  }
+
+  if (r.opaque && fam) {
+    check_rims(r, *fam);
+    check_measurements(r, *fam);
+    check_sku(r, *fam, ev);
+  }
+  return r;
+}
+
+void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& certs) {
+  const std::string& at = r.label;
+  bool ok = true;
+  if (certs.size() != kChainLength) {
+    ok = false;
+    add(r.findings, "nvidia.chain.length", Severity::kFail, at + " certificate chain",
+        std::to_string(certs.size()) + " certificates; NVIDIA device chains have " +
+            std::to_string(kChainLength) + " (leaf, device, provisioner ICA, identity CA, root)");
+  }
+  ChainOutcome c = device_chains_.verify(certs);
+  if (!c.ok) {
+    ok = false;
+    std::string who = c.error_depth >= 0 && static_cast<size_t>(c.error_depth) < certs.size()
+                          ? " at cert[" + std::to_string(c.error_depth) + "] (" +
+                                x509::subject_cn(certs[c.error_depth].get()) + ")"
+                          : "";
+    r.chain_error = c.reason + who;
+    add(r.findings, c.expired ? "nvidia.chain.expired" : "nvidia.chain.invalid", Severity::kFail,
+        at + " certificate chain",
+        "no valid path to " + refs_.device_root_label + ": " + r.chain_error);
+  } else if (c.out_of_order) {
+    ok = false;
+    add(r.findings, "nvidia.chain.order", Severity::kFail, at + " certificate chain",
+        "the certificates are not listed leaf first, each followed by its issuer");
+  }
+  if (!certs.empty() && x509::self_signed(certs.back().get()) &&
+      !x509::same_cert(certs.back().get(), refs_.device_root)) {
+    add(r.findings, "nvidia.chain.foreign-root", Severity::kInfo, at + " certificate chain",
+        "the evidence ends in a root other than " + refs_.device_root_label +
+            " (never trusted; only the pinned root is an anchor)");
+  }
+  r.checks["chain"] = ok ? CheckStatus::kPass : CheckStatus::kFail;
+  if (!c.ok) return;
+  if (!refs_.revocation) {
+    r.checks["revocation"] = CheckStatus::kWarn;
+    add(r.findings, "nvidia.revocation.not-checked", Severity::kWarn, at + " certificate chain",
+        "no CRL or OCSP data given (--crl, --ocsp): revocation was not checked");
+    return;
+  }
+  r.revocation = refs_.revocation->check(c.path, at_);
+  bool revoked = false, incomplete = false;
+  std::string missing;
+  for (const auto& cr : r.revocation) {
+    if (cr.status == Revocation::kRevoked) {
+      revoked = true;
+      add(r.findings, "nvidia.revocation.revoked", Severity::kFail,
+          at + " cert[" + std::to_string(cr.index) + "]",
+          cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
+    } else if (cr.status != Revocation::kGood && cr.index > 0) {
+      // The leaf is device-generated and has no revocation source; the CA-issued ones do.
+      incomplete = true;
+      missing += (missing.empty() ? "" : ", ") + cr.subject + " (" + revocation_name(cr.status) +
+                 (cr.detail.empty() ? "" : ": " + cr.detail) + ")";
+    }
+  }
+  if (incomplete) {
+    add(r.findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
+        "no current answer for " + missing);
+  }
+  r.checks["revocation"] =
+      revoked ? CheckStatus::kFail : (incomplete ? CheckStatus::kWarn : CheckStatus::kPass);
+}
+
+const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id) {
+  auto it = rim_cache_.find(id);
+  if (it != rim_cache_.end()) return it->second;
+  RimOutcome o;
+  o.kind = kind;
+  o.id = id;
+  auto body = refs_.rims->read(id);
+  if (!body) {
+    add(o.findings, body.error().code, Severity::kFail, body.error().field, body.error().message);
+    o.status = CheckStatus::kFail;
+    return rim_cache_.emplace(id, std::move(o)).first->second;
+  }
+  if (!body->has_value()) {
+    add(o.findings, "nvidia.rim.missing", Severity::kWarn, id,
+        "the " + kind + " RIM " + id + ".xml is not in the RIM store " + refs_.rims->dir() +
+            "; its measurements are not appraised");
+    o.status = CheckStatus::kWarn;
+    return rim_cache_.emplace(id, std::move(o)).first->second;
+  }
+  o.found = true;
+  std::string origin = refs_.rims->dir() + "/" + id + ".xml";
+  auto parsed = rim::parse_rim(**body, origin);
+  if (!parsed) {
+    add(o.findings, "nvidia.rim.malformed", Severity::kFail, parsed.error().field,
+        parsed.error().message);
+    o.status = CheckStatus::kFail;
+    return rim_cache_.emplace(id, std::move(o)).first->second;
+  }
+  o.parsed = true;
+  auto shared = std::make_shared<rim::Rim>(std::move(parsed).value());
+  o.rim = shared;
+  o.version = shared->colloquial_version;
+  o.signer = x509::subject_cn(shared->certs[0].get());
+  o.signer_not_after = x509::not_after(shared->certs[0].get());
+  ChainOutcome c = rim_chains_.verify(shared->certs);
+  o.chain_ok = c.ok && !c.out_of_order;
+  if (!c.ok) {
+    std::string who =
+        c.error_depth >= 0 && static_cast<size_t>(c.error_depth) < shared->certs.size()
+            ? " at cert[" + std::to_string(c.error_depth) + "] (" +
+                  x509::subject_cn(shared->certs[c.error_depth].get()) + ")"
+            : "";
+    if (c.expired) {
+      add(o.findings, "nvidia.rim.expired", Severity::kFail, origin,
+          "the RIM signing chain is not valid at " + x509::rfc3339(at_) + who + ": " + c.reason +
+              " (signer " + o.signer + " valid until " + x509::rfc3339(o.signer_not_after) + ")");
+    } else {
+      add(o.findings, "nvidia.rim.chain-invalid", Severity::kFail, origin,
+          "no valid path to " + refs_.rim_root_label + ": " + c.reason + who);
+    }
+  } else if (c.out_of_order) {
+    add(o.findings, "nvidia.rim.chain-invalid", Severity::kFail, origin,
+        "KeyInfo certificates are not listed signer first, each followed by its issuer");
+  }
+  auto sig = rim::verify_rim_signature(*shared, X509_get0_pubkey(shared->certs[0].get()));
+  o.signature_ok = sig.ok();
+  if (!sig) {
+    add(o.findings,
+        sig.error().code == "rim.signature-profile" ? "nvidia.rim.signature-profile"
+                                                    : "nvidia.rim.signature-invalid",
+        Severity::kFail, origin, sig.error().message);
+  }
+  if (c.ok && refs_.revocation) {
+    o.revocation = refs_.revocation->check(c.path, at_);
+    for (const auto& cr : o.revocation) {
+      if (cr.status == Revocation::kRevoked) {
+        add(o.findings, "nvidia.revocation.revoked", Severity::kFail, origin,
+            cr.subject + " (RIM chain) is revoked (" + cr.source + ": " + cr.detail + ")");
+      }
+    }
+  }
+  bool bad = std::any_of(o.findings.begin(), o.findings.end(),
+                         [](const Finding& f) { return f.severity == Severity::kFail; });
+  o.status = bad ? CheckStatus::kFail : CheckStatus::kPass;
+  return rim_cache_.emplace(id, std::move(o)).first->second;
+}
+
+void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
+  const OpaqueData& op = *r.opaque;
+  std::map<std::string, std::string> values;
+  if (op.driver_version) values["DRIVER"] = *op.driver_version;
+  if (op.vbios_version) values["VBIOS"] = no_dots(*op.vbios_version);
+  if (op.project) values["PROJECT"] = upper(*op.project);
+  if (op.project_sku) values["PROJECT_SKU"] = upper(*op.project_sku);
+  if (op.chip_sku) values["CHIP_SKU"] = upper(*op.chip_sku);
+  if (op.chip_info) values["CHIP_INFO"] = upper(*op.chip_info);
+  struct Want {
+    const char* kind;
+    const std::string* tmpl;
+    RimOutcome* out;
+    std::optional<std::string> runtime_version;
+  };
+  std::optional<std::string> vbios_upper =
+      op.vbios_version ? std::optional<std::string>(upper(*op.vbios_version)) : std::nullopt;
+  for (Want w : {Want{"driver", &fam.driver_rim, &r.driver_rim, op.driver_version},
+                 Want{"vbios", &fam.vbios_rim, &r.vbios_rim, vbios_upper}}) {
+    std::string check = std::string(w.kind) + "_rim";
+    w.out->kind = w.kind;
+    if (w.tmpl->empty()) {
+      r.checks[check] = CheckStatus::kSkipped;
+      continue;
+    }
+    auto id = expand_rim_id(*w.tmpl, values, r.label + " report");
+    if (!id) {
+      r.checks[check] = CheckStatus::kFail;
+      add(r.findings, id.error().code, Severity::kFail, id.error().field, id.error().message);
+      continue;
+    }
+    w.out->id = *id;
+    if (!refs_.rims) {
+      r.checks[check] = CheckStatus::kWarn;
+      add(r.findings, "nvidia.rim.not-checked", Severity::kWarn, r.label,
+          std::string("no RIM store given (--rim-store): the ") + w.kind + " RIM " + *id +
+              " and the measurements it covers were not appraised");
+      continue;
+    }
+    *w.out = rim(w.kind, *id);
+    for (const auto& f : w.out->findings) {
+      Finding copy = f;
+      copy.pointer = r.label + " " + w.kind + " RIM " + f.pointer;
+      r.findings.push_back(std::move(copy));
+    }
+    CheckStatus st = w.out->status;
+    if (w.out->parsed) {
+      std::string want = w.runtime_version.value_or("");
+      std::string have = w.out->version;
+      w.out->version_ok = upper(have) == upper(want) && !want.empty();
+      if (!w.out->version_ok) {
+        st = CheckStatus::kFail;
+        add(r.findings, "nvidia.rim.version-mismatch", Severity::kFail,
+            r.label + " " + w.kind + " RIM " + *id,
+            "RIM colloquialVersion " + have + " but the report says " +
+                (want.empty() ? "nothing" : want));
+      }
+    }
+    w.out->status = st;
+    r.checks[check] = st;
+  }
+}
+
+void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
+  struct Golden {
+    const rim::Measurement* m;
+    const char* source;
+  };
+  std::map<unsigned, Golden> golden;
+  bool conflict = false;
+  bool any_rim = false;
+  for (const RimOutcome* o : {&r.driver_rim, &r.vbios_rim}) {
+    if (!o->rim) continue;
+    any_rim = true;
+    for (const auto& m : o->rim->measurements) {
+      if (!m.active) continue;
+      if (golden.count(m.index)) {
+        conflict = true;
+        add(r.findings, "nvidia.rim.index-conflict", Severity::kFail, r.label,
+            "index " + std::to_string(m.index) + " is active in both the driver and the VBIOS RIM");
+        continue;
+      }
+      golden[m.index] = Golden{&m, o->kind == "driver" ? "driver" : "vbios"};
+    }
+  }
+  if (!any_rim) {
+    r.checks["measurements"] =
+        refs_.rims ? CheckStatus::kWarn : CheckStatus::kNotRun;  // findings already say why
+    return;
+  }
+  bool nvdec0_off = r.opaque->nvdec0_status && *r.opaque->nvdec0_status == kDisabled;
+  bool fail = conflict, warn = false;
+  for (const auto& [index, g] : golden) {
+    if (index == kNvdec0RimIndex && nvdec0_off) {
+      ++r.measurements_skipped;
+      continue;
+    }
+    ++r.measurements_compared;
+    const spdm::MeasurementBlock* b =
+        index < 255 ? r.report->block(static_cast<uint8_t>(index + 1)) : nullptr;
+    bool match = false;
+    if (b) {
+      for (const auto& alt : g.m->alternatives) match = match || alt == b->value;
+    }
+    if (match) {
+      ++r.measurements_matched;
+      continue;
+    }
+    Mismatch mm;
+    mm.rim_index = index;
+    mm.source = g.source;
+    for (const auto& alt : g.m->alternatives) mm.expected.push_back(hex_encode(alt));
+    mm.runtime = b ? hex_encode(b->value) : "";
+    const ToleratedMismatch* tol = b ? fam.tolerates(index, g.source) : nullptr;
+    std::string where =
+        r.label + " report#response.MeasurementRecord[index=" + std::to_string(index + 1) + "]";
+    std::string expected;
+    for (const auto& e : mm.expected) expected += (expected.empty() ? "" : " or ") + e;
+    if (!b) {
+      fail = true;
+      add(r.findings, "nvidia.measurement.missing", Severity::kFail, where,
+          std::string("the ") + g.source + " RIM expects RIM index " + std::to_string(index) +
+              " (SPDM index " + std::to_string(index + 1) + ") but the report has no such block");
+    } else if (tol) {
+      mm.tolerated = true;
+      warn = true;
+      add(r.findings, "nvidia.measurement.tolerated", Severity::kWarn, where,
+          "RIM index " + std::to_string(index) + " (" + g.source + "): runtime " + mm.runtime +
+              ", expected " + expected + "; tolerated by the " + fam.die +
+              " profile: " + tol->reason);
+    } else {
+      fail = true;
+      add(r.findings, "nvidia.measurement.mismatch", Severity::kFail, where,
+          "RIM index " + std::to_string(index) + " (SPDM index " + std::to_string(index + 1) +
+              ", source " + g.source + "): runtime " + mm.runtime + ", expected " + expected);
+    }
+    r.mismatches.push_back(std::move(mm));
+  }
+  bool complete = r.driver_rim.rim || fam.driver_rim.empty();
+  complete = complete && (r.vbios_rim.rim || fam.vbios_rim.empty());
+  r.checks["measurements"] = fail                  ? CheckStatus::kFail
+                             : (warn || !complete) ? CheckStatus::kWarn
+                                                   : CheckStatus::kPass;
+}
+
+void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEvidence& ev) {
+  const OpaqueData& op = *r.opaque;
+  bool contradiction = false;
+  if (fam.kind == DeviceKind::kSwitch) {
+    r.product = fam.name;
+    r.checks["sku"] = CheckStatus::kPass;
+    if (ev.pci_id &&
+        (ev.pci_id->first != 0x10de || std::find(fam.pci_devices.begin(), fam.pci_devices.end(),
+                                                 ev.pci_id->second) == fam.pci_devices.end())) {
+      contradiction = true;
+    }
+  } else {
+    r.sku = op.project.value_or("?") + "/" + op.project_sku.value_or("?") + "/" +
+            op.chip_sku.value_or("?");
+    if (op.project && op.project_sku && op.chip_sku) {
+      auto [part, sku] =
+          refs_.registry->find_nvidia_sku(upper(*op.project), upper(*op.project_sku), *op.chip_sku);
+      r.part = part;
+    }
+    if (r.part) {
+      r.product = r.part->name;
+      r.checks["sku"] = CheckStatus::kPass;
+      if (std::find(fam.registry_dies.begin(), fam.registry_dies.end(), r.part->die) ==
+          fam.registry_dies.end()) {
+        r.checks["sku"] = CheckStatus::kFail;
+        add(r.findings, "nvidia.sku.die-contradiction", Severity::kFail, r.label,
+            "signed SKU " + r.sku + " names " + r.part->name + " (" + r.part->die +
+                ") but the certificate die is " + fam.die);
+      }
+    } else {
+      r.checks["sku"] = CheckStatus::kWarn;
+      add(r.findings, "nvidia.sku.unknown", Severity::kWarn, r.label,
+          "signed PROJECT/PROJECT_SKU/CHIP_SKU " + r.sku + " (board " +
+              (op.board_id ? std::to_string(*op.board_id) : "?") + ") is not in the registry: a " +
+              fam.die + " part whose product is not established");
+    }
+    if (ev.pci_id) {
+      auto cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
+      if (r.part) {
+        contradiction = std::find(cands.begin(), cands.end(), r.part) == cands.end();
+      } else {
+        contradiction =
+            cands.empty() || std::none_of(cands.begin(), cands.end(), [&](const Part* p) {
+              return std::find(fam.registry_dies.begin(), fam.registry_dies.end(), p->die) !=
+                     fam.registry_dies.end();
+            });
+      }
+    }
+  }
+  if (contradiction) {
+    char pci[16];
+    std::snprintf(pci, sizeof pci, "%04x:%04x", ev.pci_id->first, ev.pci_id->second);
+    auto cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
+    std::string says = cands.empty() ? "an unknown device" : cands[0]->name;
+    r.checks["sku"] = CheckStatus::kFail;
+    add(r.findings, "nvidia.sku.pci-contradiction", Severity::kFail, r.label,
+        std::string("PCI ID ") + pci + " says " + says + " but the signed evidence says " +
+            (r.product.empty() ? fam.die + " " + r.sku : r.product));
+  }
+}
+
+}  // namespace aa::nvidia

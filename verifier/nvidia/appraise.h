@@ -1,0 +1,140 @@
+// The NVIDIA appraiser: one GPU's or NVSwitch's SPDM attestation report and device chain,
+// appraised offline against pinned roots, local RIMs, local revocation data and the registry.
+//
+// Contract: Appraiser::appraise() is a function of the evidence, the references, the fixed
+// verification time and the expected nonce; it reads nothing but the RIM store and opens no
+// network connection. Every check runs that can run: a failed check is a finding, not an
+// early return, except that nothing past parsing runs on a report that does not parse. Checks
+// and their finding codes (docs/findings.md):
+//   parse        spdm.*, nvidia.opaque.*        the report is well-formed (measurements.h,
+//                                                opaque.h)
+//   signature    nvidia.signature.invalid      ECDSA P-384/SHA-384 over request||response
+//                                                minus the signature, key of cert[0]
+//   nonce        nvidia.nonce.mismatch         request bytes 4..35 == expected nonce
+//   chain        nvidia.chain.*                5 certificates, valid path to the device root
+//   fwid         nvidia.fwid.*                 report FWID == the leaf's FWID extension
+//   revocation   nvidia.revocation.*           CRL / stored OCSP for every path certificate
+//   driver_rim, vbios_rim  nvidia.rim.*        found, well-formed, chain to the RIM root valid
+//                                                at the time, XML-DSig valid, version matches
+//   measurements nvidia.measurement.*          active golden values vs runtime blocks
+//   sku          nvidia.sku.*                  signed SKU fields -> registry part; PCI cross-check
+// A device's verdict is "contraindicated" when any finding has severity fail, "warning" when
+// something could not be checked or a mismatch was tolerated, "affirming" otherwise.
+//
+// The appraiser caches, for its lifetime, verified chain prefixes (crypto/chain.h) and the
+// outcome of each RIM it has appraised, so devices sharing CAs and firmware cost only their
+// own signatures.
+#pragma once
+
+#include <ctime>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/finding.h"
+#include "crypto/chain.h"
+#include "crypto/revocation.h"
+#include "nvidia/opaque.h"
+#include "nvidia/profile.h"
+#include "registry/registry.h"
+#include "rim/rim_store.h"
+#include "rim/swid_rim.h"
+#include "spdm/measurements.h"
+
+namespace aa::nvidia {
+
+struct DeviceEvidence {
+  std::string label;   // "GPU-0", "SWITCH-1", or the report file name
+  std::string origin;  // file (and JSON pointer) it came from
+  std::string arch;    // what the evidence declares ("HOPPER"...), unsigned; may be empty
+  Bytes report;
+  std::string chain_pem;
+  std::optional<std::pair<uint16_t, uint16_t>> pci_id;  // (vendor, device) when known
+};
+
+struct References {
+  const X509* device_root = nullptr;
+  std::string device_root_label;  // "pinned NVIDIA Device Identity CA" or the file given
+  const X509* rim_root = nullptr;
+  std::string rim_root_label;
+  const rim::RimStore* rims = nullptr;          // null: RIMs not appraised
+  const RevocationStore* revocation = nullptr;  // null: revocation not checked
+  const NvidiaProfile* profile = nullptr;
+  const Registry* registry = nullptr;
+};
+
+enum class CheckStatus { kPass, kFail, kWarn, kNotRun, kSkipped };
+const char* check_name(CheckStatus s);  // pass, fail, warn, not-run, skipped
+
+struct RimOutcome {
+  std::string kind;  // "driver" or "vbios"
+  std::string id;
+  CheckStatus status = CheckStatus::kNotRun;
+  bool found = false, parsed = false, chain_ok = false, signature_ok = false, version_ok = false;
+  std::string version;  // colloquialVersion
+  std::string signer;   // signer certificate CN
+  std::time_t signer_not_after = 0;
+  std::vector<CertRevocation> revocation;
+  std::vector<Finding> findings;        // about the RIM itself, shared by devices using it
+  std::shared_ptr<const rim::Rim> rim;  // null when not found or not parsed
+};
+
+struct Mismatch {
+  unsigned rim_index = 0;             // SPDM block index = rim_index + 1
+  std::string source;                 // "driver" or "vbios"
+  std::vector<std::string> expected;  // hex of every alternative
+  std::string runtime;                // hex, "" when the block is absent
+  bool tolerated = false;
+};
+
+struct DeviceResult {
+  std::string label, origin;
+  std::string kind;  // "gpu" or "switch"
+  std::string die, device_id, hwmodel, ueid;
+  std::string declared_arch;
+  std::map<std::string, CheckStatus> checks;  // keyed by the check names above
+  std::optional<spdm::MeasurementReport> report;
+  std::optional<OpaqueData> opaque;
+  std::string nonce_hex;  // the report's request nonce
+  std::vector<std::string> chain_subjects;
+  std::string chain_error;
+  std::vector<CertRevocation> revocation;
+  RimOutcome driver_rim, vbios_rim;
+  unsigned measurements_compared = 0, measurements_matched = 0, measurements_skipped = 0;
+  std::vector<Mismatch> mismatches;
+  std::string sku;  // "G520/0200/885"
+  const Part* part = nullptr;
+  std::string product;  // registry part name, or the family name for switches
+  std::string device_root_label, rim_root_label;
+  std::vector<Finding> findings;
+
+  std::string verdict() const;  // affirming | warning | contraindicated
+  bool passed(bool strict) const;
+};
+
+class Appraiser {
+ public:
+  Appraiser(const References& refs, std::time_t at, Bytes expected_nonce);
+  ~Appraiser();
+
+  DeviceResult appraise(const DeviceEvidence& ev);
+
+ private:
+  const RimOutcome& rim(const std::string& kind, const std::string& id);
+  void check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& certs);
+  void check_rims(DeviceResult& r, const Family& fam);
+  void check_measurements(DeviceResult& r, const Family& fam);
+  void check_sku(DeviceResult& r, const Family& fam, const DeviceEvidence& ev);
+
+  References refs_;
+  std::time_t at_;
+  Bytes nonce_;
+  ChainVerifier device_chains_;
+  ChainVerifier rim_chains_;
+  std::map<std::string, RimOutcome> rim_cache_;
+};
+
+}  // namespace aa::nvidia

@@ -1,0 +1,53 @@
+// The NVIDIA appraisal profile (firmware-profiles/nvidia/families.json): per certificate die
+// family, how evidence is appraised.
+//
+// Contract: load_nvidia_profile() validates the whole file (unknown fields, kinds, templates
+// with unknown placeholders, tolerated-mismatch sources) and reports errors as profile.* with
+// a JSON pointer. expand_rim_id() fills a template from the report's signed fields; a
+// placeholder with no value and no default is an error (nvidia.rim.id-underivable) naming it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "nvidia/opaque.h"
+
+namespace aa::nvidia {
+
+struct ToleratedMismatch {
+  unsigned rim_index = 0;
+  std::string source;  // "driver", "vbios" or "any"
+  std::string reason;
+};
+
+struct Family {
+  std::string die;  // certificate die name: GH100, GB100, GB20X, LS_10
+  DeviceKind kind = DeviceKind::kGpu;
+  std::string arch;                        // evidence "arch" value: HOPPER, BLACKWELL, LS10
+  std::vector<std::string> registry_dies;  // registry Part::die values of this family
+  std::string name;                        // product name for devices outside the registry
+  std::vector<uint16_t> pci_devices;       // their PCI device IDs (vendor 10de)
+  std::string fwid_extension;
+  std::string driver_rim, vbios_rim;  // templates; "" when the family has none
+  std::vector<ToleratedMismatch> tolerated;
+
+  const ToleratedMismatch* tolerates(unsigned rim_index, const std::string& source) const;
+};
+
+struct NvidiaProfile {
+  std::vector<Family> families;
+  std::string digest;  // SHA-256 of the file
+
+  const Family* find(const std::string& die) const;
+};
+
+Result<NvidiaProfile> load_nvidia_profile(const std::string& profiles_dir);
+
+Result<std::string> expand_rim_id(const std::string& tmpl,
+                                  const std::map<std::string, std::string>& values,
+                                  const std::string& origin);
+
+}  // namespace aa::nvidia
