@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config git
-  libssl-dev nlohmann-json3-dev libcli11-dev
+  libssl-dev nlohmann-json3-dev libcli11-dev libxml2-dev libxmlsec1-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
