@@ -74,5 +74,52 @@ head -c 3000 /dev/urandom >"$tmp/random.bin"
 check lspci-random 2 "input.bad-lspci-line|input.too-large" -- "$bin" identify --lspci "$tmp/random.bin"
 check inventory-random 2 "input.bad-json" -- "$bin" identify --inventory "$tmp/random.bin"
 
+# NVIDIA evidence, offline. Nonces from the corpus SOURCES.md.
+nv=$src/tests/data/nvidia
+n931=931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb
+n2023=4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e
+n8=4760e30534a0621357d458b1a7936551b5dc4cd1e69718adf7ed9fb0252a537e
+check nv-help 0 "--rim-store" -- "$bin" nvidia verify --help
+check nv-h100 0 "Result: PASS" -- "$bin" nvidia verify --report "$nv/reports/nvtrust-h100.report.txt" \
+  --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
+check nv-h100-strict 1 "nvidia.revocation.not-checked" -- "$bin" nvidia verify --strict \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
+check nv-e2e-2023 0 "measurements 32/32 match, 1 skipped" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-2023.report.txt" --chain "$nv/reports/nvtrust-2023.chain.pem" \
+  --nonce $n2023 --rim-store "$nv/rim-stores/e2e-2023" --time 2024-01-01T00:00:00Z
+check nv-8gpu-json 0 '"result": "pass"' -- "$bin" nvidia verify --json \
+  --evidence "$nv/evidence/hgx-8gpu-ppcie.json" --nonce $n8
+check nv-switch 0 "SWITCH-3" -- "$bin" nvidia verify --evidence "$nv/evidence/ls10-4switch.json" --nonce $n931
+check nv-wrong-nonce 1 "nvidia.nonce.mismatch" -- "$bin" nvidia verify --evidence "$nv/evidence/ls10-4switch.json" --nonce $n8
+check nv-bad-signature 1 "nvidia.signature.invalid" -- "$bin" nvidia verify \
+  --report "$nv/reports/sdk-h100-invalid-signature.report.txt" --chain "$nv/reports/sdk-h100-570.chain.pem" --nonce $n931
+check nv-case3 1 "nvidia.chain.invalid" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/trustee-case3.chain.pem" --nonce $n931
+check nv-expired-rim 1 "nvidia.rim.expired" -- "$bin" nvidia verify \
+  --report "$nv/reports/sdk-h100-570.report.txt" --chain "$nv/reports/sdk-h100-570.chain.pem" --nonce $n931 \
+  --rim-store "$nv/rim-stores/expired" --time 2025-03-01T00:00:00Z
+check nv-mismatch 1 "nvidia.measurement.mismatch: RIM index" -- "$bin" nvidia verify \
+  --report "$nv/reports/sdk-h100-535.report.txt" --chain "$nv/reports/sdk-h100-535.chain.pem" \
+  --nonce 27a328247bf7935c993341cf587be6f05986ccce4fe7ba2c54100bd616a58f66 \
+  --rim-store "$nv/rim-stores/mismatch" --time 2024-06-01T00:00:00Z
+check nv-pci-contradiction 1 "nvidia.sku.pci-contradiction" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 --pci-id 10de:2329
+check nv-device-root 1 "replaces the pinned root" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
+  --device-root "$src/tests/data/revocation/root.pem"
+mkdir -p "$tmp/crl" && cp "$src/tests/data/revocation/ica.crl" "$tmp/crl/"
+check nv-ocsp-dir 0 '"ocsp_dir"' -- "$bin" nvidia verify --json \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
+  --ocsp "$src/tests/data/revocation/ocsp" --crl "$tmp/crl"
+check nv-bad-nonce 2 "input.bad-hex: --nonce" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
+check nv-no-input 2 "input.missing-field" -- "$bin" nvidia verify --nonce $n931
+check nv-random-evidence 2 "input.bad-json" -- "$bin" nvidia verify --evidence "$tmp/random.bin" --nonce $n931
+printf '[{"arch":"HOPPER","nonce":"%s","evidence":"!!","certificate":""}]' $n931 >"$tmp/badev.json"
+check nv-bad-base64 2 "input.bad-base64: .*badev.json#/0/evidence" -- "$bin" nvidia verify --evidence "$tmp/badev.json" --nonce $n931
+check nv-random-report 1 "spdm\." -- "$bin" nvidia verify --report "$tmp/random.bin" \
+  --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
+check nv-bad-time 2 "input.bad-value: --time" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" \
+  --nonce $n931 --time yesterday
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

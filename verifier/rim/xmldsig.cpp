@@ -46,6 +46,10 @@ Error profile_error(const Rim& rim, const std::string& msg) {
 }  // namespace
 
 Status verify_rim_signature(const Rim& rim, EVP_PKEY* key) {
+  if (!key) {
+    return make_error("rim.signature-invalid", rim.origin,
+                      "the signer certificate carries no usable public key");
+  }
   if (!init_xmlsec()) {
     return make_error("rim.signature-invalid", rim.origin, "xmlsec could not be initialised");
   }
