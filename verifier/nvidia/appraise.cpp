@@ -236,8 +236,8 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
     add(r.findings, "nvidia.chain.order", Severity::kFail, at + " certificate chain",
         "the certificates are not listed leaf first, each followed by its issuer");
   }
-  if (!certs.empty() && x509::self_signed(certs.back().get()) &&
-      !x509::same_cert(certs.back().get(), refs_.device_root)) {
+  if (!certs.empty() && !x509::same_cert(certs.back().get(), refs_.device_root) &&
+      x509::self_signed(certs.back().get())) {
     add(r.findings, "nvidia.chain.foreign-root", Severity::kInfo, at + " certificate chain",
         "the evidence ends in a root other than " + refs_.device_root_label +
             " (never trusted; only the pinned root is an anchor)");

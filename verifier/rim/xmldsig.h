@@ -6,7 +6,8 @@
 // SignedInfo canonicalised with C14N 1.1; signature method ecdsa-sha384. The key is the one
 // given (the caller has validated the signer certificate's chain); KeyInfo is never used to
 // find a key and no URI is ever dereferenced. Errors: rim.signature-invalid (digest or
-// signature does not verify, or `key` is null), rim.signature-profile (the signature is not of that shape).
+// signature does not verify, or `key` is null), rim.signature-profile (the signature is not of that
+// shape).
 #pragma once
 
 #include <openssl/evp.h>
