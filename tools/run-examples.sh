@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the bundled example evidence: builds accel-attest, then identifies the
 # accelerators of each example host in docs/examples/hosts/ (an HGX H100 host, an Ascend 910B
-# host, a mixed host), from sysfs trees, lspci output and an inventory with npu-smi names.
+# host, a mixed host), from sysfs trees, lspci output and an inventory with npu-smi names, and
+# appraises the real NVIDIA evidence in docs/examples/nvidia/ offline (8 HGX H100 GPUs, an H100
+# with both RIMs, 4 NVSwitches with their RIM).
 # Exit 0 when every run worked (findings are expected: the Ascend hosts have some), 2 if any
 # run failed on bad input.
 set -uo pipefail
@@ -17,7 +19,7 @@ run() {
   echo "== accel-attest $*"
   "$bin" "$@"
   local rc=$?
-  echo "(exit $rc: $([ $rc -eq 0 ] && echo 'no findings' || ([ $rc -eq 1 ] && echo 'findings' || echo 'error')))"
+  echo "(exit $rc: $([ $rc -eq 0 ] && echo 'pass, no failing finding' || ([ $rc -eq 1 ] && echo 'findings or a failed device' || echo 'error')))"
   [ $rc -le 1 ] || status=2
 }
 for h in hgx-h100 ascend-910b mixed; do
@@ -25,4 +27,14 @@ for h in hgx-h100 ascend-910b mixed; do
 done
 run identify --inventory "$hosts/ascend-910b/inventory.json"
 run registry classify nvidia-rtx-4090d
+nv="$root/docs/examples/nvidia"
+run nvidia verify --evidence "$nv/hgx-h100-8gpu/evidence.json" \
+  --nonce 4760e30534a0621357d458b1a7936551b5dc4cd1e69718adf7ed9fb0252a537e \
+  --pci-id 10de:2330,10de:2330,10de:2330,10de:2330,10de:2330,10de:2330,10de:2330,10de:2330
+run nvidia verify --report "$nv/h100-pcie-2023/report.txt" --chain "$nv/h100-pcie-2023/chain.pem" \
+  --nonce 4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e \
+  --rim-store "$nv/h100-pcie-2023/rims" --time 2024-01-01T00:00:00Z
+run nvidia verify --evidence "$nv/nvswitch-ls10/evidence.json" \
+  --nonce 931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb \
+  --rim-store "$nv/nvswitch-ls10/rims" --time 2026-11-27T00:00:00Z
 exit $status
