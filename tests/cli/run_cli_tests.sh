@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs the accel-attest binary on the example hosts and bad inputs, checking exit codes and
-# output. Usage: run_cli_tests.sh BINARY SOURCE_DIR
+# output. Usage: run_cli_tests.sh BINARY SOURCE_DIR [NO_NETWORK_SHIM]
+# With the shim (tests/cli/no_network.cpp), the NVIDIA checks run with it preloaded: any socket
+# use aborts the command, so passing them proves the appraisal stays offline.
 set -u
 bin=$1
 src=$2
+shim=${3:-}
 hosts=$src/docs/examples/hosts
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -75,6 +78,14 @@ check lspci-random 2 "input.bad-lspci-line|input.too-large" -- "$bin" identify -
 check inventory-random 2 "input.bad-json" -- "$bin" identify --inventory "$tmp/random.bin"
 
 # NVIDIA evidence, offline. Nonces from the corpus SOURCES.md.
+if [ -n "$shim" ]; then
+  # The shim itself works: a plain TCP connect attempt dies.
+  if (LD_PRELOAD=$shim bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>"$tmp/shim.err") 2>/dev/null; then
+    echo "FAIL no-network shim did not stop a socket"; fail=$((fail + 1))
+  elif grep -q "no_network: " "$tmp/shim.err"; then pass=$((pass + 1))
+  else echo "FAIL no-network shim: $(cat "$tmp/shim.err")"; fail=$((fail + 1)); fi
+  export LD_PRELOAD=$shim
+fi
 nv=$src/tests/data/nvidia
 n931=931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb
 n2023=4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e
@@ -120,6 +131,7 @@ check nv-random-report 1 "spdm\." -- "$bin" nvidia verify --report "$tmp/random.
   --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
 check nv-bad-time 2 "input.bad-value: --time" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" \
   --nonce $n931 --time yesterday
+unset LD_PRELOAD
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
