@@ -252,3 +252,39 @@ TEST(NvidiaOpaque, RefusesVersionedFormatUnknownAndDuplicateTypes) {
 
 }  // namespace
 }  // namespace aa
+
+namespace aa {
+namespace {
+
+// An independent parser (confidential-containers/trustee) read the same nvtrust report; its
+// fields and all 64 measurements agree with ours.
+TEST(Spdm, AgreesWithTrusteeIndependentParse) {
+  Bytes blob = test::report_bytes("nvtrust-h100");
+  auto rep = spdm::parse_measurement_report(blob, 96, "r").value();
+  auto op = nvidia::parse_opaque_data(rep.opaque, rep.opaque_offset, nvidia::DeviceKind::kGpu, "r")
+                .value();
+  std::string path = test::kNvData + "/reports/nvtrust-h100.trustee-parse.json";
+  Json t = parse_json_strict(test::slurp(path), path).value();
+  const Json& c = t["config"];
+  EXPECT_EQ(c["driver_version"], *op.driver_version);
+  EXPECT_EQ(c["vbios_version"], "96.00.9f.00.01");
+  EXPECT_EQ(*op.vbios_version, "96.00.9F.00.01");
+  EXPECT_EQ(c["project"], *op.project);
+  EXPECT_EQ(c["project_sku"], *op.project_sku);
+  EXPECT_EQ(c["chip_sku"], *op.chip_sku);
+  EXPECT_EQ(c["fwid"], hex_encode(*op.fwid));
+  EXPECT_EQ(c["board_id"], hex_encode(op.find(nvidia::kBoardId)->value));
+  const Json& counts = c["measurement_count"];
+  ASSERT_EQ(counts.size(), op.msrs_count.size());
+  for (size_t i = 0; i < op.msrs_count.size(); ++i) {
+    EXPECT_EQ(counts[std::to_string(i + 1)].get<uint32_t>(), op.msrs_count[i]);
+  }
+  const Json& m = t["measurements"];
+  ASSERT_EQ(m.size(), rep.blocks.size());
+  for (const auto& b : rep.blocks) {
+    EXPECT_EQ(m[std::to_string(b.index)].get<std::string>(), hex_encode(b.value));
+  }
+}
+
+}  // namespace
+}  // namespace aa

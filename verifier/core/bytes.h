@@ -23,6 +23,9 @@ inline std::string_view as_chars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
+// The value of one hex digit (either case), or -1.
+int hex_value(char c);
+
 // Lower-case hex of every byte.
 std::string hex_encode(ByteView b);
 

@@ -7,18 +7,10 @@
 #include <sstream>
 #include <system_error>
 
+#include "core/bytes.h"
 #include "core/result.h"
 
 namespace aa {
-
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
 
 std::optional<uint32_t> parse_hex_exact(std::string_view s, size_t digits) {
   if (digits == 0 || digits > 8 || s.size() != digits) return std::nullopt;

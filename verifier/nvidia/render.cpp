@@ -159,7 +159,7 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
     if (!d.product.empty() || !d.sku.empty()) {
       out += "  product     " + (d.product.empty() ? std::string("unknown") : d.product) +
              (d.sku.empty() ? "" : "  (SKU " + d.sku + ")") +
-             (d.part ? "  registry " + d.part->id : "") + "\n";
+             (d.part ? "  registry " + d.part->id + " (" + d.part->family + ")" : "") + "\n";
     }
     out += "  checks     ";
     for (const char* c : kCheckOrder)
