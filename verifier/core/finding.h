@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace aa {
 
@@ -30,5 +31,16 @@ struct Finding {
   std::string pointer;
   Severity severity = Severity::kFail;
 };
+
+// The AR4SI-style tier of a set of findings: "contraindicated" when any fails, "warning" when
+// any warns, "affirming" otherwise.
+inline const char* verdict_of(const std::vector<Finding>& findings) {
+  bool warn = false;
+  for (const auto& f : findings) {
+    if (f.severity == Severity::kFail) return "contraindicated";
+    warn = warn || f.severity == Severity::kWarn;
+  }
+  return warn ? "warning" : "affirming";
+}
 
 }  // namespace aa

@@ -48,12 +48,7 @@ const char* check_name(CheckStatus s) {
 }
 
 std::string DeviceResult::verdict() const {
-  bool warn = false;
-  for (const auto& f : findings) {
-    if (f.severity == Severity::kFail) return "contraindicated";
-    warn = warn || f.severity == Severity::kWarn;
-  }
-  return warn ? "warning" : "affirming";
+  return verdict_of(findings);
 }
 
 bool DeviceResult::passed(bool strict) const {

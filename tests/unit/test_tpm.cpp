@@ -1,0 +1,277 @@
+// TPM quote appraisal on real vectors (swtpm, Keylime's emulator, GCE, GCP Windows) and on
+// every negative the issue names, each with its own finding.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/text.h"
+#include "crypto/x509.h"
+#include "tpm/appraise.h"
+
+namespace aa {
+namespace {
+
+const std::string kDir = std::string(TEST_DATA_DIR) + "/tpm";
+
+Bytes file(const std::string& rel) {
+  auto r = read_file(kDir + "/" + rel, 1u << 20);
+  EXPECT_TRUE(r.ok()) << rel;
+  return r ? Bytes(r->begin(), r->end()) : Bytes{};
+}
+
+bool has(const tpm::QuoteAppraisal& a, const std::string& code) {
+  return std::any_of(a.findings.begin(), a.findings.end(),
+                     [&](const Finding& f) { return f.code == code; });
+}
+
+std::string text(const tpm::QuoteAppraisal& a) {
+  std::string s;
+  for (const auto& f : a.findings) s += f.code + " [" + f.pointer + "]: " + f.message + "\n";
+  return s;
+}
+
+const Bytes kSwtpmNonce = hex_decode("ee8f7f5626a30642d37e7b8f9819652d279686f4").value();
+
+tpm::QuoteEvidence swtpm(const std::string& kind) {
+  tpm::QuoteEvidence ev;
+  ev.attest = file("swtpm/quote_" + kind + ".tpms_attest.bin");
+  ev.signature = file("swtpm/quote_" + kind + ".tpmt_signature.bin");
+  ev.pcrs = file("swtpm/pcr_values_sha256_0-7_16.bin");
+  ev.ak_public =
+      file(kind == "rsa" ? "swtpm/ak_rsa.tpm2b_public.bin" : "swtpm/ak_ecc_p256.tpm2b_public.bin");
+  ev.origin = "swtpm-" + kind;
+  return ev;
+}
+
+tpm::QuoteReferences refs(const Bytes& nonce) {
+  tpm::QuoteReferences r;
+  r.nonce = nonce;
+  r.at = x509::parse_rfc3339("2026-11-27T00:00:00Z").value();
+  return r;
+}
+
+void expect_pass(const tpm::QuoteAppraisal& a) {
+  for (const char* c : {"parse", "signature", "ak", "nonce", "pcrs"}) {
+    EXPECT_NE(a.checks.at(c), tpm::Check::kFail) << c << "\n" << text(a);
+  }
+  EXPECT_NE(a.verdict(), "contraindicated") << text(a);
+}
+
+TEST(TpmQuote, SwtpmRsaAndEccQuotesPass) {
+  for (const char* kind : {"rsa", "ecc"}) {
+    auto a = tpm::appraise_quote(swtpm(kind), refs(kSwtpmNonce));
+    expect_pass(a);
+    EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass) << kind;
+    EXPECT_EQ(a.pcrs.size(), 9u);
+    EXPECT_EQ(a.pcrs.back().index, 16u);
+  }
+  auto a = tpm::appraise_quote(swtpm("rsa"), refs(kSwtpmNonce));
+  EXPECT_EQ(a.ak_name, file("swtpm/ak_rsa.name.bin"));  // = tpm2_createak -n
+  EXPECT_EQ(a.ak_description, "RSA-2048");
+  EXPECT_TRUE(has(a, "tpm.ak-untrusted"));  // no AK certificate given: a warning
+}
+
+TEST(TpmQuote, Tpm2ToolsPcrFileIsReadAndItsSelectionCompared) {
+  auto ev = swtpm("rsa");
+  ev.pcrs = file("swtpm/quote_rsa.tpm2tools_pcrs.bin");
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  expect_pass(a);
+  EXPECT_EQ(a.pcrs.size(), 9u);
+}
+
+TEST(TpmQuote, PemAkWorksButAttributesAreUnknown) {
+  auto ev = swtpm("rsa");
+  ev.ak_public = file("swtpm/ak_rsa.pub.pem");
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass);
+  EXPECT_TRUE(has(a, "tpm.ak-attributes-unknown"));
+}
+
+TEST(TpmQuote, KeylimeEmulatorQuotePasses) {
+  tpm::QuoteEvidence ev;
+  ev.attest = file("keylime/quote.out");
+  ev.signature = file("keylime/quotesig.out");
+  ev.pcrs = file("keylime/quotepcr.out");
+  ev.ak_public = file("keylime/ak.pub");
+  ev.origin = "keylime";
+  auto a = tpm::appraise_quote(ev, refs(file("keylime/rand.out")));
+  expect_pass(a);
+  EXPECT_EQ(a.pcrs.size(), 3u);  // sha256 PCRs 15, 16, 22
+}
+
+TEST(TpmQuote, GceQuotesPassWithTheirAkCertificateToGoogleRoots) {
+  auto root = x509::load_pem_file(kDir + "/certs/tpm_ek_root_1.cer");
+  auto root_der = root ? std::move(root).value()
+                       : x509::parse_der(file("certs/tpm_ek_root_1.cer"), "root").value();
+  auto inter = x509::load_pem_file(kDir + "/certs/tpm_ek_intermediate_2.crt");
+  auto inter_cert = inter ? std::move(inter).value()
+                          : x509::parse_der(file("certs/tpm_ek_intermediate_2.crt"), "i").value();
+  for (const char* bank : {"sha1", "sha256", "sha384"}) {
+    tpm::QuoteEvidence ev;
+    std::string b = std::string("gce/quote-") + bank;
+    ev.attest = file(b + ".tpms_attest.bin");
+    ev.signature = file(b + ".tpmt_signature.bin");
+    ev.pcrs = file(b + ".pcrs.bin");
+    ev.ak_public = file("gce/ak.tpmt_public.bin");
+    ev.ak_cert_der = file("gce/ak_cert.der");
+    ev.origin = b;
+    auto r = refs(Bytes{0x90, 0x09});
+    r.ak_ca = root_der.get();
+    r.ak_intermediates = {inter_cert.get()};
+    auto a = tpm::appraise_quote(ev, r);
+    expect_pass(a);
+    EXPECT_EQ(a.checks.at("ak_trust"), tpm::Check::kPass) << bank << "\n" << text(a);
+    EXPECT_EQ(a.verdict(), "affirming") << bank << "\n" << text(a);
+  }
+}
+
+TEST(TpmQuote, GcpWindowsSha1QuotePassesOnlyWhenSha1IsAllowed) {
+  tpm::QuoteEvidence ev;
+  ev.attest = file("windows/quote.tpms_attest.bin");
+  ev.signature = file("windows/quote.tpmt_signature.bin");
+  ev.pcrs = file("windows/pcrs-sha1.bin");
+  ev.ak_public = file("windows/ak.tpmt_public.bin");
+  ev.origin = "windows";
+  auto r = refs(Bytes{});
+  auto strict = tpm::appraise_quote(ev, r);
+  EXPECT_TRUE(has(strict, "tpm.sha1-signature"));
+  EXPECT_EQ(strict.verdict(), "contraindicated");
+  r.allow_sha1 = true;
+  auto a = tpm::appraise_quote(ev, r);
+  expect_pass(a);
+  EXPECT_EQ(a.pcrs.size(), 24u);
+  EXPECT_TRUE(has(a, "tpm.nonce-empty"));
+}
+
+TEST(TpmQuote, WrongMagicIsRefused) {
+  auto ev = swtpm("rsa");
+  ev.attest[0] = 0x00;
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_TRUE(has(a, "tpm.bad-magic")) << text(a);
+}
+
+TEST(TpmQuote, QuoteRetypedAsCertifyIsRefused) {
+  auto ev = swtpm("rsa");
+  ev.attest[4] = 0x80;
+  ev.attest[5] = 0x17;
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_TRUE(has(a, "tpm.wrong-type")) << text(a);
+}
+
+TEST(TpmQuote, TrailingBytesAreRefused) {
+  auto ev = swtpm("rsa");
+  ev.attest.push_back(0);
+  EXPECT_TRUE(has(tpm::appraise_quote(ev, refs(kSwtpmNonce)), "tpm.trailing-bytes"));
+  ev = swtpm("rsa");
+  ev.signature.push_back(0);
+  EXPECT_TRUE(has(tpm::appraise_quote(ev, refs(kSwtpmNonce)), "tpm.trailing-bytes"));
+}
+
+// A tpm2-tools PCR file claiming `index` in the sha256 bank, holding `value`.
+Bytes tpm2tools_file(unsigned index, const Bytes& value) {
+  Bytes f(132 + 4 + 532, 0);
+  f[0] = 1;
+  f[4] = 0x0b;  // sha256
+  f[6] = 3;
+  f[7 + index / 8] = static_cast<uint8_t>(1u << (index % 8));
+  f[132] = 1;  // one digest list
+  f[136] = 1;  // holding one digest
+  f[140] = static_cast<uint8_t>(value.size());
+  std::copy(value.begin(), value.end(), f.begin() + 142);
+  return f;
+}
+
+TEST(TpmQuote, Cve2024_29039Pcr16PresentedAsPcr23IsRefused) {
+  tpm::QuoteEvidence ev = swtpm("rsa");
+  ev.attest = file("swtpm/cve-2024-29039_quote_pcr16.tpms_attest.bin");
+  ev.signature = file("swtpm/cve-2024-29039_quote_pcr16.tpmt_signature.bin");
+  Bytes value = file("swtpm/cve-2024-29039_pcr16_value.bin");
+  ev.pcrs = tpm2tools_file(16, value);
+  expect_pass(tpm::appraise_quote(ev, refs(kSwtpmNonce)));  // honest labelling passes
+  ev.pcrs = tpm2tools_file(23, value);
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_TRUE(has(a, "tpm.pcr-selection-mismatch")) << text(a);
+  EXPECT_EQ(a.verdict(), "contraindicated");
+  // And a policy about PCR 23 cannot be satisfied by a quote over PCR 16.
+  tpm::PcrPolicy policy;
+  policy.allowed["sha256"][23] = {value};
+  ev.pcrs = value;
+  auto r = refs(kSwtpmNonce);
+  r.policy = &policy;
+  auto p = tpm::appraise_quote(ev, r);
+  EXPECT_TRUE(has(p, "tpm.pcr-not-quoted")) << text(p);
+}
+
+TEST(TpmQuote, WrongNonceFails) {
+  auto a = tpm::appraise_quote(swtpm("ecc"), refs(Bytes(20, 0x11)));
+  EXPECT_TRUE(has(a, "tpm.nonce-mismatch"));
+  EXPECT_EQ(a.verdict(), "contraindicated");
+}
+
+TEST(TpmQuote, ChangedPcrValueFailsTheDigestAndPolicyNamesThePcr) {
+  auto ev = swtpm("rsa");
+  ev.pcrs[0] ^= 1;
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_TRUE(has(a, "tpm.pcr-digest-mismatch"));
+  // A policy that wants another PCR16 value: one finding for that PCR.
+  auto good = swtpm("rsa");
+  tpm::PcrPolicy policy;
+  policy.allowed["sha256"][0] = {Bytes(32, 0)};
+  policy.allowed["sha256"][16] = {Bytes(32, 0xab)};
+  auto r = refs(kSwtpmNonce);
+  r.policy = &policy;
+  auto p = tpm::appraise_quote(good, r);
+  EXPECT_EQ(std::count_if(p.findings.begin(), p.findings.end(),
+                          [](const Finding& f) { return f.code == "tpm.pcr-policy-mismatch"; }),
+            1);
+  EXPECT_NE(text(p).find("sha256:16"), std::string::npos);
+}
+
+TEST(TpmQuote, AkThatIsNotRestrictedFails) {
+  auto ev = swtpm("rsa");
+  // TPM2B_PUBLIC: size(2) type(2) nameAlg(2) objectAttributes(4, big-endian): clear restricted.
+  ev.ak_public[6 + 1] &= static_cast<uint8_t>(~0x01);
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_TRUE(has(a, "tpm.ak-attributes")) << text(a);
+  EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass);  // same key: only the attributes fail
+}
+
+TEST(TpmQuote, SignatureSchemeThatIsNotAllowedFails) {
+  auto ev = swtpm("ecc");
+  ev.signature[0] = 0x00;
+  ev.signature[1] = 0x1c;  // TPM_ALG_ECSCHNORR, same body layout as ECDSA
+  auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
+  EXPECT_TRUE(has(a, "tpm.signature-scheme")) << text(a);
+}
+
+TEST(TpmQuote, AkCertificateFromAnUntrustedRootFails) {
+  tpm::QuoteEvidence ev;
+  ev.attest = file("gce/quote-sha256.tpms_attest.bin");
+  ev.signature = file("gce/quote-sha256.tpmt_signature.bin");
+  ev.pcrs = file("gce/quote-sha256.pcrs.bin");
+  ev.ak_public = file("gce/ak.tpmt_public.bin");
+  ev.ak_cert_der = file("gce/ak_cert.der");
+  ev.origin = "gce";
+  auto wrong = x509::load_pem_file(kDir + "/swtpm/swtpm-localca-rootca-cert.pem").value();
+  auto r = refs(Bytes{0x90, 0x09});
+  r.ak_ca = wrong.get();
+  auto a = tpm::appraise_quote(ev, r);
+  EXPECT_TRUE(has(a, "tpm.ak-cert-invalid")) << text(a);
+  // And the certificate of another key does not vouch for this AK.
+  ev.ak_public = file("swtpm/ak_rsa.tpm2b_public.bin");
+  EXPECT_TRUE(has(tpm::appraise_quote(ev, r), "tpm.ak-cert-key-mismatch"));
+}
+
+TEST(TpmQuote, InventoryBindingMakesDevicesPlatformBound) {
+  // A quote whose extraData is the plain nonce does not bind an inventory.
+  auto r = refs(kSwtpmNonce);
+  r.inventory_digest = Bytes(32, 0x42);
+  auto a = tpm::appraise_quote(swtpm("rsa"), r);
+  EXPECT_FALSE(a.inventory_bound);
+  EXPECT_TRUE(has(a, "tpm.inventory-not-bound"));
+  EXPECT_NE(a.verdict(), "contraindicated");
+  EXPECT_EQ(tpm::binding_extra_data(kSwtpmNonce, Bytes(32, 0x42)).size(), 32u);
+}
+
+}  // namespace
+}  // namespace aa

@@ -1,0 +1,261 @@
+#include "tpm/appraise.h"
+
+#include <algorithm>
+
+#include "crypto/chain.h"
+#include "crypto/x509.h"
+
+namespace aa::tpm {
+
+namespace {
+
+void add(QuoteAppraisal& a, std::string code, Severity sev, std::string pointer,
+         std::string message) {
+  a.findings.push_back(Finding{std::move(code), std::move(message), std::move(pointer), sev});
+}
+
+void add_error(QuoteAppraisal& a, const Error& e) {
+  add(a, e.code, Severity::kFail, e.field, e.message);
+}
+
+constexpr TPMA_OBJECT kAkAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT |
+                                      TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                                      TPMA_OBJECT_SENSITIVEDATAORIGIN;
+
+Bytes sha256_of(ByteView a, ByteView b) {
+  unsigned char d[32];
+  ossl::MdCtx ctx(EVP_MD_CTX_new());
+  unsigned int n = 0;
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx.get(), a.data(), a.size());
+  EVP_DigestUpdate(ctx.get(), b.data(), b.size());
+  EVP_DigestFinal_ex(ctx.get(), d, &n);
+  return Bytes(d, d + n);
+}
+
+bool equal(ByteView a, ByteView b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
+  a.checks["ak"] = Check::kPass;
+  if (!ak.area) {
+    a.checks["ak"] = Check::kWarn;
+    add(a, "tpm.ak-attributes-unknown", Severity::kWarn, where,
+        "the AK came as a PEM key: its TPM attributes (restricted, fixedTPM, ...) cannot be "
+        "checked; give the TPM2B_PUBLIC");
+  } else if ((ak.area->objectAttributes & kAkAttributes) != kAkAttributes) {
+    a.checks["ak"] = Check::kFail;
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%08x", ak.area->objectAttributes);
+    add(a, "tpm.ak-attributes", Severity::kFail, where + "#objectAttributes",
+        std::string(b) +
+            " lacks one of restricted, sign, fixedTPM, fixedParent, "
+            "sensitiveDataOrigin: an unrestricted key can sign a forged quote");
+  }
+  if (EVP_PKEY_get_base_id(ak.key.get()) == EVP_PKEY_RSA &&
+      EVP_PKEY_get_bits(ak.key.get()) < 2048) {
+    a.checks["ak"] = Check::kFail;
+    add(a, "tpm.ak-weak-key", Severity::kFail, where,
+        ak.description + " is below the 2048-bit minimum");
+  }
+}
+
+void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteReferences& refs,
+                    EVP_PKEY* ak_key) {
+  if (!ev.ak_cert_der) {
+    a.checks["ak_trust"] = Check::kWarn;
+    add(a, "tpm.ak-untrusted", Severity::kWarn, ev.origin,
+        "no AK certificate given: the AK's residence in a genuine TPM rests on its enrolment "
+        "(credential activation), which this check did not see");
+    return;
+  }
+  std::string where = ev.origin + " AK certificate";
+  std::string_view text = as_chars(*ev.ak_cert_der);
+  Result<ossl::X509Ptr> cert = text.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos
+      ? [&]() -> Result<ossl::X509Ptr> {
+    AA_TRY(list, x509::parse_pem_chain(text, where, 1));
+    return std::move(list.front());
+  }()
+      : x509::parse_der(*ev.ak_cert_der, where);
+  if (!cert) {
+    a.checks["ak_trust"] = Check::kFail;
+    add_error(a, cert.error());
+    return;
+  }
+  a.checks["ak_trust"] = Check::kPass;
+  if (EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ak_key) != 1) {
+    a.checks["ak_trust"] = Check::kFail;
+    add(a, "tpm.ak-cert-key-mismatch", Severity::kFail, where,
+        "the AK certificate certifies another key than the AK that signed the quote");
+  }
+  if (!refs.ak_ca) {
+    a.checks["ak_trust"] = Check::kFail;
+    add(a, "tpm.ak-cert-invalid", Severity::kFail, where, "no CA given to verify it (--ca)");
+    return;
+  }
+  std::vector<ossl::X509Ptr> chain;
+  X509_up_ref(cert->get());
+  chain.emplace_back(cert->get());
+  for (const X509* i : refs.ak_intermediates) {
+    X509_up_ref(const_cast<X509*>(i));
+    chain.emplace_back(const_cast<X509*>(i));
+  }
+  ChainVerifier v(refs.ak_ca, refs.at);
+  ChainOutcome c = v.verify(chain);
+  if (!c.ok) {
+    a.checks["ak_trust"] = Check::kFail;
+    add(a, "tpm.ak-cert-invalid", Severity::kFail, where,
+        "no valid path to the CA: " + c.reason + " at depth " + std::to_string(c.error_depth));
+  }
+}
+
+}  // namespace
+
+const char* check_text(Check c) {
+  switch (c) {
+    case Check::kPass:
+      return "pass";
+    case Check::kFail:
+      return "fail";
+    case Check::kWarn:
+      return "warn";
+    case Check::kNotRun:
+      return "not-run";
+  }
+  return "not-run";
+}
+
+Bytes binding_extra_data(ByteView nonce, ByteView inventory_digest) {
+  return sha256_of(nonce, inventory_digest);
+}
+
+QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& refs) {
+  QuoteAppraisal a;
+  for (const char* c : {"parse", "signature", "ak", "nonce", "pcrs", "policy", "ak_trust"}) {
+    a.checks[c] = Check::kNotRun;
+  }
+  auto ak = parse_public(ev.ak_public, ev.origin + " AK public");
+  auto quote = parse_attest(ev.attest, ev.origin + " TPMS_ATTEST");
+  auto sig = parse_signature(ev.signature, ev.origin + " TPMT_SIGNATURE");
+  a.checks["parse"] = ak && quote && sig ? Check::kPass : Check::kFail;
+  for (const Error* e : {ak ? nullptr : &ak.error(), quote ? nullptr : &quote.error(),
+                         sig ? nullptr : &sig.error()}) {
+    if (e) add_error(a, *e);
+  }
+  if (ak) {
+    a.ak_description = ak->description;
+    a.ak_name = ak->name;
+    check_ak(a, *ak, ev.origin + " AK public");
+    check_ak_trust(a, ev, refs, ak->key.get());
+  }
+  if (!quote) return a;
+  a.quote = *quote;
+  const Quote& q = *a.quote;
+
+  if (ak && sig) {
+    auto s = verify_quote_signature(*sig, ak->key.get(), q.message, ev.origin + " TPMT_SIGNATURE");
+    a.checks["signature"] = s ? Check::kPass : Check::kFail;
+    if (!s) add_error(a, s.error());
+    TPMI_ALG_HASH h =
+        sig->sigAlg == TPM2_ALG_ECDSA ? sig->signature.ecdsa.hash : sig->signature.rsassa.hash;
+    if (s && h == TPM2_ALG_SHA1) {
+      a.checks["signature"] = refs.allow_sha1 ? Check::kWarn : Check::kFail;
+      add(a, "tpm.sha1-signature", refs.allow_sha1 ? Severity::kWarn : Severity::kFail,
+          ev.origin + " TPMT_SIGNATURE#hash",
+          std::string("the quote is signed over SHA-1") +
+              (refs.allow_sha1 ? " (allowed by --allow-sha1)" : "; pass --allow-sha1 to accept"));
+    }
+  }
+
+  // Nonce and inventory binding.
+  ByteView extra = q.extra_data();
+  if (refs.inventory_digest &&
+      equal(extra, binding_extra_data(refs.nonce, *refs.inventory_digest))) {
+    a.checks["nonce"] = Check::kPass;
+    a.inventory_bound = true;
+  } else if (equal(extra, refs.nonce)) {
+    a.checks["nonce"] = refs.inventory_digest || refs.nonce.empty() ? Check::kWarn : Check::kPass;
+    if (refs.nonce.empty()) {
+      add(a, "tpm.nonce-empty", Severity::kWarn, ev.origin + " TPMS_ATTEST#extraData",
+          "no nonce: the quote's freshness is not proven (a replayed quote would pass)");
+    }
+    if (refs.inventory_digest) {
+      add(a, "tpm.inventory-not-bound", Severity::kWarn, ev.origin + " TPMS_ATTEST#extraData",
+          "the quote answers the nonce but does not cover the accelerator inventory: its "
+          "devices stay `reported`");
+    }
+  } else {
+    a.checks["nonce"] = Check::kFail;
+    add(a, "tpm.nonce-mismatch", Severity::kFail, ev.origin + " TPMS_ATTEST#extraData",
+        "extraData " + hex_encode(extra) + " is neither the nonce " + hex_encode(refs.nonce) +
+            (refs.inventory_digest ? " nor SHA-256(nonce || inventory digest)" : ""));
+  }
+
+  // PCR values against the signed selection and digest.
+  auto pf = parse_pcr_file(ev.pcrs, q.selection(), ev.origin + " PCR values");
+  if (!pf) {
+    a.checks["pcrs"] = Check::kFail;
+    add_error(a, pf.error());
+  } else {
+    a.checks["pcrs"] = Check::kPass;
+    if (pf->file_selection && !same_selection(*pf->file_selection, q.selection())) {
+      a.checks["pcrs"] = Check::kFail;
+      add(a, "tpm.pcr-selection-mismatch", Severity::kFail, ev.origin + " PCR values",
+          "the PCR file claims " + selection_text(*pf->file_selection) +
+              " but the signed quote covers " + selection_text(q.selection()) +
+              " (relabelled PCRs, CVE-2024-29039)");
+    }
+    // The pcrDigest uses the signature's hash (research 1.1), i.e. the AK scheme's.
+    TPMI_ALG_HASH h = TPM2_ALG_SHA256;
+    if (sig)
+      h = sig->sigAlg == TPM2_ALG_ECDSA ? sig->signature.ecdsa.hash : sig->signature.rsassa.hash;
+    const EVP_MD* md = digest_for(h);
+    ossl::MdCtx ctx(EVP_MD_CTX_new());
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (md && ctx && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1) {
+      for (const auto& v : pf->values)
+        EVP_DigestUpdate(ctx.get(), v.digest.data(), v.digest.size());
+      EVP_DigestFinal_ex(ctx.get(), d, &n);
+    }
+    if (!equal(ByteView(d, n), q.pcr_digest())) {
+      a.checks["pcrs"] = Check::kFail;
+      add(a, "tpm.pcr-digest-mismatch", Severity::kFail, ev.origin + " PCR values",
+          std::string("the ") + hash_name(h) + " digest of the given values " +
+              hex_encode(ByteView(d, n)) + " is not the signed pcrDigest " +
+              hex_encode(q.pcr_digest()) + " (" + selection_text(q.selection()) + ")");
+    } else {
+      a.pcrs = pf->values;
+    }
+  }
+
+  // Policy, only over values the signature covers.
+  if (refs.policy) {
+    a.checks["policy"] = a.pcrs.empty() ? Check::kNotRun : Check::kPass;
+    for (const auto& [bank, pcrs] : refs.policy->allowed) {
+      for (const auto& [index, allowed] : pcrs) {
+        auto it = std::find_if(a.pcrs.begin(), a.pcrs.end(), [&](const PcrValue& v) {
+          return hash_name(v.bank) == bank && v.index == index;
+        });
+        std::string where = ev.origin + " " + bank + ":" + std::to_string(index);
+        if (it == a.pcrs.end()) {
+          a.checks["policy"] = Check::kFail;
+          add(a, "tpm.pcr-not-quoted", Severity::kFail, where,
+              "the policy constrains " + bank + ":" + std::to_string(index) +
+                  " but the signed quote does not cover it (" + selection_text(q.selection()) +
+                  ")");
+        } else if (std::none_of(allowed.begin(), allowed.end(),
+                                [&](const Bytes& b) { return b == it->digest; })) {
+          a.checks["policy"] = Check::kFail;
+          add(a, "tpm.pcr-policy-mismatch", Severity::kFail, where,
+              "value " + hex_encode(it->digest) + " is not among the " +
+                  std::to_string(allowed.size()) + " allowed");
+        }
+      }
+    }
+  }
+  return a;
+}
+
+}  // namespace aa::tpm

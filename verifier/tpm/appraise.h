@@ -1,0 +1,75 @@
+// The TPM quote appraiser: one quote of the host's TPM, its signature by the AK, the nonce and
+// inventory binding, the PCR values and a PCR policy, and the AK's trust.
+//
+// Contract: appraise_quote() is a pure function of its inputs (no I/O, time passed in). Every
+// check that can run does; each failure is a finding (docs/findings.md, `tpm.*`):
+//   parse       tpm.malformed, tpm.bad-magic, tpm.wrong-type, tpm.trailing-bytes (quote.h)
+//   signature   tpm.signature-scheme, tpm.signature-invalid, tpm.sha1-signature (warn unless
+//               allow_sha1)
+//   ak          tpm.ak-attributes (restricted, sign, fixedTPM, fixedParent, sensitiveDataOrigin
+//               all set), tpm.ak-weak-key (RSA under 2048 bits), tpm.ak-attributes-unknown (a PEM
+//               AK has no TPM attributes: warn)
+//   nonce       extraData == SHA-256(nonce || inventory digest) binds the inventory;
+//               == nonce alone verifies but leaves devices `reported` (tpm.inventory-not-bound,
+//               warn); anything else tpm.nonce-mismatch; an empty nonce tpm.nonce-empty (warn)
+//   pcrs        tpm.pcr-selection-mismatch (the PCR file's own selection is not the signed one:
+//               CVE-2024-29039), tpm.pcr-digest-mismatch (H(values) != signed pcrDigest),
+//               tpm.bad-pcr-file / tpm.pcr-count
+//   policy      tpm.pcr-policy-mismatch per PCR, tpm.pcr-not-quoted when the policy names a
+//               PCR the signed selection lacks
+//   ak_trust    with an AK certificate: chain to the given CA at `at` (tpm.ak-cert-invalid) and
+//               the same key as the AK (tpm.ak-cert-key-mismatch); without one:
+//               tpm.ak-untrusted (warn: the AK is only as good as its enrolment)
+#pragma once
+
+#include <ctime>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/finding.h"
+#include "crypto/ossl.h"
+#include "tpm/pcrs.h"
+#include "tpm/quote.h"
+
+namespace aa::tpm {
+
+struct QuoteEvidence {
+  Bytes attest, signature, pcrs, ak_public;
+  std::optional<Bytes> ak_cert_der;  // DER or PEM
+  std::string origin;                // for messages ("quote.msg")
+};
+
+struct QuoteReferences {
+  Bytes nonce;                            // what the verifier issued
+  std::optional<Bytes> inventory_digest;  // 32 bytes, docs/inventory-binding.md
+  const PcrPolicy* policy = nullptr;
+  const X509* ak_ca = nullptr;  // trust anchor for the AK certificate
+  std::vector<const X509*> ak_intermediates;
+  bool allow_sha1 = false;
+  std::time_t at = 0;
+};
+
+enum class Check { kPass, kFail, kWarn, kNotRun };
+const char* check_text(Check c);
+
+struct QuoteAppraisal {
+  std::map<std::string, Check> checks;  // parse, signature, ak, nonce, pcrs, policy, ak_trust
+  std::optional<Quote> quote;
+  std::vector<PcrValue> pcrs;  // labelled from the signed selection
+  std::string ak_description;
+  Bytes ak_name;
+  bool inventory_bound = false;
+  std::vector<Finding> findings;
+
+  std::string verdict() const { return verdict_of(findings); }
+};
+
+// SHA-256(nonce || inventory_digest): the extraData that binds an inventory to a quote.
+Bytes binding_extra_data(ByteView nonce, ByteView inventory_digest);
+
+QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& refs);
+
+}  // namespace aa::tpm
