@@ -32,5 +32,6 @@ int fail(const Error& e);
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);
 void add_nvidia(CLI::App& app, Context& ctx);
+void add_tpm(CLI::App& app, Context& ctx);
 
 }  // namespace aa::cli

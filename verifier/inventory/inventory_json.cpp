@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/bytes.h"
 #include "core/json.h"
 #include "core/text.h"
 
@@ -54,7 +55,7 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
     JsonAt e = arr.at(i);
     AA_TRY(eo, e.object());
     AA_CHECK(eo.only_fields({"address", "vendor_id", "device_id", "subsystem_vendor_id",
-                             "subsystem_device_id", "class", "reported_name"}));
+                             "subsystem_device_id", "class", "reported_name", "evidence_sha256"}));
     PciDevice d;
     d.origin = e.where();
     AA_TRY(addr_at, eo.field("address"));
@@ -90,6 +91,14 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
     if (auto rn = eo.optional_field("reported_name")) {
       AA_TRY(n, rn->string());
       d.reported_name = n;
+    }
+    if (auto ev = eo.optional_field("evidence_sha256")) {
+      AA_TRY(h, ev->string());
+      auto b = hex_decode(h);
+      if (!b || b->size() != 32) {
+        return make_error("input.bad-hex", ev->where(), "not 64 hex digits (SHA-256)");
+      }
+      d.evidence_sha256 = hex_encode(*b);
     }
     inv.devices.push_back(std::move(d));
     inv.class_known.push_back(class_known);

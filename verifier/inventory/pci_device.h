@@ -18,6 +18,9 @@ struct PciDevice {
   uint32_t class_code = 0;  // 24 bits: base class, subclass, programming interface
   // Reported model name from a vendor tool (npu-smi "Name", nvidia-smi name), when known.
   std::optional<std::string> reported_name;
+  // SHA-256 (lower-case hex) of the device's own attestation evidence, when the inventory
+  // carries it (docs/inventory-binding.md).
+  std::optional<std::string> evidence_sha256;
   std::string origin;  // where it was read: sysfs directory, "file:line", "file#/devices/2"
 };
 

@@ -1,0 +1,206 @@
+// accel-attest tpm verify: appraise a TPM 2.0 quote of the host, offline.
+#include <ctime>
+#include <iostream>
+
+#include "binding/inventory_digest.h"
+#include "cli/commands.h"
+#include "core/json.h"
+#include "core/text.h"
+#include "crypto/x509.h"
+#include "identify/identify.h"
+#include "inventory/inventory_json.h"
+#include "tpm/appraise.h"
+
+namespace aa::cli {
+
+namespace {
+
+struct TpmVerifyOptions {
+  std::string message, signature, pcrs, ak_public, nonce, ak_cert, ca, policy, eventlog, inventory,
+      time;
+  std::vector<std::string> intermediates;
+  bool json = false, allow_sha1 = false;
+};
+
+Result<Bytes> read_bytes(const std::string& path) {
+  AA_TRY(s, read_file(path, 4u << 20));
+  return Bytes(s.begin(), s.end());
+}
+
+Result<ossl::X509Ptr> read_cert(const std::string& path) {
+  AA_TRY(s, read_file(path, 1u << 20));
+  if (s.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
+    AA_TRY(list, x509::parse_pem_chain(s, path, 1));
+    return std::move(list.front());
+  }
+  return x509::parse_der(as_bytes(s), path);
+}
+
+struct Loaded {
+  tpm::QuoteEvidence ev;
+  tpm::QuoteReferences refs;
+  std::optional<tpm::PcrPolicy> policy;
+  ossl::X509Ptr ca;
+  std::vector<ossl::X509Ptr> intermediates;
+  std::vector<PciDevice> accelerators;
+};
+
+Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
+  auto l = std::make_unique<Loaded>();
+  AA_TRY(m, read_bytes(o.message));
+  AA_TRY(s, read_bytes(o.signature));
+  AA_TRY(p, read_bytes(o.pcrs));
+  AA_TRY(ak, read_bytes(o.ak_public));
+  l->ev = {std::move(m), std::move(s), std::move(p), std::move(ak), std::nullopt, o.message};
+  auto nonce = hex_decode(o.nonce);
+  if (!nonce || nonce->size() > 64) {
+    return make_error("input.bad-hex", "--nonce", "not hex (at most 64 bytes)");
+  }
+  l->refs.nonce = *nonce;
+  l->refs.allow_sha1 = o.allow_sha1;
+  if (o.time.empty()) {
+    l->refs.at = std::time(nullptr);
+  } else {
+    auto t = x509::parse_rfc3339(o.time);
+    if (!t) return make_error("input.bad-value", "--time", "not an RFC 3339 time: " + o.time);
+    l->refs.at = *t;
+  }
+  if (!o.ak_cert.empty()) {
+    AA_TRY(c, read_bytes(o.ak_cert));
+    l->ev.ak_cert_der = std::move(c);
+  }
+  if (!o.ca.empty()) {
+    AA_TRY(ca, read_cert(o.ca));
+    l->ca = std::move(ca);
+    l->refs.ak_ca = l->ca.get();
+  }
+  for (const auto& i : o.intermediates) {
+    AA_TRY(c, read_cert(i));
+    l->refs.ak_intermediates.push_back(c.get());
+    l->intermediates.push_back(std::move(c));
+  }
+  if (!o.policy.empty()) {
+    AA_TRY(text, read_file(o.policy, 4u << 20));
+    AA_TRY(pol, tpm::load_pcr_policy(text, o.policy));
+    l->policy = std::move(pol);
+    l->refs.policy = &*l->policy;
+  }
+  if (!o.inventory.empty()) {
+    const Registry* reg = ctx.registry();
+    if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
+    AA_TRY(text, read_file(o.inventory, 4u << 20));
+    AA_TRY(inv, parse_inventory_json(text, o.inventory));
+    IdentifyReport rep = identify(inv.devices, inv.class_known, *reg);
+    for (const auto& d : rep.devices) l->accelerators.push_back(d.pci);
+    l->refs.inventory_digest = inventory_digest(l->accelerators);
+  }
+  return l;
+}
+
+Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
+  Json checks = Json::object();
+  for (const auto& [k, v] : a.checks) checks[k] = tpm::check_text(v);
+  Json pcrs = Json::array();
+  for (const auto& p : a.pcrs) {
+    pcrs.push_back(
+        {{"bank", tpm::hash_name(p.bank)}, {"index", p.index}, {"value", hex_encode(p.digest)}});
+  }
+  Json fs = Json::array();
+  for (const auto& f : a.findings) {
+    fs.push_back({{"code", f.code},
+                  {"severity", severity_name(f.severity)},
+                  {"pointer", f.pointer},
+                  {"message", f.message}});
+  }
+  Json j{{"schema", "accel-attest/tpm-appraisal/v1"},
+         {"verdict", a.verdict()},
+         {"checks", checks},
+         {"ak", a.ak_description},
+         {"ak_name", hex_encode(a.ak_name)},
+         {"pcrs", pcrs},
+         {"inventory_bound", a.inventory_bound},
+         {"findings", fs}};
+  if (a.quote) {
+    const auto& c = a.quote->attest.clockInfo;
+    j["selection"] = tpm::selection_text(a.quote->selection());
+    j["extra_data"] = hex_encode(a.quote->extra_data());
+    j["clock"] = {{"clock_ms", c.clock},
+                  {"reset_count", c.resetCount},
+                  {"restart_count", c.restartCount},
+                  {"safe", c.safe == 1}};
+  }
+  if (l.refs.inventory_digest) {
+    j["inventory_digest"] = hex_encode(*l.refs.inventory_digest);
+    Json devs = Json::array();
+    for (const auto& d : l.accelerators) devs.push_back(d.address);
+    j["inventory_accelerators"] = devs;
+    j["inventory_assurance"] =
+        a.inventory_bound && a.verdict() != "contraindicated" ? "platform-bound" : "reported";
+  }
+  return j;
+}
+
+int run(const TpmVerifyOptions& o, Context& ctx) {
+  auto l = load(o, ctx);
+  if (!l) return fail(l.error());
+  tpm::QuoteAppraisal a = tpm::appraise_quote((*l)->ev, (*l)->refs);
+  Json j = to_json(a, **l);
+  if (o.json) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "TPM quote appraisal: " << a.verdict() << "\n";
+    std::cout << "  AK          " << a.ak_description << "  name " << hex_encode(a.ak_name) << "\n";
+    if (a.quote) std::cout << "  selection   " << j["selection"].get<std::string>() << "\n";
+    std::cout << "  checks     ";
+    for (const auto& [k, v] : a.checks) std::cout << " " << k << "=" << tpm::check_text(v);
+    std::cout << "\n";
+    if (j.contains("inventory_assurance")) {
+      std::cout << "  inventory   " << (*l)->accelerators.size() << " accelerator(s), digest "
+                << j["inventory_digest"].get<std::string>() << ": "
+                << j["inventory_assurance"].get<std::string>() << "\n";
+    }
+    for (const auto& f : a.findings) {
+      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
+                << "\n";
+    }
+  }
+  return a.verdict() == "contraindicated" ? 1 : 0;
+}
+
+}  // namespace
+
+void add_tpm(CLI::App& app, Context& ctx) {
+  CLI::App* t = app.add_subcommand("tpm", "the host's TPM 2.0: quotes and their appraisal");
+  t->require_subcommand(1);
+  auto o = std::make_shared<TpmVerifyOptions>();
+  CLI::App* v = t->add_subcommand(
+      "verify",
+      "Appraise a TPM 2.0 quote offline: strict parsing (magic, type, no trailing bytes), the "
+      "AK signature (RSASSA, RSAPSS, ECDSA), AK attributes, the nonce or nonce+inventory binding, "
+      "PCR values against the signed selection and digest, a PCR policy, and the AK certificate. "
+      "Exit 0: pass (warnings allowed); 1: fail; 2: bad input.");
+  v->add_option("--message", o->message, "TPMS_ATTEST (tpm2_quote -m)")->required();
+  v->add_option("--signature", o->signature, "TPMT_SIGNATURE (tpm2_quote -s)")->required();
+  v->add_option("--pcrs", o->pcrs,
+                "PCR values: tpm2_quote -o file, or raw digests in selection order")
+      ->required();
+  v->add_option("--ak-public", o->ak_public,
+                "AK public: TPM2B_PUBLIC (tpm2_createak -u), TPMT_PUBLIC or PEM")
+      ->required();
+  v->add_option("--nonce", o->nonce, "the nonce the verifier issued, hex")->required();
+  auto* cert = v->add_option("--ak-cert", o->ak_cert, "AK certificate (DER or PEM)");
+  v->add_option("--ca", o->ca, "trust anchor for the AK certificate (DER or PEM)")->needs(cert);
+  v->add_option("--intermediate", o->intermediates,
+                "intermediate CA certificate(s) for the AK certificate");
+  v->add_option("--policy", o->policy, "PCR policy JSON (schema accel-attest/pcr-policy/v1)");
+  v->add_option(
+      "--inventory", o->inventory,
+      "inventory JSON whose accelerators the quote must bind (docs/inventory-binding.md)");
+  v->add_option("--time", o->time, "verification time, RFC 3339 (default now)");
+  v->add_flag("--allow-sha1", o->allow_sha1,
+              "accept quotes signed over SHA-1 (reported as a warning)");
+  v->add_flag("--json", o->json, "print JSON (schema accel-attest/tpm-appraisal/v1)");
+  v->callback([o, &ctx] { ctx.exit_code = run(*o, ctx); });
+}
+
+}  // namespace aa::cli
