@@ -1,0 +1,103 @@
+#include "tpm/ek.h"
+
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/text.h"
+#include "crypto/x509.h"
+#include "tpm/quote.h"
+
+namespace aa::tpm {
+
+namespace fs = std::filesystem;
+
+Result<EkAnchors> EkAnchors::load(const std::string& dir) {
+  EkAnchors a;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return make_error("input.missing-directory", dir, "not a directory");
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".pem" || ext == ".der" || ext == ".crt" || ext == ".cer")) {
+      files.push_back(e.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    AA_TRY(body, read_file(f, 1u << 20));
+    std::vector<ossl::X509Ptr> certs;
+    if (body.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
+      AA_TRY(list, x509::parse_pem_chain(body, f, 8));
+      certs = std::move(list);
+    } else {
+      AA_TRY(c, x509::parse_der(as_bytes(body), f));
+      certs.push_back(std::move(c));
+    }
+    for (auto& c : certs) {
+      (x509::self_signed(c.get()) ? a.roots : a.intermediates).push_back(std::move(c));
+    }
+    a.files.push_back(f);
+  }
+  return a;
+}
+
+EkCheck check_ek_certificate(const X509* cert, const std::optional<TPMT_PUBLIC>& ek,
+                             const EkAnchors& anchors, std::time_t at) {
+  EkCheck r;
+  auto add = [&](const char* code, Severity s, const std::string& msg) {
+    r.findings.push_back(Finding{code, msg, "EK certificate " + x509::issuer_text(cert), s});
+  };
+  ossl::X509Store store(X509_STORE_new());
+  for (const auto& c : anchors.roots) X509_STORE_add_cert(store.get(), c.get());
+  ossl::X509Stack pool(sk_X509_new_null());
+  for (const auto& c : anchors.intermediates) sk_X509_push(pool.get(), c.get());
+  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
+  X509_STORE_CTX_init(ctx.get(), store.get(), const_cast<X509*>(cert), pool.get());
+  X509_STORE_CTX_set_time(ctx.get(), 0, at);
+  r.ok = X509_verify_cert(ctx.get()) == 1;
+  STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
+  for (int i = 0; built && i < sk_X509_num(built); ++i) {
+    X509* c = sk_X509_value(built, i);
+    std::string cn = x509::subject_cn(c);
+    r.path.push_back(cn.empty() ? x509::subject_text(c) : cn);
+  }
+  if (!r.ok) {
+    int err = X509_STORE_CTX_get_error(ctx.get());
+    int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+    std::string msg = X509_verify_cert_error_string(err);
+    X509* at_fault = built && depth >= 0 && depth < sk_X509_num(built) ? sk_X509_value(built, depth)
+                                                                       : const_cast<X509*>(cert);
+    if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+        err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
+      msg = "no certificate for its issuer \"" + x509::issuer_text(at_fault) +
+            "\" in the anchor store (" + msg + ")";
+    } else {
+      msg += " at \"" + x509::subject_text(at_fault) + "\"";
+    }
+    add("tpm.ek-cert-untrusted", Severity::kFail, "no path to a TPM vendor root: " + msg);
+  }
+  if (ek) {
+    auto key = public_key(*ek, "EK");
+    if (!key || EVP_PKEY_eq(X509_get0_pubkey(cert), key->get()) != 1) {
+      r.ok = false;
+      add("tpm.ek-cert-key-mismatch", Severity::kFail,
+          "the certificate's key is not the TPM's EK public key");
+    }
+  }
+  ossl::Asn1Object eku_ek(OBJ_txt2obj("2.23.133.8.1", 1));
+  std::unique_ptr<EXTENDED_KEY_USAGE, ossl::Deleter<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>>
+      eku(static_cast<EXTENDED_KEY_USAGE*>(
+          X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
+  for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+    r.has_ek_eku = r.has_ek_eku || OBJ_cmp(sk_ASN1_OBJECT_value(eku.get(), i), eku_ek.get()) == 0;
+  }
+  if (!r.has_ek_eku) {
+    add("tpm.ek-cert-no-eku", Severity::kWarn, "no EKU 2.23.133.8.1 (tcg-kp-EKCertificate)");
+  }
+  return r;
+}
+
+}  // namespace aa::tpm

@@ -1,0 +1,42 @@
+// EK certificates and the TPM vendor anchors they chain to (certs/tpm/).
+//
+// Contract: EkAnchors::load() reads every certificate file of a directory (PEM, possibly
+// without a final newline, or DER): self-signed certificates become trust anchors, the others
+// only a pool for path building, never anchors. check_ek_certificate() builds a path from the
+// EK certificate to an anchor at `at` and, when the EK public area is known, requires the
+// certificate to carry exactly that key. A failure says precisely why: which issuer is missing
+// from the store, an expired certificate, a key that is not the EK's (codes tpm.ek-cert-*).
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tss2/tss2_tpm2_types.h>
+
+#include "core/finding.h"
+#include "core/result.h"
+#include "crypto/ossl.h"
+
+namespace aa::tpm {
+
+struct EkAnchors {
+  std::vector<ossl::X509Ptr> roots;
+  std::vector<ossl::X509Ptr> intermediates;
+  std::vector<std::string> files;
+
+  static Result<EkAnchors> load(const std::string& dir);
+};
+
+struct EkCheck {
+  bool ok = false;
+  std::vector<std::string> path;  // subject CNs, leaf first
+  std::vector<Finding> findings;
+  bool has_ek_eku = false;  // EKU 2.23.133.8.1 (tcg-kp-EKCertificate)
+};
+
+EkCheck check_ek_certificate(const X509* cert, const std::optional<TPMT_PUBLIC>& ek,
+                             const EkAnchors& anchors, std::time_t at);
+
+}  // namespace aa::tpm
