@@ -275,3 +275,45 @@ TEST(TpmQuote, InventoryBindingMakesDevicesPlatformBound) {
 
 }  // namespace
 }  // namespace aa
+
+#include "tpm/ek.h"
+
+namespace aa {
+namespace {
+
+// Real EK certificates (extracted from Keylime's tests) against the shipped vendor store.
+TEST(TpmEkCertificates, StmAndNuvotonAgainstTheVendorStore) {
+  auto anchors = tpm::EkAnchors::load(std::string(CERTS_DIR) + "/tpm");
+  ASSERT_TRUE(anchors.ok()) << anchors.error().to_string();
+  EXPECT_EQ(anchors->files.size(), 51u);
+  std::time_t at = x509::parse_rfc3339("2026-11-27T00:00:00Z").value();
+  // STM RSA EK: a path to the GlobalSign TPM root through an STM intermediate.
+  // Read from NV with 431 bytes of 0xFF fill after the DER: accepted as fill, counted.
+  EXPECT_FALSE(x509::parse_der(file("ek/st_sha256_with_rsa_ek_cert.der"), "strict").ok());
+  size_t fill = 0;
+  auto rsa = tpm::parse_ek_certificate(file("ek/st_sha256_with_rsa_ek_cert.der"), "stm-rsa", &fill)
+                 .value();
+  EXPECT_EQ(fill, 431u);
+  auto r = tpm::check_ek_certificate(rsa.get(), std::nullopt, *anchors, at);
+  EXPECT_TRUE(r.ok) << (r.findings.empty() ? "" : r.findings[0].message);
+  ASSERT_FALSE(r.path.empty());
+  EXPECT_NE(r.path.back().find("GlobalSign"), std::string::npos) << r.path.back();
+  EXPECT_TRUE(r.has_ek_eku);
+  // STM ECC EK: its intermediate is in the store but the GlobalSign TPM ECC root is not.
+  auto ecc = x509::parse_der(file("ek/st_ecdsa_sha256_ek_cert.der"), "stm-ecc").value();
+  auto e = tpm::check_ek_certificate(ecc.get(), std::nullopt, *anchors, at);
+  EXPECT_FALSE(e.ok);
+  ASSERT_FALSE(e.findings.empty());
+  EXPECT_EQ(e.findings[0].code, "tpm.ek-cert-untrusted");
+  EXPECT_NE(e.findings[0].message.find("GlobalSign"), std::string::npos) << e.findings[0].message;
+  // Nuvoton root 2110, encoded with a non-DER SET order: OpenSSL reads it, it is self-signed,
+  // and the store's copy is the same root.
+  auto nuvo = x509::parse_der(file("ek/nuvoton_tpm_root_ca_2110_nonder_set.der"), "nuvo");
+  ASSERT_TRUE(nuvo.ok()) << nuvo.error().to_string();
+  EXPECT_TRUE(x509::self_signed(nuvo->get()));
+  auto n = tpm::check_ek_certificate(nuvo->get(), std::nullopt, *anchors, at);
+  EXPECT_TRUE(n.ok) << (n.findings.empty() ? "" : n.findings[0].message);
+}
+
+}  // namespace
+}  // namespace aa

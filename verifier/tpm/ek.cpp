@@ -13,6 +13,22 @@ namespace aa::tpm {
 
 namespace fs = std::filesystem;
 
+Result<ossl::X509Ptr> parse_ek_certificate(ByteView der, const std::string& origin,
+                                           size_t* padding) {
+  const unsigned char* p = der.data();
+  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) return make_error("crypto.bad-certificate", origin, "not a DER X.509 certificate");
+  ByteView rest = der.subspan(static_cast<size_t>(p - der.data()));
+  bool fill = std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0xff; }) ||
+              std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0x00; });
+  if (!fill) {
+    return make_error("crypto.bad-certificate", origin,
+                      std::to_string(rest.size()) + " bytes after the certificate are not NV fill");
+  }
+  if (padding) *padding = rest.size();
+  return cert;
+}
+
 Result<EkAnchors> EkAnchors::load(const std::string& dir) {
   EkAnchors a;
   std::error_code ec;

@@ -15,11 +15,18 @@
 
 #include <tss2/tss2_tpm2_types.h>
 
+#include "core/bytes.h"
 #include "core/finding.h"
 #include "core/result.h"
 #include "crypto/ossl.h"
 
 namespace aa::tpm {
+
+// An EK certificate as read from TPM NV: DER, possibly followed by NV fill (all 0xFF or all
+// 0x00, seen on STMicro parts); `padding` gets the number of fill bytes. Other trailing bytes,
+// or no certificate, are an error (crypto.bad-certificate).
+Result<ossl::X509Ptr> parse_ek_certificate(ByteView der, const std::string& origin,
+                                           size_t* padding = nullptr);
 
 struct EkAnchors {
   std::vector<ossl::X509Ptr> roots;
