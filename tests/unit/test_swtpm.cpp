@@ -125,8 +125,12 @@ TEST_F(SwtpmTest, FreshQuoteBindingTheInventoryPassesAndItsMutationsFail) {
     Bytes nonce = random(32);
     auto q = host_->quote(ak->handle, tpm::binding_extra_data(nonce, inv_digest), selection());
     ASSERT_TRUE(q.ok()) << q.error().to_string();
-    tpm::QuoteEvidence ev{q->attest,    q->signature, q->pcrs, tpm::marshal_public(ak->pub),
-                          std::nullopt, "swtpm"};
+    tpm::QuoteEvidence ev;
+    ev.attest = q->attest;
+    ev.signature = q->signature;
+    ev.pcrs = q->pcrs;
+    ev.ak_public = tpm::marshal_public(ak->pub);
+    ev.origin = "swtpm";
     tpm::QuoteReferences refs;
     refs.nonce = nonce;
     refs.inventory_digest = inv_digest;

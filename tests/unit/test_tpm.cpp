@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "tpm/appraise.h"
+#include "tpm/eventlog.h"
 
 namespace aa {
 namespace {
@@ -313,6 +314,64 @@ TEST(TpmEkCertificates, StmAndNuvotonAgainstTheVendorStore) {
   EXPECT_TRUE(x509::self_signed(nuvo->get()));
   auto n = tpm::check_ek_certificate(nuvo->get(), std::nullopt, *anchors, at);
   EXPECT_TRUE(n.ok) << (n.findings.empty() ? "" : n.findings[0].message);
+}
+
+}  // namespace
+}  // namespace aa
+
+namespace aa {
+namespace {
+
+TEST(TpmEventLog, GceLogReplaysToTheQuotedFirmwarePcrsInEveryBank) {
+  for (const char* bank : {"sha1", "sha256", "sha384"}) {
+    tpm::QuoteEvidence ev;
+    std::string b = std::string("gce/quote-") + bank;
+    ev.attest = file(b + ".tpms_attest.bin");
+    ev.signature = file(b + ".tpmt_signature.bin");
+    ev.pcrs = file(b + ".pcrs.bin");
+    ev.ak_public = file("gce/ak.tpmt_public.bin");
+    ev.eventlog = file("gce/eventlog.bin");
+    ev.origin = b;
+    auto a = tpm::appraise_quote(ev, refs(Bytes{0x90, 0x09}));
+    EXPECT_EQ(a.checks.at("eventlog"), tpm::Check::kPass) << bank << "\n" << text(a);
+    // A changed event digest changes the replay of its PCR: one finding naming it.
+    auto log = tpm::parse_event_log(*ev.eventlog, "gce").value();
+    EXPECT_TRUE(log.crypto_agile);
+    const auto& e = log.events[5];
+    Bytes mutated = *ev.eventlog;
+    size_t digest_at = e.offset + 12 + 2;  // pcr, type, count, then the first algId
+    mutated[digest_at] ^= 1;
+    ev.eventlog = mutated;
+    auto m = tpm::appraise_quote(ev, refs(Bytes{0x90, 0x09}));
+    if (std::string(bank) == "sha1") {
+      EXPECT_TRUE(has(m, "tpm.eventlog-mismatch")) << text(m);
+      EXPECT_NE(text(m).find("sha1:" + std::to_string(e.pcr)), std::string::npos) << text(m);
+    }
+  }
+}
+
+TEST(TpmEventLog, TruncatedAndOverlongLogsAreRefused) {
+  Bytes log = file("gce/eventlog.bin");
+  for (size_t cut : {size_t{3}, size_t{40}, log.size() / 2 + 1}) {
+    auto r = tpm::parse_event_log(ByteView(log.data(), log.size() - cut), "log");
+    ASSERT_FALSE(r.ok()) << cut;
+    EXPECT_EQ(r.error().code, "tpm.bad-eventlog");
+    EXPECT_NE(r.error().field.find("#event["), std::string::npos);
+  }
+}
+
+TEST(TpmEventLog, WindowsSha1LogReplays) {
+  tpm::QuoteEvidence ev;
+  ev.attest = file("windows/quote.tpms_attest.bin");
+  ev.signature = file("windows/quote.tpmt_signature.bin");
+  ev.pcrs = file("windows/pcrs-sha1.bin");
+  ev.ak_public = file("windows/ak.tpmt_public.bin");
+  ev.eventlog = file("windows/eventlog.bin");
+  ev.origin = "windows";
+  auto r = refs(Bytes{});
+  r.allow_sha1 = true;
+  auto a = tpm::appraise_quote(ev, r);
+  EXPECT_EQ(a.checks.at("eventlog"), tpm::Check::kPass) << text(a);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ struct TpmVerifyOptions {
 };
 
 Result<Bytes> read_bytes(const std::string& path) {
-  AA_TRY(s, read_file(path, 4u << 20));
+  AA_TRY(s, read_file(path, 16u << 20));
   return Bytes(s.begin(), s.end());
 }
 
@@ -51,7 +51,15 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
   AA_TRY(s, read_bytes(o.signature));
   AA_TRY(p, read_bytes(o.pcrs));
   AA_TRY(ak, read_bytes(o.ak_public));
-  l->ev = {std::move(m), std::move(s), std::move(p), std::move(ak), std::nullopt, o.message};
+  l->ev.attest = std::move(m);
+  l->ev.signature = std::move(s);
+  l->ev.pcrs = std::move(p);
+  l->ev.ak_public = std::move(ak);
+  l->ev.origin = o.message;
+  if (!o.eventlog.empty()) {
+    AA_TRY(log, read_bytes(o.eventlog));
+    l->ev.eventlog = std::move(log);
+  }
   auto nonce = hex_decode(o.nonce);
   if (!nonce || nonce->size() > 64) {
     return make_error("input.bad-hex", "--nonce", "not hex (at most 64 bytes)");
@@ -193,6 +201,9 @@ void add_tpm(CLI::App& app, Context& ctx) {
   v->add_option("--intermediate", o->intermediates,
                 "intermediate CA certificate(s) for the AK certificate");
   v->add_option("--policy", o->policy, "PCR policy JSON (schema accel-attest/pcr-policy/v1)");
+  v->add_option(
+      "--eventlog", o->eventlog,
+      "TCG PC Client firmware event log (binary_bios_measurements) to replay into PCRs 0-7");
   v->add_option(
       "--inventory", o->inventory,
       "inventory JSON whose accelerators the quote must bind (docs/inventory-binding.md)");

@@ -4,6 +4,7 @@
 
 #include "crypto/chain.h"
 #include "crypto/x509.h"
+#include "tpm/eventlog.h"
 
 namespace aa::tpm {
 
@@ -132,7 +133,8 @@ Bytes binding_extra_data(ByteView nonce, ByteView inventory_digest) {
 
 QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& refs) {
   QuoteAppraisal a;
-  for (const char* c : {"parse", "signature", "ak", "nonce", "pcrs", "policy", "ak_trust"}) {
+  for (const char* c :
+       {"parse", "signature", "ak", "nonce", "pcrs", "policy", "eventlog", "ak_trust"}) {
     a.checks[c] = Check::kNotRun;
   }
   auto ak = parse_public(ev.ak_public, ev.origin + " AK public");
@@ -227,6 +229,43 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
               hex_encode(q.pcr_digest()) + " (" + selection_text(q.selection()) + ")");
     } else {
       a.pcrs = pf->values;
+    }
+  }
+
+  // Event log replay, only against values the signature covers.
+  if (ev.eventlog) {
+    auto log = parse_event_log(*ev.eventlog, ev.origin + " event log");
+    if (!log) {
+      a.checks["eventlog"] = Check::kFail;
+      add_error(a, log.error());
+    } else if (!a.pcrs.empty()) {
+      a.checks["eventlog"] = Check::kPass;
+      std::map<TPMI_ALG_HASH, std::map<unsigned, Bytes>> replayed;
+      for (const auto& v : a.pcrs) {
+        if (v.index > 7) continue;
+        if (!log->banks.count(v.bank)) {
+          if (!replayed.count(v.bank)) {
+            add(a, "tpm.eventlog-bank-missing", Severity::kWarn, ev.origin + " event log",
+                std::string("the log has no ") + hash_name(v.bank) + " digests to replay");
+            a.checks["eventlog"] = Check::kWarn;
+            replayed[v.bank];
+          }
+          continue;
+        }
+        if (!replayed.count(v.bank) || replayed[v.bank].empty()) {
+          replayed[v.bank] = replay(*log, v.bank);
+        }
+        const auto& r = replayed[v.bank];
+        auto it = r.find(v.index);
+        Bytes expect = it == r.end() ? Bytes(v.digest.size(), 0) : it->second;
+        if (expect != v.digest) {
+          a.checks["eventlog"] = Check::kFail;
+          add(a, "tpm.eventlog-mismatch", Severity::kFail,
+              ev.origin + " " + hash_name(v.bank) + ":" + std::to_string(v.index),
+              "replaying the event log gives " + hex_encode(expect) + ", the quote says " +
+                  hex_encode(v.digest));
+        }
+      }
     }
   }
 

@@ -17,6 +17,8 @@
 //               tpm.bad-pcr-file / tpm.pcr-count
 //   policy      tpm.pcr-policy-mismatch per PCR, tpm.pcr-not-quoted when the policy names a
 //               PCR the signed selection lacks
+//   eventlog    the firmware log replayed per signed bank into PCRs 0..7 must give the signed
+//               values: tpm.eventlog-mismatch per PCR, tpm.bad-eventlog, tpm.eventlog-bank-missing
 //   ak_trust    with an AK certificate: chain to the given CA at `at` (tpm.ak-cert-invalid) and
 //               the same key as the AK (tpm.ak-cert-key-mismatch); without one:
 //               tpm.ak-untrusted (warn: the AK is only as good as its enrolment)
@@ -40,6 +42,7 @@ struct QuoteEvidence {
   Bytes attest, signature, pcrs, ak_public;
   std::optional<Bytes> ak_cert_der;  // DER or PEM
   std::string origin;                // for messages ("quote.msg")
+  std::optional<Bytes> eventlog;     // TCG PC Client firmware event log, to replay PCRs 0..7
 };
 
 struct QuoteReferences {
@@ -56,7 +59,8 @@ enum class Check { kPass, kFail, kWarn, kNotRun };
 const char* check_text(Check c);
 
 struct QuoteAppraisal {
-  std::map<std::string, Check> checks;  // parse, signature, ak, nonce, pcrs, policy, ak_trust
+  // parse, signature, ak, nonce, pcrs, policy, eventlog, ak_trust
+  std::map<std::string, Check> checks;
   std::optional<Quote> quote;
   std::vector<PcrValue> pcrs;  // labelled from the signed selection
   std::string ak_description;
