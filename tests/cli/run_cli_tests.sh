@@ -80,7 +80,7 @@ check inventory-random 2 "input.bad-json" -- "$bin" identify --inventory "$tmp/r
 # NVIDIA evidence, offline. Nonces from the corpus SOURCES.md.
 if [ -n "$shim" ]; then
   # The shim itself works: a plain TCP connect attempt dies.
-  if (LD_PRELOAD=$shim bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>"$tmp/shim.err") 2>/dev/null; then
+  if bash -c "LD_PRELOAD='$shim' bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>'$tmp/shim.err'" 2>/dev/null; then
     echo "FAIL no-network shim did not stop a socket"; fail=$((fail + 1))
   elif grep -q "no_network: " "$tmp/shim.err"; then pass=$((pass + 1))
   else echo "FAIL no-network shim: $(cat "$tmp/shim.err")"; fail=$((fail + 1)); fi
@@ -131,7 +131,83 @@ check nv-random-report 1 "spdm\." -- "$bin" nvidia verify --report "$tmp/random.
   --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
 check nv-bad-time 2 "input.bad-value: --time" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" \
   --nonce $n931 --time yesterday
+
+# TPM quotes, offline (still under the no-network shim when given).
+td=$src/tests/data/tpm
+sw=$td/swtpm
+swn=$(cat "$sw/nonce.hex.txt")
+check tpm-help 0 "--ak-public" -- "$bin" tpm verify --help
+check tpm-swtpm-rsa 0 "signature=pass" -- "$bin" tpm verify --message "$sw/quote_rsa.tpms_attest.bin" \
+  --signature "$sw/quote_rsa.tpmt_signature.bin" --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" \
+  --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce "$swn"
+check tpm-swtpm-ecc-pem 0 "tpm.ak-attributes-unknown" -- "$bin" tpm verify --message "$sw/quote_ecc.tpms_attest.bin" \
+  --signature "$sw/quote_ecc.tpmt_signature.bin" --pcrs "$sw/pcr_values_sha256_0-7_16.bin" \
+  --ak-public "$sw/ak_ecc_p256.pub.pem" --nonce "$swn"
+check tpm-gce 0 '"verdict": "affirming"' -- "$bin" tpm verify --json --message "$td/gce/quote-sha256.tpms_attest.bin" \
+  --signature "$td/gce/quote-sha256.tpmt_signature.bin" --pcrs "$td/gce/quote-sha256.pcrs.bin" \
+  --ak-public "$td/gce/ak.tpmt_public.bin" --nonce 9009 --ak-cert "$td/gce/ak_cert.der" \
+  --ca "$td/certs/tpm_ek_root_1.cer" --intermediate "$td/certs/tpm_ek_intermediate_2.crt" \
+  --eventlog "$td/gce/eventlog.bin" --time 2026-11-27T00:00:00Z
+check tpm-windows-sha1 1 "tpm.sha1-signature" -- "$bin" tpm verify --message "$td/windows/quote.tpms_attest.bin" \
+  --signature "$td/windows/quote.tpmt_signature.bin" --pcrs "$td/windows/pcrs-sha1.bin" \
+  --ak-public "$td/windows/ak.tpmt_public.bin" --nonce ""
+check tpm-windows-allowed 0 "eventlog=pass" -- "$bin" tpm verify --allow-sha1 --message "$td/windows/quote.tpms_attest.bin" \
+  --signature "$td/windows/quote.tpmt_signature.bin" --pcrs "$td/windows/pcrs-sha1.bin" \
+  --ak-public "$td/windows/ak.tpmt_public.bin" --nonce "" --eventlog "$td/windows/eventlog.bin"
+check tpm-cve-2024-29039 1 "tpm.pcr-digest-mismatch|tpm.pcr-count|tpm.bad-pcr-file" -- "$bin" tpm verify \
+  --message "$sw/cve-2024-29039_quote_pcr16.tpms_attest.bin" --signature "$sw/cve-2024-29039_quote_pcr16.tpmt_signature.bin" \
+  --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce "$swn"
+cp "$sw/quote_rsa.tpms_attest.bin" "$tmp/badmagic.msg"
+printf '\x00' | dd of="$tmp/badmagic.msg" bs=1 seek=0 conv=notrunc 2>/dev/null
+check tpm-bad-magic 1 "tpm.bad-magic" -- "$bin" tpm verify --message "$tmp/badmagic.msg" \
+  --signature "$sw/quote_rsa.tpmt_signature.bin" --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" \
+  --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce "$swn"
+check tpm-wrong-nonce 1 "tpm.nonce-mismatch" -- "$bin" tpm verify --message "$sw/quote_rsa.tpms_attest.bin" \
+  --signature "$sw/quote_rsa.tpmt_signature.bin" --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" \
+  --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce 00112233
+check tpm-missing-file 2 "input.missing-file" -- "$bin" tpm verify --message "$tmp/none" \
+  --signature "$sw/quote_rsa.tpmt_signature.bin" --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" \
+  --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce "$swn"
+check tpm-random-message 1 "tpm.malformed|tpm.bad-magic" -- "$bin" tpm verify --message "$tmp/random.bin" \
+  --signature "$sw/quote_rsa.tpmt_signature.bin" --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" \
+  --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce "$swn"
 unset LD_PRELOAD
+
+# The host side against a real TPM: swtpm started here, on loopback, with a local EK CA.
+if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
+  w=$tmp/swtpm
+  mkdir -p "$w/ca" "$w/state"
+  printf 'statedir = %s\nsigningkey = %s\nissuercert = %s\ncertserial = %s\n' \
+    "$w/ca" "$w/ca/signkey.pem" "$w/ca/issuercert.pem" "$w/ca/certserial" >"$w/localca.conf"
+  printf 'create_certs_tool = /usr/bin/swtpm_localca\ncreate_certs_tool_config = %s\ncreate_certs_tool_options = /etc/swtpm-localca.options\nactive_pcr_banks = sha256\n' \
+    "$w/localca.conf" >"$w/setup.conf"
+  swtpm_setup --tpm2 --tpm-state "$w/state" --createek --create-ek-cert --config "$w/setup.conf" \
+    --overwrite >"$w/setup.log" 2>&1
+  port=0
+  for i in 1 2 3 4 5 6 7 8; do
+    p=$((20000 + 2 * (($$ + i * 977) % 19000)))
+    if swtpm socket --tpm2 --tpmstate dir="$w/state" --server type=tcp,port=$p,bindaddr=127.0.0.1 \
+         --ctrl type=tcp,port=$((p + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
+         --daemon --pid file="$w/pid" >>"$w/swtpm.log" 2>&1; then port=$p; break; fi
+  done
+  n=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf '{"schema":"accel-attest/inventory/v1","devices":[{"address":"0000:18:00.0","vendor_id":"10de","device_id":"2330","class":"030200"}]}' >"$tmp/inv.json"
+  check tpm-quote-swtpm 0 "written to" -- "$bin" tpm quote --tcti "swtpm:host=127.0.0.1,port=$port" \
+    --nonce "$n" --out "$tmp/q" --inventory "$tmp/inv.json"
+  check tpm-quote-verify 0 "inventory .* platform-bound" -- "$bin" tpm verify --message "$tmp/q/quote.msg" \
+    --signature "$tmp/q/quote.sig" --pcrs "$tmp/q/quote.pcrs" --ak-public "$tmp/q/ak.pub" --nonce "$n" \
+    --inventory "$tmp/inv.json"
+  check tpm-quote-other-inventory 1 "tpm.nonce-mismatch" -- "$bin" tpm verify --message "$tmp/q/quote.msg" \
+    --signature "$tmp/q/quote.sig" --pcrs "$tmp/q/quote.pcrs" --ak-public "$tmp/q/ak.pub" --nonce "$n" \
+    --inventory "$hosts/ascend-910b/inventory.json"
+  check tpm-quote-ecc 0 "written to" -- "$bin" tpm quote --ecc --tcti "swtpm:host=127.0.0.1,port=$port" \
+    --nonce "$n" --out "$tmp/qe"
+  check tpm-quote-ecc-verify 0 "ECC P-256" -- "$bin" tpm verify --message "$tmp/qe/quote.msg" \
+    --signature "$tmp/qe/quote.sig" --pcrs "$tmp/qe/quote.pcrs" --ak-public "$tmp/qe/ak.pub" --nonce "$n"
+  [ -f "$w/pid" ] && kill "$(cat "$w/pid")" 2>/dev/null
+else
+  echo "FAIL swtpm is not installed (tools/setup-debian.sh installs it)"; fail=$((fail + 1))
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,9 +1,13 @@
 // accel-attest tpm verify: appraise a TPM 2.0 quote of the host, offline.
+#include <algorithm>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "binding/inventory_digest.h"
 #include "cli/commands.h"
+#include "collect/tpm_host.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "crypto/x509.h"
@@ -175,6 +179,88 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
   return a.verdict() == "contraindicated" ? 1 : 0;
 }
 
+struct TpmQuoteOptions {
+  std::string tcti, nonce, out, inventory, pcrs = "sha256:0,1,2,3,4,5,6,7,16";
+  bool ecc = false;
+};
+
+Result<TPML_PCR_SELECTION> parse_selection(const std::string& text) {
+  TPML_PCR_SELECTION sel{};
+  size_t colon = text.find(':');
+  std::string bank = text.substr(0, colon);
+  TPMI_ALG_HASH alg = bank == "sha1"     ? TPM2_ALG_SHA1
+                      : bank == "sha256" ? TPM2_ALG_SHA256
+                      : bank == "sha384" ? TPM2_ALG_SHA384
+                                         : TPM2_ALG_NULL;
+  if (colon == std::string::npos || alg == TPM2_ALG_NULL) {
+    return make_error("input.bad-value", "--pcrs", "expected BANK:I,J,... with sha1/sha256/sha384");
+  }
+  sel.count = 1;
+  sel.pcrSelections[0].hash = alg;
+  sel.pcrSelections[0].sizeofSelect = 3;
+  size_t pos = colon + 1;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string n = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    bool ok = !n.empty() && n.size() <= 2 && std::all_of(n.begin(), n.end(), ::isdigit);
+    unsigned i = ok ? static_cast<unsigned>(std::stoul(n)) : 99;
+    if (i > 23) return make_error("input.bad-value", "--pcrs", "PCR index \"" + n + "\" not 0..23");
+    sel.pcrSelections[0].pcrSelect[i / 8] |= static_cast<BYTE>(1u << (i % 8));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return sel;
+}
+
+Status write_file(const std::string& path, ByteView data) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  if (!f) return make_error("input.unreadable", path, "cannot write");
+  return Ok{};
+}
+
+Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
+  auto nonce = hex_decode(o.nonce);
+  if (!nonce || nonce->empty() || nonce->size() > 32) {
+    return make_error("input.bad-hex", "--nonce", "1 to 32 bytes of hex");
+  }
+  AA_TRY(sel, parse_selection(o.pcrs));
+  Bytes extra = *nonce;
+  std::optional<Bytes> digest;
+  if (!o.inventory.empty()) {
+    const Registry* reg = ctx.registry();
+    if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
+    AA_TRY(text, read_file(o.inventory, 4u << 20));
+    AA_TRY(inv, parse_inventory_json(text, o.inventory));
+    std::vector<PciDevice> acc;
+    for (const auto& d : identify(inv.devices, inv.class_known, *reg).devices) acc.push_back(d.pci);
+    digest = inventory_digest(acc);
+    extra = tpm::binding_extra_data(*nonce, *digest);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  AA_TRY(host, tpm::TpmHost::open(o.tcti));
+  AA_TRY(ek, host->ek());
+  AA_TRY(ak, host->create_ak(ek.handle, o.ecc));
+  AA_TRY(q, host->quote(ak.handle, extra, sel));
+  auto at = [&](const char* name) { return (std::filesystem::path(o.out) / name).string(); };
+  AA_CHECK(write_file(at("quote.msg"), q.attest));
+  AA_CHECK(write_file(at("quote.sig"), q.signature));
+  AA_CHECK(write_file(at("quote.pcrs"), q.pcrs));
+  AA_CHECK(write_file(at("ak.pub"), tpm::marshal_public(ak.pub)));
+  AA_CHECK(write_file(at("ak.name"), tpm::ak_name(ak.pub.publicArea)));
+  AA_CHECK(write_file(at("ek.pub"), tpm::marshal_public(ek.pub)));
+  AA_TRY(cert, host->nv_read(0x01c00002));
+  if (cert) AA_CHECK(write_file(at("ek-cert.der"), *cert));
+  if (digest) {
+    std::string h = hex_encode(*digest) + "\n";
+    AA_CHECK(write_file(at("inventory-digest.hex"), as_bytes(h)));
+  }
+  std::cout << "quote over " << tpm::selection_text(sel) << " with extraData " << hex_encode(extra)
+            << " written to " << o.out << (cert ? " (with the EK certificate)" : "") << "\n";
+  return Ok{};
+}
+
 }  // namespace
 
 void add_tpm(CLI::App& app, Context& ctx) {
@@ -212,6 +298,25 @@ void add_tpm(CLI::App& app, Context& ctx) {
               "accept quotes signed over SHA-1 (reported as a warning)");
   v->add_flag("--json", o->json, "print JSON (schema accel-attest/tpm-appraisal/v1)");
   v->callback([o, &ctx] { ctx.exit_code = run(*o, ctx); });
+
+  auto q = std::make_shared<TpmQuoteOptions>();
+  CLI::App* qc = t->add_subcommand(
+      "quote",
+      "Host side: create an AK under the TPM's EK and quote the nonce (bound to the inventory "
+      "with --inventory), writing quote.msg, quote.sig, quote.pcrs, ak.pub, ak.name, ek.pub and "
+      "ek-cert.der to DIR for `tpm verify`. Exit 0: written; 2: error.");
+  qc->add_option("--tcti", q->tcti,
+                 "TCTI, e.g. swtpm:host=127.0.0.1,port=2321 or device:/dev/tpmrm0")
+      ->required();
+  qc->add_option("--nonce", q->nonce, "the verifier's nonce, hex (1 to 32 bytes)")->required();
+  qc->add_option("--out", q->out, "output directory")->required();
+  qc->add_option("--inventory", q->inventory, "inventory JSON to bind (docs/inventory-binding.md)");
+  qc->add_option("--pcrs", q->pcrs, "PCR selection BANK:I,J,... (default sha256:0-7,16)");
+  qc->add_flag("--ecc", q->ecc, "an ECC P-256 AK instead of RSA-2048");
+  qc->callback([q, &ctx] {
+    auto s = quote_to_dir(*q, ctx);
+    ctx.exit_code = s ? 0 : fail(s.error());
+  });
 }
 
 }  // namespace aa::cli
