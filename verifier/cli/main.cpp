@@ -1,6 +1,7 @@
 // accel-attest: the command line. Subcommands live in cmd_*.cpp; this file wires them up.
 //
 // Exit codes (every subcommand): 0 no finding / pass, 1 findings / fail, 2 bad input or usage.
+#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,8 @@
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // tpm2-tss logs malformed input to stderr itself; our errors already name the field.
+  setenv("TSS2_LOG", "all+NONE", 0);
   CLI::App app{
       "accel-attest: offline hardware-attestation verifier for AI accelerators.\n"
       "Identifies accelerators, classifies them under ECCN 3A090 from the chip-family "

@@ -274,8 +274,10 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
     a.checks["policy"] = a.pcrs.empty() ? Check::kNotRun : Check::kPass;
     for (const auto& [bank, pcrs] : refs.policy->allowed) {
       for (const auto& [index, allowed] : pcrs) {
+        const std::string& want_bank = bank;  // clang 14 cannot capture structured bindings
+        unsigned want_index = index;
         auto it = std::find_if(a.pcrs.begin(), a.pcrs.end(), [&](const PcrValue& v) {
-          return hash_name(v.bank) == bank && v.index == index;
+          return hash_name(v.bank) == want_bank && v.index == want_index;
         });
         std::string where = ev.origin + " " + bank + ":" + std::to_string(index);
         if (it == a.pcrs.end()) {
