@@ -376,3 +376,31 @@ TEST(TpmEventLog, WindowsSha1LogReplays) {
 
 }  // namespace
 }  // namespace aa
+
+namespace aa {
+namespace {
+
+// certs/tpm/SOURCES.md records which store certificates chain; this keeps it true.
+TEST(TpmEkCertificates, TwentyNineOfTheFiftyOneStoreCertificatesChainAndTheRestSayWhy) {
+  auto anchors = tpm::EkAnchors::load(std::string(CERTS_DIR) + "/tpm").value();
+  std::time_t at = x509::parse_rfc3339("2026-11-27T00:00:00Z").value();
+  size_t chained = 0;
+  for (const auto& f : anchors.files) {
+    auto c = x509::load_pem_file(f);
+    ASSERT_TRUE(c.ok()) << f;
+    auto r = tpm::check_ek_certificate(c->get(), std::nullopt, anchors, at);
+    if (r.ok) {
+      ++chained;
+      continue;
+    }
+    ASSERT_FALSE(r.findings.empty()) << f;
+    EXPECT_EQ(r.findings[0].code, "tpm.ek-cert-untrusted") << f;
+    if (f.find("/IFX1.pem") != std::string::npos) {
+      EXPECT_NE(r.findings[0].message.find("AuthorityKeyIdentifier"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(chained, 29u);
+}
+
+}  // namespace
+}  // namespace aa

@@ -14,6 +14,7 @@
 #include "identify/identify.h"
 #include "inventory/inventory_json.h"
 #include "tpm/appraise.h"
+#include "tpm/ek.h"
 
 namespace aa::cli {
 
@@ -179,6 +180,61 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
   return a.verdict() == "contraindicated" ? 1 : 0;
 }
 
+struct EkCheckOptions {
+  std::string cert, ek_public, anchors, time;
+  bool json = false;
+};
+
+int ek_check(const EkCheckOptions& o) {
+  auto body = read_file(o.cert, 1u << 20);
+  if (!body) return fail(body.error());
+  Result<ossl::X509Ptr> cert = body->find("-----BEGIN CERTIFICATE-----") != std::string::npos
+      ? [&]() -> Result<ossl::X509Ptr> {
+    AA_TRY(l, x509::parse_pem_chain(*body, o.cert, 1));
+    return std::move(l.front());
+  }()
+      : tpm::parse_ek_certificate(as_bytes(*body), o.cert);
+  if (!cert) return fail(cert.error());
+  std::optional<TPMT_PUBLIC> ek;
+  if (!o.ek_public.empty()) {
+    auto b = read_bytes(o.ek_public);
+    if (!b) return fail(b.error());
+    auto p = tpm::parse_public(*b, o.ek_public);
+    if (!p) return fail(p.error());
+    if (!p->area) return fail(make_error("input.bad-value", o.ek_public, "give the TPM2B_PUBLIC"));
+    ek = p->area;
+  }
+  std::string dir = o.anchors.empty() ? default_certs_dir() + "/tpm" : o.anchors;
+  auto anchors = tpm::EkAnchors::load(dir);
+  if (!anchors) return fail(anchors.error());
+  std::time_t at = std::time(nullptr);
+  if (!o.time.empty()) {
+    auto t = x509::parse_rfc3339(o.time);
+    if (!t) return fail(make_error("input.bad-value", "--time", "not RFC 3339"));
+    at = *t;
+  }
+  auto r = tpm::check_ek_certificate(cert->get(), ek, *anchors, at);
+  if (o.json) {
+    Json fs = Json::array();
+    for (const auto& f : r.findings) {
+      fs.push_back(
+          {{"code", f.code}, {"severity", severity_name(f.severity)}, {"message", f.message}});
+    }
+    std::cout << Json{{"certificate", o.cert},  {"trusted", r.ok}, {"path", r.path},
+                      {"ek_eku", r.has_ek_eku}, {"anchors", dir},  {"findings", fs}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << o.cert << ": " << (r.ok ? "chains to a TPM vendor root" : "NOT trusted") << "\n";
+    for (size_t i = 0; i < r.path.size(); ++i) std::cout << "  [" << i << "] " << r.path[i] << "\n";
+    for (const auto& f : r.findings) {
+      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
+                << "\n";
+    }
+  }
+  return r.ok ? 0 : 1;
+}
+
 struct TpmQuoteOptions {
   std::string tcti, nonce, out, inventory, pcrs = "sha256:0,1,2,3,4,5,6,7,16";
   bool ecc = false;
@@ -298,6 +354,19 @@ void add_tpm(CLI::App& app, Context& ctx) {
               "accept quotes signed over SHA-1 (reported as a warning)");
   v->add_flag("--json", o->json, "print JSON (schema accel-attest/tpm-appraisal/v1)");
   v->callback([o, &ctx] { ctx.exit_code = run(*o, ctx); });
+
+  auto e = std::make_shared<EkCheckOptions>();
+  CLI::App* ec = t->add_subcommand(
+      "ek-check",
+      "Check an EK certificate (DER as read from NV, fill allowed, or PEM) against the TPM vendor "
+      "roots in certs/tpm (or --anchors DIR), and against the EK public area when given. Exit 0: "
+      "trusted; 1: not; 2: bad input.");
+  ec->add_option("--cert", e->cert, "EK certificate")->required();
+  ec->add_option("--ek-public", e->ek_public, "the TPM's EK public area (TPM2B_PUBLIC)");
+  ec->add_option("--anchors", e->anchors, "directory of vendor CA certificates");
+  ec->add_option("--time", e->time, "verification time, RFC 3339 (default now)");
+  ec->add_flag("--json", e->json, "print JSON");
+  ec->callback([e, &ctx] { ctx.exit_code = ek_check(*e); });
 
   auto q = std::make_shared<TpmQuoteOptions>();
   CLI::App* qc = t->add_subcommand(

@@ -70,4 +70,8 @@ class Registry {
 // executable (../share/accel-attest/firmware-profiles), else the source tree's.
 std::string default_profiles_dir();
 
+// The trust-anchor directory (certs/): $ACCEL_ATTEST_CERTS, ../share/accel-attest/certs next to
+// the executable, else the source tree's.
+std::string default_certs_dir();
+
 }  // namespace aa

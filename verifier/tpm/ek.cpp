@@ -90,6 +90,26 @@ EkCheck check_ek_certificate(const X509* cert, const std::optional<TPMT_PUBLIC>&
         err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
       msg = "no certificate for its issuer \"" + x509::issuer_text(at_fault) +
             "\" in the anchor store (" + msg + ")";
+      // A store certificate with the issuer's name that OpenSSL would not use: say why.
+      for (const auto* list : {&anchors.roots, &anchors.intermediates}) {
+        for (const auto& c : *list) {
+          if (X509_NAME_cmp(X509_get_subject_name(c.get()), X509_get_issuer_name(at_fault)) != 0) {
+            continue;
+          }
+          bool key_ok = X509_verify(at_fault, X509_get0_pubkey(c.get())) == 1;
+          AUTHORITY_KEYID* ak = static_cast<AUTHORITY_KEYID*>(
+              X509_get_ext_d2i(at_fault, NID_authority_key_identifier, nullptr, nullptr));
+          std::unique_ptr<AUTHORITY_KEYID, ossl::Deleter<AUTHORITY_KEYID, AUTHORITY_KEYID_free>>
+              akid_owner(ak);
+          int rc = X509_check_akid(c.get(), ak);
+          msg += "; the store has \"" + x509::subject_cn(c.get()) + "\" (serial " +
+                 x509::serial_hex(c.get()) + ", issued by \"" + x509::issuer_text(c.get()) +
+                 "\") whose key " + (key_ok ? "does" : "does not") + " verify the signature" +
+                 (rc == X509_V_OK ? ""
+                                  : ", but the AuthorityKeyIdentifier names another issuer "
+                                    "serial, so it is not this certificate's issuer");
+        }
+      }
     } else {
       msg += " at \"" + x509::subject_text(at_fault) + "\"";
     }
@@ -110,7 +130,7 @@ EkCheck check_ek_certificate(const X509* cert, const std::optional<TPMT_PUBLIC>&
   for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
     r.has_ek_eku = r.has_ek_eku || OBJ_cmp(sk_ASN1_OBJECT_value(eku.get(), i), eku_ek.get()) == 0;
   }
-  if (!r.has_ek_eku) {
+  if (!r.has_ek_eku && X509_check_ca(const_cast<X509*>(cert)) == 0) {
     add("tpm.ek-cert-no-eku", Severity::kWarn, "no EKU 2.23.133.8.1 (tcg-kp-EKCertificate)");
   }
   return r;
