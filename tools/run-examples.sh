@@ -3,7 +3,8 @@
 # accelerators of each example host in docs/examples/hosts/ (an HGX H100 host, an Ascend 910B
 # host, a mixed host), from sysfs trees, lspci output and an inventory with npu-smi names, and
 # appraises the real NVIDIA evidence in docs/examples/nvidia/ offline (8 HGX H100 GPUs, an H100
-# with both RIMs, 4 NVSwitches with their RIM).
+# with both RIMs, 4 NVSwitches with their RIM) and the TPM quotes in docs/examples/tpm/ (a GCE
+# vTPM quote with its AK certificate and event log, a swtpm quote, an EK certificate).
 # Exit 0 when every run worked (findings are expected: the Ascend hosts have some), 2 if any
 # run failed on bad input.
 set -uo pipefail
@@ -37,4 +38,13 @@ run nvidia verify --report "$nv/h100-pcie-2023/report.txt" --chain "$nv/h100-pci
 run nvidia verify --evidence "$nv/nvswitch-ls10/evidence.json" \
   --nonce 931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb \
   --rim-store "$nv/nvswitch-ls10/rims" --time 2026-11-27T00:00:00Z
+tp="$root/docs/examples/tpm"
+run tpm verify --message "$tp/gce/quote-sha256.tpms_attest.bin" --signature "$tp/gce/quote-sha256.tpmt_signature.bin" \
+  --pcrs "$tp/gce/quote-sha256.pcrs.bin" --ak-public "$tp/gce/ak.tpmt_public.bin" --nonce 9009 \
+  --ak-cert "$tp/gce/ak_cert.der" --ca "$tp/gce/tpm_ek_root_1.cer" --intermediate "$tp/gce/tpm_ek_intermediate_2.crt" \
+  --eventlog "$tp/gce/eventlog.bin"
+run tpm verify --message "$tp/swtpm/quote_rsa.tpms_attest.bin" --signature "$tp/swtpm/quote_rsa.tpmt_signature.bin" \
+  --pcrs "$tp/swtpm/quote_rsa.tpm2tools_pcrs.bin" --ak-public "$tp/swtpm/ak_rsa.tpm2b_public.bin" \
+  --nonce "$(cat "$tp/swtpm/nonce.hex.txt")"
+run tpm ek-check --cert "$tp/swtpm/ek_rsa_cert.der" --anchors "$tp/swtpm"
 exit $status

@@ -225,7 +225,8 @@ int ek_check(const EkCheckOptions& o) {
                      .dump(2)
               << "\n";
   } else {
-    std::cout << o.cert << ": " << (r.ok ? "chains to a TPM vendor root" : "NOT trusted") << "\n";
+    std::cout << o.cert << ": " << (r.ok ? "chains to a root of the anchor store" : "NOT trusted")
+              << "\n";
     for (size_t i = 0; i < r.path.size(); ++i) std::cout << "  [" << i << "] " << r.path[i] << "\n";
     for (const auto& f : r.findings) {
       std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
