@@ -44,6 +44,18 @@ tpm::QuoteEvidence swtpm(const std::string& kind) {
   return ev;
 }
 
+// A GCE quote of one bank with its AK.
+tpm::QuoteEvidence gce(const std::string& bank) {
+  tpm::QuoteEvidence ev;
+  std::string b = "gce/quote-" + bank;
+  ev.attest = file(b + ".tpms_attest.bin");
+  ev.signature = file(b + ".tpmt_signature.bin");
+  ev.pcrs = file(b + ".pcrs.bin");
+  ev.ak_public = file("gce/ak.tpmt_public.bin");
+  ev.origin = b;
+  return ev;
+}
+
 tpm::QuoteReferences refs(const Bytes& nonce) {
   tpm::QuoteReferences r;
   r.nonce = nonce;
@@ -101,21 +113,11 @@ TEST(TpmQuote, KeylimeEmulatorQuotePasses) {
 }
 
 TEST(TpmQuote, GceQuotesPassWithTheirAkCertificateToGoogleRoots) {
-  auto root = x509::load_pem_file(kDir + "/certs/tpm_ek_root_1.cer");
-  auto root_der = root ? std::move(root).value()
-                       : x509::parse_der(file("certs/tpm_ek_root_1.cer"), "root").value();
-  auto inter = x509::load_pem_file(kDir + "/certs/tpm_ek_intermediate_2.crt");
-  auto inter_cert = inter ? std::move(inter).value()
-                          : x509::parse_der(file("certs/tpm_ek_intermediate_2.crt"), "i").value();
+  auto root_der = x509::parse_cert_any(file("certs/tpm_ek_root_1.cer"), "root").value();
+  auto inter_cert = x509::parse_cert_any(file("certs/tpm_ek_intermediate_2.crt"), "i").value();
   for (const char* bank : {"sha1", "sha256", "sha384"}) {
-    tpm::QuoteEvidence ev;
-    std::string b = std::string("gce/quote-") + bank;
-    ev.attest = file(b + ".tpms_attest.bin");
-    ev.signature = file(b + ".tpmt_signature.bin");
-    ev.pcrs = file(b + ".pcrs.bin");
-    ev.ak_public = file("gce/ak.tpmt_public.bin");
+    tpm::QuoteEvidence ev = gce(bank);
     ev.ak_cert_der = file("gce/ak_cert.der");
-    ev.origin = b;
     auto r = refs(Bytes{0x90, 0x09});
     r.ak_ca = root_der.get();
     r.ak_intermediates = {inter_cert.get()};
@@ -246,13 +248,8 @@ TEST(TpmQuote, SignatureSchemeThatIsNotAllowedFails) {
 }
 
 TEST(TpmQuote, AkCertificateFromAnUntrustedRootFails) {
-  tpm::QuoteEvidence ev;
-  ev.attest = file("gce/quote-sha256.tpms_attest.bin");
-  ev.signature = file("gce/quote-sha256.tpmt_signature.bin");
-  ev.pcrs = file("gce/quote-sha256.pcrs.bin");
-  ev.ak_public = file("gce/ak.tpmt_public.bin");
+  tpm::QuoteEvidence ev = gce("sha256");
   ev.ak_cert_der = file("gce/ak_cert.der");
-  ev.origin = "gce";
   auto wrong = x509::load_pem_file(kDir + "/swtpm/swtpm-localca-rootca-cert.pem").value();
   auto r = refs(Bytes{0x90, 0x09});
   r.ak_ca = wrong.get();
@@ -324,14 +321,8 @@ namespace {
 
 TEST(TpmEventLog, GceLogReplaysToTheQuotedFirmwarePcrsInEveryBank) {
   for (const char* bank : {"sha1", "sha256", "sha384"}) {
-    tpm::QuoteEvidence ev;
-    std::string b = std::string("gce/quote-") + bank;
-    ev.attest = file(b + ".tpms_attest.bin");
-    ev.signature = file(b + ".tpmt_signature.bin");
-    ev.pcrs = file(b + ".pcrs.bin");
-    ev.ak_public = file("gce/ak.tpmt_public.bin");
+    tpm::QuoteEvidence ev = gce(bank);
     ev.eventlog = file("gce/eventlog.bin");
-    ev.origin = b;
     auto a = tpm::appraise_quote(ev, refs(Bytes{0x90, 0x09}));
     EXPECT_EQ(a.checks.at("eventlog"), tpm::Check::kPass) << bank << "\n" << text(a);
     // A changed event digest changes the replay of its PCR: one finding naming it.

@@ -45,13 +45,8 @@ Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) 
     return make_error("input.bad-hex", "--nonce", "the nonce is 32 bytes: 64 hex digits");
   }
   in.nonce = *n;
-  if (o.time.empty()) {
-    in.at = std::time(nullptr);
-  } else {
-    auto t = x509::parse_rfc3339(o.time);
-    if (!t) return make_error("input.bad-value", "--time", "not an RFC 3339 time: " + o.time);
-    in.at = *t;
-  }
+  AA_TRY(at, verification_time(o.time));
+  in.at = at;
   if (!o.evidence.empty()) {
     AA_TRY(text, read_file(o.evidence, kMaxEvidence));
     AA_TRY(list, nvidia::parse_serialized_evidence(text, o.evidence));

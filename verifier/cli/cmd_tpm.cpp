@@ -34,11 +34,7 @@ Result<Bytes> read_bytes(const std::string& path) {
 
 Result<ossl::X509Ptr> read_cert(const std::string& path) {
   AA_TRY(s, read_file(path, 1u << 20));
-  if (s.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
-    AA_TRY(list, x509::parse_pem_chain(s, path, 1));
-    return std::move(list.front());
-  }
-  return x509::parse_der(as_bytes(s), path);
+  return x509::parse_cert_any(as_bytes(s), path);
 }
 
 struct Loaded {
@@ -71,13 +67,8 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
   }
   l->refs.nonce = *nonce;
   l->refs.allow_sha1 = o.allow_sha1;
-  if (o.time.empty()) {
-    l->refs.at = std::time(nullptr);
-  } else {
-    auto t = x509::parse_rfc3339(o.time);
-    if (!t) return make_error("input.bad-value", "--time", "not an RFC 3339 time: " + o.time);
-    l->refs.at = *t;
-  }
+  AA_TRY(at, verification_time(o.time));
+  l->refs.at = at;
   if (!o.ak_cert.empty()) {
     AA_TRY(c, read_bytes(o.ak_cert));
     l->ev.ak_cert_der = std::move(c);
@@ -189,11 +180,8 @@ int ek_check(const EkCheckOptions& o) {
   auto body = read_file(o.cert, 1u << 20);
   if (!body) return fail(body.error());
   Result<ossl::X509Ptr> cert = body->find("-----BEGIN CERTIFICATE-----") != std::string::npos
-      ? [&]() -> Result<ossl::X509Ptr> {
-    AA_TRY(l, x509::parse_pem_chain(*body, o.cert, 1));
-    return std::move(l.front());
-  }()
-      : tpm::parse_ek_certificate(as_bytes(*body), o.cert);
+                                   ? x509::parse_cert_any(as_bytes(*body), o.cert)
+                                   : tpm::parse_ek_certificate(as_bytes(*body), o.cert);
   if (!cert) return fail(cert.error());
   std::optional<TPMT_PUBLIC> ek;
   if (!o.ek_public.empty()) {
@@ -207,13 +195,9 @@ int ek_check(const EkCheckOptions& o) {
   std::string dir = o.anchors.empty() ? default_certs_dir() + "/tpm" : o.anchors;
   auto anchors = tpm::EkAnchors::load(dir);
   if (!anchors) return fail(anchors.error());
-  std::time_t at = std::time(nullptr);
-  if (!o.time.empty()) {
-    auto t = x509::parse_rfc3339(o.time);
-    if (!t) return fail(make_error("input.bad-value", "--time", "not RFC 3339"));
-    at = *t;
-  }
-  auto r = tpm::check_ek_certificate(cert->get(), ek, *anchors, at);
+  auto at = verification_time(o.time);
+  if (!at) return fail(at.error());
+  auto r = tpm::check_ek_certificate(cert->get(), ek, *anchors, *at);
   if (o.json) {
     Json fs = Json::array();
     for (const auto& f : r.findings) {

@@ -2,6 +2,7 @@
 // code in Context::exit_code (0 pass, 1 findings, 2 bad input).
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,9 @@ struct Context {
 
 // Prints an input error the one way every command does, and returns exit code 2.
 int fail(const Error& e);
+
+// The --time option: RFC 3339, or now when empty (input.bad-value otherwise).
+Result<std::time_t> verification_time(const std::string& option);
 
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "crypto/x509.h"
 
 namespace aa::cli {
 
@@ -11,6 +12,13 @@ int fail(const Error& e) {
 
 std::string Context::profiles() const {
   return profiles_dir.empty() ? default_profiles_dir() : profiles_dir;
+}
+
+Result<std::time_t> verification_time(const std::string& option) {
+  if (option.empty()) return std::time(nullptr);
+  auto t = x509::parse_rfc3339(option);
+  if (!t) return make_error("input.bad-value", "--time", "not an RFC 3339 time: " + option);
+  return *t;
 }
 
 const Registry* Context::registry() {

@@ -67,6 +67,13 @@ Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const s
   return out;
 }
 
+Result<ossl::X509Ptr> parse_cert_any(ByteView bytes, const std::string& field) {
+  std::string_view text = as_chars(bytes);
+  if (text.find(kBegin) == std::string_view::npos) return parse_der(bytes, field);
+  AA_TRY(certs, parse_pem_chain(text, field, 1));
+  return std::move(certs.front());
+}
+
 Result<ossl::X509Ptr> load_pem_file(const std::string& path) {
   AA_TRY(text, read_file(path, 1u << 20));
   AA_TRY(certs, parse_pem_chain(text, path, 1));

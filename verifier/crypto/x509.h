@@ -28,6 +28,9 @@ Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const s
 // Exactly one DER certificate, no trailing bytes.
 Result<ossl::X509Ptr> parse_der(ByteView der, const std::string& field);
 
+// One certificate given either as PEM (exactly one block) or as DER (no trailing bytes).
+Result<ossl::X509Ptr> parse_cert_any(ByteView bytes, const std::string& field);
+
 // Reads a PEM file that holds exactly one certificate.
 Result<ossl::X509Ptr> load_pem_file(const std::string& path);
 

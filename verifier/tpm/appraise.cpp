@@ -72,13 +72,7 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
     return;
   }
   std::string where = ev.origin + " AK certificate";
-  std::string_view text = as_chars(*ev.ak_cert_der);
-  Result<ossl::X509Ptr> cert = text.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos
-      ? [&]() -> Result<ossl::X509Ptr> {
-    AA_TRY(list, x509::parse_pem_chain(text, where, 1));
-    return std::move(list.front());
-  }()
-      : x509::parse_der(*ev.ak_cert_der, where);
+  auto cert = x509::parse_cert_any(*ev.ak_cert_der, where);
   if (!cert) {
     a.checks["ak_trust"] = Check::kFail;
     add_error(a, cert.error());
