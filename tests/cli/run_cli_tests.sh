@@ -204,6 +204,29 @@ if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
     --nonce "$n" --out "$tmp/qe"
   check tpm-quote-ecc-verify 0 "ECC P-256" -- "$bin" tpm verify --message "$tmp/qe/quote.msg" \
     --signature "$tmp/qe/quote.sig" --pcrs "$tmp/qe/quote.pcrs" --ak-public "$tmp/qe/ak.pub" --nonce "$n"
+  # Enrolment through the EK: persistent AK, MakeCredential here, ActivateCredential there.
+  mkdir -p "$tmp/anchors" && cp "$w/ca/swtpm-localca-rootca-cert.pem" "$w/ca/issuercert.pem" "$tmp/anchors/"
+  tcti="swtpm:host=127.0.0.1,port=$port"
+  check tpm-create-ak 0 "persistent at 0x81010020" -- "$bin" tpm create-ak --tcti "$tcti" \
+    --handle 0x81010020 --out "$tmp/ak"
+  check tpm-create-ak-taken 2 "already holds an object" -- "$bin" tpm create-ak --tcti "$tcti" \
+    --handle 0x81010020 --out "$tmp/ak2"
+  check tpm-challenge-untrusted-ek 1 "tpm.ek-cert-untrusted" -- "$bin" tpm challenge \
+    --ek-public "$tmp/ak/ek.pub" --ak-public "$tmp/ak/ak.pub" --ek-cert "$tmp/ak/ek-cert.der" --out "$tmp/ch0"
+  check tpm-challenge 0 "challenge for AK" -- "$bin" tpm challenge --ek-public "$tmp/ak/ek.pub" \
+    --ak-public "$tmp/ak/ak.pub" --ek-cert "$tmp/ak/ek-cert.der" --anchors "$tmp/anchors" --out "$tmp/ch"
+  check tpm-activate 0 "answer written" -- "$bin" tpm activate --tcti "$tcti" --handle 0x81010020 \
+    --challenge "$tmp/ch" --out "$tmp/answer.bin"
+  check tpm-check-answer 0 "AK enrolled" -- "$bin" tpm check-answer --challenge "$tmp/ch" --answer "$tmp/answer.bin"
+  head -c 32 /dev/urandom >"$tmp/wrong.bin"
+  check tpm-check-wrong-answer 1 "tpm.activation-failed" -- "$bin" tpm check-answer --challenge "$tmp/ch" \
+    --answer "$tmp/wrong.bin"
+  check tpm-quote-enrolled 0 "written to" -- "$bin" tpm quote --tcti "$tcti" --handle 0x81010020 \
+    --nonce "$n" --out "$tmp/qp"
+  if cmp -s "$tmp/qp/ak.pub" "$tmp/ak/ak.pub"; then pass=$((pass + 1)); else
+    echo "FAIL tpm-quote-enrolled used another AK"; fail=$((fail + 1)); fi
+  check tpm-quote-enrolled-verify 0 "signature=pass" -- "$bin" tpm verify --message "$tmp/qp/quote.msg" \
+    --signature "$tmp/qp/quote.sig" --pcrs "$tmp/qp/quote.pcrs" --ak-public "$tmp/ak/ak.pub" --nonce "$n"
   [ -f "$w/pid" ] && kill "$(cat "$w/pid")" 2>/dev/null
 else
   echo "FAIL swtpm is not installed (tools/setup-debian.sh installs it)"; fail=$((fail + 1))

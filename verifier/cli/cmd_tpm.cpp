@@ -5,7 +5,11 @@
 #include <fstream>
 #include <iostream>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <tss2/tss2_mu.h>
 #include "binding/inventory_digest.h"
+
 #include "cli/commands.h"
 #include "collect/tpm_host.h"
 #include "core/json.h"
@@ -14,6 +18,7 @@
 #include "identify/identify.h"
 #include "inventory/inventory_json.h"
 #include "tpm/appraise.h"
+#include "tpm/credential.h"
 #include "tpm/ek.h"
 
 namespace aa::cli {
@@ -221,9 +226,150 @@ int ek_check(const EkCheckOptions& o) {
 }
 
 struct TpmQuoteOptions {
-  std::string tcti, nonce, out, inventory, pcrs = "sha256:0,1,2,3,4,5,6,7,16";
+  std::string tcti, nonce, out, inventory, pcrs = "sha256:0,1,2,3,4,5,6,7,16", handle;
   bool ecc = false;
 };
+
+Status write_file(const std::string& path, ByteView data) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  if (!f) return make_error("input.unreadable", path, "cannot write");
+  return Ok{};
+}
+
+// Enrolment: the host makes a persistent AK, the verifier challenges it through the EK
+// (MakeCredential), the host answers (ActivateCredential), the verifier checks the answer.
+struct EnrolOptions {
+  std::string tcti, handle, out, ek_public, ak_public, ek_cert, anchors, challenge, answer, time;
+  bool ecc = false;
+};
+
+Result<TPM2_HANDLE> parse_handle(const std::string& s) {
+  std::string h = s.rfind("0x", 0) == 0 ? s.substr(2) : s;
+  auto v = parse_hex_exact(h, 8);
+  if (!v || *v < 0x81000000 || *v > 0x81ffffff) {
+    return make_error("input.bad-value", "--handle", "a persistent handle 0x81000000..0x81ffffff");
+  }
+  return static_cast<TPM2_HANDLE>(*v);
+}
+
+std::string in_dir(const std::string& dir, const char* name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+Status create_ak(const EnrolOptions& o) {
+  AA_TRY(handle, parse_handle(o.handle));
+  AA_TRY(host, tpm::TpmHost::open(o.tcti));
+  AA_TRY(ek, host->ek());
+  AA_TRY(ak, host->create_ak(ek.handle, o.ecc));
+  AA_CHECK(host->persist(ak, handle));
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  AA_CHECK(write_file(in_dir(o.out, "ak.pub"), tpm::marshal_public(ak.pub)));
+  AA_CHECK(write_file(in_dir(o.out, "ak.name"), tpm::ak_name(ak.pub.publicArea)));
+  AA_CHECK(write_file(in_dir(o.out, "ek.pub"), tpm::marshal_public(ek.pub)));
+  AA_TRY(cert, host->nv_read(0x01c00002));
+  if (cert) AA_CHECK(write_file(in_dir(o.out, "ek-cert.der"), *cert));
+  std::cout << "AK " << hex_encode(tpm::ak_name(ak.pub.publicArea)) << " persistent at " << o.handle
+            << "; ak.pub, ek.pub" << (cert ? ", ek-cert.der" : "") << " in " << o.out << "\n";
+  return Ok{};
+}
+
+// Verifier side. Exit 1 when the EK certificate or the AK is not acceptable.
+int challenge(const EnrolOptions& o) {
+  auto run = [&]() -> Result<int> {
+    AA_TRY(ekb, read_bytes(o.ek_public));
+    AA_TRY(ek, tpm::parse_public(ekb, o.ek_public));
+    AA_TRY(akb, read_bytes(o.ak_public));
+    AA_TRY(ak, tpm::parse_public(akb, o.ak_public));
+    if (!ek.area || !ak.area) {
+      return make_error("input.bad-value", "--ek-public/--ak-public",
+                        "give TPM2B_PUBLIC areas, not PEM");
+    }
+    int rc = 0;
+    if (!tpm::is_attestation_key(*ak.area)) {
+      std::cout << "[fail] tpm.ak-attributes: the AK is not a restricted, fixed, TPM-generated "
+                   "signing key\n";
+      rc = 1;
+    }
+    if (!o.ek_cert.empty()) {
+      AA_TRY(cb, read_bytes(o.ek_cert));
+      AA_TRY(cert, tpm::parse_ek_certificate(cb, o.ek_cert));
+      AA_TRY(anchors,
+             tpm::EkAnchors::load(o.anchors.empty() ? default_certs_dir() + "/tpm" : o.anchors));
+      AA_TRY(at, verification_time(o.time));
+      auto r = tpm::check_ek_certificate(cert.get(), ek.area, anchors, at);
+      for (const auto& f : r.findings) {
+        std::cout << "[" << severity_name(f.severity) << "] " << f.code << ": " << f.message
+                  << "\n";
+      }
+      if (!r.ok) rc = 1;
+    } else {
+      std::cout << "[warn] tpm.ek-cert-missing: no EK certificate: the EK itself is not vouched "
+                   "for\n";
+    }
+    Bytes secret(32);
+    RAND_bytes(secret.data(), static_cast<int>(secret.size()));
+    AA_TRY(cred, tpm::make_credential(*ek.area, ak.name, secret));
+    uint8_t buf[sizeof(TPM2B_ENCRYPTED_SECRET) + sizeof(TPM2B_ID_OBJECT)];
+    size_t off = 0;
+    Tss2_MU_TPM2B_ID_OBJECT_Marshal(&cred.blob, buf, sizeof buf, &off);
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    AA_CHECK(write_file(in_dir(o.out, "credential.bin"), ByteView(buf, off)));
+    off = 0;
+    Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&cred.secret, buf, sizeof buf, &off);
+    AA_CHECK(write_file(in_dir(o.out, "encrypted-secret.bin"), ByteView(buf, off)));
+    AA_CHECK(write_file(in_dir(o.out, "expected-secret.bin"), secret));
+    AA_CHECK(write_file(in_dir(o.out, "ak.name"), ak.name));
+    std::cout << "challenge for AK " << hex_encode(ak.name) << " in " << o.out
+              << " (send credential.bin and encrypted-secret.bin; keep expected-secret.bin)\n";
+    return rc;
+  };
+  auto r = run();
+  return r ? *r : fail(r.error());
+}
+
+Status activate(const EnrolOptions& o) {
+  AA_TRY(handle, parse_handle(o.handle));
+  AA_TRY(cb, read_bytes(in_dir(o.challenge, "credential.bin")));
+  AA_TRY(sb, read_bytes(in_dir(o.challenge, "encrypted-secret.bin")));
+  TPM2B_ID_OBJECT blob{};
+  TPM2B_ENCRYPTED_SECRET secret{};
+  size_t off = 0;
+  if (Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(cb.data(), cb.size(), &off, &blob) != TSS2_RC_SUCCESS ||
+      off != cb.size()) {
+    return make_error("tpm.malformed", in_dir(o.challenge, "credential.bin"),
+                      "not a TPM2B_ID_OBJECT");
+  }
+  off = 0;
+  if (Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(sb.data(), sb.size(), &off, &secret) !=
+          TSS2_RC_SUCCESS ||
+      off != sb.size()) {
+    return make_error("tpm.malformed", in_dir(o.challenge, "encrypted-secret.bin"),
+                      "not a TPM2B_ENCRYPTED_SECRET");
+  }
+  AA_TRY(host, tpm::TpmHost::open(o.tcti));
+  AA_TRY(ek, host->ek());
+  AA_TRY(ak, host->load_persistent(handle));
+  AA_TRY(answer, host->activate(ak.handle, ek.handle, blob, secret));
+  AA_CHECK(write_file(o.answer, answer));
+  std::cout << "answer written to " << o.answer << "\n";
+  return Ok{};
+}
+
+int check_answer(const EnrolOptions& o) {
+  auto want = read_bytes(in_dir(o.challenge, "expected-secret.bin"));
+  if (!want) return fail(want.error());
+  auto got = read_bytes(o.answer);
+  if (!got) return fail(got.error());
+  auto name = read_bytes(in_dir(o.challenge, "ak.name"));
+  bool ok =
+      got->size() == want->size() && CRYPTO_memcmp(got->data(), want->data(), want->size()) == 0;
+  std::cout << (ok ? "AK enrolled: " : "[fail] tpm.activation-failed: wrong answer for AK ")
+            << (name ? hex_encode(*name) : std::string("?")) << "\n";
+  return ok ? 0 : 1;
+}
 
 Result<TPML_PCR_SELECTION> parse_selection(const std::string& text) {
   TPML_PCR_SELECTION sel{};
@@ -253,13 +399,6 @@ Result<TPML_PCR_SELECTION> parse_selection(const std::string& text) {
   return sel;
 }
 
-Status write_file(const std::string& path, ByteView data) {
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  if (!f) return make_error("input.unreadable", path, "cannot write");
-  return Ok{};
-}
-
 Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
   auto nonce = hex_decode(o.nonce);
   if (!nonce || nonce->empty() || nonce->size() > 32) {
@@ -282,7 +421,15 @@ Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
   std::filesystem::create_directories(o.out, ec);
   AA_TRY(host, tpm::TpmHost::open(o.tcti));
   AA_TRY(ek, host->ek());
-  AA_TRY(ak, host->create_ak(ek.handle, o.ecc));
+  tpm::TpmHost::Key ak;
+  if (!o.handle.empty()) {
+    AA_TRY(h, parse_handle(o.handle));
+    AA_TRY(p, host->load_persistent(h));
+    ak = p;
+  } else {
+    AA_TRY(fresh, host->create_ak(ek.handle, o.ecc));
+    ak = fresh;
+  }
   AA_TRY(q, host->quote(ak.handle, extra, sel));
   auto at = [&](const char* name) { return (std::filesystem::path(o.out) / name).string(); };
   AA_CHECK(write_file(at("quote.msg"), q.attest));
@@ -367,6 +514,54 @@ void add_tpm(CLI::App& app, Context& ctx) {
   qc->add_option("--inventory", q->inventory, "inventory JSON to bind (docs/inventory-binding.md)");
   qc->add_option("--pcrs", q->pcrs, "PCR selection BANK:I,J,... (default sha256:0-7,16)");
   qc->add_flag("--ecc", q->ecc, "an ECC P-256 AK instead of RSA-2048");
+  qc->add_option("--handle", q->handle,
+                 "quote with the persistent AK at this handle (tpm create-ak)");
+
+  auto en = std::make_shared<EnrolOptions>();
+  CLI::App* ca = t->add_subcommand(
+      "create-ak",
+      "Host side: create an AK under the EK and make it persistent at --handle; write "
+      "ak.pub, ak.name, ek.pub and ek-cert.der to --out. Exit 0 or 2.");
+  ca->add_option("--tcti", en->tcti, "TCTI string")->required();
+  ca->add_option("--handle", en->handle, "persistent handle, e.g. 0x81010020")->required();
+  ca->add_option("--out", en->out, "output directory")->required();
+  ca->add_flag("--ecc", en->ecc, "an ECC P-256 AK instead of RSA-2048");
+  ca->callback([en, &ctx] {
+    auto s = create_ak(*en);
+    ctx.exit_code = s ? 0 : fail(s.error());
+  });
+  CLI::App* ch = t->add_subcommand(
+      "challenge",
+      "Verifier side: check the AK's attributes and the EK certificate (against certs/tpm or "
+      "--anchors), then MakeCredential to the EK for the AK's Name. Writes credential.bin, "
+      "encrypted-secret.bin (for the host) and expected-secret.bin (keep it). Exit 0: challenge "
+      "made; 1: the AK or EK certificate is not acceptable; 2: bad input.");
+  ch->add_option("--ek-public", en->ek_public, "EK public area (TPM2B_PUBLIC)")->required();
+  ch->add_option("--ak-public", en->ak_public, "AK public area (TPM2B_PUBLIC)")->required();
+  ch->add_option("--ek-cert", en->ek_cert, "EK certificate (DER from NV, or PEM)");
+  ch->add_option("--anchors", en->anchors, "TPM vendor CA directory (default certs/tpm)");
+  ch->add_option("--time", en->time, "verification time, RFC 3339 (default now)");
+  ch->add_option("--out", en->out, "output directory")->required();
+  ch->callback([en, &ctx] { ctx.exit_code = challenge(*en); });
+  CLI::App* ac = t->add_subcommand(
+      "activate",
+      "Host side: answer a challenge with TPM2_ActivateCredential using the EK and "
+      "the persistent AK. Exit 0 or 2.");
+  ac->add_option("--tcti", en->tcti, "TCTI string")->required();
+  ac->add_option("--handle", en->handle, "the AK's persistent handle")->required();
+  ac->add_option("--challenge", en->challenge, "directory from `tpm challenge`")->required();
+  ac->add_option("--out", en->answer, "file for the recovered secret")->required();
+  ac->callback([en, &ctx] {
+    auto s = activate(*en);
+    ctx.exit_code = s ? 0 : fail(s.error());
+  });
+  CLI::App* ck = t->add_subcommand(
+      "check-answer",
+      "Verifier side: the host's answer equals the challenge's secret, so the AK "
+      "lives in the TPM that holds the EK. Exit 0: enrolled; 1: not; 2: bad input.");
+  ck->add_option("--challenge", en->challenge, "directory from `tpm challenge`")->required();
+  ck->add_option("--answer", en->answer, "the host's answer")->required();
+  ck->callback([en, &ctx] { ctx.exit_code = check_answer(*en); });
   qc->callback([q, &ctx] {
     auto s = quote_to_dir(*q, ctx);
     ctx.exit_code = s ? 0 : fail(s.error());

@@ -227,6 +227,37 @@ Result<TpmHost::Key> TpmHost::create_ak(ESYS_TR ek, bool ecc) {
   return Key{ak, *pb};
 }
 
+Status TpmHost::persist(const Key& ak, TPM2_HANDLE handle) {
+  if (handle < 0x81000000 || handle > 0x81ffffff) {
+    return make_error("tpm.host", "persistent handle", "not in 0x81000000..0x81ffffff");
+  }
+  ESYS_TR existing = ESYS_TR_NONE;
+  if (Esys_TR_FromTPMPublic(esys_, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &existing) ==
+      TSS2_RC_SUCCESS) {
+    Esys_TR_Close(esys_, &existing);
+    return make_error("tpm.host", "persistent handle", "already holds an object");
+  }
+  ESYS_TR out = ESYS_TR_NONE;
+  TSS2_RC rc = Esys_EvictControl(esys_, ESYS_TR_RH_OWNER, ak.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                 ESYS_TR_NONE, handle, &out);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("EvictControl", rc);
+  Esys_TR_Close(esys_, &out);
+  return Ok{};
+}
+
+Result<TpmHost::Key> TpmHost::load_persistent(TPM2_HANDLE handle) {
+  ESYS_TR h = ESYS_TR_NONE;
+  TSS2_RC rc = Esys_TR_FromTPMPublic(esys_, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &h);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("no persistent object at the handle", rc);
+  TPM2B_PUBLIC* pub = nullptr;
+  TPM2B_NAME *name = nullptr, *qname = nullptr;
+  rc = Esys_ReadPublic(esys_, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name, &qname);
+  EsysPtr<TPM2B_PUBLIC> p(pub);
+  EsysPtr<TPM2B_NAME> n1(name), n2(qname);
+  if (rc != TSS2_RC_SUCCESS) return tpm_error("ReadPublic", rc);
+  return Key{h, *p};
+}
+
 Result<Bytes> TpmHost::activate(ESYS_TR ak, ESYS_TR ek, const TPM2B_ID_OBJECT& blob,
                                 const TPM2B_ENCRYPTED_SECRET& secret) {
   AA_TRY(session, ek_policy_session());

@@ -44,6 +44,10 @@ class TpmHost {
   Result<Key> ecc_ek();
   Result<std::optional<Bytes>> nv_read(TPM2_HANDLE index);  // nullopt: no such index
   Result<Key> create_ak(ESYS_TR ek, bool ecc);
+  // Makes a loaded AK persistent at `handle` (0x81000000..0x81ffffff); fails if it is taken.
+  Status persist(const Key& ak, TPM2_HANDLE handle);
+  // A persistent key (an AK made persistent earlier).
+  Result<Key> load_persistent(TPM2_HANDLE handle);
   Result<Bytes> activate(ESYS_TR ak, ESYS_TR ek, const TPM2B_ID_OBJECT& blob,
                          const TPM2B_ENCRYPTED_SECRET& secret);
   Status extend_sha256(unsigned pcr, ByteView digest);

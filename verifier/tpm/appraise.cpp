@@ -19,10 +19,6 @@ void add_error(QuoteAppraisal& a, const Error& e) {
   add(a, e.code, Severity::kFail, e.field, e.message);
 }
 
-constexpr TPMA_OBJECT kAkAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT |
-                                      TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                      TPMA_OBJECT_SENSITIVEDATAORIGIN;
-
 Bytes sha256_of(ByteView a, ByteView b) {
   unsigned char d[32];
   ossl::MdCtx ctx(EVP_MD_CTX_new());
@@ -45,7 +41,7 @@ void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
     add(a, "tpm.ak-attributes-unknown", Severity::kWarn, where,
         "the AK came as a PEM key: its TPM attributes (restricted, fixedTPM, ...) cannot be "
         "checked; give the TPM2B_PUBLIC");
-  } else if ((ak.area->objectAttributes & kAkAttributes) != kAkAttributes) {
+  } else if (!is_attestation_key(*ak.area)) {
     a.checks["ak"] = Check::kFail;
     char b[16];
     std::snprintf(b, sizeof b, "0x%08x", ak.area->objectAttributes);

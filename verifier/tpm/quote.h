@@ -52,6 +52,15 @@ Result<Public> parse_public(ByteView bytes, const std::string& origin);
 Result<ossl::PKey> public_key(const TPMT_PUBLIC& area, const std::string& origin);
 Bytes ak_name(const TPMT_PUBLIC& area);
 
+// restricted, sign, fixedTPM, fixedParent and sensitiveDataOrigin all set: a key that signs
+// only TPM-made structures and never leaves this TPM.
+inline constexpr TPMA_OBJECT kAttestationKeyAttributes =
+    TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_FIXEDTPM |
+    TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN;
+inline bool is_attestation_key(const TPMT_PUBLIC& area) {
+  return (area.objectAttributes & kAttestationKeyAttributes) == kAttestationKeyAttributes;
+}
+
 // OpenSSL digest for a TPM hash algorithm, null for unsupported ones.
 const EVP_MD* digest_for(TPMI_ALG_HASH alg);
 const char* hash_name(TPMI_ALG_HASH alg);  // "sha256", ..., "unknown"
