@@ -171,6 +171,20 @@ check tpm-missing-file 2 "input.missing-file" -- "$bin" tpm verify --message "$t
 check tpm-random-message 1 "tpm.malformed|tpm.bad-magic" -- "$bin" tpm verify --message "$tmp/random.bin" \
   --signature "$sw/quote_rsa.tpmt_signature.bin" --pcrs "$sw/quote_rsa.tpm2tools_pcrs.bin" \
   --ak-public "$sw/ak_rsa.tpm2b_public.bin" --nonce "$swn"
+
+# Result tokens (offline).
+ed=$src/tests/data/ear
+check token-veraison 0 "VALID EAR" -- "$bin" verify-token "$ed/arc-testJWT.jwt" --jwks "$ed/veraison-pkey.json"
+check token-alg-none 1 "jose.bad-header" -- "$bin" verify-token "$ed/ear_test-neg-alg-none.jwt" --jwks "$ed/veraison-pkey.json"
+check token-hs256 1 "jose.bad-header" -- "$bin" verify-token "$ed/ear_test-neg-hs256.jwt" --jwks "$ed/veraison-pkey.json"
+check token-trailing 1 "jose.bad-format" -- "$bin" verify-token "$ed/ear_test-neg-trailing-rubbish.jwt" --jwks "$ed/veraison-pkey.json"
+check token-empty-claims 1 "ear.missing-claim" -- "$bin" verify-token "$ed/ear_test-neg-empty-claims.jwt" --jwks "$ed/veraison-pkey.json"
+check token-bad-format 1 "jose.bad-format" -- "$bin" verify-token "$ed/ear_test-neg-bad-format.jwt" --jwks "$ed/veraison-pkey.json"
+check token-float-iat 1 "ear.float-time" -- "$bin" verify-token "$ed/c-ear.jwt" --jwks "$ed/veraison-pkey.json"
+check token-float-legacy 0 '"valid": true' -- "$bin" verify-token "$ed/c-ear.jwt" --jwks "$ed/veraison-pkey.json" --allow-float-times --json
+check token-private-jwks 2 "jose.bad-key" -- "$bin" verify-token "$ed/arc-testJWT.jwt" --jwks "$ed/veraison-skey.json"
+check keygen 0 "signing key" -- "$bin" keygen --out "$tmp/keys"
+check jwks 0 '"kty": "EC"' -- "$bin" jwks "$tmp/keys/signing-key.pem"
 unset LD_PRELOAD
 
 # The host side against a real TPM: swtpm started here, on loopback, with a local EK CA.

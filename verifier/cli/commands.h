@@ -37,5 +37,6 @@ void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);
 void add_nvidia(CLI::App& app, Context& ctx);
 void add_tpm(CLI::App& app, Context& ctx);
+void add_results(CLI::App& app, Context& ctx);
 
 }  // namespace aa::cli

@@ -79,4 +79,57 @@ std::optional<Bytes> base64_decode(std::string_view s) {
   return out;
 }
 
+std::string base64url_encode(ByteView b) {
+  static const char* kAlpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((b.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= b.size(); i += 3) {
+    uint32_t v = (uint32_t{b[i]} << 16) | (uint32_t{b[i + 1]} << 8) | b[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out += kAlpha[(v >> s) & 63];
+  }
+  if (b.size() - i == 1) {
+    uint32_t v = uint32_t{b[i]} << 16;
+    out += kAlpha[(v >> 18) & 63];
+    out += kAlpha[(v >> 12) & 63];
+  } else if (b.size() - i == 2) {
+    uint32_t v = (uint32_t{b[i]} << 16) | (uint32_t{b[i + 1]} << 8);
+    out += kAlpha[(v >> 18) & 63];
+    out += kAlpha[(v >> 12) & 63];
+    out += kAlpha[(v >> 6) & 63];
+  }
+  return out;
+}
+
+std::optional<Bytes> base64url_decode(std::string_view s) {
+  if (s.size() % 4 == 1) return std::nullopt;
+  Bytes out;
+  out.reserve(s.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    int v;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    else
+      return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xff));
+    }
+  }
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
 }  // namespace aa

@@ -36,6 +36,11 @@ std::optional<Bytes> hex_decode(std::string_view s);
 // wrapping) is skipped.
 std::optional<Bytes> base64_decode(std::string_view s);
 
+// Base64url (RFC 4648 section 5) without padding, as JOSE uses it. The decoder refuses "=",
+// whitespace, the standard alphabet's "+" and "/", and non-canonical trailing bits.
+std::string base64url_encode(ByteView b);
+std::optional<Bytes> base64url_decode(std::string_view s);
+
 // Little-endian reads; the caller has checked the bounds.
 inline uint16_t le16(const uint8_t* p) {
   return static_cast<uint16_t>(p[0] | (p[1] << 8));

@@ -1,0 +1,156 @@
+// Result keys and tokens: accel-attest keygen, jwks, verify-token.
+#include <openssl/pem.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/text.h"
+#include "results/ear.h"
+#include "results/jose.h"
+
+namespace aa::cli {
+
+namespace {
+
+Result<ossl::PKey> load_private_key(const std::string& path) {
+  AA_TRY(pem, read_file(path, 1u << 16));
+  ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
+      EVP_PKEY_get_bits(key.get()) != 256) {
+    return make_error("input.bad-value", path, "not a PEM EC P-256 private key");
+  }
+  return key;
+}
+
+Json jwks_of(EVP_PKEY* key) {
+  return Json{{"keys", Json::array({jose::public_jwk(key, jose::thumbprint(key))})}};
+}
+
+Status keygen(const std::string& dir) {
+  ossl::PKey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  if (!key) return make_error("input.bad-value", "keygen", "key generation failed");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string priv = (std::filesystem::path(dir) / "signing-key.pem").string();
+  std::string pub = (std::filesystem::path(dir) / "jwks.json").string();
+  ossl::Bio bio(BIO_new(BIO_s_mem()));
+  if (PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return make_error("input.unreadable", priv, "cannot encode the key");
+  }
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  {
+    std::ofstream f(priv, std::ios::binary | std::ios::trunc);
+    f.write(data, n);
+    if (!f) return make_error("input.unreadable", priv, "cannot write");
+  }
+  ::chmod(priv.c_str(), 0600);
+  std::ofstream(pub) << jwks_of(key.get()).dump(2) << "\n";
+  std::cout << "signing key " << priv << " (kid " << jose::thumbprint(key.get()) << "), JWKS "
+            << pub << "\n";
+  return Ok{};
+}
+
+struct VerifyTokenOptions {
+  std::string token, jwks, nonce, time;
+  bool json = false, legacy = false;
+};
+
+int verify_token(const VerifyTokenOptions& o) {
+  auto token = read_file(o.token, 1u << 20);
+  if (!token) return fail(token.error());
+  auto keys_text = read_file(o.jwks, 1u << 20);
+  if (!keys_text) return fail(keys_text.error());
+  auto keys = jose::parse_jwks(*keys_text, o.jwks);
+  if (!keys) return fail(keys.error());
+  auto bad = [&](const Error& e) {
+    if (o.json) {
+      std::cout << Json{{"valid", false},
+                        {"code", e.code},
+                        {"field", e.field},
+                        {"message", e.message}}
+                       .dump(2)
+                << "\n";
+    } else {
+      std::cout << "INVALID " << e.to_string() << "\n";
+    }
+    return 1;
+  };
+  auto v = jose::verify_compact(*token, *keys, o.token);
+  if (!v) return bad(v.error());
+  ear::ReadOptions ro;
+  ro.allow_float_times = o.legacy;
+  if (!o.nonce.empty()) ro.expected_nonce = o.nonce;
+  auto now = verification_time(o.time);
+  if (!now) return fail(now.error());
+  ro.now = *now;
+  auto e = ear::read_ear(v->payload, o.token, ro);
+  if (!e) return bad(e.error());
+  if (o.json) {
+    Json subs = Json::object();
+    for (const auto& a : e->submods)
+      subs[a.label] = {{"status", a.status}, {"trust_vector", a.trust_vector}};
+    std::cout << Json{{"valid", true},
+                      {"kid", v->kid},
+                      {"profile", e->profile},
+                      {"iat", e->iat},
+                      {"status", e->status ? Json(*e->status) : Json(nullptr)},
+                      {"verifier", {{"developer", e->developer}, {"build", e->build}}},
+                      {"submods", subs},
+                      {"claims", v->payload}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "VALID EAR, key " << v->kid << ", profile " << e->profile << ", issued " << e->iat
+              << (e->status ? ", status " + *e->status : std::string()) << "\n";
+    for (const auto& a : e->submods) std::cout << "  " << a.label << ": " << a.status << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_results(CLI::App& app, Context& ctx) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* kg = app.add_subcommand(
+      "keygen",
+      "Write a new ES256 (P-256) result signing key (signing-key.pem, mode 0600) and its "
+      "JWKS (jwks.json) to --out.");
+  kg->add_option("--out", *dir, "output directory")->required();
+  kg->callback([dir, &ctx] {
+    auto s = keygen(*dir);
+    ctx.exit_code = s ? 0 : fail(s.error());
+  });
+  auto key = std::make_shared<std::string>();
+  CLI::App* jw = app.add_subcommand("jwks", "Print the JWKS of a result signing key.");
+  jw->add_option("key", *key, "PEM EC P-256 private key")->required();
+  jw->callback([key, &ctx] {
+    auto k = load_private_key(*key);
+    if (!k) {
+      ctx.exit_code = fail(k.error());
+      return;
+    }
+    std::cout << jwks_of(k->get()).dump(2) << "\n";
+    ctx.exit_code = 0;
+  });
+  auto vo = std::make_shared<VerifyTokenOptions>();
+  CLI::App* vt = app.add_subcommand(
+      "verify-token",
+      "For relying parties: verify an EAR attestation-result JWT with a JWKS (ES256 pinned, "
+      "exactly three segments, integer times, the EAR claims in draft-03 or dotted names). Exit "
+      "0: valid; 1: invalid; 2: bad input.");
+  vt->add_option("token", vo->token, "file holding the compact JWT")->required();
+  vt->add_option("--jwks", vo->jwks, "JWKS (or one JWK) of the verifier")->required();
+  vt->add_option("--nonce", vo->nonce, "the nonce the relying party sent (eat_nonce)");
+  vt->add_option("--time", vo->time, "check exp at this RFC 3339 time (default now)");
+  vt->add_flag("--allow-float-times", vo->legacy,
+               "accept floating-point iat/exp (2023 Veraison tokens); EAT forbids them");
+  vt->add_flag("--json", vo->json, "print JSON");
+  vt->callback([vo, &ctx] { ctx.exit_code = verify_token(*vo); });
+}
+
+}  // namespace aa::cli

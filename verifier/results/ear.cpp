@@ -1,0 +1,150 @@
+#include "results/ear.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "core/bytes.h"
+
+namespace aa::ear {
+
+namespace {
+
+Error missing(const std::string& where, const std::string& claim) {
+  return make_error("ear.missing-claim", where + "#/" + claim, "required claim absent");
+}
+
+Result<int64_t> time_claim(const JsonAt& at, bool allow_float) {
+  const Json& v = at.json();
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    if (!allow_float) {
+      return make_error("ear.float-time", at.where(),
+                        "EAT times are integers; a floating-point time is an error");
+    }
+    double d = v.get<double>();
+    if (!std::isfinite(d) || d < 0 || d > 9.2e18)
+      return make_error("ear.bad-claim", at.where(), "out of range");
+    return static_cast<int64_t>(d);
+  }
+  return make_error("ear.bad-claim", at.where(), "not a number");
+}
+
+}  // namespace
+
+int tier_of_value(int v) {
+  int a = std::abs(v);
+  if (a <= 1) return 0;
+  if (a <= 31) return 1;
+  if (a <= 95) return 2;
+  return 3;
+}
+
+int tier_of_status(const std::string& s) {
+  if (s == "none") return 0;
+  if (s == "affirming") return 1;
+  if (s == "warning") return 2;
+  if (s == "contraindicated") return 3;
+  return -1;
+}
+
+Result<Claims> read_ear(const Json& claims, const std::string& origin, const ReadOptions& o) {
+  JsonAt root(claims, origin);
+  AA_TRY(obj, root.object());
+  Claims r;
+  bool has_dotted = claims.contains("ear.verifier-id") || claims.contains("ear.status");
+  bool has_ietf = claims.contains("ear_verifier_id") || claims.contains("ear_status");
+  if (has_dotted && has_ietf) {
+    return make_error("ear.bad-claim", origin, "mixes dotted and draft-03 claim names");
+  }
+  r.dotted_names = has_dotted;
+  const char* k_vid = r.dotted_names ? "ear.verifier-id" : "ear_verifier_id";
+  const char* k_status = r.dotted_names ? "ear.status" : "ear_status";
+  const char* k_tv = r.dotted_names ? "ear.trustworthiness-vector" : "ear_trustworthiness_vector";
+
+  auto prof = obj.optional_field("eat_profile");
+  if (!prof) return missing(origin, "eat_profile");
+  AA_TRY(ps, prof->string());
+  r.profile = ps;
+  auto iat = obj.optional_field("iat");
+  if (!iat) return missing(origin, "iat");
+  AA_TRY(iv, time_claim(*iat, o.allow_float_times));
+  r.iat = iv;
+  if (auto exp = obj.optional_field("exp")) {
+    AA_TRY(ev, time_claim(*exp, o.allow_float_times));
+    r.exp = ev;
+    if (o.now && ev < *o.now) {
+      return make_error("ear.expired", exp->where(), "the result expired at " + std::to_string(ev));
+    }
+  }
+  if (auto n = obj.optional_field("eat_nonce")) {
+    AA_TRY(ns, n->string());
+    r.nonce = ns;
+  }
+  if (o.expected_nonce) {
+    std::string want = *o.expected_nonce;
+    auto bytes = hex_decode(want);
+    bool ok = r.nonce && (*r.nonce == want || (bytes && *r.nonce == base64url_encode(*bytes)));
+    if (!ok) {
+      return make_error("ear.nonce-mismatch", origin + "#/eat_nonce",
+                        "eat_nonce " + r.nonce.value_or("(absent)") + " is not " + want);
+    }
+  }
+  auto vid = obj.optional_field(k_vid);
+  if (!vid) return missing(origin, k_vid);
+  AA_TRY(vo, vid->object());
+  auto dev = vo.optional_field("developer");
+  auto bld = vo.optional_field("build");
+  if (!dev) return missing(vo.where(), "developer");
+  if (!bld) return missing(vo.where(), "build");
+  AA_TRY(ds, dev->string());
+  AA_TRY(bs, bld->string());
+  r.developer = ds;
+  r.build = bs;
+  auto subs = obj.optional_field("submods");
+  if (!subs) return missing(origin, "submods");
+  AA_TRY(so, subs->object());
+  if (so.json().empty()) return make_error("ear.bad-claim", so.where(), "no appraisals in submods");
+  int worst = 0;
+  for (const auto& [label, _] : so.json().items()) {
+    AA_TRY(ao, so.child(label).object());
+    Appraisal a;
+    a.label = label;
+    auto st = ao.optional_field(k_status);
+    if (!st) return missing(ao.where(), k_status);
+    AA_TRY(sv, st->string());
+    int tier = tier_of_status(sv);
+    if (tier < 0) return make_error("ear.bad-claim", st->where(), "unknown status \"" + sv + "\"");
+    a.status = sv;
+    int vector_worst = 0;
+    if (auto tv = ao.optional_field(k_tv)) {
+      AA_TRY(to, tv->object());
+      for (const auto& [claim, val] : to.json().items()) {
+        if (!val.is_number_integer() || val.get<int64_t>() < -128 || val.get<int64_t>() > 127) {
+          return make_error("ear.bad-claim", to.child(claim).where(), "not an integer -128..127");
+        }
+        int v = val.get<int>();
+        a.trust_vector[claim] = v;
+        vector_worst = std::max(vector_worst, tier_of_value(v));
+      }
+    }
+    if (tier < vector_worst) {
+      return make_error("ear.status-too-good", st->where(),
+                        "status \"" + sv + "\" is better than its worst trustworthiness claim");
+    }
+    worst = std::max(worst, tier);
+    r.submods.push_back(std::move(a));
+  }
+  if (auto st = obj.optional_field(k_status)) {
+    AA_TRY(sv, st->string());
+    int tier = tier_of_status(sv);
+    if (tier < 0) return make_error("ear.bad-claim", st->where(), "unknown status \"" + sv + "\"");
+    if (tier < worst) {
+      return make_error("ear.status-too-good", st->where(),
+                        "top-level status \"" + sv + "\" is better than the worst appraisal");
+    }
+    r.status = sv;
+  }
+  return r;
+}
+
+}  // namespace aa::ear

@@ -1,0 +1,59 @@
+// Reading EAR attestation results (draft-ietf-rats-ear-03, and the older dotted claim names
+// deployed verifiers still emit), after the JWS signature is verified (results/jose.h).
+//
+// Contract: read_ear() requires eat_profile (a string), an integer iat (a float is refused,
+// code ear.float-time, unless `allow_float_times`, for 2023-era Veraison tokens), an integer
+// exp when present, the verifier id {developer, build} as `ear_verifier_id` or
+// `ear.verifier-id`, and a non-empty submods object whose every appraisal has a status
+// (`ear_status` / `ear.status`: none, affirming, warning, contraindicated) no better than the
+// worst entry of its trustworthiness vector; a top-level status must be no better than the
+// worst submod. The naming style is taken from the claims present; mixing both is refused.
+// Errors name the claim: ear.missing-claim, ear.bad-claim, ear.float-time, ear.status-too-good,
+// ear.expired, ear.nonce-mismatch.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+
+namespace aa::ear {
+
+// draft-ietf-rats-ear-03's profile and the 2023 Veraison one.
+inline constexpr const char* kProfileIetf03 = "tag:ietf.org,2026:rats/ear#03";
+inline constexpr const char* kProfileVeraison = "tag:github.com,2023:veraison/ear";
+
+struct Appraisal {
+  std::string label, status;
+  std::map<std::string, int> trust_vector;
+};
+
+struct Claims {
+  std::string profile;
+  bool dotted_names = false;
+  int64_t iat = 0;
+  std::optional<int64_t> exp;
+  std::optional<std::string> nonce;
+  std::string developer, build;
+  std::optional<std::string> status;
+  std::vector<Appraisal> submods;
+};
+
+struct ReadOptions {
+  bool allow_float_times = false;
+  std::optional<std::string> expected_nonce;  // compared with eat_nonce
+  std::optional<std::time_t> now;             // exp is checked against it when given
+};
+
+// The tier of an AR4SI trustworthiness value (-128..127), and of a status name.
+int tier_of_value(int v);                  // 0 none, 1 affirming, 2 warning, 3 contraindicated
+int tier_of_status(const std::string& s);  // -1 for an unknown name
+
+Result<Claims> read_ear(const Json& claims, const std::string& origin, const ReadOptions& o);
+
+}  // namespace aa::ear
