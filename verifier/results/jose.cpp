@@ -1,27 +1,17 @@
 #include "results/jose.h"
 
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
 
 #include <cstring>
 
 #include "core/bytes.h"
 #include "crypto/digest.h"
+#include "crypto/keys.h"
 #include "crypto/x509.h"
 
 namespace aa::jose {
 
 namespace {
-
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-struct ParamBldDeleter {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
 
 Result<ossl::PKey> ec_p256(ByteView x, ByteView y, const std::string& where) {
   if (x.size() != 32 || y.size() != 32) {
@@ -30,27 +20,7 @@ Result<ossl::PKey> ec_p256(ByteView x, ByteView y, const std::string& where) {
   Bytes point = {0x04};
   point.insert(point.end(), x.begin(), x.end());
   point.insert(point.end(), y.begin(), y.end());
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
-  if (!bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                       point.size()) != 1) {
-    return make_error("jose.bad-key", where, "unusable point");
-  }
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(
-      EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return make_error("jose.bad-key", where, "not a point on P-256");
-  }
-  ossl::PKey key(raw);
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> check(EVP_PKEY_CTX_new(key.get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
-    return make_error("jose.bad-key", where, "not a point on P-256");
-  }
-  return key;
+  return ec_public_key("P-256", point, "jose.bad-key", where);
 }
 
 // x and y of an EC P-256 public key, 32 bytes each.

@@ -15,14 +15,6 @@ namespace aa::tpm {
 
 namespace {
 
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-
 void be32(Bytes& out, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
 }
@@ -62,7 +54,7 @@ Result<Bytes> rsa_seed(const TPMT_PUBLIC& ek, const EVP_MD* md, size_t seed_size
   if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
     return make_error("tpm.bad-key", "EK", "no randomness");
   }
-  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
       EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), md) != 1 ||
@@ -91,7 +83,7 @@ Result<Bytes> ecc_seed(const TPMT_PUBLIC& ek, const EVP_MD* md, size_t seed_bits
   const char* group = ek.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256 ? "P-256" : "P-384";
   ossl::PKey eph(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group));
   if (!eph) return make_error("tpm.bad-key", "EK", "cannot make an ephemeral key");
-  PkeyCtx dctx(EVP_PKEY_CTX_new(eph.get(), nullptr));
+  ossl::PkeyCtx dctx(EVP_PKEY_CTX_new(eph.get(), nullptr));
   size_t zlen = 0;
   if (!dctx || EVP_PKEY_derive_init(dctx.get()) != 1 ||
       EVP_PKEY_derive_set_peer(dctx.get(), peer.get()) != 1 ||
@@ -177,7 +169,7 @@ Result<Credential> make_credential(const TPMT_PUBLIC& ek, ByteView ak_name, Byte
   Bytes plain = {static_cast<uint8_t>(secret.size() >> 8), static_cast<uint8_t>(secret.size())};
   plain.insert(plain.end(), secret.begin(), secret.end());
   Bytes enc(plain.size());
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter> cctx(EVP_CIPHER_CTX_new());
+  ossl::CipherCtx cctx(EVP_CIPHER_CTX_new());
   unsigned char iv[16] = {};
   int outl = 0, finl = 0;
   const EVP_CIPHER* cipher = sym.keyBits.aes == 128 ? EVP_aes_128_cfb128() : EVP_aes_256_cfb128();

@@ -1,13 +1,13 @@
 #include "tpm/quote.h"
 
-#include <openssl/core_names.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
 
 #include <cstring>
+
+#include "crypto/keys.h"
 
 namespace aa::tpm {
 
@@ -27,28 +27,6 @@ Error trailing(const std::string& what, const std::string& origin, size_t used, 
   return make_error("tpm.trailing-bytes", origin,
                     std::to_string(size - used) + " bytes after the " + what + " (" +
                         std::to_string(used) + " of " + std::to_string(size) + " used)");
-}
-
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-struct ParamBldDeleter {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-
-Result<ossl::PKey> from_params(const char* type, OSSL_PARAM_BLD* bld, const std::string& origin) {
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(
-      EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return make_error("tpm.bad-key", origin, std::string("not a usable ") + type + " public key");
-  }
-  return ossl::PKey(raw);
 }
 
 }  // namespace
@@ -144,18 +122,10 @@ Bytes ak_name(const TPMT_PUBLIC& area) {
 }
 
 Result<ossl::PKey> public_key(const TPMT_PUBLIC& area, const std::string& origin) {
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
   if (area.type == TPM2_ALG_RSA) {
     const auto& u = area.unique.rsa;
     uint32_t e = area.parameters.rsaDetail.exponent ? area.parameters.rsaDetail.exponent : 65537;
-    ossl::BigNum n(BN_bin2bn(u.buffer, u.size, nullptr));
-    ossl::BigNum be(BN_new());
-    if (!n || !be || BN_set_word(be.get(), e) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, be.get()) != 1) {
-      return make_error("tpm.bad-key", origin, "RSA modulus or exponent unusable");
-    }
-    return from_params("RSA", bld.get(), origin);
+    return rsa_public_key(ByteView(u.buffer, u.size), e, "tpm.bad-key", origin);
   }
   if (area.type == TPM2_ALG_ECC) {
     const char* curve = area.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256   ? "P-256"
@@ -171,12 +141,7 @@ Result<ossl::PKey> public_key(const TPMT_PUBLIC& area, const std::string& origin
     Bytes point = {0x04};
     point.insert(point.end(), x.buffer, x.buffer + x.size);
     point.insert(point.end(), y.buffer, y.buffer + y.size);
-    if (OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve, 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                         point.size()) != 1) {
-      return make_error("tpm.bad-key", origin, "ECC point unusable");
-    }
-    return from_params("EC", bld.get(), origin);
+    return ec_public_key(curve, point, "tpm.bad-key", origin);
   }
   return make_error("tpm.bad-key", origin, "key type " + hex4(area.type) + " is not RSA or ECC");
 }
