@@ -183,6 +183,8 @@ check token-bad-format 1 "jose.bad-format" -- "$bin" verify-token "$ed/ear_test-
 check token-float-iat 1 "ear.float-time" -- "$bin" verify-token "$ed/c-ear.jwt" --jwks "$ed/veraison-pkey.json"
 check token-float-legacy 0 '"valid": true' -- "$bin" verify-token "$ed/c-ear.jwt" --jwks "$ed/veraison-pkey.json" --allow-float-times --json
 check token-private-jwks 2 "jose.bad-key" -- "$bin" verify-token "$ed/arc-testJWT.jwt" --jwks "$ed/veraison-skey.json"
+check challenge 0 "^[0-9a-f]{64}$" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 60
+check challenge-bad-ttl 2 "" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 0
 check keygen 0 "signing key" -- "$bin" keygen --out "$tmp/keys"
 check jwks 0 '"kty": "EC"' -- "$bin" jwks "$tmp/keys/signing-key.pem"
 unset LD_PRELOAD

@@ -126,3 +126,31 @@ TEST(Jose, OurTokensVerifyAndTamperingIsCaught) {
 
 }  // namespace
 }  // namespace aa
+
+#include "store/nonce_store.h"
+#include "unit/temp_tree.h"
+
+namespace aa {
+namespace {
+
+TEST(NonceStore, OnceBeforeExpiryAndEachRefusalHasItsCode) {
+  test::TempTree t;
+  auto store = NonceStore::open(t.path("nonces.sqlite"));
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto n = store->issue(1000, 60);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->size(), 64u);
+  EXPECT_TRUE(store->consume(*n, 1030).ok());
+  EXPECT_EQ(store->consume(*n, 1031).error().code, "store.nonce-reused");
+  auto late = store->issue(1000, 60);
+  EXPECT_EQ(store->consume(*late, 1061).error().code, "store.nonce-expired");
+  EXPECT_EQ(store->consume(std::string(64, 'a'), 1000).error().code, "store.nonce-unknown");
+  // A second handle on the same file sees the same state.
+  auto again = NonceStore::open(t.path("nonces.sqlite"));
+  auto n2 = store->issue(2000, 60);
+  EXPECT_TRUE(again->consume(*n2, 2001).ok());
+  EXPECT_EQ(store->consume(*n2, 2002).error().code, "store.nonce-reused");
+}
+
+}  // namespace
+}  // namespace aa

@@ -2,6 +2,7 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +11,7 @@
 #include "core/text.h"
 #include "results/ear.h"
 #include "results/jose.h"
+#include "store/nonce_store.h"
 
 namespace aa::cli {
 
@@ -115,6 +117,30 @@ int verify_token(const VerifyTokenOptions& o) {
 }  // namespace
 
 void add_results(CLI::App& app, Context& ctx) {
+  auto store = std::make_shared<std::string>("accel-attest.sqlite");
+  auto ttl = std::make_shared<long>(600);
+  CLI::App* ch = app.add_subcommand(
+      "challenge",
+      "Issue a fresh 32-byte nonce (hex on stdout), recorded in the nonce store with an expiry; "
+      "`verify` accepts each nonce once, before it expires.");
+  ch->add_option("--store", *store, "nonce store, an SQLite file (default ./accel-attest.sqlite)");
+  ch->add_option("--ttl", *ttl, "seconds until the nonce expires (default 600)")
+      ->check(CLI::Range(1L, 86400L * 7));
+  ch->callback([store, ttl, &ctx] {
+    auto s = NonceStore::open(*store);
+    if (!s) {
+      ctx.exit_code = fail(s.error());
+      return;
+    }
+    auto n = s->issue(std::time(nullptr), *ttl);
+    if (!n) {
+      ctx.exit_code = fail(n.error());
+      return;
+    }
+    std::cout << *n << "\n";
+    ctx.exit_code = 0;
+  });
+
   auto dir = std::make_shared<std::string>();
   CLI::App* kg = app.add_subcommand(
       "keygen",
