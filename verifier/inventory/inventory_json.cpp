@@ -24,6 +24,40 @@ Result<uint32_t> hex_field(const JsonAt& obj, std::string_view key, size_t digit
 }
 }  // namespace
 
+Result<PciDevice> read_pci_identity(const JsonAt& eo, std::set<std::string>& seen) {
+  PciDevice d;
+  d.origin = eo.where();
+  AA_TRY(addr_at, eo.field("address"));
+  AA_TRY(addr_s, addr_at.string());
+  auto addr = normalize_pci_address(addr_s);
+  if (!addr) {
+    return make_error("input.bad-address", addr_at.where(),
+                      "\"" + printable(addr_s) + "\" is not DDDD:BB:DD.F");
+  }
+  if (!seen.insert(*addr).second) {
+    return make_error("input.duplicate-device", addr_at.where(),
+                      "address " + *addr + " listed twice");
+  }
+  d.address = *addr;
+  AA_TRY(v, hex_field(eo, "vendor_id", 4));
+  d.vendor = static_cast<uint16_t>(v);
+  AA_TRY(dv, hex_field(eo, "device_id", 4));
+  d.device = static_cast<uint16_t>(dv);
+  if (eo.optional_field("subsystem_vendor_id")) {
+    AA_TRY(sv, hex_field(eo, "subsystem_vendor_id", 4));
+    d.subsystem_vendor = static_cast<uint16_t>(sv);
+  }
+  if (eo.optional_field("subsystem_device_id")) {
+    AA_TRY(sd, hex_field(eo, "subsystem_device_id", 4));
+    d.subsystem_device = static_cast<uint16_t>(sd);
+  }
+  if (eo.optional_field("class")) {
+    AA_TRY(c, hex_field(eo, "class", 6));
+    d.class_code = c;
+  }
+  return d;
+}
+
 Result<Inventory> parse_inventory_json(std::string_view text, const std::string& origin) {
   JsonLimits limits;
   limits.max_bytes = 4u << 20;
@@ -56,38 +90,8 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
     AA_TRY(eo, e.object());
     AA_CHECK(eo.only_fields({"address", "vendor_id", "device_id", "subsystem_vendor_id",
                              "subsystem_device_id", "class", "reported_name", "evidence_sha256"}));
-    PciDevice d;
-    d.origin = e.where();
-    AA_TRY(addr_at, eo.field("address"));
-    AA_TRY(addr_s, addr_at.string());
-    auto addr = normalize_pci_address(addr_s);
-    if (!addr) {
-      return make_error("input.bad-address", addr_at.where(),
-                        "\"" + printable(addr_s) + "\" is not DDDD:BB:DD.F");
-    }
-    if (!seen.insert(*addr).second) {
-      return make_error("input.duplicate-device", addr_at.where(),
-                        "address " + *addr + " listed twice");
-    }
-    d.address = *addr;
-    AA_TRY(v, hex_field(eo, "vendor_id", 4));
-    d.vendor = static_cast<uint16_t>(v);
-    AA_TRY(dv, hex_field(eo, "device_id", 4));
-    d.device = static_cast<uint16_t>(dv);
-    if (eo.optional_field("subsystem_vendor_id")) {
-      AA_TRY(sv, hex_field(eo, "subsystem_vendor_id", 4));
-      d.subsystem_vendor = static_cast<uint16_t>(sv);
-    }
-    if (eo.optional_field("subsystem_device_id")) {
-      AA_TRY(sd, hex_field(eo, "subsystem_device_id", 4));
-      d.subsystem_device = static_cast<uint16_t>(sd);
-    }
-    bool class_known = false;
-    if (eo.optional_field("class")) {
-      AA_TRY(c, hex_field(eo, "class", 6));
-      d.class_code = c;
-      class_known = true;
-    }
+    AA_TRY(d, read_pci_identity(eo, seen));
+    bool class_known = eo.optional_field("class").has_value();
     if (auto rn = eo.optional_field("reported_name")) {
       AA_TRY(n, rn->string());
       d.reported_name = n;

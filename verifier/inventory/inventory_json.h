@@ -10,10 +10,12 @@
 // means "unknown class".
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/json.h"
 #include "core/result.h"
 #include "inventory/pci_device.h"
 
@@ -26,5 +28,11 @@ struct Inventory {
 };
 
 Result<Inventory> parse_inventory_json(std::string_view text, const std::string& origin);
+
+// The PCI identity members of one device object (address, vendor_id, device_id, the optional
+// subsystem IDs and class), as the inventory and the evidence bundle share them. `seen` collects
+// addresses so a repeated one is refused (input.duplicate-device). Other members are the
+// caller's to check.
+Result<PciDevice> read_pci_identity(const JsonAt& device, std::set<std::string>& seen);
 
 }  // namespace aa

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/json.h"
 #include "core/result.h"
 #include "nvidia/appraise.h"
 
@@ -27,6 +28,9 @@ struct SerializedDevice {
 
 Result<std::vector<SerializedDevice>> parse_serialized_evidence(std::string_view json,
                                                                 const std::string& origin);
+
+// One element of that array (the bundle embeds them one per device).
+Result<SerializedDevice> read_serialized_device(const JsonAt& element);
 
 Result<Bytes> parse_report_file(std::string_view body, const std::string& origin);
 

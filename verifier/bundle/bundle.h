@@ -1,0 +1,52 @@
+// The evidence bundle, format v1 (schema: docs/bundle.schema.json): everything collected on
+// one host for one verification, in one JSON document.
+//
+// Contract: parse_bundle() reads untrusted JSON with limits (32 MiB, depth 16, strings of 8 MiB,
+// 512 devices), rejects unknown members, and names the field in every error as
+// "origin#/json/pointer" (input.* codes, docs/findings.md). Binary members are standard base64.
+// It only parses: nonce freshness, signatures and the rest belong to the appraisers.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/json.h"
+#include "core/result.h"
+#include "inventory/pci_device.h"
+#include "nvidia/appraise.h"
+
+namespace aa {
+
+struct BundleTpm {
+  Bytes quote, signature, pcrs, ak_public;  // TPMS_ATTEST, TPMT_SIGNATURE, PCR values, AK
+  std::optional<Bytes> ak_certificate, eventlog;
+};
+
+struct BundleDevice {
+  PciDevice pci;
+  bool class_known = false;
+  std::string scheme = "none";  // "nvidia-spdm" or "none" (reported only)
+  std::optional<nvidia::DeviceEvidence> nvidia;
+  std::optional<std::string> npu_smi;  // raw `npu-smi info` output
+  std::optional<std::string> serial;
+};
+
+struct Bundle {
+  Bytes nonce;
+  std::string nonce_hex;
+  std::time_t collected_at = 0;
+  std::string host_name;
+  std::optional<std::string> site_country, site_name;
+  std::optional<BundleTpm> tpm;
+  std::vector<BundleDevice> devices;
+  Json location = Json::object();  // filled by later stages (issue 6)
+  Json usage = Json::object();
+};
+
+Result<Bundle> parse_bundle(std::string_view json, const std::string& origin);
+
+}  // namespace aa
