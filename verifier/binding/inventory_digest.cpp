@@ -4,8 +4,18 @@
 
 #include "core/text.h"
 #include "crypto/digest.h"
+#include "identify/identify.h"
 
 namespace aa {
+
+std::vector<PciDevice> inventory_accelerators(const Inventory& inventory,
+                                              const Registry& registry) {
+  std::vector<PciDevice> out;
+  for (const auto& d : identify(inventory.devices, inventory.class_known, registry).devices) {
+    out.push_back(d.pci);
+  }
+  return out;
+}
 
 std::string canonical_inventory(const std::vector<PciDevice>& accelerators) {
   std::vector<const PciDevice*> sorted;

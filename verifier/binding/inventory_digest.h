@@ -13,9 +13,14 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "inventory/inventory_json.h"
 #include "inventory/pci_device.h"
+#include "registry/registry.h"
 
 namespace aa {
+
+// The devices of an inventory that `identify` selects as accelerators with `registry`.
+std::vector<PciDevice> inventory_accelerators(const Inventory& inventory, const Registry& registry);
 
 std::string canonical_inventory(const std::vector<PciDevice>& accelerators);
 Bytes inventory_digest(const std::vector<PciDevice>& accelerators);

@@ -147,10 +147,7 @@ void add_results(CLI::App& app, Context& ctx) {
       "Write a new ES256 (P-256) result signing key (signing-key.pem, mode 0600) and its "
       "JWKS (jwks.json) to --out.");
   kg->add_option("--out", *dir, "output directory")->required();
-  kg->callback([dir, &ctx] {
-    auto s = keygen(*dir);
-    ctx.exit_code = s ? 0 : fail(s.error());
-  });
+  kg->callback([dir, &ctx] { ctx.exit_code = exit_code(keygen(*dir)); });
   auto key = std::make_shared<std::string>();
   CLI::App* jw = app.add_subcommand("jwks", "Print the JWKS of a result signing key.");
   jw->add_option("key", *key, "PEM EC P-256 private key")->required();

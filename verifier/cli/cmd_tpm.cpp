@@ -15,7 +15,6 @@
 #include "core/json.h"
 #include "core/text.h"
 #include "crypto/x509.h"
-#include "identify/identify.h"
 #include "inventory/inventory_json.h"
 #include "tpm/appraise.h"
 #include "tpm/credential.h"
@@ -40,6 +39,15 @@ Result<Bytes> read_bytes(const std::string& path) {
 Result<ossl::X509Ptr> read_cert(const std::string& path) {
   AA_TRY(s, read_file(path, 1u << 20));
   return x509::parse_cert_any(as_bytes(s), path);
+}
+
+// The accelerators of an inventory file, as the binding digest covers them.
+Result<std::vector<PciDevice>> load_accelerators(const std::string& path, Context& ctx) {
+  const Registry* reg = ctx.registry();
+  if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
+  AA_TRY(text, read_file(path, 4u << 20));
+  AA_TRY(inv, parse_inventory_json(text, path));
+  return inventory_accelerators(inv, *reg);
 }
 
 struct Loaded {
@@ -95,12 +103,8 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
     l->refs.policy = &*l->policy;
   }
   if (!o.inventory.empty()) {
-    const Registry* reg = ctx.registry();
-    if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
-    AA_TRY(text, read_file(o.inventory, 4u << 20));
-    AA_TRY(inv, parse_inventory_json(text, o.inventory));
-    IdentifyReport rep = identify(inv.devices, inv.class_known, *reg);
-    for (const auto& d : rep.devices) l->accelerators.push_back(d.pci);
+    AA_TRY(acc, load_accelerators(o.inventory, ctx));
+    l->accelerators = std::move(acc);
     l->refs.inventory_digest = inventory_digest(l->accelerators);
   }
   return l;
@@ -108,7 +112,7 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
 
 Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
   Json checks = Json::object();
-  for (const auto& [k, v] : a.checks) checks[k] = tpm::check_text(v);
+  for (const auto& [k, v] : a.checks) checks[k] = check_name(v);
   Json pcrs = Json::array();
   for (const auto& p : a.pcrs) {
     pcrs.push_back(
@@ -161,7 +165,7 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
     std::cout << "  AK          " << a.ak_description << "  name " << hex_encode(a.ak_name) << "\n";
     if (a.quote) std::cout << "  selection   " << j["selection"].get<std::string>() << "\n";
     std::cout << "  checks     ";
-    for (const auto& [k, v] : a.checks) std::cout << " " << k << "=" << tpm::check_text(v);
+    for (const auto& [k, v] : a.checks) std::cout << " " << k << "=" << check_name(v);
     std::cout << "\n";
     if (j.contains("inventory_assurance")) {
       std::cout << "  inventory   " << (*l)->accelerators.size() << " accelerator(s), digest "
@@ -184,9 +188,7 @@ struct EkCheckOptions {
 int ek_check(const EkCheckOptions& o) {
   auto body = read_file(o.cert, 1u << 20);
   if (!body) return fail(body.error());
-  Result<ossl::X509Ptr> cert = body->find("-----BEGIN CERTIFICATE-----") != std::string::npos
-                                   ? x509::parse_cert_any(as_bytes(*body), o.cert)
-                                   : tpm::parse_ek_certificate(as_bytes(*body), o.cert);
+  auto cert = tpm::parse_ek_certificate(as_bytes(*body), o.cert);
   if (!cert) return fail(cert.error());
   std::optional<TPMT_PUBLIC> ek;
   if (!o.ek_public.empty()) {
@@ -408,12 +410,7 @@ Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
   Bytes extra = *nonce;
   std::optional<Bytes> digest;
   if (!o.inventory.empty()) {
-    const Registry* reg = ctx.registry();
-    if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
-    AA_TRY(text, read_file(o.inventory, 4u << 20));
-    AA_TRY(inv, parse_inventory_json(text, o.inventory));
-    std::vector<PciDevice> acc;
-    for (const auto& d : identify(inv.devices, inv.class_known, *reg).devices) acc.push_back(d.pci);
+    AA_TRY(acc, load_accelerators(o.inventory, ctx));
     digest = inventory_digest(acc);
     extra = tpm::binding_extra_data(*nonce, *digest);
   }
@@ -526,10 +523,7 @@ void add_tpm(CLI::App& app, Context& ctx) {
   ca->add_option("--handle", en->handle, "persistent handle, e.g. 0x81010020")->required();
   ca->add_option("--out", en->out, "output directory")->required();
   ca->add_flag("--ecc", en->ecc, "an ECC P-256 AK instead of RSA-2048");
-  ca->callback([en, &ctx] {
-    auto s = create_ak(*en);
-    ctx.exit_code = s ? 0 : fail(s.error());
-  });
+  ca->callback([en, &ctx] { ctx.exit_code = exit_code(create_ak(*en)); });
   CLI::App* ch = t->add_subcommand(
       "challenge",
       "Verifier side: check the AK's attributes and the EK certificate (against certs/tpm or "
@@ -551,10 +545,7 @@ void add_tpm(CLI::App& app, Context& ctx) {
   ac->add_option("--handle", en->handle, "the AK's persistent handle")->required();
   ac->add_option("--challenge", en->challenge, "directory from `tpm challenge`")->required();
   ac->add_option("--out", en->answer, "file for the recovered secret")->required();
-  ac->callback([en, &ctx] {
-    auto s = activate(*en);
-    ctx.exit_code = s ? 0 : fail(s.error());
-  });
+  ac->callback([en, &ctx] { ctx.exit_code = exit_code(activate(*en)); });
   CLI::App* ck = t->add_subcommand(
       "check-answer",
       "Verifier side: the host's answer equals the challenge's secret, so the AK "
@@ -562,10 +553,7 @@ void add_tpm(CLI::App& app, Context& ctx) {
   ck->add_option("--challenge", en->challenge, "directory from `tpm challenge`")->required();
   ck->add_option("--answer", en->answer, "the host's answer")->required();
   ck->callback([en, &ctx] { ctx.exit_code = check_answer(*en); });
-  qc->callback([q, &ctx] {
-    auto s = quote_to_dir(*q, ctx);
-    ctx.exit_code = s ? 0 : fail(s.error());
-  });
+  qc->callback([q, &ctx] { ctx.exit_code = exit_code(quote_to_dir(*q, ctx)); });
 }
 
 }  // namespace aa::cli

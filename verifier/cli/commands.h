@@ -30,6 +30,11 @@ struct Context {
 // Prints an input error the one way every command does, and returns exit code 2.
 int fail(const Error& e);
 
+// 0 for Ok; otherwise prints the error (as fail() does) and returns 2.
+inline int exit_code(const Status& s) {
+  return s ? 0 : fail(s.error());
+}
+
 // The --time option: RFC 3339, or now when empty (input.bad-value otherwise).
 Result<std::time_t> verification_time(const std::string& option);
 

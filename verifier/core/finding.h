@@ -32,6 +32,25 @@ struct Finding {
   Severity severity = Severity::kFail;
 };
 
+// The outcome of one named check of an appraisal.
+enum class CheckStatus { kPass, kFail, kWarn, kNotRun, kSkipped };
+
+inline const char* check_name(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kPass:
+      return "pass";
+    case CheckStatus::kFail:
+      return "fail";
+    case CheckStatus::kWarn:
+      return "warn";
+    case CheckStatus::kNotRun:
+      return "not-run";
+    case CheckStatus::kSkipped:
+      return "skipped";
+  }
+  return "not-run";
+}
+
 // The AR4SI-style tier of a set of findings: "contraindicated" when any fails, "warning" when
 // any warns, "affirming" otherwise.
 inline const char* verdict_of(const std::vector<Finding>& findings) {

@@ -126,11 +126,15 @@ Bytes der(const X509* cert) {
 }
 
 std::string fingerprint_sha256(const X509* cert) {
-  return sha256_hex(as_chars(der(cert)));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &n) != 1) return "";
+  return hex_encode(ByteView(md, n));
 }
 
+// X509_cmp compares the cached hash and then the whole DER encoding.
 bool same_cert(const X509* a, const X509* b) {
-  return X509_cmp(a, b) == 0 && der(a) == der(b);
+  return X509_cmp(a, b) == 0;
 }
 
 bool self_signed(const X509* cert) {

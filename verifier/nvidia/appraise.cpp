@@ -31,22 +31,6 @@ std::string no_dots(std::string s) {
 
 }  // namespace
 
-const char* check_name(CheckStatus s) {
-  switch (s) {
-    case CheckStatus::kPass:
-      return "pass";
-    case CheckStatus::kFail:
-      return "fail";
-    case CheckStatus::kWarn:
-      return "warn";
-    case CheckStatus::kNotRun:
-      return "not-run";
-    case CheckStatus::kSkipped:
-      return "skipped";
-  }
-  return "not-run";
-}
-
 std::string DeviceResult::verdict() const {
   return verdict_of(findings);
 }
@@ -122,7 +106,6 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   }
   r.report = std::move(rep).value();
   const spdm::MeasurementReport& report = *r.report;
-  r.nonce_hex = hex_encode(report.request_nonce);
   r.checks["parse"] = CheckStatus::kPass;
   if (report.trailing_zeros > 0) {
     add(r.findings, "nvidia.report.trailing-zeros", Severity::kInfo, at + " report",
@@ -149,7 +132,8 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   r.checks["nonce"] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
   if (!nonce_ok) {
     add(r.findings, "nvidia.nonce.mismatch", Severity::kFail, at + " report#request.Nonce",
-        "the report answers nonce " + r.nonce_hex + ", expected " + hex_encode(nonce_));
+        "the report answers nonce " + hex_encode(report.request_nonce) + ", expected " +
+            hex_encode(nonce_));
   }
 
   // Opaque data.
@@ -494,6 +478,9 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
 void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEvidence& ev) {
   const OpaqueData& op = *r.opaque;
   bool contradiction = false;
+  // What the host's PCI ID (a claim) says the device is.
+  std::vector<const Part*> cands;
+  if (ev.pci_id) cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
   if (fam.kind == DeviceKind::kSwitch) {
     r.product = fam.name;
     r.checks["sku"] = CheckStatus::kPass;
@@ -528,7 +515,6 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
               fam.die + " part whose product is not established");
     }
     if (ev.pci_id) {
-      auto cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
       if (r.part) {
         contradiction = std::find(cands.begin(), cands.end(), r.part) == cands.end();
       } else {
@@ -543,7 +529,6 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
   if (contradiction) {
     char pci[16];
     std::snprintf(pci, sizeof pci, "%04x:%04x", ev.pci_id->first, ev.pci_id->second);
-    auto cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
     std::string says = cands.empty() ? "an unknown device" : cands[0]->name;
     r.checks["sku"] = CheckStatus::kFail;
     add(r.findings, "nvidia.sku.pci-contradiction", Severity::kFail, r.label,

@@ -66,8 +66,8 @@ struct References {
   const Registry* registry = nullptr;
 };
 
-enum class CheckStatus { kPass, kFail, kWarn, kNotRun, kSkipped };
-const char* check_name(CheckStatus s);  // pass, fail, warn, not-run, skipped
+using aa::check_name;  // core/finding.h
+using aa::CheckStatus;
 
 struct RimOutcome {
   std::string kind;  // "driver" or "vbios"
@@ -98,7 +98,6 @@ struct DeviceResult {
   std::map<std::string, CheckStatus> checks;  // keyed by the check names above
   std::optional<spdm::MeasurementReport> report;
   std::optional<OpaqueData> opaque;
-  std::string nonce_hex;  // the report's request nonce
   std::vector<std::string> chain_subjects;
   std::string chain_error;
   std::vector<CertRevocation> revocation;

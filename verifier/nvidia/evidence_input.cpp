@@ -37,7 +37,6 @@ Result<SerializedDevice> read_serialized_device(const JsonAt& at) {
   d.evidence.report = std::move(*report);
   d.evidence.chain_pem.assign(pem->begin(), pem->end());
   d.evidence.origin = at.where();
-  d.evidence.label = arch == "LS10" ? "SWITCH" : "GPU";
   return d;
 }
 
@@ -70,8 +69,7 @@ Result<Bytes> parse_report_file(std::string_view body, const std::string& origin
   if (b.size() >= 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')) b.remove_prefix(2);
   for (char c : b) {
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    bool h = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (!h) {
+    if (hex_value(c) < 0) {
       is_text = false;
       break;
     }

@@ -57,7 +57,7 @@ Json device_to_json(const DeviceResult& r, const Registry& reg) {
          {"device_id", r.device_id},
          {"hwmodel", r.hwmodel},
          {"ueid", r.ueid},
-         {"nonce", r.nonce_hex},
+         {"nonce", r.report ? hex_encode(r.report->request_nonce) : ""},
          {"certificate_chain", r.chain_subjects},
          {"driver_rim", rim_json(r.driver_rim)},
          {"vbios_rim", rim_json(r.vbios_rim)}};

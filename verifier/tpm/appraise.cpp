@@ -103,20 +103,6 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
 
 }  // namespace
 
-const char* check_text(Check c) {
-  switch (c) {
-    case Check::kPass:
-      return "pass";
-    case Check::kFail:
-      return "fail";
-    case Check::kWarn:
-      return "warn";
-    case Check::kNotRun:
-      return "not-run";
-  }
-  return "not-run";
-}
-
 Bytes binding_extra_data(ByteView nonce, ByteView inventory_digest) {
   return sha256_of(nonce, inventory_digest);
 }
@@ -230,21 +216,20 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
       add_error(a, log.error());
     } else if (!a.pcrs.empty()) {
       a.checks["eventlog"] = Check::kPass;
-      std::map<TPMI_ALG_HASH, std::map<unsigned, Bytes>> replayed;
+      std::map<TPMI_ALG_HASH, std::map<unsigned, Bytes>> replayed;  // per signed bank
       for (const auto& v : a.pcrs) {
-        if (v.index > 7) continue;
-        if (!log->banks.count(v.bank)) {
-          if (!replayed.count(v.bank)) {
-            add(a, "tpm.eventlog-bank-missing", Severity::kWarn, ev.origin + " event log",
-                std::string("the log has no ") + hash_name(v.bank) + " digests to replay");
-            a.checks["eventlog"] = Check::kWarn;
-            replayed[v.bank];
-          }
+        if (replayed.count(v.bank)) continue;
+        if (log->banks.count(v.bank)) {
+          replayed[v.bank] = replay(*log, v.bank);
           continue;
         }
-        if (!replayed.count(v.bank) || replayed[v.bank].empty()) {
-          replayed[v.bank] = replay(*log, v.bank);
-        }
+        replayed[v.bank];  // empty: nothing to compare in this bank
+        a.checks["eventlog"] = Check::kWarn;
+        add(a, "tpm.eventlog-bank-missing", Severity::kWarn, ev.origin + " event log",
+            std::string("the log has no ") + hash_name(v.bank) + " digests to replay");
+      }
+      for (const auto& v : a.pcrs) {
+        if (v.index > 7 || !log->banks.count(v.bank)) continue;
         const auto& r = replayed[v.bank];
         auto it = r.find(v.index);
         Bytes expect = it == r.end() ? Bytes(v.digest.size(), 0) : it->second;

@@ -55,8 +55,7 @@ struct QuoteReferences {
   std::time_t at = 0;
 };
 
-enum class Check { kPass, kFail, kWarn, kNotRun };
-const char* check_text(Check c);
+using Check = CheckStatus;  // core/finding.h; check_name() gives its text
 
 struct QuoteAppraisal {
   // parse, signature, ak, nonce, pcrs, policy, eventlog, ak_trust

@@ -15,6 +15,10 @@ namespace fs = std::filesystem;
 
 Result<ossl::X509Ptr> parse_ek_certificate(ByteView der, const std::string& origin,
                                            size_t* padding) {
+  if (as_chars(der).find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
+    if (padding) *padding = 0;
+    return x509::parse_cert_any(der, origin);
+  }
   const unsigned char* p = der.data();
   ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert) return make_error("crypto.bad-certificate", origin, "not a DER X.509 certificate");

@@ -22,7 +22,7 @@
 
 namespace aa::tpm {
 
-// An EK certificate as read from TPM NV: DER, possibly followed by NV fill (all 0xFF or all
+// An EK certificate: PEM, or DER as read from TPM NV, possibly followed by NV fill (all 0xFF or all
 // 0x00, seen on STMicro parts); `padding` gets the number of fill bytes. Other trailing bytes,
 // or no certificate, are an error (crypto.bad-certificate).
 Result<ossl::X509Ptr> parse_ek_certificate(ByteView der, const std::string& origin,
