@@ -1,6 +1,6 @@
 // Public keys from their raw parts, as TPM public areas and JWKs carry them.
 //
-// Contract: each function returns an EVP key that passed OpenSSL's public-key check, or the
+// Contract: each function returns an EVP key (an EC point is checked to lie on the curve), or the
 // error `code` naming `field`: ec_public_key() takes a group name ("P-256", "P-384") and the
 // uncompressed point 04 || x || y; rsa_public_key() the big-endian modulus and the exponent.
 #pragma once
