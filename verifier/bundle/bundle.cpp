@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "inventory/inventory_json.h"
 #include "nvidia/evidence_input.h"
@@ -75,6 +76,8 @@ Result<BundleDevice> read_device(const JsonAt& at, std::set<std::string>& seen) 
       d.nvidia = std::move(sd.evidence);
       d.nvidia->label = d.pci.address;
       d.nvidia->pci_id = std::pair<uint16_t, uint16_t>{d.pci.vendor, d.pci.device};
+      d.pci.evidence_sha256 = sha256_hex(std::string_view(
+          reinterpret_cast<const char*>(d.nvidia->report.data()), d.nvidia->report.size()));
     } else if (eo.optional_field("nvidia")) {
       return make_error("input.bad-value", eo.child("nvidia").where(),
                         "evidence for scheme \"none\"");

@@ -2,6 +2,7 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -10,14 +11,13 @@
 #include "cli/commands.h"
 #include "core/text.h"
 #include "results/ear.h"
+#include "results/ear_writer.h"
 #include "results/jose.h"
 #include "store/nonce_store.h"
 
 namespace aa::cli {
 
-namespace {
-
-Result<ossl::PKey> load_private_key(const std::string& path) {
+Result<ossl::PKey> load_signing_key(const std::string& path) {
   AA_TRY(pem, read_file(path, 1u << 16));
   ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
@@ -27,6 +27,8 @@ Result<ossl::PKey> load_private_key(const std::string& path) {
   }
   return key;
 }
+
+namespace {
 
 Json jwks_of(EVP_PKEY* key) {
   return Json{{"keys", Json::array({jose::public_jwk(key, jose::thumbprint(key))})}};
@@ -59,6 +61,7 @@ Status keygen(const std::string& dir) {
 
 struct VerifyTokenOptions {
   std::string token, jwks, nonce, time;
+  std::vector<std::string> profiles;
   bool json = false, legacy = false;
 };
 
@@ -92,6 +95,14 @@ int verify_token(const VerifyTokenOptions& o) {
   ro.now = *now;
   auto e = ear::read_ear(v->payload, o.token, ro);
   if (!e) return bad(e.error());
+  if (!o.profiles.empty() &&
+      std::find(o.profiles.begin(), o.profiles.end(), e->profile) == o.profiles.end()) {
+    return bad(make_error("ear.unexpected-profile", o.token + "#/eat_profile",
+                          "profile " + e->profile + " is not one of those pinned by --profile"));
+  }
+  if (e->profile == ear::kProfileAccelAttest) {
+    if (auto s = ear::check_accel_attest_claims(v->payload, o.token); !s) return bad(s.error());
+  }
   if (o.json) {
     Json subs = Json::object();
     for (const auto& a : e->submods)
@@ -152,7 +163,7 @@ void add_results(CLI::App& app, Context& ctx) {
   CLI::App* jw = app.add_subcommand("jwks", "Print the JWKS of a result signing key.");
   jw->add_option("key", *key, "PEM EC P-256 private key")->required();
   jw->callback([key, &ctx] {
-    auto k = load_private_key(*key);
+    auto k = load_signing_key(*key);
     if (!k) {
       ctx.exit_code = fail(k.error());
       return;
@@ -169,6 +180,9 @@ void add_results(CLI::App& app, Context& ctx) {
   vt->add_option("token", vo->token, "file holding the compact JWT")->required();
   vt->add_option("--jwks", vo->jwks, "JWKS (or one JWK) of the verifier")->required();
   vt->add_option("--nonce", vo->nonce, "the nonce the relying party sent (eat_nonce)");
+  vt->add_option("--profile", vo->profiles,
+                 "accept only this eat_profile (repeatable); tokens of accel-attest's own profile "
+                 "are also checked against its extension schema");
   vt->add_option("--time", vo->time, "check exp at this RFC 3339 time (default now)");
   vt->add_flag("--allow-float-times", vo->legacy,
                "accept floating-point iat/exp (2023 Veraison tokens); EAT forbids them");

@@ -36,11 +36,6 @@ Result<Bytes> read_bytes(const std::string& path) {
   return Bytes(s.begin(), s.end());
 }
 
-Result<ossl::X509Ptr> read_cert(const std::string& path) {
-  AA_TRY(s, read_file(path, 1u << 20));
-  return x509::parse_cert_any(as_bytes(s), path);
-}
-
 // The accelerators of an inventory file, as the binding digest covers them.
 Result<std::vector<PciDevice>> load_accelerators(const std::string& path, Context& ctx) {
   const Registry* reg = ctx.registry();

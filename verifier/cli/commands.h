@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/result.h"
+#include "crypto/ossl.h"
 #include "registry/registry.h"
 
 namespace aa::cli {
@@ -38,10 +39,17 @@ inline int exit_code(const Status& s) {
 // The --time option: RFC 3339, or now when empty (input.bad-value otherwise).
 Result<std::time_t> verification_time(const std::string& option);
 
+// A certificate file, DER or PEM (input.* errors name the path).
+Result<ossl::X509Ptr> read_cert(const std::string& path);
+
+// A PEM EC P-256 private key (the result signing key); input.bad-value otherwise.
+Result<ossl::PKey> load_signing_key(const std::string& path);
+
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);
 void add_nvidia(CLI::App& app, Context& ctx);
 void add_tpm(CLI::App& app, Context& ctx);
 void add_results(CLI::App& app, Context& ctx);
+void add_verify(CLI::App& app, Context& ctx);
 
 }  // namespace aa::cli

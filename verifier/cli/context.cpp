@@ -1,6 +1,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/bytes.h"
+#include "core/text.h"
 #include "crypto/x509.h"
 
 namespace aa::cli {
@@ -12,6 +14,11 @@ int fail(const Error& e) {
 
 std::string Context::profiles() const {
   return profiles_dir.empty() ? default_profiles_dir() : profiles_dir;
+}
+
+Result<ossl::X509Ptr> read_cert(const std::string& path) {
+  AA_TRY(s, read_file(path, 1u << 20));
+  return x509::parse_cert_any(as_bytes(s), path);
 }
 
 Result<std::time_t> verification_time(const std::string& option) {

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   aa::cli::add_nvidia(app, ctx);
   aa::cli::add_tpm(app, ctx);
   aa::cli::add_results(app, ctx);
+  aa::cli::add_verify(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

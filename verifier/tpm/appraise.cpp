@@ -81,8 +81,11 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
         "the AK certificate certifies another key than the AK that signed the quote");
   }
   if (!refs.ak_ca) {
-    a.checks["ak_trust"] = Check::kFail;
-    add(a, "tpm.ak-cert-invalid", Severity::kFail, where, "no CA given to verify it (--ca)");
+    if (a.checks["ak_trust"] == Check::kFail) return;  // the key mismatch decides
+    a.checks["ak_trust"] = Check::kWarn;
+    add(a, "tpm.ak-untrusted", Severity::kWarn, where,
+        "an AK certificate came with the quote but no CA to verify it was configured (--ca, "
+        "--ak-ca): the AK is not trusted");
     return;
   }
   std::vector<ossl::X509Ptr> chain;

@@ -1,0 +1,321 @@
+#include "pipeline/pipeline.h"
+
+#include <algorithm>
+
+#include "ascend/npu_smi.h"
+#include "binding/inventory_digest.h"
+#include "core/bytes.h"
+#include "core/text.h"
+#include "identify/identify.h"
+#include "results/ear.h"
+
+namespace aa {
+
+namespace {
+
+const std::string kStatus[] = {"none", "affirming", "warning", "contraindicated"};
+
+int tier_of_findings(const std::vector<Finding>& f) {
+  return ear::tier_of_status(verdict_of(f));
+}
+
+// The submod's status: no better than its worst vector entry and its worst finding.
+void settle(Submod& s) {
+  int tier = tier_of_findings(s.findings);
+  for (const auto& [_, v] : s.trust_vector) tier = std::max(tier, ear::tier_of_value(v));
+  s.status = kStatus[std::max(tier, 1)];
+}
+
+std::map<std::string, std::string> check_texts(const std::map<std::string, CheckStatus>& c) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : c) out[k] = check_name(v);
+  return out;
+}
+
+CheckStatus check_of(const std::map<std::string, CheckStatus>& c, const std::string& k) {
+  auto it = c.find(k);
+  return it == c.end() ? CheckStatus::kNotRun : it->second;
+}
+
+// AR4SI trust vector of one NVIDIA device (docs/results.md).
+std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r) {
+  using C = CheckStatus;
+  const auto& c = r.checks;
+  std::map<std::string, int> v;
+  const bool chain = check_of(c, "chain") == C::kPass, sig = check_of(c, "signature") == C::kPass;
+  const bool fresh = check_of(c, "nonce") == C::kPass;
+  v["instance-identity"] = chain && sig && fresh ? 2 : (chain ? 96 : 97);
+  if (!chain) {
+    v["hardware"] = 97;
+  } else if (check_of(c, "fwid") == C::kFail || check_of(c, "sku") == C::kFail ||
+             check_of(c, "revocation") == C::kFail) {
+    v["hardware"] = 96;
+  } else {
+    v["hardware"] = 2;
+  }
+  switch (check_of(c, "measurements")) {
+    case C::kPass:
+      v["executables"] = 2;
+      break;
+    case C::kWarn:
+      v["executables"] = 32;
+      break;
+    case C::kFail:
+      v["executables"] = 96;
+      break;
+    default:
+      break;  // RIMs not appraised: no claim (the findings say why)
+  }
+  return v;
+}
+
+std::map<std::string, int> host_vector(const tpm::QuoteAppraisal& q) {
+  using C = CheckStatus;
+  const auto& c = q.checks;
+  std::map<std::string, int> v;
+  const bool sig = check_of(c, "signature") == C::kPass && check_of(c, "parse") == C::kPass;
+  v["hardware"] = !sig ? 97 : (check_of(c, "ak") == C::kFail ? 96 : 2);
+  switch (check_of(c, "ak_trust")) {
+    case C::kPass:
+      v["instance-identity"] = 2;
+      break;
+    case C::kFail:
+      v["instance-identity"] = 96;
+      break;
+    default:
+      break;
+  }
+  const C pol = check_of(c, "policy"), log = check_of(c, "eventlog");
+  if (pol == C::kFail || log == C::kFail) {
+    v["executables"] = 96;
+  } else if (pol == C::kPass) {
+    v["executables"] = 3;  // approved boot: the PCRs match the policy
+  }
+  return v;
+}
+
+Finding as_warning(Finding f) {
+  if (f.severity == Severity::kFail) f.severity = Severity::kWarn;
+  return f;
+}
+
+struct Work {
+  PciDevice pci;
+  bool class_known = true;
+  const BundleDevice* source = nullptr;
+  std::optional<std::string> serial;
+  std::vector<Finding> findings;
+};
+
+}  // namespace
+
+const std::string& worse_status(const std::string& a, const std::string& b) {
+  return ear::tier_of_status(a) >= ear::tier_of_status(b) ? a : b;
+}
+
+PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha256,
+                            const PipelineReferences& refs) {
+  const Registry& reg = *refs.registry;
+  PipelineResult out;
+  out.nonce_hex = bundle.nonce_hex;
+  out.bundle_sha256 = bundle_sha256;
+  out.registry_digest = reg.digest();
+  out.policy_digest = refs.policy->digest;
+  out.ecfr_date = refs.policy->ecfr_date;
+  out.host_name = bundle.host_name;
+  out.site_country = bundle.site_country;
+  out.at = refs.at;
+  out.collected_at = bundle.collected_at;
+  if (refs.licence) {
+    out.licence_sha256 = refs.licence->digest;
+    out.licence_number = refs.licence->number;
+  }
+
+  Submod host;
+  host.label = "host";
+  host.kind = "host";
+
+  // 1. The nonce.
+  if (refs.nonce_refused) {
+    host.findings.push_back(*refs.nonce_refused);
+  } else if (!refs.expected_nonce) {
+    host.findings.push_back({"pipeline.nonce-unchecked",
+                             "no nonce store or expected nonce was given: the bundle's nonce " +
+                                 bundle.nonce_hex + " may be replayed",
+                             "bundle#/nonce", Severity::kWarn});
+  } else if (*refs.expected_nonce != bundle.nonce) {
+    host.findings.push_back({"pipeline.nonce-mismatch",
+                             "the bundle's nonce " + bundle.nonce_hex + " is not the one issued (" +
+                                 hex_encode(*refs.expected_nonce) + ")",
+                             "bundle#/nonce", Severity::kFail});
+  }
+
+  // 2. Identify, with npu-smi names and serials.
+  std::vector<Work> work;
+  for (const auto& d : bundle.devices) {
+    Work w;
+    w.pci = d.pci;
+    w.class_known = d.class_known;
+    w.source = &d;
+    w.serial = d.serial;
+    if (d.npu_smi) {
+      auto chips = ascend::parse_npu_smi(*d.npu_smi, d.pci.address + " npu_smi");
+      if (!chips) {
+        w.findings.push_back({"pipeline.npu-smi-unreadable", chips.error().to_string(),
+                              d.pci.address, Severity::kWarn});
+      } else if (const ascend::NpuChip* c = ascend::chip_at(*chips, d.pci.address)) {
+        if (!w.pci.reported_name && !c->name.empty()) w.pci.reported_name = c->name;
+        if (!w.serial && c->serial) w.serial = c->serial;
+      } else {
+        w.findings.push_back({"pipeline.npu-smi-no-chip",
+                              "the attached npu-smi output lists no chip at " + d.pci.address,
+                              d.pci.address, Severity::kWarn});
+      }
+    }
+    work.push_back(std::move(w));
+  }
+  Inventory inv;
+  inv.host = bundle.host_name;
+  for (const auto& w : work) {
+    inv.devices.push_back(w.pci);
+    inv.class_known.push_back(w.class_known);
+  }
+  IdentifyReport ids = identify(inv.devices, inv.class_known, reg);
+
+  // 3. The host's TPM quote, binding the accelerator inventory.
+  std::optional<tpm::QuoteAppraisal> quote;
+  if (bundle.tpm) {
+    const Bytes digest = inventory_digest(inventory_accelerators(inv, reg));
+    host.inventory_digest = hex_encode(digest);
+    tpm::QuoteEvidence ev;
+    ev.attest = bundle.tpm->quote;
+    ev.signature = bundle.tpm->signature;
+    ev.pcrs = bundle.tpm->pcrs;
+    ev.ak_public = bundle.tpm->ak_public;
+    ev.ak_cert_der = bundle.tpm->ak_certificate;
+    ev.eventlog = bundle.tpm->eventlog;
+    ev.origin = "bundle#/host/tpm";
+    tpm::QuoteReferences qr;
+    qr.nonce = bundle.nonce;
+    qr.inventory_digest = digest;
+    qr.policy = refs.pcr_policy;
+    qr.ak_ca = refs.ak_ca;
+    qr.ak_intermediates = refs.ak_intermediates;
+    qr.at = refs.at;
+    quote = tpm::appraise_quote(ev, qr);
+    host.trust_vector = host_vector(*quote);
+    host.checks = check_texts(quote->checks);
+    host.inventory_bound = quote->inventory_bound;
+    if (!quote->ak_name.empty()) host.ak_name = hex_encode(quote->ak_name);
+    if (quote->quote) host.pcr_selection = tpm::selection_text(quote->quote->selection());
+    for (const auto& f : quote->findings) host.findings.push_back(f);
+  } else {
+    host.trust_vector["sourced-data"] = 32;
+    host.findings.push_back({"pipeline.no-tpm",
+                             "the bundle has no TPM quote: the host's platform vouches for nothing",
+                             "bundle#/host", Severity::kWarn});
+  }
+  const bool platform_bound = quote && quote->inventory_bound &&
+                              check_of(quote->checks, "signature") == CheckStatus::kPass &&
+                              check_of(quote->checks, "ak_trust") == CheckStatus::kPass;
+  if (quote && quote->inventory_bound && !platform_bound) {
+    host.findings.push_back({"pipeline.binding-untrusted",
+                             "the quote binds the inventory, but its AK is not trusted: the "
+                             "devices stay `reported`",
+                             "bundle#/host/tpm", Severity::kWarn});
+  }
+
+  // 4. NVIDIA evidence, 5. assurance.
+  nvidia::Appraiser appraiser(refs.nvidia, refs.at, bundle.nonce);
+  std::vector<Submod> devices;
+  std::vector<PolicyDevice> policy_devices;
+  for (const auto& w : work) {
+    auto id = std::find_if(ids.devices.begin(), ids.devices.end(), [&](const IdentifiedDevice& d) {
+      return d.pci.address == w.pci.address;
+    });
+    const bool accelerator = id != ids.devices.end();
+    if (!accelerator && !w.source->nvidia) continue;
+    Submod s;
+    s.label = s.address = w.pci.address;
+    s.pci_id = to_hex(w.pci.vendor, 4) + ":" + to_hex(w.pci.device, 4) + " " +
+               to_hex(w.pci.subsystem_vendor, 4) + ":" + to_hex(w.pci.subsystem_device, 4);
+    s.serial = w.serial;
+    s.evidence_sha256 = w.pci.evidence_sha256;
+    s.findings = w.findings;
+    PolicyDevice pd;
+    pd.label = s.label;
+    if (accelerator) {
+      s.vendor = id->vendor;
+      s.family = id->family;
+      s.name = id->name;
+      s.eccn = class_text(*id);
+      s.tpp = id->tpp;
+      s.pd = id->pd;
+      s.attestation = id->attestation;
+      for (const auto& f : id->flags) s.flags.push_back(f.id);
+      for (const auto& f : id->findings) s.findings.push_back(as_warning(f));
+      pd.eccn = id->eccn;
+      if (id->eccn == Eccn::kUndetermined)
+        for (const auto& c : id->classifications) pd.candidate_classes.insert(eccn_name(c.eccn));
+    } else {
+      s.eccn = "not-assessed";
+    }
+    bool attested = false;
+    if (w.source->nvidia) {
+      nvidia::DeviceResult r = appraiser.appraise(*w.source->nvidia);
+      s.kind = r.kind == "switch" ? "nvidia-switch" : "nvidia-gpu";
+      s.trust_vector = nvidia_vector(r);
+      s.checks = check_texts(r.checks);
+      if (!r.ueid.empty()) s.ueid = r.ueid;
+      if (!r.sku.empty()) s.sku = r.sku;
+      if (!accelerator) {
+        s.vendor = "nvidia";
+        s.family = r.die;
+        s.name = r.product.empty() ? r.hwmodel : r.product;
+      }
+      for (auto f : r.findings) {
+        f.pointer = s.label + " " + f.pointer;
+        s.findings.push_back(std::move(f));
+      }
+      attested = check_of(r.checks, "signature") == CheckStatus::kPass &&
+                 check_of(r.checks, "nonce") == CheckStatus::kPass &&
+                 check_of(r.checks, "chain") == CheckStatus::kPass;
+    } else {
+      s.kind = "pci-device";
+      s.trust_vector["sourced-data"] = platform_bound ? 2 : 32;
+    }
+    s.assurance = attested ? "attested" : (platform_bound ? "platform-bound" : "reported");
+    pd.name = s.name;
+    pd.flags = s.flags;
+    pd.assurance = s.assurance;
+    if (s.serial) pd.identities.push_back(*s.serial);
+    if (s.ueid) pd.identities.push_back(*s.ueid);
+    policy_devices.push_back(std::move(pd));
+    devices.push_back(std::move(s));
+  }
+
+  // 6. The export policy.
+  PolicyOutcome po =
+      evaluate_policy(*refs.policy, policy_devices, bundle.site_country, refs.licence, refs.at);
+  out.destination = po.destination;
+  for (auto& f : po.host_findings) host.findings.push_back(std::move(f));
+  for (auto& d : devices) {
+    auto it = po.device_findings.find(d.label);
+    if (it != po.device_findings.end())
+      for (auto& f : it->second) d.findings.push_back(std::move(f));
+  }
+
+  settle(host);
+  out.status = host.status;
+  out.submods.push_back(std::move(host));
+  std::sort(devices.begin(), devices.end(),
+            [](const Submod& a, const Submod& b) { return a.address < b.address; });
+  for (auto& d : devices) {
+    settle(d);
+    out.status = worse_status(out.status, d.status);
+    out.submods.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace aa

@@ -1,0 +1,86 @@
+// The verification pipeline: one evidence bundle in, one appraisal per device plus the host
+// out, ready to be signed as an EAR (results/ear_writer.h).
+//
+// Contract: run_pipeline() is a function of the bundle, the references and the verification
+// time; it opens no network connection and reads only the RIM store. It never stops early:
+// every appraiser runs on what it was given. Stages, in order (docs/pipeline.md):
+//   1. nonce      the bundle's nonce against what the caller expects (`expected_nonce`, after
+//                 the nonce store consumed it): pipeline.nonce-mismatch (fail); with no
+//                 expectation, pipeline.nonce-unchecked (warn)
+//   2. identify   every bundle device through the registry (identify.h); Ascend devices whose
+//                 npu-smi output is attached get their name (variant) and serial from it
+//                 (ascend/npu_smi.h; pipeline.npu-smi-* findings when it does not parse or
+//                 lists no chip at the device's address)
+//   3. host       the TPM quote (tpm/appraise.h) with the inventory digest of the bundle's
+//                 accelerators (binding/inventory_digest.h); without a quote, pipeline.no-tpm
+//   4. nvidia     each nvidia-spdm device (nvidia/appraise.h) against the bundle nonce and the
+//                 device's PCI ID
+//   5. assurance  attested (NVIDIA signature, nonce and chain pass) > platform-bound (the quote
+//                 verifies with a trusted AK and binds this inventory) > reported
+//   6. policy     the export policy and the licence (policy/export_policy.h)
+// Each submod gets an AR4SI trust vector (docs/results.md) and a status no better than the
+// worst of its vector and its findings; the overall status is the worst submod.
+#pragma once
+
+#include <ctime>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "core/finding.h"
+#include "nvidia/appraise.h"
+#include "policy/export_policy.h"
+#include "registry/registry.h"
+#include "tpm/appraise.h"
+
+namespace aa {
+
+struct PipelineReferences {
+  const Registry* registry = nullptr;
+  const ExportPolicy* policy = nullptr;
+  const Licence* licence = nullptr;  // optional
+  nvidia::References nvidia;         // roots, RIM store, revocation, profile
+  const tpm::PcrPolicy* pcr_policy = nullptr;
+  const X509* ak_ca = nullptr;  // trust anchor for AK certificates (optional)
+  std::vector<const X509*> ak_intermediates;
+  std::optional<Bytes> expected_nonce;   // what the verifier issued; absent: not checked
+  std::optional<Finding> nonce_refused;  // the nonce store refused the nonce (store.*)
+  std::time_t at = 0;
+};
+
+// One EAR submod: the host or one device.
+struct Submod {
+  std::string label;                        // "host" or the device's PCI address
+  std::string kind;                         // host | nvidia-gpu | nvidia-switch | pci-device
+  std::string status;                       // affirming | warning | contraindicated
+  std::map<std::string, int> trust_vector;  // AR4SI claim name -> value
+  std::vector<Finding> findings;
+  // Devices only:
+  std::string address, pci_id, vendor, family, name, eccn, assurance, attestation;
+  std::optional<Interval> tpp, pd;
+  std::vector<std::string> flags;
+  std::optional<std::string> serial, ueid, evidence_sha256, sku;
+  std::map<std::string, std::string> checks;  // appraiser check -> pass/fail/warn/...
+  // Host only:
+  std::optional<std::string> ak_name, inventory_digest, pcr_selection;
+  bool inventory_bound = false;
+};
+
+struct PipelineResult {
+  std::string status;
+  std::vector<Submod> submods;  // host first, then devices by address
+  std::string nonce_hex, bundle_sha256, registry_digest, policy_digest, ecfr_date;
+  std::optional<std::string> licence_sha256, licence_number, destination, site_country;
+  std::string host_name;
+  std::time_t at = 0, collected_at = 0;
+};
+
+// The worse of two statuses (none < affirming < warning < contraindicated).
+const std::string& worse_status(const std::string& a, const std::string& b);
+
+PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha256,
+                            const PipelineReferences& refs);
+
+}  // namespace aa

@@ -1,0 +1,290 @@
+#include "report/html_report.h"
+
+#include <map>
+#include <sstream>
+
+#include "crypto/x509.h"
+
+namespace aa {
+
+namespace {
+
+// Plain-words explanations, by exact code first, then by prefix (longest first wins).
+const std::map<std::string, std::string>& explanations() {
+  static const std::map<std::string, std::string> m = {
+      {"policy.prc-3a090-part",
+       "A chip designed by a company in China (Country Group D:5 or Macau) that meets the ECCN "
+       "3A090 thresholds. BIS guidance of May 2025 says using such chips anywhere may violate "
+       "General Prohibition 10. Stop and refer to export counsel."},
+      {"policy.prc-part-unclassified",
+       "A chip designed in D:5 or Macau whose performance is not known well enough to classify: "
+       "treat it as a GP10 risk until it is classified."},
+      {"policy.licence-missing",
+       "An export-controlled accelerator is at a destination where BIS enforces a licence "
+       "requirement, and the licence provided does not list it."},
+      {"policy.licence-required-by-text",
+       "The text of the EAR requires a licence for this accelerator at this destination, but BIS "
+       "has said it does not enforce that requirement there. Record the decision."},
+      {"policy.licensed-device-absent",
+       "A device the licence covers is not in this host: it may have been moved, diverted, "
+       "replaced, or the evidence is incomplete."},
+      {"policy.licence-destination-mismatch",
+       "The licence names another country than the one the host declares for its site."},
+      {"policy.licence-not-valid", "The licence is not valid at the time of verification."},
+      {"policy.destination-unknown",
+       "Neither a licence nor a declared site names the country: licence rules could not run."},
+      {"policy.class-undetermined",
+       "The exact variant of this chip is not known, and some variants are 3A090: whether a "
+       "licence is needed cannot be decided until the variant is."},
+      {"policy.identity-reported",
+       "This controlled device is known only from what the host reports (PCI IDs, vendor "
+       "tools). Nothing cryptographic proves which chip it is."},
+      {"pipeline.nonce-unchecked",
+       "The verifier was not told which challenge it issued, so replayed evidence would not be "
+       "noticed."},
+      {"pipeline.nonce-mismatch", "The evidence answers another challenge: it may be replayed."},
+      {"pipeline.no-tpm", "The host sent no TPM quote: its platform vouches for nothing."},
+      {"pipeline.binding-untrusted",
+       "The TPM quote covers the device list, but the key that signed it is not certified."},
+      {"identify.", "What the host reports about the device, looked up in the chip registry."},
+      {"nvidia.signature.invalid",
+       "The GPU's signed report does not verify: the evidence was altered or is not from this "
+       "device key."},
+      {"nvidia.nonce.mismatch", "The GPU signed another challenge: the evidence may be replayed."},
+      {"nvidia.chain.", "The GPU's certificate chain does not lead to NVIDIA's pinned root."},
+      {"nvidia.rim.",
+       "The reference measurements (RIMs) for the firmware were missing or could not be "
+       "trusted, so the firmware could not be compared with NVIDIA's published values."},
+      {"nvidia.measurement.", "Firmware measurements compared with NVIDIA's reference values."},
+      {"nvidia.revocation.", "Whether NVIDIA revoked the device's certificates."},
+      {"nvidia.sku.", "The chip model the GPU signed, compared with what the host reports."},
+      {"nvidia.", "NVIDIA device attestation evidence."},
+      {"spdm.", "The GPU's SPDM report is malformed."},
+      {"tpm.ak-untrusted",
+       "The TPM key that signed the quote has no certificate: it is only as good as its "
+       "enrolment."},
+      {"tpm.nonce-mismatch",
+       "The TPM quote does not cover this challenge and this device list: stale, or the device "
+       "list was changed after the quote."},
+      {"tpm.signature-invalid", "The TPM quote's signature does not verify: it was altered."},
+      {"tpm.inventory-not-bound", "The TPM quote is fresh but does not cover the device list."},
+      {"tpm.", "The host's TPM quote: its signature, freshness and measured boot state."},
+  };
+  return m;
+}
+
+std::string status_class(const std::string& s) {
+  if (s == "affirming" || s == "warning" || s == "contraindicated") return s;
+  return "none";
+}
+
+std::string verdict_words(const std::string& s) {
+  if (s == "affirming") return "Every check passed.";
+  if (s == "warning")
+    return "Nothing contradicts the evidence, but some checks could not be made or raised "
+           "concerns.";
+  if (s == "contraindicated")
+    return "At least one check failed. Do not rely on this host until the findings are resolved.";
+  return "No verdict.";
+}
+
+std::string text_of(const Json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (v.is_number()) {
+    std::ostringstream o;
+    o << v.get<double>();
+    return o.str();
+  }
+  if (v.is_object() && v.contains("min") && v.contains("max"))
+    return text_of(v["min"]) + " – " + text_of(v["max"]);
+  if (v.is_array()) {
+    std::string s;
+    for (const auto& e : v) s += (s.empty() ? "" : ", ") + text_of(e);
+    return s;
+  }
+  return v.dump();
+}
+
+const Json& member(const Json& o, const std::string& k) {
+  static const Json null;
+  if (!o.is_object()) return null;
+  auto it = o.find(k);
+  return it == o.end() ? null : *it;
+}
+
+const char* kStyle = R"(
+:root{--ok:#1b7f3b;--warn:#a15c00;--bad:#b3261e;--ink:#1d1d1f;--mute:#5f6368;--line:#d9dce1}
+*{box-sizing:border-box}body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0;padding:24px;max-width:1200px;margin:auto}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+.verdict{border-radius:8px;padding:16px 20px;margin:16px 0;color:#fff}.verdict b{font-size:24px;text-transform:uppercase;letter-spacing:.04em;display:block}
+.verdict.affirming{background:var(--ok)}.verdict.warning{background:var(--warn)}.verdict.contraindicated{background:var(--bad)}.verdict.none{background:var(--mute)}
+table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:#f3f4f6;font-weight:600}td.addr{white-space:nowrap;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}td.mono,span.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
+.pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12.5px;font-weight:600;color:#fff}
+.pill.affirming,.pill.info{background:var(--ok)}.pill.warning,.pill.warn{background:var(--warn)}.pill.contraindicated,.pill.fail{background:var(--bad)}.pill.none{background:var(--mute)}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{color:var(--mute)}dd{margin:0}
+.explain{color:var(--mute);font-size:13px}.sig-ok{color:var(--ok);font-weight:600}.sig-no{color:var(--bad);font-weight:600}
+@media print{body{padding:0;font-size:11pt}.verdict{color:#000;border:3px solid #000;background:none!important}
+.pill{color:#000;border:1px solid #000;background:none!important}tr,dl,.verdict{break-inside:avoid}h2{break-after:avoid}}
+)";
+
+}  // namespace
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string explain_finding(const std::string& code) {
+  const auto& m = explanations();
+  auto it = m.find(code);
+  if (it != m.end()) return it->second;
+  std::string best;
+  for (const auto& [k, v] : m) {
+    if (k.back() == '.' && code.rfind(k, 0) == 0 && k.size() > best.size()) best = k;
+  }
+  return best.empty() ? "See docs/findings.md." : m.at(best);
+}
+
+std::string render_html_report(const Json& claims, const ReportSignature& sig) {
+  const std::string ext = "https://accel-attest.example/ear/";
+  const Json& ver = member(claims, ext + "verification");
+  const Json& subs = member(claims, "submods");
+  const Json& host = member(member(subs, "host"), ext + "host");
+  const std::string status = text_of(member(claims, "ear_status"));
+  auto e = [](const Json& v) { return html_escape(text_of(v)); };
+
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    << "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+    << "<title>accel-attest report: " << e(member(host, "name")) << "</title><style>" << kStyle
+    << "</style></head><body>\n";
+  h << "<h1>Accelerator attestation report</h1><div class=\"explain\">host "
+    << e(member(host, "name")) << ", verified " << e(member(ver, "verified_at")) << "</div>\n";
+  h << "<div class=\"verdict " << status_class(status) << "\" id=\"verdict\"><b>"
+    << html_escape(status) << "</b>" << html_escape(verdict_words(status)) << "</div>\n";
+
+  h << "<h2>Host and scope</h2><dl>";
+  auto row = [&](const char* k, const std::string& v) {
+    if (!v.empty()) h << "<dt>" << k << "</dt><dd>" << v << "</dd>";
+  };
+  row("Host", e(member(host, "name")));
+  row("Declared site", e(member(host, "declared_site")));
+  row("Destination", e(member(ver, "destination")));
+  row("Licence", e(member(ver, "licence")));
+  row("Evidence collected", e(member(ver, "collected_at")));
+  row("Verified at", e(member(ver, "verified_at")));
+  for (const char* t : {"iat", "exp"}) {
+    const Json& v = member(claims, t);
+    if (v.is_number_integer()) {
+      row(std::string_view(t) == "iat" ? "Result issued" : "Result valid until",
+          x509::rfc3339(static_cast<std::time_t>(v.get<long long>())));
+    }
+  }
+  row("Host status", "<span class=\"pill " +
+                         status_class(text_of(member(member(subs, "host"), "ear_status"))) + "\">" +
+                         e(member(member(subs, "host"), "ear_status")) + "</span>");
+  row("Inventory bound to TPM quote", member(host, "inventory_bound") == true ? "yes" : "no");
+  row("Export rules", "eCFR issue " + e(member(ver, "ecfr_date")));
+  h << "</dl>\n";
+
+  h << "<h2>Devices</h2><table id=\"devices\"><thead><tr><th>Address</th><th>Family</th>"
+    << "<th>Name</th><th>Serial / UEID</th><th>3A090 class</th><th>Assurance</th><th>Status</th>"
+    << "</tr></thead><tbody>\n";
+  size_t n_devices = 0;
+  for (const auto& [label, a] : subs.items()) {
+    if (label == "host") continue;
+    const Json& d = member(a, ext + "device");
+    std::string id = text_of(member(d, "serial"));
+    if (id.empty()) id = text_of(member(d, "ueid"));
+    if (id.empty()) id = "—";
+    const std::string st = text_of(member(a, "ear_status"));
+    h << "<tr class=\"device\"><td class=\"addr\">" << html_escape(label) << "</td><td>"
+      << e(member(d, "chip_family")) << "</td><td>" << e(member(d, "marketing_name"))
+      << "</td><td class=\"mono\">" << html_escape(id) << "</td><td>" << e(member(d, "eccn_3a090"))
+      << "</td><td>" << e(member(d, "identity_assurance")) << "</td><td><span class=\"pill "
+      << status_class(st) << "\">" << html_escape(st) << "</span></td></tr>\n";
+    ++n_devices;
+  }
+  if (n_devices == 0) h << "<tr><td colspan=\"7\">No accelerator in the bundle.</td></tr>";
+  h << "</tbody></table>\n";
+
+  h << "<h2>Findings</h2><table id=\"findings\"><thead><tr><th>Where</th><th>Severity</th>"
+    << "<th>Code</th><th>What it says, and what it means</th></tr></thead><tbody>\n";
+  size_t n_findings = 0;
+  for (const auto& [label, a] : subs.items()) {
+    const Json& x = member(a, ext + (label == "host" ? "host" : "device"));
+    for (const auto& f : member(x, "findings")) {
+      const std::string code = text_of(member(f, "code"));
+      const std::string sev = text_of(member(f, "severity"));
+      h << "<tr class=\"finding\"><td class=\"addr\">" << html_escape(label)
+        << "</td><td><span class=\"pill " << html_escape(sev) << "\">" << html_escape(sev)
+        << "</span></td><td class=\"mono\">" << html_escape(code) << "</td><td>"
+        << e(member(f, "message")) << "<div class=\"explain\">"
+        << html_escape(explain_finding(code)) << "</div></td></tr>\n";
+      ++n_findings;
+    }
+  }
+  if (n_findings == 0) h << "<tr><td colspan=\"4\">No finding.</td></tr>";
+  h << "</tbody></table>\n";
+
+  h << "<h2>Evidence and reference digests (SHA-256)</h2><table id=\"digests\"><tbody>";
+  auto digest = [&](const std::string& what, const Json& v) {
+    if (!v.is_null())
+      h << "<tr><td>" << html_escape(what) << "</td><td class=\"mono\">" << e(v) << "</td></tr>";
+  };
+  digest("Evidence bundle", member(ver, "bundle_sha256"));
+  digest("Chip registry and country groups", member(ver, "registry_sha256"));
+  digest("Export policy", member(ver, "policy_sha256"));
+  digest("Licence file", member(ver, "licence_sha256"));
+  digest("Accelerator inventory bound by the TPM quote", member(host, "inventory_digest"));
+  digest("TPM attestation key name", member(host, "ak_name"));
+  for (const auto& [label, a] : subs.items()) {
+    if (label != "host")
+      digest("Device evidence " + label, member(member(a, ext + "device"), "evidence_sha256"));
+  }
+  digest("Challenge nonce (base64url)", member(claims, "eat_nonce"));
+  h << "</tbody></table>\n";
+
+  h << "<h2>Signature</h2><dl>";
+  row("Status", sig.verified
+                    ? "<span class=\"sig-ok\">verified by this report with the key below</span>"
+                    : "<span class=\"sig-no\">not verified here: check it with "
+                      "<code>accel-attest verify-token</code> and the publisher's JWKS</span>");
+  row("Algorithm", html_escape(sig.alg));
+  row("Key ID (RFC 7638 thumbprint)", "<span class=\"mono\">" + html_escape(sig.kid) + "</span>");
+  if (sig.jwk)
+    row("Public key (JWK)", "<span class=\"mono\">" + html_escape(sig.jwk->dump()) + "</span>");
+  row("Token SHA-256", "<span class=\"mono\">" + html_escape(sig.token_sha256) + "</span>");
+  const Json& vid = member(claims, "ear_verifier_id");
+  row("Verifier", e(member(vid, "developer")) + ", build " + e(member(vid, "build")));
+  row("Profile", e(member(claims, "eat_profile")));
+  h << "</dl>\n</body></html>\n";
+  return h.str();
+}
+
+}  // namespace aa

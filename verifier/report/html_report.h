@@ -1,0 +1,34 @@
+// The audit report: one self-contained HTML page for a signed result (no script, no external
+// asset), for a person who has to act on it or file it.
+//
+// Contract: render_html_report() is a pure function of the token's claims and what is known of
+// its signature. Every value from the token is HTML-escaped. The page shows, in order: the
+// verdict; the host, site, destination, licence and times; one row per device (family, name,
+// serial or UEID, 3A090 class, assurance level, status); every finding with its code,
+// severity and an explanation of what the code means; evidence and reference digests; the key
+// that signed the result and whether this report verified the signature. Print styles keep
+// tables whole and drop colours to borders.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/json.h"
+
+namespace aa {
+
+struct ReportSignature {
+  bool verified = false;  // the token's signature was checked against `jwk`
+  std::string kid, alg, token_sha256;
+  std::optional<Json> jwk;  // the verifying public key
+};
+
+std::string render_html_report(const Json& claims, const ReportSignature& sig);
+
+// The plain-words meaning of a finding code (by code, else by its prefix).
+std::string explain_finding(const std::string& code);
+
+// Escapes &, <, >, " and ' for HTML text and attribute values.
+std::string html_escape(std::string_view s);
+
+}  // namespace aa

@@ -1,0 +1,153 @@
+#include "results/ear_writer.h"
+
+#include "core/bytes.h"
+#include "crypto/x509.h"
+
+namespace aa::ear {
+
+namespace {
+
+Json findings_json(const std::vector<Finding>& fs) {
+  Json a = Json::array();
+  for (const auto& f : fs) {
+    a.push_back({{"code", f.code},
+                 {"severity", severity_name(f.severity)},
+                 {"message", f.message},
+                 {"pointer", f.pointer}});
+  }
+  return a;
+}
+
+Json interval(const std::optional<Interval>& i) {
+  if (!i) return nullptr;
+  if (i->exact()) return i->lo;
+  return Json{{"min", i->lo}, {"max", i->hi}};
+}
+
+template <typename T>
+Json opt(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+Json device_ext(const Submod& s) {
+  return {{"kind", s.kind},
+          {"pci_address", s.address},
+          {"pci_id", s.pci_id},
+          {"vendor", s.vendor},
+          {"chip_family", s.family},
+          {"marketing_name", s.name},
+          {"tpp", interval(s.tpp)},
+          {"performance_density", interval(s.pd)},
+          {"eccn_3a090", s.eccn},
+          {"flags", s.flags},
+          {"identity_assurance", s.assurance},
+          {"attestation_capability", s.attestation},
+          {"serial", opt(s.serial)},
+          {"ueid", opt(s.ueid)},
+          {"nvidia_sku", opt(s.sku)},
+          {"evidence_sha256", opt(s.evidence_sha256)},
+          {"checks", s.checks},
+          {"findings", findings_json(s.findings)}};
+}
+
+Json host_ext(const Submod& s, const PipelineResult& r) {
+  return {{"name", r.host_name},
+          {"declared_site", opt(r.site_country)},
+          {"ak_name", opt(s.ak_name)},
+          {"pcr_selection", opt(s.pcr_selection)},
+          {"inventory_digest", opt(s.inventory_digest)},
+          {"inventory_bound", s.inventory_bound},
+          {"checks", s.checks},
+          {"findings", findings_json(s.findings)}};
+}
+
+Error missing_claim(const std::string& where) {
+  return make_error("ear.missing-claim", where, "required by " + std::string(kExtSchema));
+}
+
+Status require(const Json& o, const std::string& where,
+               std::initializer_list<const char*> members) {
+  if (!o.is_object()) return make_error("ear.bad-claim", where, "not an object");
+  for (const char* m : members)
+    if (!o.contains(m)) return missing_claim(where + "/" + m);
+  return Ok{};
+}
+
+}  // namespace
+
+std::string ext(const char* name) {
+  return std::string(kExtPrefix) + name;
+}
+
+Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl) {
+  Json submods = Json::object();
+  for (const auto& s : r.submods) {
+    Json a = {{"ear_status", s.status}, {"ear_trustworthiness_vector", s.trust_vector}};
+    if (s.kind == "host") {
+      a[ext("host")] = host_ext(s, r);
+    } else {
+      a[ext("device")] = device_ext(s);
+    }
+    submods[s.label] = std::move(a);
+  }
+  Json verification = {{"schema", kExtSchema},
+                       {"bundle_sha256", r.bundle_sha256},
+                       {"registry_sha256", r.registry_digest},
+                       {"policy_sha256", r.policy_digest},
+                       {"ecfr_date", r.ecfr_date},
+                       {"licence", opt(r.licence_number)},
+                       {"licence_sha256", opt(r.licence_sha256)},
+                       {"destination", opt(r.destination)},
+                       {"verified_at", x509::rfc3339(r.at)},
+                       {"collected_at", x509::rfc3339(r.collected_at)}};
+  Bytes nonce = hex_decode(r.nonce_hex).value_or(Bytes{});
+  return {{"eat_profile", kProfileAccelAttest},
+          {"iat", static_cast<int64_t>(iat)},
+          {"exp", static_cast<int64_t>(iat) + ttl},
+          {"eat_nonce", base64url_encode(nonce)},
+          {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
+          {"ear_status", r.status},
+          {"submods", submods},
+          {ext("verification"), verification}};
+}
+
+Status check_accel_attest_claims(const Json& claims, const std::string& origin) {
+  const std::string top = origin + "#/" + ext("verification");
+  auto v = claims.find(ext("verification"));
+  if (v == claims.end()) return missing_claim(top);
+  AA_CHECK(require(
+      *v, top,
+      {"schema", "bundle_sha256", "registry_sha256", "policy_sha256", "ecfr_date", "verified_at"}));
+  if ((*v)["schema"] != kExtSchema) {
+    return make_error("ear.bad-claim", top + "/schema", "expected " + std::string(kExtSchema));
+  }
+  if (!claims.contains("ear_status")) return missing_claim(origin + "#/ear_status");
+  if (!claims.contains("eat_nonce")) return missing_claim(origin + "#/eat_nonce");
+  if (!claims.contains("exp")) return missing_claim(origin + "#/exp");
+  const Json& subs = claims.at("submods");
+  if (!subs.contains("host")) return missing_claim(origin + "#/submods/host");
+  for (const auto& [label, a] : subs.items()) {
+    const std::string where = origin + "#/submods/" + label + "/";
+    const char* name = label == "host" ? "host" : "device";
+    auto e = a.find(ext(name));
+    if (e == a.end()) return missing_claim(where + ext(name));
+    if (label == "host") {
+      AA_CHECK(require(*e, where + ext(name), {"name", "checks", "findings"}));
+    } else {
+      AA_CHECK(require(*e, where + ext(name),
+                       {"kind", "pci_address", "chip_family", "marketing_name", "eccn_3a090",
+                        "identity_assurance", "flags", "findings"}));
+      const Json& level = (*e)["identity_assurance"];
+      if (level != "attested" && level != "platform-bound" && level != "reported") {
+        return make_error("ear.bad-claim", where + ext(name) + "/identity_assurance",
+                          "not attested, platform-bound or reported");
+      }
+    }
+    if (!(*e)["findings"].is_array()) {
+      return make_error("ear.bad-claim", where + ext(name) + "/findings", "not an array");
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace aa::ear
