@@ -4,7 +4,10 @@
 # host, a mixed host), from sysfs trees, lspci output and an inventory with npu-smi names, and
 # appraises the real NVIDIA evidence in docs/examples/nvidia/ offline (8 HGX H100 GPUs, an H100
 # with both RIMs, 4 NVSwitches with their RIM) and the TPM quotes in docs/examples/tpm/ (a GCE
-# vTPM quote with its AK certificate and event log, a swtpm quote, an EK certificate).
+# vTPM quote with its AK certificate and event log, a swtpm quote, an EK certificate). Then the
+# whole pipeline on the example bundles of docs/examples/bundles/ (an HGX host with 8 H100s from
+# the real NVIDIA vector and a licence, an Ascend 910B host, a mixed host; their swtpm quotes
+# bind the inventories): signed EAR results and HTML audit reports in build/example-results/.
 # Exit 0 when every run worked (findings are expected: the Ascend hosts have some), 2 if any
 # run failed on bad input.
 set -uo pipefail
@@ -47,4 +50,19 @@ run tpm verify --message "$tp/swtpm/quote_rsa.tpms_attest.bin" --signature "$tp/
   --pcrs "$tp/swtpm/quote_rsa.tpm2tools_pcrs.bin" --ak-public "$tp/swtpm/ak_rsa.tpm2b_public.bin" \
   --nonce "$(cat "$tp/swtpm/nonce.hex.txt")"
 run tpm ek-check --cert "$tp/swtpm/ek_rsa_cert.der" --anchors "$tp/swtpm"
+bun="$root/docs/examples/bundles"
+res="$root/build/example-results"
+mkdir -p "$res"
+[ -f "$res/keys/signing-key.pem" ] || run keygen --out "$res/keys"
+for h in hgx-h100 ascend-910b mixed; do
+  # The nonce each bundle answers stands for the one this verifier issued (docs/examples/bundles).
+  nonce=$(grep -m1 -oE '"nonce": "[0-9a-f]+"' "$bun/$h/bundle.json" | grep -oE '[0-9a-f]{32,}')
+  licence=()
+  [ -f "$bun/$h/licence.json" ] && licence=(--licence "$bun/$h/licence.json")
+  run verify "$bun/$h/bundle.json" --key "$res/keys/signing-key.pem" --out "$res/$h.jwt" \
+    --nonce "$nonce" --ak-ca "$bun/$h/sim-ak-ca.pem" "${licence[@]}" --report "$res/$h.html"
+  run verify-token "$res/$h.jwt" --jwks "$res/keys/jwks.json" --nonce "$nonce"
+done
+echo
+echo "signed results, reports and the JWKS that verifies them: $res"
 exit $status

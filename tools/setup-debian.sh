@@ -10,6 +10,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
+# `setup-debian.sh test` adds what only the tests use: PyJWT and python3-cryptography (an
+# independent JWT implementation, and the evidence simulator's test CA), headless Chromium
+# (the report rendering test) and a font for it.
+if [ "${1:-}" = "test" ]; then
+  packages+=(python3 python3-jwt python3-cryptography chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

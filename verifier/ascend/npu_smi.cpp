@@ -122,14 +122,14 @@ Result<std::vector<NpuChip>> parse_npu_smi(std::string_view text, const std::str
         chips.push_back(chip);
         continue;
       }
-      if (w.size() > 2 || (w.size() == 2 && second)) {
-        return make_error("npu-smi.bad-row", at(), "neither an NPU row nor a chip row");
-      }
       if (bus_cell.find(':') != std::string_view::npos) {
         return make_error("npu-smi.bad-row", at(),
                           "bus ID " + printable(bus_cell) + " is not DDDD:BB:DD.F");
       }
-      NpuChip n;  // an NPU row: "<npu id> <name> | <health>"
+      if (w.size() > 2) {
+        return make_error("npu-smi.bad-row", at(), "neither an NPU row nor a chip row");
+      }
+      NpuChip n;  // an NPU row: "<npu id> <name> | <health>" (a name may be all digits: "310")
       n.npu_id = *id;
       n.name = w.size() == 2 && !placeholder(w[1]) ? std::string(w[1]) : std::string();
       n.health = std::string(bus_cell);

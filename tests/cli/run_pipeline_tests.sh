@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The pipeline end to end with the real binary: `verify` on the shipped example bundles, the
+# signed result checked by `verify-token` and independently by PyJWT, tampering with each part
+# of a bundle, the nonce store (a nonce is accepted once), the evidence simulator against a live
+# swtpm, crafted bad bundles (exit 2), and `report`.
+# Usage: run_pipeline_tests.sh BINARY SOURCE_DIR [NO_NETWORK_SHIM]
+set -u
+bin=$1
+src=$2
+shim=${3:-}
+ex=$src/docs/examples/bundles
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/check.sh"
+at=2026-11-27T00:00:00Z
+hgx_nonce=4760e30534a0621357d458b1a7936551b5dc4cd1e69718adf7ed9fb0252a537e
+
+check keygen 0 "signing key" -- "$bin" keygen --out "$tmp/k"
+key=$tmp/k/signing-key.pem
+jwks=$tmp/k/jwks.json
+hgx=(verify "$ex/hgx-h100/bundle.json" --key "$key" --licence "$ex/hgx-h100/licence.json"
+  --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at")
+
+# The HGX host: 8 attested H100s, licensed; warning because no RIMs are public for its firmware.
+check hgx-verify 1 "host hgx-h100-example: warning" -- "$bin" "${hgx[@]}" --out "$tmp/hgx.jwt"
+check hgx-attested 1 "0000:db:00.0  warning  NVIDIA H100 SXM5 80GB  3A090.a.1  attested" -- \
+  "$bin" "${hgx[@]}" --out "$tmp/hgx.jwt"
+if [ -n "$shim" ]; then
+  check hgx-offline 1 "host hgx-h100-example: warning" -- env LD_PRELOAD="$shim" "$bin" "${hgx[@]}" \
+    --out "$tmp/hgx-offline.jwt"
+fi
+check hgx-token 0 "VALID EAR.*status warning" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --nonce "$hgx_nonce"
+check hgx-token-pinned 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --profile "tag:accel-attest.example,2026:ear#1"
+check hgx-token-other-profile 1 "ear.unexpected-profile" -- "$bin" verify-token "$tmp/hgx.jwt" \
+  --jwks "$jwks" --profile "tag:ietf.org,2026:rats/ear#03"
+check hgx-token-wrong-nonce 1 "ear.nonce-mismatch" -- "$bin" verify-token "$tmp/hgx.jwt" \
+  --jwks "$jwks" --nonce "00$(echo "$hgx_nonce" | cut -c3-)"
+check hgx-pyjwt 0 "pyjwt: valid, kid .*, status warning, 9 submods" -- \
+  "$py" "$src/tests/cli/verify_with_pyjwt.py" "$tmp/hgx.jwt" "$jwks" "$hgx_nonce"
+check hgx-json 1 '"identity_assurance": "attested"' -- "$bin" "${hgx[@]}" --out "$tmp/x.jwt" --json
+
+# Our result's signature, changed by one character, fails both verifiers.
+$py - "$tmp/hgx.jwt" "$tmp/hgx-bad.jwt" <<'PY'
+import sys
+t = open(sys.argv[1]).read().strip()
+h, p, s = t.split(".")
+s = ("A" if s[10] != "A" else "B").join([s[:10], s[11:]])
+open(sys.argv[2], "w").write(".".join([h, p, s]))
+PY
+check hgx-token-tampered 1 "jose.bad-signature" -- "$bin" verify-token "$tmp/hgx-bad.jwt" --jwks "$jwks"
+check hgx-pyjwt-tampered 1 "pyjwt: invalid" -- \
+  "$py" "$src/tests/cli/verify_with_pyjwt.py" "$tmp/hgx-bad.jwt" "$jwks" "$hgx_nonce"
+
+# The other examples.
+check ascend-verify 1 "host ascend-910b-example: contraindicated" -- "$bin" verify \
+  "$ex/ascend-910b/bundle.json" --key "$key" --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem" --time "$at"
+check ascend-prc 1 "policy.prc-3a090-part" -- "$bin" verify "$ex/ascend-910b/bundle.json" --key "$key" \
+  --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem" --time "$at"
+check ascend-platform-bound 1 "Huawei Ascend 910B1  3A090.a.1  platform-bound" -- "$bin" verify \
+  "$ex/ascend-910b/bundle.json" --key "$key" --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem"
+check ascend-untrusted-ak 1 "pipeline.binding-untrusted" -- "$bin" verify "$ex/ascend-910b/bundle.json" \
+  --key "$key" --out "$tmp/asc2.jwt"
+check mixed-verify 1 "host mixed-example: contraindicated" -- "$bin" verify "$ex/mixed/bundle.json" \
+  --key "$key" --out "$tmp/mixed.jwt" --ak-ca "$ex/mixed/sim-ak-ca.pem"
+check mixed-pyjwt 0 "pyjwt: valid" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" "$tmp/mixed.jwt" "$jwks" \
+  "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["nonce"])' "$ex/mixed/bundle.json")"
+
+# Tampering: each part of the HGX bundle, and the licence.
+mutate() {  # mutate IN OUT PYTHON-EXPRESSION-ON-b
+  $py - "$1" "$2" "$3" <<'PY'
+import base64, json, sys
+b = json.load(open(sys.argv[1]))
+def flip(s, at):
+    raw = bytearray(base64.b64decode(s)); raw[at] ^= 1; return base64.b64encode(bytes(raw)).decode()
+exec(sys.argv[3])
+json.dump(b, open(sys.argv[2], "w"))
+PY
+}
+mutate "$ex/hgx-h100/bundle.json" "$tmp/t-evidence.json" \
+  'd = b["devices"][3]["evidence"]["nvidia"]; d["evidence"] = flip(d["evidence"], -20)'
+check tamper-evidence 1 "nvidia.signature.invalid" -- "$bin" verify "$tmp/t-evidence.json" --key "$key" \
+  --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+check tamper-evidence-binding 1 "tpm.nonce-mismatch" -- "$bin" verify "$tmp/t-evidence.json" --key "$key" \
+  --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+mutate "$ex/hgx-h100/bundle.json" "$tmp/t-swap.json" \
+  'e = [d["evidence"] for d in b["devices"][:2]]; b["devices"][0]["evidence"], b["devices"][1]["evidence"] = e[1], e[0]'
+check tamper-swapped-evidence 1 "tpm.nonce-mismatch" -- "$bin" verify "$tmp/t-swap.json" --key "$key" \
+  --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+mutate "$ex/hgx-h100/bundle.json" "$tmp/t-inventory.json" 'b["devices"][0]["device_id"] = "2331"'
+check tamper-inventory 1 "tpm.nonce-mismatch" -- "$bin" verify "$tmp/t-inventory.json" --key "$key" \
+  --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+mutate "$ex/hgx-h100/bundle.json" "$tmp/t-quote.json" 'b["host"]["tpm"]["quote"] = flip(b["host"]["tpm"]["quote"], 60)'
+check tamper-quote 1 "tpm.signature-invalid" -- "$bin" verify "$tmp/t-quote.json" --key "$key" \
+  --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+$py - "$ex/hgx-h100/licence.json" "$tmp/lic-short.json" "$tmp/lic-extra.json" <<'PY'
+import json, sys
+l = json.load(open(sys.argv[1]))
+short = dict(l, devices=l["devices"][:-1]); json.dump(short, open(sys.argv[2], "w"))
+extra = dict(l, devices=l["devices"] + [{"serial": "1234567890", "eccn": "3A090.a"}]); json.dump(extra, open(sys.argv[3], "w"))
+PY
+check tamper-licence-short 1 "policy.licence-required-by-text" -- "$bin" verify "$ex/hgx-h100/bundle.json" \
+  --key "$key" --out "$tmp/t.jwt" --licence "$tmp/lic-short.json" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" \
+  --nonce "$hgx_nonce" --time "$at"
+check tamper-licence-extra 1 "policy.licensed-device-absent" -- "$bin" verify "$ex/hgx-h100/bundle.json" \
+  --key "$key" --out "$tmp/t.jwt" --licence "$tmp/lic-extra.json" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" \
+  --nonce "$hgx_nonce" --time "$at"
+
+# The nonce store and the simulator with a live swtpm: a fresh nonce is accepted once.
+store=$tmp/nonces.sqlite
+check challenge 0 "^[0-9a-f]{64}$" -- "$bin" challenge --store "$store" --ttl 300
+n=$(cat "$tmp/out")
+check simulate 0 "TPM quote from swtpm" -- "$src/tools/simulate-bundle" \
+  "$src/tests/data/bundles/h20-host/spec.json" "$tmp/sim" --bin "$bin" --nonce "$n"
+sim=(verify "$tmp/sim/bundle.json" --key "$key" --ak-ca "$tmp/sim/sim-ak-ca.pem" --store "$store")
+check store-first-use 0 "host h20-test-host: affirming" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt"
+check store-first-use-pyjwt 0 "status affirming" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" \
+  "$tmp/sim.jwt" "$jwks" "$n"
+check store-reuse 1 "store.nonce-reused" -- "$bin" "${sim[@]}" --out "$tmp/sim2.jwt"
+check store-reuse-contraindicated 0 "status contraindicated" -- "$bin" verify-token "$tmp/sim2.jwt" --jwks "$jwks"
+check store-unknown 1 "store.nonce-unknown" -- "$bin" verify "$ex/mixed/bundle.json" --key "$key" \
+  --out "$tmp/t.jwt" --store "$store"
+check simulate-nonce-conflict 1 "answers nonce" -- "$src/tools/simulate-bundle" \
+  "$ex/hgx-h100/spec.json" "$tmp/sim3" --bin "$bin" --nonce "$n"
+
+# Bad input: exit 2 with the field named.
+bad() {  # bad NAME CODE PYTHON-WRITING-TO-f
+  $py - "$ex/mixed/bundle.json" "$tmp/bad-$1.json" "$3" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+f = open(sys.argv[2], "w")
+exec(sys.argv[3])
+PY
+  check "bad-$1" 2 "$2" -- "$bin" verify "$tmp/bad-$1.json" --key "$key" --out "$tmp/t.jwt"
+}
+bad deep "input.too-deep" 'b["location"] = json.loads("[" * 40 + "]" * 40); json.dump(b, f)'
+bad duplicate-key "input.duplicate-key" 'f.write(json.dumps(b)[:-1] + ", \"nonce\": \"00\"}")'
+bad base64 "input.bad-base64.*#/host/tpm/quote" 'b["host"]["tpm"]["quote"] = "@@@"; json.dump(b, f)'
+bad missing "input.missing-field.*#/devices" 'del b["devices"]; json.dump(b, f)'
+bad type "input.wrong-type.*#/devices/0/vendor_id" 'b["devices"][0]["vendor_id"] = 4318; json.dump(b, f)'
+bad huge "input.too-large" 'b["host"]["name"] = "x" * (9 << 20); json.dump(b, f)'
+bad not-json "input.bad-json" 'f.write("{\"schema\": ")'
+check bad-licence 2 "input.bad-value.*#/destination" -- "$bin" verify "$ex/mixed/bundle.json" --key "$key" \
+  --out "$tmp/t.jwt" --licence <(echo '{"schema":"accel-attest/licence/v1","licence":"L","destination":"Germany","end_user":{"name":"E","headquarters":"DE"},"devices":[]}')
+check bad-key 2 "not a PEM EC P-256 private key" -- "$bin" verify "$ex/mixed/bundle.json" --key "$jwks" --out "$tmp/t.jwt"
+check store-and-nonce 2 "" -- "$bin" verify "$ex/mixed/bundle.json" --key "$key" --out "$tmp/t.jwt" \
+  --store "$store" --nonce "$n"
+
+# The report.
+check report 0 "signature verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx.html" --jwks "$jwks"
+if grep -q 'id="verdict"><b>warning</b>' "$tmp/hgx.html" && [ "$(grep -c 'class="device"' "$tmp/hgx.html")" -eq 8 ]; then
+  ok; else not_ok "report lacks the verdict or the 8 device rows"; fi
+check report-unverified 0 "NOT verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx2.html"
+"$bin" keygen --out "$tmp/k2" >/dev/null
+check report-wrong-key 1 "jose.unknown-key|jose.bad-signature" -- "$bin" report "$tmp/hgx.jwt" \
+  -o "$tmp/hgx3.html" --jwks "$tmp/k2/jwks.json"
+check verify-writes-report 1 "" -- "$bin" "${hgx[@]}" --out "$tmp/r.jwt" --report "$tmp/r.html"
+[ -s "$tmp/r.html" ] && ok || not_ok "verify --report wrote nothing"
+
+finish

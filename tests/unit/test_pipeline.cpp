@@ -1,0 +1,565 @@
+// The verification pipeline (issue 5): npu-smi parsing on real outputs, the export policy and
+// licence rules, the pipeline on the shipped example bundles (real NVIDIA evidence, swtpm quotes
+// binding it) with tampering of each part, the EAR claims it signs, and the HTML report.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ascend/npu_smi.h"
+#include "bundle/bundle.h"
+#include "core/bytes.h"
+#include "core/text.h"
+#include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "nvidia/roots.h"
+#include "pipeline/pipeline.h"
+#include "registry_fixture.h"
+#include "report/html_report.h"
+#include "results/ear.h"
+#include "results/ear_writer.h"
+#include "results/jose.h"
+
+namespace aa {
+namespace {
+
+const std::string kData = TEST_DATA_DIR;
+const std::string kBundles = std::string(EXAMPLES_DIR) + "/bundles";
+const std::time_t kAt = *x509::parse_rfc3339("2026-11-27T00:00:00Z");
+
+std::string slurp(const std::string& path) {
+  auto r = read_file(path, 64u << 20);
+  EXPECT_TRUE(r.ok()) << path;
+  return r ? *r : std::string();
+}
+
+// ---------------------------------------------------------------- npu-smi
+
+std::vector<ascend::NpuChip> chips_of(const std::string& file) {
+  auto r = ascend::parse_npu_smi(slurp(kData + "/ascend/" + file), file);
+  EXPECT_TRUE(r.ok()) << (r ? "" : r.error().to_string());
+  return r ? *r : std::vector<ascend::NpuChip>{};
+}
+
+TEST(NpuSmi, Blog910B1TableGivesTheRowsItShows) {
+  auto c = chips_of("npu-smi_910B1_x8_kunpeng_arthurchiao-blog.txt");
+  ASSERT_EQ(c.size(), 3u);  // NPU 0, 1 and 7; the author elided 2..6
+  EXPECT_EQ(c[0].npu_id, 0);
+  EXPECT_EQ(c[0].bus_id, "0000:c1:00.0");
+  EXPECT_EQ(c[0].name, "910B1");
+  EXPECT_EQ(c[0].health, "OK");
+  EXPECT_EQ(c[2].npu_id, 7);
+  EXPECT_EQ(c[2].bus_id, "0000:42:00.0");
+  ASSERT_NE(ascend::chip_at(c, "0000:01:00.0"), nullptr);
+  EXPECT_EQ(ascend::chip_at(c, "0000:01:00.0")->npu_id, 1);
+  EXPECT_EQ(ascend::chip_at(c, "0000:02:00.0"), nullptr);
+}
+
+TEST(NpuSmi, TruncatedExcerptsAndDualDieParts) {
+  auto b3 = chips_of("npu-smi_info_910B3_llama-box-issue31_EXCERPT.txt");
+  ASSERT_GE(b3.size(), 2u);
+  EXPECT_EQ(b3[0].name, "910B3");
+  EXPECT_EQ(b3[1].bus_id, "0000:c2:00.0");
+  auto c910 = chips_of("npu-smi_info_A3_910C_ascend910-dualdie_vllm-ascend-issue2035_EXCERPT.txt");
+  ASSERT_GE(c910.size(), 3u);
+  EXPECT_EQ(c910[0].npu_id, 0);
+  EXPECT_EQ(c910[1].npu_id, 0);  // the second die of NPU 0
+  EXPECT_EQ(c910[1].chip_id, 1);
+  EXPECT_EQ(c910[1].phy_id, 1);
+  EXPECT_EQ(c910[1].bus_id, "0000:9f:00.0");
+  EXPECT_EQ(c910[0].name, "Ascend910");
+  auto a310 = chips_of("npu-smi_info_atlas800-3000_ascend310_gpustack.txt");
+  ASSERT_GE(a310.size(), 4u);
+  EXPECT_EQ(a310[0].npu_id, 6);
+  EXPECT_EQ(a310[1].bus_id, "0000:8a:00.0");
+  EXPECT_EQ(a310[0].name, "310");
+  auto redacted = chips_of("npu-smi_info_atlas800-9010_ascend910_gpustack.txt");
+  ASSERT_FALSE(redacted.empty());
+  EXPECT_EQ(redacted[0].name, "");  // "xxx" in the published copy
+  EXPECT_EQ(redacted[3].health, "Warning");
+}
+
+TEST(NpuSmi, MaskedBusIdsAreRefusedWithTheLine) {
+  auto r = ascend::parse_npu_smi(
+      slurp(kData + "/ascend/npu-smi_info_910B4-1_hami-webui-issue47_EXCERPT.txt"), "hami.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "npu-smi.bad-row");
+  EXPECT_EQ(r.error().field, "hami.txt:8");
+  EXPECT_NE(r.error().message.find("0000:xx:00.0"), std::string::npos);
+}
+
+TEST(NpuSmi, BoardBlocksJoinTheTableByBusId) {
+  // A table row (from the blog output) followed by a board block in the `-t board` layout of
+  // Huawei's documentation, with a serial of the documented format; synthetic join.
+  std::string text = slurp(kData + "/ascend/npu-smi_910B1_x8_kunpeng_arthurchiao-blog.txt") +
+                     "        NPU ID                         : 7\n"
+                     "        Chip Name                      : 910B1\n"
+                     "        Serial Number                  : IT23HMDA0502FAA\n"
+                     "        PCIe Bus Info                  : 0000:42:00.0\n"
+                     "        NPU ID                         : 9\n"
+                     "        Serial Number                  : xxx\n"
+                     "        PCIe Bus Info                  : 0000:99:00.0\n";
+  auto r = ascend::parse_npu_smi(text, "t");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ(ascend::chip_at(*r, "0000:42:00.0")->serial, "IT23HMDA0502FAA");
+  EXPECT_FALSE(ascend::chip_at(*r, "0000:99:00.0")->serial.has_value());  // placeholder
+  EXPECT_FALSE(ascend::chip_at(*r, "0000:c1:00.0")->serial.has_value());
+}
+
+TEST(NpuSmi, Rejections) {
+  auto none = ascend::parse_npu_smi("npu-smi: command not found\n", "x");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, "npu-smi.no-devices");
+  auto big = ascend::parse_npu_smi(std::string((1u << 20) + 1, ' '), "x");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, "npu-smi.too-large");
+  auto orphan = ascend::parse_npu_smi("| 0     | 0000:01:00.0 | 0 |\n", "x");
+  ASSERT_FALSE(orphan.ok());
+  EXPECT_EQ(orphan.error().code, "npu-smi.bad-row");
+  auto bad_id = ascend::parse_npu_smi("| 0x    910B1 | OK |\n", "x");
+  ASSERT_FALSE(bad_id.ok());
+  EXPECT_EQ(bad_id.error().field, "x:1");
+}
+
+// ---------------------------------------------------------------- policy
+
+const ExportPolicy& shipped_policy() {
+  static const ExportPolicy* p = [] {
+    auto r = load_export_policy(std::string(PROFILES_DIR) + "/policy/export-policy.json",
+                                test::shipped_registry());
+    if (!r) {
+      ADD_FAILURE() << r.error().to_string();
+      std::abort();
+    }
+    return new ExportPolicy(std::move(r).value());
+  }();
+  return *p;
+}
+
+TEST(Policy, ScopesFollowTheVerifiedRegulation) {
+  const auto& p = shipped_policy();
+  const auto& g = *p.groups;
+  EXPECT_EQ(p.ecfr_date, "2026-07-23");
+  const auto& a = p.paragraphs.at("3A090.a");
+  const auto& b = p.paragraphs.at("3A090.b");
+  // .b: UAE + D:1/D:4/D:5 excluding A:5/A:6.
+  for (const char* c : {"AE", "CN", "HK", "MO", "VN", "RU", "SA"}) EXPECT_TRUE(b.legal.contains(c, g)) << c;
+  for (const char* c : {"IL", "CY", "SG", "DE", "US", "JP", "IN"}) EXPECT_FALSE(b.legal.contains(c, g)) << c;
+  // .a: worldwide by the text, the pre-2025 scope as enforced; Macau is in it, not via D:5.
+  for (const char* c : {"DE", "AE", "SG", "JP"}) {
+    EXPECT_TRUE(a.legal.contains(c, g)) << c;
+    EXPECT_FALSE(a.enforced.contains(c, g)) << c;
+  }
+  EXPECT_FALSE(a.legal.contains("US", g));
+  for (const char* c : {"CN", "HK", "MO", "VN", "KH"}) EXPECT_TRUE(a.enforced.contains(c, g)) << c;
+  EXPECT_FALSE(g.in("D:5", "MO"));  // Macau is not in D:5 (verification-regulation.md)
+  EXPECT_FALSE(g.in("D:5", "KH"));  // Cambodia left D:5 (FR Doc 2026-02262)
+  ASSERT_TRUE(a.headquarters.has_value());
+  EXPECT_TRUE(a.headquarters->contains("MO", g));
+  EXPECT_TRUE(a.headquarters->contains("HK", g));
+  EXPECT_FALSE(b.headquarters.has_value());
+  EXPECT_EQ(p.digest.size(), 64u);
+}
+
+Licence licence(const std::string& dest, std::vector<std::string> serials,
+                const std::string& hq = "AE") {
+  Json devs = Json::array();
+  for (const auto& s : serials) devs.push_back({{"serial", s}});
+  Json j = {{"schema", "accel-attest/licence/v1"},
+            {"licence", "D123456"},
+            {"destination", dest},
+            {"end_user", {{"name", "Example"}, {"headquarters", hq}}},
+            {"valid_from", "2026-01-01T00:00:00Z"},
+            {"valid_until", "2027-01-01T00:00:00Z"},
+            {"devices", devs}};
+  auto l = parse_licence(j.dump(), "lic.json");
+  EXPECT_TRUE(l.ok()) << (l ? "" : l.error().to_string());
+  return l ? *l : Licence{};
+}
+
+PolicyDevice gpu(const std::string& label, Eccn e, const std::string& serial,
+                 const std::string& assurance = "attested") {
+  PolicyDevice d;
+  d.label = d.name = label;
+  d.eccn = e;
+  d.assurance = assurance;
+  d.identities = {serial};
+  return d;
+}
+
+std::vector<std::string> codes(const std::vector<Finding>& f) {
+  std::vector<std::string> out;
+  for (const auto& x : f) out.push_back(x.code);
+  return out;
+}
+
+TEST(Policy, LicenceRulesEachWithTheirCode) {
+  const auto& p = shipped_policy();
+  std::vector<PolicyDevice> h100 = {gpu("g0", Eccn::kA1, "S0"), gpu("g1", Eccn::kA1, "S1")};
+  // Enforced destination, no licence: both fail.
+  auto cn = evaluate_policy(p, h100, std::string("CN"), nullptr, kAt);
+  EXPECT_EQ(codes(cn.device_findings["g0"]), std::vector<std::string>{"policy.licence-missing"});
+  EXPECT_EQ(cn.device_findings["g0"][0].severity, Severity::kFail);
+  // Text-only destination: a warning that says BIS does not enforce it.
+  auto de = evaluate_policy(p, h100, std::string("DE"), nullptr, kAt);
+  EXPECT_EQ(codes(de.device_findings["g1"]),
+            std::vector<std::string>{"policy.licence-required-by-text"});
+  EXPECT_EQ(de.device_findings["g1"][0].severity, Severity::kWarn);
+  // The US: nothing.
+  auto us = evaluate_policy(p, h100, std::string("US"), nullptr, kAt);
+  EXPECT_TRUE(us.device_findings["g0"].empty());
+  // A licence covering both at its destination: nothing.
+  Licence vn = licence("VN", {"S0", "S1"});
+  auto ok = evaluate_policy(p, h100, std::string("VN"), &vn, kAt);
+  EXPECT_TRUE(ok.device_findings["g0"].empty() && ok.device_findings["g1"].empty());
+  EXPECT_TRUE(ok.host_findings.empty());
+  // One serial not licensed; one licensed serial absent from the host.
+  Licence partial = licence("VN", {"S0", "S9"});
+  auto pr = evaluate_policy(p, h100, std::string("VN"), &partial, kAt);
+  EXPECT_EQ(codes(pr.device_findings["g1"]), std::vector<std::string>{"policy.licence-missing"});
+  EXPECT_EQ(codes(pr.host_findings), std::vector<std::string>{"policy.licensed-device-absent"});
+  // Destination mismatch and validity.
+  auto mm = evaluate_policy(p, h100, std::string("TH"), &vn, kAt);
+  EXPECT_EQ(codes(mm.host_findings),
+            std::vector<std::string>{"policy.licence-destination-mismatch"});
+  auto late = evaluate_policy(p, h100, std::string("VN"), &vn, kAt + 86400 * 60);
+  EXPECT_EQ(codes(late.host_findings), std::vector<std::string>{"policy.licence-not-valid"});
+  // The headquarters rule: a D:5-headquartered end user needs a licence even in Germany.
+  Licence hq = licence("DE", {"S0"}, "CN");
+  auto h = evaluate_policy(p, h100, std::string("DE"), &hq, kAt);
+  EXPECT_TRUE(h.device_findings["g0"].empty());
+  EXPECT_EQ(codes(h.device_findings["g1"]), std::vector<std::string>{"policy.licence-missing"});
+  EXPECT_NE(h.device_findings["g1"][0].message.find("headquartered in CN"), std::string::npos);
+  // .b at the UAE needs one (named in the rule although AE is in A:5); not in Israel.
+  std::vector<PolicyDevice> b1 = {gpu("b", Eccn::kB1, "B0")};
+  EXPECT_EQ(codes(evaluate_policy(p, b1, std::string("AE"), nullptr, kAt).device_findings["b"]),
+            std::vector<std::string>{"policy.licence-missing"});
+  EXPECT_TRUE(evaluate_policy(p, b1, std::string("IL"), nullptr, kAt).device_findings["b"].empty());
+  // No destination at all.
+  auto unknown = evaluate_policy(p, h100, std::nullopt, nullptr, kAt);
+  EXPECT_EQ(codes(unknown.host_findings), std::vector<std::string>{"policy.destination-unknown"});
+}
+
+TEST(Policy, PrcPartsAndReportedIdentities) {
+  const auto& p = shipped_policy();
+  PolicyDevice asc = gpu("npu", Eccn::kA1, "X", "reported");
+  asc.flags = {"prc-3a090-ic"};
+  auto r = evaluate_policy(p, {asc}, std::string("US"), nullptr, kAt);
+  EXPECT_EQ(codes(r.device_findings["npu"]),
+            (std::vector<std::string>{"policy.prc-3a090-part", "policy.identity-reported"}));
+  PolicyDevice maybe = gpu("m", Eccn::kUndetermined, "Y", "platform-bound");
+  maybe.candidate_classes = {"3A090.a.1", "not-3A090"};
+  auto m = evaluate_policy(p, {maybe}, std::string("CN"), nullptr, kAt);
+  EXPECT_EQ(codes(m.device_findings["m"]), std::vector<std::string>{"policy.class-undetermined"});
+  PolicyDevice free = gpu("f", Eccn::kNot3A090, "Z", "reported");
+  EXPECT_TRUE(evaluate_policy(p, {free}, std::string("CN"), nullptr, kAt).device_findings["f"].empty());
+}
+
+TEST(Policy, LicenceFilesAreStrict) {
+  const std::string base =
+      R"("schema":"accel-attest/licence/v1","licence":"L","end_user":{"name":"E","headquarters":"AE"})";
+  auto check = [&](const std::string& json, const char* code, const char* field) {
+    auto r = parse_licence(json, "lic.json");
+    ASSERT_FALSE(r.ok()) << json;
+    EXPECT_EQ(r.error().code, code) << r.error().to_string();
+    EXPECT_NE(r.error().field.find(field), std::string::npos) << r.error().to_string();
+  };
+  check(R"({"schema":"accel-attest/licence/v1"})", "input.missing-field", "#/licence");
+  check(R"({"schema":"x","licence":"L"})", "input.bad-value", "#/schema");
+  check("{" + base + R"(,"destination":"Germany","devices":[]})", "input.bad-value", "#/destination");
+  check("{" + base + R"(,"destination":"DE","devices":[{"serial":"a"},{"serial":"a"}]})",
+        "input.bad-value", "#/devices/1/serial");
+  check("{" + base + R"(,"destination":"DE","devices":[{"serial":"a","eccn":"3A090.c"}]})",
+        "input.bad-value", "#/devices/0/eccn");
+  check("{" + base + R"(,"destination":"DE","devices":[],"extra":1})", "input.unknown-field", "lic.json");
+  check("{" + base + R"(,"destination":"DE","valid_until":"soon","devices":[]})", "input.bad-value",
+        "#/valid_until");
+}
+
+// ---------------------------------------------------------------- the pipeline
+
+struct Example {
+  Bundle bundle;
+  std::string sha;
+  ossl::X509Ptr ak_ca;
+  std::optional<Licence> lic;
+};
+
+Example example(const std::string& host) {
+  Example e;
+  std::string text = slurp(kBundles + "/" + host + "/bundle.json");
+  e.sha = sha256_hex(text);
+  auto b = parse_bundle(text, host);
+  EXPECT_TRUE(b.ok()) << (b ? "" : b.error().to_string());
+  e.bundle = std::move(b).value();
+  std::string ca = slurp(kBundles + "/" + host + "/sim-ak-ca.pem");
+  e.ak_ca = x509::parse_cert_any(as_bytes(ca), "ca").value();
+  return e;
+}
+
+struct PipelineRun {
+  PipelineReferences refs;
+  PipelineRun(const Example& e, bool trust_ak = true, const Licence* lic = nullptr) {
+    refs.registry = &test::shipped_registry();
+    refs.policy = &shipped_policy();
+    refs.licence = lic;
+    refs.nvidia.device_root = nvidia::pinned_device_root();
+    refs.nvidia.rim_root = nvidia::pinned_rim_root();
+    refs.nvidia.profile = nullptr;
+    static const nvidia::NvidiaProfile prof =
+        nvidia::load_nvidia_profile(PROFILES_DIR).value();
+    refs.nvidia.profile = &prof;
+    refs.nvidia.registry = &test::shipped_registry();
+    refs.ak_ca = trust_ak ? e.ak_ca.get() : nullptr;
+    refs.expected_nonce = e.bundle.nonce;
+    refs.at = kAt;
+  }
+  PipelineResult operator()(const Bundle& b, const std::string& sha = "") const {
+    return run_pipeline(b, sha, refs);
+  }
+};
+
+const Submod& sub(const PipelineResult& r, const std::string& label) {
+  for (const auto& s : r.submods)
+    if (s.label == label) return s;
+  ADD_FAILURE() << "no submod " << label;
+  return r.submods.front();
+}
+
+bool has(const Submod& s, const std::string& code) {
+  return std::any_of(s.findings.begin(), s.findings.end(),
+                     [&](const Finding& f) { return f.code == code; });
+}
+
+std::string text_of(const PipelineResult& r) {
+  std::string t;
+  for (const auto& s : r.submods) {
+    t += s.label + " " + s.status + "\n";
+    for (const auto& f : s.findings) t += "  " + f.code + " " + f.message + "\n";
+  }
+  return t;
+}
+
+Licence hgx_licence() {
+  auto l = parse_licence(slurp(kBundles + "/hgx-h100/licence.json"), "licence.json");
+  EXPECT_TRUE(l.ok());
+  return std::move(l).value();
+}
+
+TEST(Pipeline, HgxHostWithItsLicence) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  PipelineRun run(e, true, &lic);
+  PipelineResult r = run(e.bundle, e.sha);
+  // Warning, not affirming: no RIMs are public for this driver and VBIOS, and no CRL was given.
+  EXPECT_EQ(r.status, "warning") << text_of(r);
+  ASSERT_EQ(r.submods.size(), 9u);  // host + 8 GPUs (the NIC is not an accelerator)
+  const Submod& host = r.submods[0];
+  EXPECT_EQ(host.status, "affirming") << text_of(r);
+  EXPECT_TRUE(host.inventory_bound);
+  EXPECT_EQ(host.trust_vector.at("hardware"), 2);
+  EXPECT_EQ(host.trust_vector.at("instance-identity"), 2);
+  for (size_t i = 1; i < r.submods.size(); ++i) {
+    const Submod& g = r.submods[i];
+    EXPECT_EQ(g.kind, "nvidia-gpu");
+    EXPECT_EQ(g.assurance, "attested");
+    EXPECT_EQ(g.eccn, "3A090.a.1");
+    EXPECT_EQ(g.trust_vector.at("instance-identity"), 2);
+    EXPECT_EQ(g.trust_vector.at("hardware"), 2);
+    EXPECT_EQ(g.trust_vector.count("executables"), 0u);  // RIMs not appraised: no claim
+    EXPECT_TRUE(has(g, "nvidia.rim.not-checked"));
+    EXPECT_FALSE(has(g, "policy.licence-required-by-text")) << text_of(r);
+    EXPECT_EQ(g.status, "warning");
+    ASSERT_TRUE(g.ueid.has_value());
+    EXPECT_EQ(g.evidence_sha256->size(), 64u);
+  }
+  EXPECT_EQ(r.destination, "AE");
+  EXPECT_EQ(r.licence_number, "D000000-EXAMPLE");
+}
+
+TEST(Pipeline, TamperedDeviceEvidence) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  PipelineRun run(e, true, &lic);
+  Bundle b = e.bundle;
+  auto& report = b.devices[2].nvidia->report;
+  report[report.size() - 40] ^= 0x01;  // inside the signature
+  // The collector's digest of the evidence no longer matches what the quote bound.
+  b.devices[2].pci.evidence_sha256 =
+      sha256_hex(std::string_view(reinterpret_cast<const char*>(report.data()), report.size()));
+  PipelineResult r = run(b);
+  EXPECT_EQ(r.status, "contraindicated");
+  const Submod& g = sub(r, "0000:3a:00.0");
+  EXPECT_TRUE(has(g, "nvidia.signature.invalid")) << text_of(r);
+  EXPECT_EQ(g.status, "contraindicated");
+  EXPECT_NE(g.assurance, "attested");
+  EXPECT_TRUE(has(sub(r, "host"), "tpm.nonce-mismatch")) << text_of(r);
+  EXPECT_EQ(sub(r, "0000:18:00.0").assurance, "attested");  // the others are still attested
+}
+
+TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
+  Example e = example("ascend-910b");
+  PipelineRun run(e);
+  PipelineResult base = run(e.bundle);
+  EXPECT_EQ(base.status, "contraindicated");  // Ascend 910B: a PRC 3A090 part
+  const Submod& npu = sub(base, "0000:c1:00.0");
+  EXPECT_EQ(npu.assurance, "platform-bound") << text_of(base);
+  EXPECT_EQ(npu.name, "Huawei Ascend 910B1");  // from the attached npu-smi output
+  EXPECT_TRUE(has(npu, "policy.prc-3a090-part"));
+  EXPECT_EQ(npu.trust_vector.at("sourced-data"), 2);
+  EXPECT_EQ(sub(base, "host").status, "affirming") << text_of(base);
+
+  // A device hidden from the verifier after the quote: the binding breaks.
+  Bundle hidden = e.bundle;
+  hidden.devices.erase(std::find_if(hidden.devices.begin(), hidden.devices.end(),
+                                    [](const BundleDevice& d) { return d.pci.address == "0000:e2:00.0"; }));
+  PipelineResult h = run(hidden);
+  EXPECT_TRUE(has(sub(h, "host"), "tpm.nonce-mismatch")) << text_of(h);
+  EXPECT_EQ(sub(h, "0000:c1:00.0").assurance, "reported");
+  EXPECT_TRUE(has(sub(h, "0000:c1:00.0"), "policy.identity-reported"));
+  // A relabelled device (another device ID) breaks it too.
+  Bundle relabel = e.bundle;
+  for (auto& d : relabel.devices)
+    if (d.pci.address == "0000:01:00.0") d.pci.device = 0xd803;
+  EXPECT_TRUE(has(sub(run(relabel), "host"), "tpm.nonce-mismatch"));
+  // A flipped quote byte: the signature fails and nothing is platform-bound.
+  Bundle flipped = e.bundle;
+  flipped.tpm->quote[flipped.tpm->quote.size() - 5] ^= 0x80;
+  PipelineResult f = run(flipped);
+  EXPECT_EQ(sub(f, "host").status, "contraindicated");
+  EXPECT_TRUE(has(sub(f, "host"), "tpm.signature-invalid")) << text_of(f);
+  EXPECT_EQ(sub(f, "host").trust_vector.at("hardware"), 97);
+  EXPECT_EQ(sub(f, "0000:c1:00.0").assurance, "reported");
+  // The AK not trusted: the binding holds but vouches for nothing.
+  PipelineRun untrusted(e, false);
+  PipelineResult u = untrusted(e.bundle);
+  EXPECT_TRUE(has(sub(u, "host"), "tpm.ak-untrusted"));
+  EXPECT_TRUE(has(sub(u, "host"), "pipeline.binding-untrusted"));
+  EXPECT_EQ(sub(u, "0000:c1:00.0").assurance, "reported");
+  // Another nonce than the one issued.
+  PipelineRun other(e);
+  other.refs.expected_nonce = Bytes(32, 0x11);
+  EXPECT_TRUE(has(sub(other(e.bundle), "host"), "pipeline.nonce-mismatch"));
+  other.refs.expected_nonce.reset();
+  EXPECT_TRUE(has(sub(other(e.bundle), "host"), "pipeline.nonce-unchecked"));
+}
+
+TEST(Pipeline, TamperedLicence) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  // A serial dropped from the licence, at a destination where BIS enforces the rule.
+  Bundle vn = e.bundle;
+  vn.site_country = "VN";
+  Licence l2 = lic;
+  l2.destination = "VN";
+  const std::string dropped = l2.devices.back().serial;
+  l2.devices.pop_back();
+  PipelineRun run(e, true, &l2);
+  PipelineResult r = run(vn);
+  EXPECT_EQ(r.status, "contraindicated");
+  EXPECT_TRUE(has(sub(r, "0000:db:00.0"), "policy.licence-missing")) << text_of(r);
+  EXPECT_EQ(sub(r, "0000:db:00.0").ueid, dropped);
+  // A licensed serial no device carries.
+  Licence l3 = lic;
+  l3.devices.push_back({"123456789", "3A090.a"});
+  PipelineRun run3(e, true, &l3);
+  EXPECT_TRUE(has(sub(run3(e.bundle), "host"), "policy.licensed-device-absent"));
+  // The licence is for another country than the site.
+  Licence l4 = lic;
+  l4.destination = "SA";
+  PipelineRun run4(e, true, &l4);
+  EXPECT_TRUE(has(sub(run4(e.bundle), "host"), "policy.licence-destination-mismatch"));
+}
+
+TEST(Pipeline, MixedHost) {
+  Example e = example("mixed");
+  PipelineRun run(e);
+  PipelineResult r = run(e.bundle);
+  EXPECT_EQ(r.status, "contraindicated");
+  EXPECT_EQ(sub(r, "0000:11:00.0").status, "affirming") << text_of(r);  // H20: not 3A090
+  EXPECT_TRUE(has(sub(r, "0000:41:00.0"), "policy.prc-3a090-part"));
+  EXPECT_TRUE(has(sub(r, "0000:51:00.0"), "identify.possible-ascend-part"));
+  EXPECT_TRUE(has(sub(r, "0000:61:00.0"), "identify.unknown-accelerator"));
+  EXPECT_TRUE(has(sub(r, "0000:81:00.0"), "policy.prc-part-unclassified"));
+  for (const auto& s : r.submods)
+    EXPECT_NE(s.label, "0000:91:00.0");  // the NIC is not appraised
+}
+
+// ---------------------------------------------------------------- EAR and report
+
+TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  PipelineRun run(e, true, &lic);
+  PipelineResult r = run(e.bundle, e.sha);
+  ear::VerifierIdentity id;
+  id.build = "accel-attest test";
+  Json c = ear::ear_claims(r, id, 1795833986, 3600);
+  EXPECT_EQ(c["eat_profile"], ear::kProfileAccelAttest);
+  EXPECT_TRUE(c["iat"].is_number_integer());
+  EXPECT_EQ(c["exp"].get<int64_t>(), 1795833986 + 3600);
+  EXPECT_EQ(c["eat_nonce"], base64url_encode(e.bundle.nonce));
+  ear::ReadOptions ro;
+  ro.expected_nonce = e.bundle.nonce_hex;
+  ro.now = 1795833986;
+  auto read = ear::read_ear(c, "t", ro);  // status <= worst vector entry, per submod
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(read->submods.size(), 9u);
+  EXPECT_EQ(read->status, "warning");
+  EXPECT_TRUE(ear::check_accel_attest_claims(c, "t").ok());
+  const Json& d = c["submods"]["0000:18:00.0"][ear::ext("device")];
+  EXPECT_EQ(d["chip_family"], "GH100");
+  EXPECT_EQ(d["eccn_3a090"], "3A090.a.1");
+  EXPECT_EQ(d["identity_assurance"], "attested");
+  EXPECT_GT(d["tpp"].get<double>(), 4800);
+  EXPECT_EQ(c[ear::ext("verification")]["bundle_sha256"], e.sha);
+  EXPECT_EQ(c[ear::ext("verification")]["registry_sha256"], test::shipped_registry().digest());
+
+  Json missing = c;
+  missing["submods"]["0000:18:00.0"].erase(ear::ext("device"));
+  EXPECT_EQ(ear::check_accel_attest_claims(missing, "t").error().code, "ear.missing-claim");
+  Json bad = c;
+  bad["submods"]["0000:18:00.0"][ear::ext("device")]["identity_assurance"] = "trusted";
+  EXPECT_EQ(ear::check_accel_attest_claims(bad, "t").error().code, "ear.bad-claim");
+  Json schema = c;
+  schema[ear::ext("verification")]["schema"] = "v0";
+  EXPECT_EQ(ear::check_accel_attest_claims(schema, "t").error().code, "ear.bad-claim");
+
+  // Signed and verified with our JOSE module.
+  ossl::PKey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  std::string kid = jose::thumbprint(key.get());
+  std::string token = jose::sign_es256(key.get(), kid, c);
+  Json jwks = {{"keys", Json::array({jose::public_jwk(key.get(), kid)})}};
+  auto keys = jose::parse_jwks(jwks.dump(), "jwks");
+  ASSERT_TRUE(keys.ok());
+  auto v = jose::verify_compact(token, *keys, "token");
+  ASSERT_TRUE(v.ok()) << v.error().to_string();
+  EXPECT_EQ(v->payload, c);
+}
+
+TEST(Report, HasTheVerdictDevicesFindingsAndEscapes) {
+  Example e = example("ascend-910b");
+  PipelineRun run(e);
+  PipelineResult r = run(e.bundle, e.sha);
+  r.host_name = "<script>alert(1)</script>";
+  Json c = ear::ear_claims(r, {}, 1795833986, 3600);
+  ReportSignature sig{true, "kid-1", "ES256", "abc", std::nullopt};
+  std::string html = render_html_report(c, sig);
+  EXPECT_NE(html.find("id=\"verdict\"><b>contraindicated</b>"), std::string::npos);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+  size_t rows = 0;
+  for (size_t p = html.find("class=\"device\""); p != std::string::npos;
+       p = html.find("class=\"device\"", p + 1))
+    ++rows;
+  EXPECT_EQ(rows, 8u);
+  EXPECT_NE(html.find("policy.prc-3a090-part"), std::string::npos);
+  EXPECT_NE(html.find("General Prohibition 10"), std::string::npos);  // the explanation
+  EXPECT_NE(html.find("verified by this report"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);  // self-contained: no external asset
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(explain_finding("nvidia.rim.missing"), explain_finding("nvidia.rim.expired"));
+}
+
+}  // namespace
+}  // namespace aa
