@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libssl-dev nlohmann-json3-dev libcli11-dev libxml2-dev libxmlsec1-dev openssl
-  libtss2-dev swtpm swtpm-tools tpm2-tools libsqlite3-dev
+  libtss2-dev swtpm swtpm-tools tpm2-tools libsqlite3-dev libgeographiclib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )

@@ -143,8 +143,10 @@ TEST(Policy, ScopesFollowTheVerifiedRegulation) {
   const auto& a = p.paragraphs.at("3A090.a");
   const auto& b = p.paragraphs.at("3A090.b");
   // .b: UAE + D:1/D:4/D:5 excluding A:5/A:6.
-  for (const char* c : {"AE", "CN", "HK", "MO", "VN", "RU", "SA"}) EXPECT_TRUE(b.legal.contains(c, g)) << c;
-  for (const char* c : {"IL", "CY", "SG", "DE", "US", "JP", "IN"}) EXPECT_FALSE(b.legal.contains(c, g)) << c;
+  for (const char* c : {"AE", "CN", "HK", "MO", "VN", "RU", "SA"})
+    EXPECT_TRUE(b.legal.contains(c, g)) << c;
+  for (const char* c : {"IL", "CY", "SG", "DE", "US", "JP", "IN"})
+    EXPECT_FALSE(b.legal.contains(c, g)) << c;
   // .a: worldwide by the text, the pre-2025 scope as enforced; Macau is in it, not via D:5.
   for (const char* c : {"DE", "AE", "SG", "JP"}) {
     EXPECT_TRUE(a.legal.contains(c, g)) << c;
@@ -252,7 +254,8 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   auto m = evaluate_policy(p, {maybe}, std::string("CN"), nullptr, kAt);
   EXPECT_EQ(codes(m.device_findings["m"]), std::vector<std::string>{"policy.class-undetermined"});
   PolicyDevice free = gpu("f", Eccn::kNot3A090, "Z", "reported");
-  EXPECT_TRUE(evaluate_policy(p, {free}, std::string("CN"), nullptr, kAt).device_findings["f"].empty());
+  EXPECT_TRUE(
+      evaluate_policy(p, {free}, std::string("CN"), nullptr, kAt).device_findings["f"].empty());
 }
 
 TEST(Policy, LicenceFilesAreStrict) {
@@ -266,12 +269,14 @@ TEST(Policy, LicenceFilesAreStrict) {
   };
   check(R"({"schema":"accel-attest/licence/v1"})", "input.missing-field", "#/licence");
   check(R"({"schema":"x","licence":"L"})", "input.bad-value", "#/schema");
-  check("{" + base + R"(,"destination":"Germany","devices":[]})", "input.bad-value", "#/destination");
+  check("{" + base + R"(,"destination":"Germany","devices":[]})", "input.bad-value",
+        "#/destination");
   check("{" + base + R"(,"destination":"DE","devices":[{"serial":"a"},{"serial":"a"}]})",
         "input.bad-value", "#/devices/1/serial");
   check("{" + base + R"(,"destination":"DE","devices":[{"serial":"a","eccn":"3A090.c"}]})",
         "input.bad-value", "#/devices/0/eccn");
-  check("{" + base + R"(,"destination":"DE","devices":[],"extra":1})", "input.unknown-field", "lic.json");
+  check("{" + base + R"(,"destination":"DE","devices":[],"extra":1})", "input.unknown-field",
+        "lic.json");
   check("{" + base + R"(,"destination":"DE","valid_until":"soon","devices":[]})", "input.bad-value",
         "#/valid_until");
 }
@@ -306,8 +311,7 @@ struct PipelineRun {
     refs.nvidia.device_root = nvidia::pinned_device_root();
     refs.nvidia.rim_root = nvidia::pinned_rim_root();
     refs.nvidia.profile = nullptr;
-    static const nvidia::NvidiaProfile prof =
-        nvidia::load_nvidia_profile(PROFILES_DIR).value();
+    static const nvidia::NvidiaProfile prof = nvidia::load_nvidia_profile(PROFILES_DIR).value();
     refs.nvidia.profile = &prof;
     refs.nvidia.registry = &test::shipped_registry();
     refs.ak_ca = trust_ak ? e.ak_ca.get() : nullptr;
@@ -411,8 +415,9 @@ TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
 
   // A device hidden from the verifier after the quote: the binding breaks.
   Bundle hidden = e.bundle;
-  hidden.devices.erase(std::find_if(hidden.devices.begin(), hidden.devices.end(),
-                                    [](const BundleDevice& d) { return d.pci.address == "0000:e2:00.0"; }));
+  hidden.devices.erase(
+      std::find_if(hidden.devices.begin(), hidden.devices.end(),
+                   [](const BundleDevice& d) { return d.pci.address == "0000:e2:00.0"; }));
   PipelineResult h = run(hidden);
   EXPECT_TRUE(has(sub(h, "host"), "tpm.nonce-mismatch")) << text_of(h);
   EXPECT_EQ(sub(h, "0000:c1:00.0").assurance, "reported");
@@ -481,8 +486,7 @@ TEST(Pipeline, MixedHost) {
   EXPECT_TRUE(has(sub(r, "0000:51:00.0"), "identify.possible-ascend-part"));
   EXPECT_TRUE(has(sub(r, "0000:61:00.0"), "identify.unknown-accelerator"));
   EXPECT_TRUE(has(sub(r, "0000:81:00.0"), "policy.prc-part-unclassified"));
-  for (const auto& s : r.submods)
-    EXPECT_NE(s.label, "0000:91:00.0");  // the NIC is not appraised
+  for (const auto& s : r.submods) EXPECT_NE(s.label, "0000:91:00.0");  // the NIC is not appraised
 }
 
 // ---------------------------------------------------------------- EAR and report

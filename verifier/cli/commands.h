@@ -51,5 +51,6 @@ void add_nvidia(CLI::App& app, Context& ctx);
 void add_tpm(CLI::App& app, Context& ctx);
 void add_results(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
+void add_location(CLI::App& app, Context& ctx);
 
 }  // namespace aa::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   aa::cli::add_tpm(app, ctx);
   aa::cli::add_results(app, ctx);
   aa::cli::add_verify(app, ctx);
+  aa::cli::add_location(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

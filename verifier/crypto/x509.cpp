@@ -179,6 +179,32 @@ std::vector<std::string> san_other_names(const X509* cert, const char* oid) {
 }
 
 bool verify_ecdsa_sha384_raw(EVP_PKEY* key, ByteView data, ByteView signature_rs) {
+  return verify_ecdsa_raw(key, EVP_sha384(), data, signature_rs);
+}
+
+Bytes sign_ecdsa_raw(EVP_PKEY* private_key, const EVP_MD* md, ByteView data, size_t half) {
+  ossl::MdCtx ctx(EVP_MD_CTX_new());
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, private_key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, data.data(), data.size()) != 1) {
+    return {};
+  }
+  Bytes der(len);
+  if (EVP_DigestSign(ctx.get(), der.data(), &len, data.data(), data.size()) != 1) return {};
+  const unsigned char* p = der.data();
+  ossl::EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
+  if (!sig) return {};
+  const BIGNUM *r = nullptr, *s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  Bytes raw(2 * half);
+  if (BN_bn2binpad(r, raw.data(), static_cast<int>(half)) < 0 ||
+      BN_bn2binpad(s, raw.data() + half, static_cast<int>(half)) < 0) {
+    return {};
+  }
+  return raw;
+}
+
+bool verify_ecdsa_raw(EVP_PKEY* key, const EVP_MD* md, ByteView data, ByteView signature_rs) {
   if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return false;
   if (signature_rs.empty() || signature_rs.size() % 2 != 0) return false;
   size_t half = signature_rs.size() / 2;
@@ -193,7 +219,7 @@ bool verify_ecdsa_sha384_raw(EVP_PKEY* key, ByteView data, ByteView signature_rs
   if (der_len <= 0) return false;
   ossl::OsslString der_owner(reinterpret_cast<char*>(der));
   ossl::MdCtx ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, key) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1) {
     return false;
   }
   return EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(der_len), data.data(), data.size()) ==

@@ -57,6 +57,10 @@ std::vector<std::string> san_other_names(const X509* cert, const char* oid);
 // responders send it. Returns false for a bad signature, a key of the wrong type or a
 // malformed r||s; never errors.
 bool verify_ecdsa_sha384_raw(EVP_PKEY* key, ByteView data, ByteView signature_rs);
+// The same with any digest (ES256 is SHA-256 with a 64-byte r||s).
+bool verify_ecdsa_raw(EVP_PKEY* key, const EVP_MD* md, ByteView data, ByteView signature_rs);
+// An ECDSA signature over `data` with `md`, as raw r||s of 2 x `half` bytes; empty on failure.
+Bytes sign_ecdsa_raw(EVP_PKEY* private_key, const EVP_MD* md, ByteView data, size_t half);
 
 // RFC 3339 in UTC ("2026-11-27T00:00:00Z").
 std::string rfc3339(std::time_t t);

@@ -72,6 +72,17 @@ bool CountryScope::contains(const std::string& country, const CountryGroups& g) 
   return in_group && !excluded;
 }
 
+std::set<std::string> CountryScope::members(const CountryGroups& g) const {
+  std::set<std::string> out(countries.begin(), countries.end());
+  for (const auto& grp : groups) {
+    auto it = g.groups.find(grp);
+    if (it == g.groups.end()) continue;
+    for (const auto& c : it->second)
+      if (contains(c, g)) out.insert(c);
+  }
+  return out;
+}
+
 Result<ExportPolicy> load_export_policy(const std::string& path, const Registry& registry) {
   AA_TRY(text, read_file(path, 1u << 20));
   AA_TRY(doc, parse_json_strict(text, path));

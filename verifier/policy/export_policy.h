@@ -43,6 +43,8 @@ struct CountryScope {
   std::set<std::string> groups, exclude_groups, countries;
   std::string cite;
   bool contains(const std::string& country, const CountryGroups& g) const;
+  // Every country named or in a group, less the excluded groups' members (not for all_except).
+  std::set<std::string> members(const CountryGroups& g) const;
 };
 
 struct ParagraphPolicy {

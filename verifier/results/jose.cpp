@@ -168,23 +168,7 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
     return make_error("jose.bad-signature", origin, "an ES256 signature is 64 bytes r||s");
   }
   std::string_view signing_input = token.substr(0, b);
-  ossl::BigNum r(BN_bin2bn(sb->data(), 32, nullptr));
-  ossl::BigNum s(BN_bin2bn(sb->data() + 32, 32, nullptr));
-  ossl::EcdsaSig sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
-    return make_error("jose.bad-signature", origin, "unusable signature");
-  }
-  r.release();
-  s.release();
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(sig.get(), &der);
-  ossl::OsslString der_owner(reinterpret_cast<char*>(der));
-  ossl::MdCtx ctx(EVP_MD_CTX_new());
-  if (der_len <= 0 || !ctx ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key->key.get()) != 1 ||
-      EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(der_len),
-                       reinterpret_cast<const unsigned char*>(signing_input.data()),
-                       signing_input.size()) != 1) {
+  if (!x509::verify_ecdsa_raw(key->key.get(), EVP_sha256(), as_bytes(signing_input), *sb)) {
     return make_error("jose.bad-signature", origin,
                       "the ES256 signature does not verify with key \"" + kid + "\"");
   }
@@ -203,22 +187,8 @@ std::string sign_es256(EVP_PKEY* private_key, const std::string& kid, const Json
   Json header{{"alg", "ES256"}, {"typ", "JWT"}, {"kid", kid}};
   std::string h = header.dump(), p = payload.dump();
   std::string input = base64url_encode(as_bytes(h)) + "." + base64url_encode(as_bytes(p));
-  ossl::MdCtx ctx(EVP_MD_CTX_new());
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, private_key) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, as_bytes(input).data(), input.size()) != 1) {
-    return "";
-  }
-  Bytes der(len);
-  if (EVP_DigestSign(ctx.get(), der.data(), &len, as_bytes(input).data(), input.size()) != 1)
-    return "";
-  const unsigned char* p2 = der.data();
-  ossl::EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p2, static_cast<long>(len)));
-  const BIGNUM *r = nullptr, *s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  Bytes raw(64);
-  BN_bn2binpad(r, raw.data(), 32);
-  BN_bn2binpad(s, raw.data() + 32, 32);
+  Bytes raw = x509::sign_ecdsa_raw(private_key, EVP_sha256(), as_bytes(input), 32);
+  if (raw.empty()) return "";
   return input + "." + base64url_encode(raw);
 }
 
