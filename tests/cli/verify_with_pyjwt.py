@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Independent check of an accel-attest result with PyJWT (Debian python3-jwt) and
 python3-cryptography: ES256 only, the key from the JWKS by kid, integer iat/exp, the nonce.
-Usage: verify_with_pyjwt.py TOKEN JWKS NONCE_HEX. Prints "pyjwt: valid ..." and exits 0, or
+Usage: verify_with_pyjwt.py TOKEN JWKS NONCE_HEX (or - for a token without a nonce, such as a
+location attestation). Prints "pyjwt: valid ..." and exits 0, or
 prints the reason and exits 1."""
 import base64
 import json
@@ -11,7 +12,7 @@ import jwt
 
 token = open(sys.argv[1]).read().strip()
 jwks = json.load(open(sys.argv[2]))
-nonce = bytes.fromhex(sys.argv[3])
+nonce = None if sys.argv[3] == "-" else bytes.fromhex(sys.argv[3])
 try:
     kid = jwt.get_unverified_header(token)["kid"]
     jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
@@ -20,16 +21,24 @@ try:
 except Exception as e:  # noqa: BLE001 - any failure is a verdict here
     print("pyjwt: invalid:", type(e).__name__, e)
     sys.exit(1)
-want = base64.urlsafe_b64encode(nonce).rstrip(b"=").decode()
 problems = []
+profile = claims.get("eat_profile", "")
 if not isinstance(claims["iat"], int) or not isinstance(claims["exp"], int):
     problems.append("iat/exp are not integers")
-if claims.get("eat_nonce") != want:
-    problems.append("eat_nonce %r != %r" % (claims.get("eat_nonce"), want))
-if not claims.get("eat_profile", "").startswith("tag:accel-attest.example,2026:ear"):
-    problems.append("eat_profile %r" % claims.get("eat_profile"))
-if "host" not in claims.get("submods", {}):
-    problems.append("no host submod")
+if nonce is not None:
+    want = base64.urlsafe_b64encode(nonce).rstrip(b"=").decode()
+    if claims.get("eat_nonce") != want:
+        problems.append("eat_nonce %r != %r" % (claims.get("eat_nonce"), want))
+if profile == "tag:accel-attest.example,2026:ear#1":
+    if "host" not in claims.get("submods", {}):
+        problems.append("no host submod")
+elif profile == "tag:accel-attest.example,2026:location#1":
+    ext = "https://accel-attest.example/ear/location"
+    for label, sub in claims.get("submods", {}).items():
+        if sub.get(ext, {}).get("verdict") not in ("in_allowed", "not_in_restricted", "indeterminate"):
+            problems.append("submod %s has no location verdict" % label)
+else:
+    problems.append("eat_profile %r" % profile)
 if problems:
     print("pyjwt: invalid:", "; ".join(problems))
     sys.exit(1)

@@ -2,8 +2,15 @@
 // landmarks, and point-and-cap tests at border places on the shipped Natural Earth 1:10m data.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
+#include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "location/appraise.h"
 #include "location/boundaries.h"
 #include "location/geo.h"
+#include "location/probe.h"
 #include "location/verdict.h"
 
 namespace aa::location {
@@ -126,6 +133,126 @@ TEST(Verdicts, AddedDelayNeverExcludes) {
     last = r;
   }
   EXPECT_EQ(last, 0);
+}
+
+}  // namespace
+}  // namespace aa::location
+
+// ---------------------------------------------------------------- records and appraisal
+
+namespace aa::location {
+namespace {
+
+struct Signed {
+  ossl::PKey landmark{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
+  ossl::PKey device{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384")};
+  ossl::PKey other{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384")};
+  std::map<std::string, TrustedLandmark> trusted;
+  Signed() {
+    TrustedLandmark t;
+    t.id = "sg-1";
+    t.position = kSingapore;
+    Json jwks = {{"keys", Json::array({jose::public_jwk(landmark.get(), "k1")})}};
+    t.key = jose::parse_jwks(jwks.dump(), "j").value();
+    trusted.emplace("sg-1", std::move(t));
+  }
+  // A session as a landmark and device would run it, with the given RTTs.
+  LocationEvidence session(std::vector<int64_t> rtts_ns, EVP_PKEY* signer, LatLon at = kSingapore) {
+    TimingRecord r;
+    r.landmark_id = "sg-1";
+    r.position = at;
+    r.device = "0000:18:00.0";
+    r.issued_at = 1795800000;
+    r.rtt_min_ns = *std::min_element(rtts_ns.begin(), rtts_ns.end());
+    LandmarkEvidence le;
+    for (size_t i = 0; i < rtts_ns.size(); ++i) {
+      Bytes nonce(32, static_cast<uint8_t>(i + 1));
+      Bytes sig = x509::sign_ecdsa_raw(signer, EVP_sha384(), probe_message("sg-1", nonce), 48);
+      r.probes.push_back(
+          {static_cast<unsigned>(i + 1), nonce, rtts_ns[i], sha256_hex(as_chars(sig))});
+      le.responses.push_back(sig);
+    }
+    le.record = jose::sign_es256(landmark.get(), "k1", timing_record_json(r));
+    LocationEvidence ev;
+    ev.device = "0000:18:00.0";
+    ev.landmarks.push_back(le);
+    return ev;
+  }
+  LocationResult appraise(const LocationEvidence& ev) {
+    LocationReferences refs;
+    refs.boundaries = &shipped();
+    refs.landmarks = &trusted;
+    refs.device_key = device.get();
+    refs.device_identity = "SIM";
+    refs.restricted = kChina;
+    refs.at = 1795800100;
+    return appraise_location(ev, refs);
+  }
+};
+
+bool has(const LocationResult& r, const std::string& code) {
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [&](const Finding& f) { return f.code == code; });
+}
+
+TEST(LocationAppraise, MinimumRttOfVerifiedProbes) {
+  Signed s;
+  auto r = s.appraise(s.session({3000000, 2000000, 2500000}, s.device.get()));
+  EXPECT_EQ(r.verdict, "not_in_restricted");
+  EXPECT_EQ(r.status, "affirming");
+  ASSERT_EQ(r.landmarks.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.landmarks[0].rtt_min_ms, 2.0);
+  EXPECT_NEAR(r.landmarks[0].radius_c_km, 299.8, 0.1);
+}
+
+TEST(LocationAppraise, EveryWayToCheat) {
+  Signed s;
+  auto impostor = s.appraise(s.session({2000000}, s.other.get()));
+  EXPECT_TRUE(has(impostor, "location.identity-unbound"));
+  EXPECT_EQ(impostor.verdict, "indeterminate");
+  EXPECT_EQ(impostor.status, "contraindicated");
+  auto moved = s.appraise(s.session({2000000}, s.device.get(), {1.35, 103.9}));
+  EXPECT_TRUE(has(moved, "location.landmark-moved"));
+  auto ev = s.session({2000000, 2100000}, s.device.get());
+  ev.landmarks[0].responses[1][5] ^= 1;
+  EXPECT_TRUE(has(s.appraise(ev), "location.response-mismatch"));
+  auto swapped = s.session({2000000, 2100000}, s.device.get());
+  std::swap(swapped.landmarks[0].responses[0], swapped.landmarks[0].responses[1]);
+  EXPECT_TRUE(has(s.appraise(swapped), "location.response-mismatch"));
+  auto other_device = s.session({2000000}, s.device.get());
+  other_device.device = "0000:2a:00.0";
+  EXPECT_TRUE(has(s.appraise(other_device), "location.device-mismatch"));
+  Signed stranger;  // a landmark key nobody trusts
+  EXPECT_TRUE(
+      has(s.appraise(stranger.session({2000000}, s.device.get())), "location.unknown-landmark"));
+}
+
+TEST(TimingRecord, StrictParsing) {
+  Signed s;
+  TimingRecord r;
+  r.landmark_id = "sg-1";
+  r.device = "d";
+  r.issued_at = 1;
+  r.probes.push_back({1, Bytes(32, 1), 500, std::string(64, 'a')});
+  r.probes.push_back({2, Bytes(32, 2), 400, std::string(64, 'b')});
+  r.rtt_min_ns = 400;
+  Json good = timing_record_json(r);
+  ASSERT_TRUE(parse_timing_record(good, "r").ok());
+  auto fails = [&](const std::function<void(Json&)>& f, const std::string& field) {
+    Json j = good;
+    f(j);
+    auto p = parse_timing_record(j, "r");
+    ASSERT_FALSE(p.ok()) << field;
+    EXPECT_NE(p.error().field.find(field), std::string::npos) << p.error().to_string();
+  };
+  fails([](Json& j) { j["rtt_min_ns"] = 500; }, "#/rtt_min_ns");
+  fails([](Json& j) { j["clock"] = "CLOCK_REALTIME"; }, "#/clock");
+  fails([](Json& j) { j["probes"][1]["nonce"] = j["probes"][0]["nonce"]; }, "#/probes/1/nonce");
+  fails([](Json& j) { j["probes"][1]["seq"] = 1; }, "#/probes/1/seq");
+  fails([](Json& j) { j["probes"][0]["rtt_ns"] = -1; }, "#/probes/0/rtt_ns");
+  fails([](Json& j) { j["probes"] = Json::array(); }, "#/probes");
+  fails([](Json& j) { j["landmark"]["lat"] = 100; }, "#/landmark");
+  fails([](Json& j) { j["extra"] = 1; }, "r");
 }
 
 }  // namespace

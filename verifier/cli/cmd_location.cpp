@@ -4,12 +4,24 @@
 #include <iostream>
 #include <sstream>
 
+#include <openssl/pem.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
 #include "cli/commands.h"
 #include "core/json.h"
 #include "core/text.h"
+#include "crypto/x509.h"
+#include "location/appraise.h"
+#include "location/attestation.h"
 #include "location/boundaries.h"
+#include "location/session.h"
 #include "location/verdict.h"
 #include "policy/export_policy.h"
+#include "results/ear.h"
+#include "results/jose.h"
 
 namespace aa::cli {
 
@@ -133,6 +145,227 @@ int run_bound(const BoundOptions& o, Context& ctx) {
   return v.verdict == "indeterminate" ? 1 : 0;
 }
 
+// A socket that closes itself.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+struct LandmarkOptions {
+  std::string key, id, listen, out;
+  double lat = 0, lon = 0;
+  unsigned probes = 5, sessions = 0;
+};
+
+int run_enrol(const LandmarkOptions& o) {
+  auto key = load_signing_key(o.key);
+  if (!key) return fail(key.error());
+  const std::string kid = jose::thumbprint(key->get());
+  Json j = {{"id", o.id},
+            {"lat", o.lat},
+            {"lon", o.lon},
+            {"jwk", jose::public_jwk(key->get(), kid)},
+            {"note", "trusted landmark: a surveyed position and its timing-record key"}};
+  std::ofstream(o.out) << j.dump(1) << "\n";
+  std::cout << "landmark " << o.id << " (kid " << kid << ") written to " << o.out << "\n";
+  return 0;
+}
+
+int run_serve(const LandmarkOptions& o) {
+  auto key = load_signing_key(o.key);
+  if (!key) return fail(key.error());
+  const std::string kid = jose::thumbprint(key->get());
+  auto lfd = location::listen_tcp(o.listen);
+  if (!lfd) return fail(lfd.error());
+  Fd listener(*lfd);
+  location::LandmarkConfig cfg{o.id, {o.lat, o.lon}, o.probes, 10000};
+  std::cout << "landmark " << o.id << " listening on " << o.listen << std::endl;
+  for (unsigned n = 0; o.sessions == 0 || n < o.sessions; ++n) {
+    Fd conn(::accept(listener.get(), nullptr, nullptr));
+    if (conn.get() < 0) continue;
+    auto rec = location::serve_session(conn.get(), cfg, key->get(), kid);
+    if (!rec) {
+      std::cerr << "session " << n + 1 << ": " << rec.error().to_string() << std::endl;
+      continue;
+    }
+    std::cout << "session " << n + 1 << ": record signed (" << rec->size() << " bytes)"
+              << std::endl;
+  }
+  return 0;
+}
+
+struct RespondOptions {
+  std::vector<std::string> connect;
+  std::string device, device_key, device_chain, out;
+  double extra_delay_ms = 0;
+};
+
+int run_respond(const RespondOptions& o) {
+  auto pem = read_file(o.device_key, 1u << 16);
+  if (!pem) return fail(pem.error());
+  ossl::Bio bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+  ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
+      EVP_PKEY_get_bits(key.get()) != 384) {
+    return fail(make_error("input.bad-value", o.device_key, "not a PEM EC P-384 private key"));
+  }
+  auto chain = read_file(o.device_chain, 1u << 20);
+  if (!chain) return fail(chain.error());
+  location::LocationEvidence ev;
+  ev.device = o.device;
+  ev.chain_pem = *chain;
+  location::Responder r;
+  r.device = o.device;
+  r.extra_delay_ms = o.extra_delay_ms;
+  EVP_PKEY* k = key.get();
+  r.sign = [k](ByteView m) { return x509::sign_ecdsa_raw(k, EVP_sha384(), m, 48); };
+  for (const auto& addr : o.connect) {
+    auto fd = location::connect_tcp(addr, 10000);
+    if (!fd) return fail(fd.error());
+    Fd conn(*fd);
+    auto le = location::respond_session(conn.get(), r);
+    if (!le) return fail(le.error());
+    std::cout << "landmark " << addr << ": " << le->responses.size() << " probes answered\n";
+    ev.landmarks.push_back(std::move(*le));
+  }
+  std::ofstream(o.out) << location::location_evidence_json(ev).dump(1) << "\n";
+  std::cout << "location evidence written to " << o.out << "\n";
+  return 0;
+}
+
+struct LocVerifyOptions {
+  std::vector<std::string> evidence, restricted, allowed;
+  std::string device_root, landmarks, key, out, time, host = "host";
+  double proc_ms = -1;
+  long ttl = 86400;
+  bool json = false;
+};
+
+Result<double> processing_min_ms(const std::string& profiles, const std::string& scheme) {
+  const std::string path = profiles + "/location/processing.json";
+  AA_TRY(text, read_file(path, 1u << 16));
+  AA_TRY(doc, parse_json_strict(text, path));
+  JsonAt o(doc, path);
+  AA_TRY(schemes, o.field("schemes"));
+  AA_TRY(s, schemes.field(scheme));
+  AA_TRY(m, s.field("min_ms"));
+  return m.number();
+}
+
+// The simulated device's identity: its chain to the root given, at `at`.
+Result<std::pair<ossl::PKey, std::string>> device_identity(const std::string& chain_pem,
+                                                           const X509* root, std::time_t at) {
+  AA_TRY(certs, x509::parse_pem_chain(chain_pem, "device_chain"));
+  if (certs.empty()) return make_error("location.device-untrusted", "device_chain", "empty chain");
+  ossl::X509Store store(X509_STORE_new());
+  X509_STORE_add_cert(store.get(), const_cast<X509*>(root));
+  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
+  ossl::X509Stack untrusted(sk_X509_new_null());
+  for (size_t i = 1; i < certs.size(); ++i) sk_X509_push(untrusted.get(), certs[i].get());
+  X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get());
+  X509_STORE_CTX_set_time(ctx.get(), 0, at);
+  if (X509_verify_cert(ctx.get()) != 1) {
+    return make_error("location.device-untrusted", "device_chain",
+                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
+  }
+  EVP_PKEY* pub = X509_get0_pubkey(certs[0].get());
+  EVP_PKEY_up_ref(pub);
+  return std::pair{ossl::PKey(pub), x509::subject_cn(certs[0].get()) + " (sha256 " +
+                                        x509::fingerprint_sha256(certs[0].get()) + ")"};
+}
+
+int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& build) {
+  auto b = location::Boundaries::load(ctx.profiles());
+  if (!b) return fail(b.error());
+  auto lms = location::load_landmarks(o.landmarks);
+  if (!lms) return fail(lms.error());
+  auto root = read_cert(o.device_root);
+  if (!root) return fail(root.error());
+  auto key = load_signing_key(o.key);
+  if (!key) return fail(key.error());
+  auto at = verification_time(o.time);
+  if (!at) return fail(at.error());
+  std::set<std::string> restricted;
+  if (o.restricted.empty()) {
+    auto r = default_restricted(ctx);
+    if (!r) return fail(r.error());
+    restricted = *r;
+  } else {
+    auto r = country_set(o.restricted, *b, "--restricted");
+    if (!r) return fail(r.error());
+    restricted = *r;
+  }
+  auto allowed = country_set(o.allowed, *b, "--allowed");
+  if (!allowed) return fail(allowed.error());
+  std::vector<location::LocationResult> results;
+  double proc = 0;
+  for (const auto& path : o.evidence) {
+    auto text = read_file(path, 4u << 20);
+    if (!text) return fail(text.error());
+    auto ev = location::parse_location_evidence(*text, path);
+    if (!ev) return fail(ev.error());
+    auto pm =
+        o.proc_ms >= 0 ? Result<double>(o.proc_ms) : processing_min_ms(ctx.profiles(), ev->scheme);
+    if (!pm) return fail(pm.error());
+    proc = *pm;
+    location::LocationReferences refs;
+    refs.boundaries = &*b;
+    refs.landmarks = &*lms;
+    refs.proc_min_ms = *pm;
+    refs.restricted = restricted;
+    refs.allowed = *allowed;
+    refs.at = *at;
+    auto id = device_identity(ev->chain_pem, root->get(), *at);
+    location::LocationResult r;
+    if (!id) {
+      r.device = ev->device;
+      r.verdict = "indeterminate";
+      r.findings.push_back({id.error().code, id.error().message, ev->device, Severity::kFail});
+      r.status = "contraindicated";
+    } else {
+      refs.device_key = id->first.get();
+      refs.device_identity = id->second;
+      r = location::appraise_location(*ev, refs);
+    }
+    results.push_back(std::move(r));
+  }
+  ear::VerifierIdentity vid;
+  vid.build = build;
+  Json claims =
+      location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl, proc);
+  const std::string kid = jose::thumbprint(key->get());
+  std::ofstream(o.out) << jose::sign_es256(key->get(), kid, claims) << "\n";
+  if (o.json) {
+    std::cout << claims.dump(2) << "\n";
+  } else {
+    for (const auto& r : results) {
+      std::cout << r.device << ": " << r.verdict << "  (" << r.status << ")\n";
+      for (const auto& l : r.landmarks) {
+        std::cout << "  landmark " << l.id << ": min RTT " << fixed(l.rtt_min_ms, 3) << " ms over "
+                  << l.rtts_ms.size() << " probes, radius " << km(l.radius_c_km) << " km at c"
+                  << (l.used ? "" : " (not used)") << "\n";
+      }
+      for (const auto& f : r.findings)
+        std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
+                  << "\n";
+    }
+    std::cout << "signed location attestation (kid " << kid << ") written to " << o.out << "\n";
+  }
+  bool all_good = std::all_of(results.begin(), results.end(), [](const auto& r) {
+    return r.status != "contraindicated" && r.verdict != "indeterminate";
+  });
+  return all_good ? 0 : 1;
+}
+
 }  // namespace
 
 void add_location(CLI::App& app, Context& ctx) {
@@ -158,6 +391,75 @@ void add_location(CLI::App& app, Context& ctx) {
   bound->add_option("--allowed", o->allowed, "countries the licence allows")->delimiter(',');
   bound->add_flag("--json", o->json, "print JSON");
   bound->callback([o, &ctx] { ctx.exit_code = run_bound(*o, ctx); });
+
+  auto v = std::make_shared<LocVerifyOptions>();
+  CLI::App* ver = loc->add_subcommand(
+      "verify",
+      "Appraise location evidence (landmark timing records and the device's signed responses) "
+      "and write a signed location attestation. Exit 0: every device has a verdict other than "
+      "indeterminate and no failing finding; 1: otherwise; 2: bad input.");
+  ver->add_option("evidence", v->evidence, "location evidence files (landmark respond --out)")
+      ->required();
+  ver->add_option("--device-root", v->device_root,
+                  "root the simulated devices' chains must reach (tests pass theirs explicitly)")
+      ->required();
+  ver->add_option("--landmarks", v->landmarks, "trusted landmarks directory (certs/landmarks)")
+      ->required();
+  ver->add_option("--key", v->key, "result signing key")->required();
+  ver->add_option("--out", v->out, "signed location attestation (JWT)")->required();
+  ver->add_option("--restricted", v->restricted, "restricted countries (default: the policy's)")
+      ->delimiter(',');
+  ver->add_option("--allowed", v->allowed, "countries the licence allows")->delimiter(',');
+  ver->add_option("--proc-ms", v->proc_ms,
+                  "minimum processing time (default: firmware-profiles/location/processing.json)");
+  ver->add_option("--host", v->host, "host name for the attestation");
+  ver->add_option("--time", v->time, "verification time, RFC 3339 (default now)");
+  ver->add_option("--ttl", v->ttl, "seconds the attestation stays valid (default 86400)");
+  ver->add_flag("--json", v->json, "print the signed claims");
+  ver->callback([v, &ctx] {
+    ctx.exit_code = run_loc_verify(*v, ctx, std::string("accel-attest ") + ACCEL_ATTEST_VERSION);
+  });
+
+  CLI::App* lm = app.add_subcommand("landmark", "delay-measuring landmarks and the host responder");
+  lm->require_subcommand(1);
+  auto l = std::make_shared<LandmarkOptions>();
+  CLI::App* serve = lm->add_subcommand(
+      "serve",
+      "Time probes: per session, K fresh nonces, RTTs on CLOCK_MONOTONIC, a signed record.");
+  serve->add_option("--key", l->key, "landmark signing key (PEM EC P-256, accel-attest keygen)")
+      ->required();
+  serve->add_option("--id", l->id, "landmark ID")->required();
+  serve->add_option("--lat", l->lat, "surveyed latitude")->required();
+  serve->add_option("--lon", l->lon, "surveyed longitude")->required();
+  serve->add_option("--listen", l->listen, "HOST:PORT to listen on")->required();
+  serve->add_option("--probes", l->probes, "probes per session (default 5)")
+      ->check(CLI::Range(1, 64));
+  serve->add_option("--sessions", l->sessions, "stop after N sessions (default: never)");
+  serve->callback([l, &ctx] { ctx.exit_code = run_serve(*l); });
+  auto e = std::make_shared<LandmarkOptions>();
+  CLI::App* enrol = lm->add_subcommand(
+      "enrol", "Write a landmark's trust entry (ID, position, public JWK) for certs/landmarks/.");
+  enrol->add_option("--key", e->key, "landmark signing key")->required();
+  enrol->add_option("--id", e->id, "landmark ID")->required();
+  enrol->add_option("--lat", e->lat, "surveyed latitude")->required();
+  enrol->add_option("--lon", e->lon, "surveyed longitude")->required();
+  enrol->add_option("--out", e->out, "file to write")->required();
+  enrol->callback([e, &ctx] { ctx.exit_code = run_enrol(*e); });
+  auto r = std::make_shared<RespondOptions>();
+  CLI::App* resp = lm->add_subcommand(
+      "respond",
+      "Host side: answer each landmark's probes with the device's signature and keep the "
+      "records and responses as location evidence. The device here is simulated by a P-384 key "
+      "and its certificate chain (scheme sim-p384).");
+  resp->add_option("--connect", r->connect, "landmark HOST:PORT (repeatable)")->required();
+  resp->add_option("--device", r->device, "device label (PCI address)")->required();
+  resp->add_option("--device-key", r->device_key, "the device's P-384 key (PEM)")->required();
+  resp->add_option("--device-chain", r->device_chain, "the device's certificate chain (PEM)")
+      ->required();
+  resp->add_option("--out", r->out, "location evidence file to write")->required();
+  resp->add_option("--extra-delay-ms", r->extra_delay_ms,
+                   "delay each answer (tests: a slow or delaying host)");
+  resp->callback([r, &ctx] { ctx.exit_code = run_respond(*r); });
 }
 
 }  // namespace aa::cli

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/text.h"
+#include "location/attestation.h"
 #include "results/ear.h"
 #include "results/ear_writer.h"
 #include "results/jose.h"
@@ -102,6 +103,9 @@ int verify_token(const VerifyTokenOptions& o) {
   }
   if (e->profile == ear::kProfileAccelAttest) {
     if (auto s = ear::check_accel_attest_claims(v->payload, o.token); !s) return bad(s.error());
+  }
+  if (e->profile == location::kProfileLocation) {
+    if (auto s = location::check_location_claims(v->payload, o.token); !s) return bad(s.error());
   }
   if (o.json) {
     Json subs = Json::object();

@@ -1,0 +1,160 @@
+#include "location/appraise.h"
+
+#include <filesystem>
+
+#include "core/text.h"
+#include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "results/ear.h"
+
+namespace aa::location {
+
+Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::map<std::string, TrustedLandmark> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return make_error("input.missing-directory", dir, "no such directory");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    const std::string path = e.path().string();
+    AA_TRY(text, read_file(path, 1u << 16));
+    AA_TRY(doc, parse_json_strict(text, path));
+    JsonAt o(doc, path);
+    AA_CHECK(o.only_fields({"id", "lat", "lon", "jwk", "note"}));
+    TrustedLandmark t;
+    AA_TRY(id, o.field("id"));
+    AA_TRY(id_s, id.string());
+    t.id = id_s;
+    AA_TRY(lat, o.field("lat"));
+    AA_TRY(lat_v, lat.number());
+    AA_TRY(lon, o.field("lon"));
+    AA_TRY(lon_v, lon.number());
+    t.position = {lat_v, lon_v};
+    AA_TRY(jwk, o.field("jwk"));
+    AA_TRY(keys, jose::parse_jwks(jwk.json().dump(), jwk.where()));
+    t.key = std::move(keys);
+    if (!out.emplace(t.id, std::move(t)).second) {
+      return make_error("input.bad-value", id.where(), "landmark " + id_s + " defined twice");
+    }
+  }
+  return out;
+}
+
+LocationResult appraise_location(const LocationEvidence& ev, const LocationReferences& refs) {
+  LocationResult res;
+  res.device = ev.device;
+  res.identity = refs.device_identity;
+  auto add = [&](const char* code, const std::string& where, const std::string& msg,
+                 Severity s = Severity::kFail) {
+    res.findings.push_back({code, msg, where, s});
+  };
+  std::vector<Cap> caps;
+  for (size_t i = 0; i < ev.landmarks.size(); ++i) {
+    const LandmarkEvidence& le = ev.landmarks[i];
+    const std::string where = "landmarks/" + std::to_string(i);
+    // Find the landmark by the record's kid before trusting anything in it.
+    const TrustedLandmark* lm = nullptr;
+    for (const auto& [id, t] : *refs.landmarks) {
+      auto v = jose::verify_compact(le.record, t.key, where);
+      if (v) {
+        lm = &t;
+        break;
+      }
+    }
+    if (!lm) {
+      add("location.unknown-landmark", where,
+          "the timing record is signed by no trusted landmark (certs/landmarks or --landmarks)");
+      continue;
+    }
+    auto v = jose::verify_compact(le.record, lm->key, where);
+    auto rec = parse_timing_record(v->payload, where);
+    if (!rec) {
+      add("location.record-invalid", rec.error().field, rec.error().message);
+      continue;
+    }
+    LandmarkUse use;
+    use.id = lm->id;
+    use.position = lm->position;
+    bool ok = true;
+    if (rec->landmark_id != lm->id) {
+      add("location.record-invalid", where,
+          "record for landmark " + rec->landmark_id + " signed with the key of " + lm->id);
+      ok = false;
+    }
+    if (distance_km(rec->position, lm->position) > 0.001) {
+      add("location.landmark-moved", where,
+          "landmark " + lm->id + " reports a position other than its trusted one");
+      ok = false;
+    }
+    if (rec->device != ev.device) {
+      add("location.device-mismatch", where, "the record times device " + printable(rec->device));
+      ok = false;
+    }
+    if (rec->issued_at > refs.at + 300 || refs.at - rec->issued_at > refs.max_age_s) {
+      add("location.stale", where,
+          "record issued " + x509::rfc3339(rec->issued_at) + ", verified " +
+              x509::rfc3339(refs.at));
+      ok = false;
+    }
+    if (le.responses.size() != rec->probes.size()) {
+      add("location.response-mismatch", where,
+          std::to_string(le.responses.size()) + " responses for " +
+              std::to_string(rec->probes.size()) + " probes");
+      ok = false;
+    }
+    for (size_t j = 0; ok && j < rec->probes.size(); ++j) {
+      const auto& p = rec->probes[j];
+      const Bytes& r = le.responses[j];
+      if (sha256_hex(as_chars(r)) != p.response_sha256) {
+        add("location.response-mismatch", where + "/responses/" + std::to_string(j),
+            "not the response the landmark timed");
+        ok = false;
+      } else if (!refs.device_key || !x509::verify_ecdsa_sha384_raw(
+                                         refs.device_key, probe_message(lm->id, p.nonce), r)) {
+        add("location.identity-unbound", where + "/responses/" + std::to_string(j),
+            "the response to probe " + std::to_string(p.seq) +
+                " is not signed by the attested device key (" + refs.device_identity +
+                "): the timing may come from another device");
+        ok = false;
+      }
+      use.rtts_ms.push_back(static_cast<double>(p.rtt_ns) / 1e6);
+    }
+    use.rtt_min_ms = static_cast<double>(rec->rtt_min_ns) / 1e6;
+    use.radius_c_km = bound_km(use.rtt_min_ms, refs.proc_min_ms, kSpeedOfLightKmPerMs);
+    use.radius_fibre_km = bound_km(use.rtt_min_ms, refs.proc_min_ms, kFibreKmPerMs);
+    use.used = ok;
+    if (ok) caps.push_back({lm->id, lm->position, use.radius_c_km});
+    res.landmarks.push_back(std::move(use));
+  }
+  // Caps that cannot overlap: no place is within both distances, so a landmark lies, its key
+  // is misused, or the responses were relayed from more than one device.
+  for (size_t i = 0; i < caps.size(); ++i) {
+    for (size_t j = i + 1; j < caps.size(); ++j) {
+      const double d = distance_km(caps[i].centre, caps[j].centre);
+      if (d > caps[i].radius_km + caps[j].radius_km) {
+        add("location.inconsistent", ev.device,
+            "landmarks " + caps[i].landmark + " and " + caps[j].landmark + " are " +
+                std::to_string(static_cast<long>(d)) +
+                " km apart, but their measurements put the "
+                "device within " +
+                std::to_string(static_cast<long>(caps[i].radius_km)) + " and " +
+                std::to_string(static_cast<long>(caps[j].radius_km)) + " km of each");
+        caps.clear();
+      }
+    }
+  }
+  res.geometry = decide(*refs.boundaries, caps, refs.restricted, refs.allowed);
+  res.verdict = res.geometry.verdict;
+  if (res.verdict == "indeterminate") {
+    add("location.indeterminate", ev.device,
+        caps.empty() ? "no landmark measurement could be used"
+                     : "the measured delays allow the device to be in a restricted or "
+                       "non-allowed country",
+        Severity::kWarn);
+  }
+  res.status = verdict_of(res.findings);
+  return res;
+}
+
+}  // namespace aa::location

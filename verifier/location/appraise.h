@@ -1,0 +1,75 @@
+// Appraising location evidence: the landmarks' signed timing records and the device's signed
+// responses, turned into a verdict (verdict.h) that is bound to the attested device.
+//
+// Contract: appraise_location() is a pure function of its inputs (time passed in). Per
+// landmark record (findings, docs/findings.md, location.*):
+//   location.unknown-landmark   the record's kid / landmark ID is not in the trusted landmarks
+//   location.record-invalid     the JWS does not verify with that landmark's key, or the payload
+//                               is not a valid timing record
+//   location.landmark-moved     the record's position is not the trusted position (> 1 m)
+//   location.device-mismatch    the record names another device than the evidence
+//   location.response-mismatch  a response's SHA-256 is not the one the landmark recorded, or a
+//                               response is missing
+//   location.identity-unbound   a response does not verify with the attested device key: the
+//                               timing may come from another device (fail)
+//   location.stale              the record is older than max_age or from the future (fail)
+//   location.inconsistent       two usable caps do not overlap: no place fits both (fail; no
+//                               cap is used then)
+//   location.indeterminate      no verdict beyond indeterminate (warn)
+// Only landmarks whose record and every response verify give a cap; its radius is
+// c x (RTT_min - t_proc_min) / 2. No cap: `indeterminate`.
+#pragma once
+
+#include <ctime>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+#include "crypto/ossl.h"
+#include "location/boundaries.h"
+#include "location/probe.h"
+#include "location/verdict.h"
+#include "results/jose.h"
+
+namespace aa::location {
+
+struct TrustedLandmark {
+  std::string id;
+  LatLon position;
+  jose::Jwks key;  // one key; its kid must be the record's kid
+};
+
+// Loads every <id>.json in `dir`: {"id", "lat", "lon", "jwk": {EC P-256 public JWK}}.
+Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string& dir);
+
+struct LocationReferences {
+  const Boundaries* boundaries = nullptr;
+  const std::map<std::string, TrustedLandmark>* landmarks = nullptr;
+  EVP_PKEY* device_key = nullptr;  // the key the device appraisal attested
+  std::string device_identity;     // its UEID or certificate serial, for the result
+  double proc_min_ms = 0;          // minimum processing time for the device's scheme
+  std::set<std::string> restricted, allowed;
+  std::time_t at = 0;
+  long max_age_s = 86400;
+};
+
+struct LandmarkUse {
+  std::string id;
+  LatLon position;
+  std::vector<double> rtts_ms;
+  double rtt_min_ms = 0, radius_c_km = 0, radius_fibre_km = 0;
+  bool used = false;  // its record and every response verified
+};
+
+struct LocationResult {
+  std::string device, identity, verdict, status;
+  std::vector<LandmarkUse> landmarks;
+  Verdict geometry;
+  std::vector<Finding> findings;
+};
+
+LocationResult appraise_location(const LocationEvidence& ev, const LocationReferences& refs);
+
+}  // namespace aa::location

@@ -1,0 +1,95 @@
+#include "location/attestation.h"
+
+#include "crypto/x509.h"
+
+namespace aa::location {
+
+namespace {
+
+const char* kExt = "https://accel-attest.example/ear/location";
+
+Json findings_json(const std::vector<Finding>& fs) {
+  Json a = Json::array();
+  for (const auto& f : fs)
+    a.push_back({{"code", f.code},
+                 {"severity", severity_name(f.severity)},
+                 {"message", f.message},
+                 {"pointer", f.pointer}});
+  return a;
+}
+
+}  // namespace
+
+Json location_claims(const std::vector<LocationResult>& devices, const Boundaries& b,
+                     const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
+                     long ttl, double proc_min_ms) {
+  Json submods = Json::object();
+  std::string worst = "affirming";
+  for (const auto& d : devices) {
+    std::string status = d.status == "contraindicated"  ? "contraindicated"
+                         : d.verdict == "indeterminate" ? "warning"
+                                                        : "affirming";
+    int sourced = status == "affirming" ? 2 : (status == "warning" ? 32 : 96);
+    Json lms = Json::array();
+    for (const auto& l : d.landmarks) {
+      lms.push_back({{"id", l.id},
+                     {"lat", l.position.lat},
+                     {"lon", l.position.lon},
+                     {"rtts_ms", l.rtts_ms},
+                     {"rtt_min_ms", l.rtt_min_ms},
+                     {"radius_km_at_c", l.radius_c_km},
+                     {"radius_km_at_two_thirds_c", l.radius_fibre_km},
+                     {"used", l.used}});
+    }
+    Json caps = Json::array();
+    for (const auto& c : d.geometry.caps) {
+      caps.push_back({{"landmark", c.cap.landmark},
+                      {"nearest_restricted", c.nearest_restricted.code},
+                      {"nearest_restricted_km", c.nearest_restricted.km},
+                      {"misses_restricted", c.misses_restricted},
+                      {"inside_allowed", c.inside_allowed}});
+    }
+    submods[d.device] = {{"ear_status", status},
+                         {"ear_trustworthiness_vector", {{"sourced-data", sourced}}},
+                         {kExt,
+                          {{"verdict", d.verdict},
+                           {"device_identity", d.identity},
+                           {"landmarks", lms},
+                           {"caps", caps},
+                           {"speed_km_per_ms", kSpeedOfLightKmPerMs},
+                           {"processing_min_ms", proc_min_ms},
+                           {"margin_km", b.margin_km()},
+                           {"boundaries", {{"version", b.version()}, {"sha256", b.sha256()}}},
+                           {"findings", findings_json(d.findings)}}}};
+    if (status == "contraindicated" || (status == "warning" && worst == "affirming"))
+      worst = status;
+  }
+  return {{"eat_profile", kProfileLocation},
+          {"iat", static_cast<int64_t>(iat)},
+          {"exp", static_cast<int64_t>(iat) + ttl},
+          {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
+          {"ear_status", worst},
+          {"submods", submods},
+          {"https://accel-attest.example/ear/host",
+           {{"name", host}, {"verified_at", x509::rfc3339(iat)}}}};
+}
+
+Status check_location_claims(const Json& claims, const std::string& origin) {
+  const Json& subs = claims.at("submods");
+  for (const auto& [label, a] : subs.items()) {
+    const std::string where = origin + "#/submods/" + label + "/" + kExt;
+    auto e = a.find(kExt);
+    if (e == a.end() || !e->is_object())
+      return make_error("ear.missing-claim", where, "no location extension");
+    for (const char* m :
+         {"verdict", "device_identity", "landmarks", "boundaries", "speed_km_per_ms"})
+      if (!e->contains(m)) return make_error("ear.missing-claim", where + "/" + m, "required");
+    const Json& v = (*e)["verdict"];
+    if (v != "in_allowed" && v != "not_in_restricted" && v != "indeterminate") {
+      return make_error("ear.bad-claim", where + "/verdict", "not a location verdict");
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace aa::location
