@@ -65,6 +65,15 @@ check respond-loopback 0 "5 probes answered" -- respond --connect 127.0.0.1:$p1 
 check verify-sg 0 "not_in_restricted" -- lverify sg.json --out sg.jwt
 check verify-sg-token 0 "VALID EAR.*location#1.*status affirming" -- "$bin" verify-token sg.jwt --jwks rk/jwks.json
 check verify-sg-pyjwt 0 "pyjwt: valid" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" sg.jwt rk/jwks.json -
+check report-location 0 "signature verified" -- "$bin" report sg.jwt -o sg.html --jwks rk/jwks.json
+if grep -q 'id="location-map"' sg.html && grep -q 'class="cap"' sg.html && grep -q 'data-code="SG"' sg.html &&
+   grep -q 'id="verdict"><b>affirming</b>' sg.html; then ok; else not_ok "location report lacks the map"; fi
+browser=$(command -v chromium || true)
+if [ -n "$browser" ]; then
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$tmp/chr" --dump-dom \
+    "file://$tmp/sg.html" >sg.dom 2>/dev/null </dev/null
+  grep -q '<svg[^>]*id="location-map"' sg.dom && ok || not_ok "chromium did not render the map"
+fi
 check verify-sg-json 0 '"verdict": "not_in_restricted"' -- lverify sg.json --out sg2.jwt --json
 check respond-madrid 0 "5 probes answered" -- respond --connect 127.0.0.1:$p2 --device-key dev.key --out mad.json
 check verify-madrid-allowed 0 "in_allowed" -- lverify mad.json --out mad.jwt --allowed ES

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "location/attestation.h"
 #include "nvidia/roots.h"
 #include "pipeline/pipeline.h"
 #include "report/html_report.h"
@@ -184,7 +185,7 @@ Result<Json> segment_json(std::string_view seg, const std::string& where) {
                            where);
 }
 
-int run_report(const ReportOptions& o) {
+int run_report(const ReportOptions& o, Context& ctx) {
   auto token_text = read_file(o.token, 1u << 20);
   if (!token_text) return fail(token_text.error());
   std::string token = *token_text;
@@ -227,7 +228,20 @@ int run_report(const ReportOptions& o) {
     sig.alg = header->value("alg", "");
     claims = std::move(*payload);
   }
-  if (auto s = write_file(o.out, render_html_report(claims, sig)); !s) return fail(s.error());
+  std::string html;
+  if (claims.value("eat_profile", "") == location::kProfileLocation) {
+    auto b = location::Boundaries::load(ctx.profiles());
+    if (!b) return fail(b.error());
+    const Registry* reg = ctx.registry();
+    if (!reg) return 2;
+    auto policy = load_export_policy(ctx.profiles() + "/policy/export-policy.json", *reg);
+    if (!policy) return fail(policy.error());
+    html = render_location_report(claims, sig, *b,
+                                  policy->restricted_locations.members(reg->country_groups()));
+  } else {
+    html = render_html_report(claims, sig);
+  }
+  if (auto s = write_file(o.out, html); !s) return fail(s.error());
   std::cout << "report written to " << o.out
             << (sig.verified ? " (signature verified)" : " (signature NOT verified: no --jwks)")
             << "\n";
@@ -282,7 +296,7 @@ void add_verify(CLI::App& app, Context& ctx) {
   rep->add_option("token", r->token, "the signed result (compact JWT)")->required();
   rep->add_option("-o,--out", r->out, "HTML file to write")->required();
   rep->add_option("--jwks", r->jwks, "JWKS of the verifier, to verify the signature");
-  rep->callback([r, &ctx] { ctx.exit_code = run_report(*r); });
+  rep->callback([r, &ctx] { ctx.exit_code = run_report(*r, ctx); });
 }
 
 }  // namespace aa::cli

@@ -3,7 +3,9 @@
 #include <map>
 #include <sstream>
 
+#include "core/text.h"
 #include "crypto/x509.h"
+#include "report/location_map.h"
 
 namespace aa {
 
@@ -130,6 +132,38 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{c
 .pill{color:#000;border:1px solid #000;background:none!important}tr,dl,.verdict{break-inside:avoid}h2{break-after:avoid}}
 )";
 
+void page_head(std::ostringstream& h, const std::string& title, const std::string& heading,
+               const std::string& subtitle, const std::string& status) {
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    << "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+    << "<title>" << html_escape(title) << "</title><style>" << kStyle << "</style></head><body>\n";
+  h << "<h1>" << html_escape(heading) << "</h1><div class=\"explain\">" << html_escape(subtitle)
+    << "</div>\n";
+  h << "<div class=\"verdict " << status_class(status) << "\" id=\"verdict\"><b>"
+    << html_escape(status) << "</b>" << html_escape(verdict_words(status)) << "</div>\n";
+}
+
+void signature_section(std::ostringstream& h, const Json& claims, const ReportSignature& sig) {
+  auto row = [&](const char* k, const std::string& v) {
+    if (!v.empty()) h << "<dt>" << k << "</dt><dd>" << v << "</dd>";
+  };
+  auto e = [](const Json& v) { return html_escape(text_of(v)); };
+  h << "<h2>Signature</h2><dl>";
+  row("Status", sig.verified
+                    ? "<span class=\"sig-ok\">verified by this report with the key below</span>"
+                    : "<span class=\"sig-no\">not verified here: check it with "
+                      "<code>accel-attest verify-token</code> and the publisher's JWKS</span>");
+  row("Algorithm", html_escape(sig.alg));
+  row("Key ID (RFC 7638 thumbprint)", "<span class=\"mono\">" + html_escape(sig.kid) + "</span>");
+  if (sig.jwk)
+    row("Public key (JWK)", "<span class=\"mono\">" + html_escape(sig.jwk->dump()) + "</span>");
+  row("Token SHA-256", "<span class=\"mono\">" + html_escape(sig.token_sha256) + "</span>");
+  const Json& vid = member(claims, "ear_verifier_id");
+  row("Verifier", e(member(vid, "developer")) + ", build " + e(member(vid, "build")));
+  row("Profile", e(member(claims, "eat_profile")));
+  h << "</dl>\n</body></html>\n";
+}
+
 }  // namespace
 
 std::string html_escape(std::string_view s) {
@@ -179,14 +213,10 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   auto e = [](const Json& v) { return html_escape(text_of(v)); };
 
   std::ostringstream h;
-  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-    << "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-    << "<title>accel-attest report: " << e(member(host, "name")) << "</title><style>" << kStyle
-    << "</style></head><body>\n";
-  h << "<h1>Accelerator attestation report</h1><div class=\"explain\">host "
-    << e(member(host, "name")) << ", verified " << e(member(ver, "verified_at")) << "</div>\n";
-  h << "<div class=\"verdict " << status_class(status) << "\" id=\"verdict\"><b>"
-    << html_escape(status) << "</b>" << html_escape(verdict_words(status)) << "</div>\n";
+  page_head(
+      h, "accel-attest report: " + text_of(member(host, "name")), "Accelerator attestation report",
+      "host " + text_of(member(host, "name")) + ", verified " + text_of(member(ver, "verified_at")),
+      status);
 
   h << "<h2>Host and scope</h2><dl>";
   auto row = [&](const char* k, const std::string& v) {
@@ -270,20 +300,87 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   digest("Challenge nonce (base64url)", member(claims, "eat_nonce"));
   h << "</tbody></table>\n";
 
-  h << "<h2>Signature</h2><dl>";
-  row("Status", sig.verified
-                    ? "<span class=\"sig-ok\">verified by this report with the key below</span>"
-                    : "<span class=\"sig-no\">not verified here: check it with "
-                      "<code>accel-attest verify-token</code> and the publisher's JWKS</span>");
-  row("Algorithm", html_escape(sig.alg));
-  row("Key ID (RFC 7638 thumbprint)", "<span class=\"mono\">" + html_escape(sig.kid) + "</span>");
-  if (sig.jwk)
-    row("Public key (JWK)", "<span class=\"mono\">" + html_escape(sig.jwk->dump()) + "</span>");
-  row("Token SHA-256", "<span class=\"mono\">" + html_escape(sig.token_sha256) + "</span>");
-  const Json& vid = member(claims, "ear_verifier_id");
-  row("Verifier", e(member(vid, "developer")) + ", build " + e(member(vid, "build")));
-  row("Profile", e(member(claims, "eat_profile")));
-  h << "</dl>\n</body></html>\n";
+  signature_section(h, claims, sig);
+  return h.str();
+}
+
+std::string render_location_report(const Json& claims, const ReportSignature& sig,
+                                   const location::Boundaries& boundaries,
+                                   const std::set<std::string>& restricted) {
+  const std::string ext = "https://accel-attest.example/ear/location";
+  const Json& subs = member(claims, "submods");
+  const Json& host = member(claims, "https://accel-attest.example/ear/host");
+  const std::string status = text_of(member(claims, "ear_status"));
+  auto e = [](const Json& v) { return html_escape(text_of(v)); };
+  std::ostringstream h;
+  page_head(h, "accel-attest location: " + text_of(member(host, "name")),
+            "Device location attestation",
+            "host " + text_of(member(host, "name")) + ", verified " +
+                text_of(member(host, "verified_at")),
+            status);
+  h << "<p class=\"explain\">A landmark at a surveyed position timed how long each device took "
+       "to sign fresh nonces. Nothing travels faster than light, so a device is within "
+       "c &times; (minimum RTT &minus; minimum processing time) / 2 of the landmark: the circles "
+       "below. Delay proves closeness to a landmark, never distance from one.</p>";
+  h << "<h2>Devices</h2><table id=\"devices\"><thead><tr><th>Device</th><th>Bound to</th>"
+    << "<th>Verdict</th><th>Landmarks</th><th>Min RTT</th><th>Radius at c</th><th>Status</th>"
+    << "</tr></thead><tbody>\n";
+  for (const auto& [label, a] : subs.items()) {
+    const Json& x = member(a, ext);
+    std::string ids, rtts, radii;
+    for (const auto& l : member(x, "landmarks")) {
+      ids += (ids.empty() ? "" : ", ") + text_of(member(l, "id"));
+      rtts += (rtts.empty() ? "" : ", ") + fixed(member(l, "rtt_min_ms").get<double>(), 3) + " ms";
+      radii +=
+          (radii.empty() ? "" : ", ") + fixed(member(l, "radius_km_at_c").get<double>(), 1) + " km";
+    }
+    const std::string st = text_of(member(a, "ear_status"));
+    h << "<tr class=\"device\"><td class=\"addr\">" << html_escape(label)
+      << "</td><td class=\"mono\">" << e(member(x, "device_identity")) << "</td><td><b>"
+      << e(member(x, "verdict")) << "</b></td><td>" << html_escape(ids) << "</td><td>"
+      << html_escape(rtts) << "</td><td>" << html_escape(radii) << "</td><td><span class=\"pill "
+      << status_class(st) << "\">" << html_escape(st) << "</span></td></tr>\n";
+  }
+  h << "</tbody></table>\n";
+  for (const auto& [label, a] : subs.items()) {
+    const Json& x = member(a, ext);
+    std::vector<MapCap> caps;
+    for (const auto& l : member(x, "landmarks")) {
+      if (member(l, "used") != true) continue;
+      caps.push_back({text_of(member(l, "id")),
+                      {member(l, "lat").get<double>(), member(l, "lon").get<double>()},
+                      member(l, "radius_km_at_c").get<double>()});
+    }
+    h << "<h2>Map: " << html_escape(label) << "</h2>";
+    if (caps.empty()) {
+      h << "<p>No landmark measurement could be used.</p>";
+    } else {
+      h << svg_map(caps, boundaries, restricted, {})
+        << "<div class=\"explain\">Blue: where the device can be according to each landmark "
+           "(the feasible region is where all circles overlap). Red: restricted countries. "
+           "Boundaries: Natural Earth, "
+        << e(member(member(x, "boundaries"), "version")) << ", margin " << e(member(x, "margin_km"))
+        << " km.</div>";
+    }
+  }
+  h << "<h2>Findings</h2><table id=\"findings\"><tbody>";
+  size_t n = 0;
+  for (const auto& [label, a] : subs.items()) {
+    for (const auto& f : member(member(a, ext), "findings")) {
+      const std::string sev = text_of(member(f, "severity"));
+      h << "<tr class=\"finding\"><td class=\"addr\">" << html_escape(label)
+        << "</td><td><span class=\"pill " << html_escape(sev) << "\">" << html_escape(sev)
+        << "</span></td><td class=\"mono\">" << e(member(f, "code")) << "</td><td>"
+        << e(member(f, "message")) << "</td></tr>";
+      ++n;
+    }
+  }
+  if (n == 0) h << "<tr><td>No finding.</td></tr>";
+  h << "</tbody></table>\n<h2>Reference data</h2><dl><dt>Boundaries</dt><dd>"
+    << html_escape(boundaries.version()) << ", SHA-256 <span class=\"mono\">"
+    << html_escape(boundaries.sha256()) << "</span></dd><dt>Speed assumed</dt><dd>c = 299,792 km/s "
+    << "(exclusion); 2/3 c shown for estimates only</dd></dl>\n";
+  signature_section(h, claims, sig);
   return h.str();
 }
 

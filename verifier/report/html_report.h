@@ -13,7 +13,10 @@
 #include <optional>
 #include <string>
 
+#include <set>
+
 #include "core/json.h"
+#include "location/boundaries.h"
 
 namespace aa {
 
@@ -24,6 +27,13 @@ struct ReportSignature {
 };
 
 std::string render_html_report(const Json& claims, const ReportSignature& sig);
+
+// The page for a signed location attestation (profile tag:accel-attest.example,2026:location#1):
+// the verdict first, a row per device (identity bound, verdict, landmarks, minimum RTT, radius),
+// the SVG map (report/location_map.h) per device, the findings explained, and the boundary data.
+std::string render_location_report(const Json& claims, const ReportSignature& sig,
+                                   const location::Boundaries& boundaries,
+                                   const std::set<std::string>& restricted);
 
 // The plain-words meaning of a finding code (by code, else by its prefix).
 std::string explain_finding(const std::string& code);
