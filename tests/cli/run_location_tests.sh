@@ -104,6 +104,33 @@ check respond-delayed 0 "5 probes answered" -- respond --connect 127.0.0.1:$p1 -
   --out slow.json --extra-delay-ms 15
 check verify-delayed 1 "indeterminate" -- lverify slow.json --out slow.jwt
 
+# The pipeline: location evidence inside a bundle, bound to the device, in the EAR and in a
+# signed location attestation for the host.
+check respond-h20 0 "5 probes answered" -- "$bin" landmark respond --device 0000:11:00.0 --device-chain dev.pem \
+  --device-key dev.key --connect 127.0.0.1:$p1 --out h20.json
+ex=$src/docs/examples/bundles/mixed
+$py - "$ex/bundle.json" h20.json loc-bundle.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["location"] = {"evidence": [json.load(open(sys.argv[2]))]}
+json.dump(b, open(sys.argv[3], "w"))
+PY
+bverify=(verify loc-bundle.json --key rk/signing-key.pem --out b.jwt --ak-ca "$ex/sim-ak-ca.pem"
+  --landmarks lms --device-root root.pem --location-out b-loc.jwt)
+check bundle-location 1 "location: not_in_restricted" -- "$bin" "${bverify[@]}"
+check bundle-location-ear 0 '"verdict": "not_in_restricted"' -- "$bin" verify-token b.jwt --jwks rk/jwks.json --json
+check bundle-location-attestation 0 "VALID EAR.*location#1" -- "$bin" verify-token b-loc.jwt --jwks rk/jwks.json
+check bundle-location-pyjwt 0 "pyjwt: valid" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" b-loc.jwt rk/jwks.json -
+check bundle-location-untrusted-device 1 "location.identity-unbound" -- "$bin" verify loc-bundle.json \
+  --key rk/signing-key.pem --out b2.jwt --landmarks lms
+$py - loc-bundle.json bad-loc.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["location"]["evidence"][0]["scheme"] = "gps"
+json.dump(b, open(sys.argv[2], "w"))
+PY
+check bundle-location-bad 2 "location.bad-record.*scheme" -- "$bin" verify bad-loc.json --key rk/signing-key.pem --out b3.jwt
+
 # Across network namespaces (root): the landmark in its own namespace behind a veth pair; with
 # netem where the kernel has it, 10 ms each way on the wire.
 ns=aa-loc-$$

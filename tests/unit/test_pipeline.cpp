@@ -11,6 +11,8 @@
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "location/boundaries.h"
+#include "location/probe.h"
 #include "nvidia/roots.h"
 #include "pipeline/pipeline.h"
 #include "registry_fixture.h"
@@ -563,6 +565,79 @@ TEST(Report, HasTheVerdictDevicesFindingsAndEscapes) {
   EXPECT_EQ(html.find("http://"), std::string::npos);  // self-contained: no external asset
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_EQ(explain_finding("nvidia.rim.missing"), explain_finding("nvidia.rim.expired"));
+}
+
+}  // namespace
+}  // namespace aa
+
+// ---------------------------------------------------------------- location in the pipeline
+
+namespace aa {
+namespace {
+
+// A landmark record whose one probe nonce is the real vector's nonce, answered with a real
+// NVIDIA SPDM report: the binding to the attested GPU key is checked on real bytes (the RTT is
+// set here; the end-to-end tests measure theirs).
+struct LocationFixture {
+  ossl::PKey landmark{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
+  std::map<std::string, location::TrustedLandmark> trusted;
+  location::Boundaries bounds = location::Boundaries::load(PROFILES_DIR).value();
+  LocationFixture() {
+    location::TrustedLandmark t;
+    t.id = "auh-1";
+    t.position = {24.4539, 54.3773};  // Abu Dhabi
+    Json jwks = {{"keys", Json::array({jose::public_jwk(landmark.get(), "lm")})}};
+    t.key = jose::parse_jwks(jwks.dump(), "j").value();
+    trusted.emplace(t.id, std::move(t));
+  }
+  location::LocationEvidence evidence(const std::string& device, const Bytes& report,
+                                      ByteView nonce) {
+    location::TimingRecord r;
+    r.landmark_id = "auh-1";
+    r.position = {24.4539, 54.3773};
+    r.device = device;
+    r.issued_at = kAt - 60;
+    r.rtt_min_ns = 600000;
+    r.probes.push_back({1, Bytes(nonce.begin(), nonce.end()), 600000,
+                        sha256_hex(std::string_view(reinterpret_cast<const char*>(report.data()),
+                                                    report.size()))});
+    location::LocationEvidence ev;
+    ev.device = device;
+    ev.scheme = "nvidia-spdm";
+    ev.landmarks.push_back(
+        {jose::sign_es256(landmark.get(), "lm", location::timing_record_json(r)), {report}});
+    return ev;
+  }
+};
+
+TEST(PipelineLocation, NvidiaResponsesBindToTheAttestedGpu) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  LocationFixture f;
+  PipelineRun run(e, true, &lic);
+  run.refs.boundaries = &f.bounds;
+  run.refs.landmarks = &f.trusted;
+  run.refs.restricted_locations = {"CN", "HK", "MO", "IR"};
+  run.refs.allowed_locations = {"AE"};
+  Bundle b = e.bundle;
+  // GPU 0 answers with its own report; GPU 1's record carries GPU 2's report.
+  b.location_evidence.push_back(f.evidence("0000:18:00.0", b.devices[0].nvidia->report, b.nonce));
+  b.location_evidence.push_back(f.evidence("0000:2a:00.0", b.devices[2].nvidia->report, b.nonce));
+  PipelineResult r = run(b);
+  const Submod& g0 = sub(r, "0000:18:00.0");
+  ASSERT_TRUE(g0.location.has_value());
+  EXPECT_EQ(g0.location->verdict, "in_allowed") << text_of(r);  // 90 km around Abu Dhabi
+  EXPECT_NE(g0.location->identity.find(*g0.ueid), std::string::npos);
+  const Submod& g1 = sub(r, "0000:2a:00.0");
+  EXPECT_TRUE(has(g1, "location.identity-unbound")) << text_of(r);
+  EXPECT_EQ(g1.status, "contraindicated");
+  // A device without location evidence has none; evidence for a device the bundle lacks fails.
+  EXPECT_FALSE(sub(r, "0000:3a:00.0").location.has_value());
+  b.location_evidence.push_back(f.evidence("0000:ff:00.0", b.devices[0].nvidia->report, b.nonce));
+  EXPECT_TRUE(has(sub(run(b), "host"), "location.device-mismatch"));
+  // The EAR carries the verdict.
+  Json c = ear::ear_claims(r, {}, kAt, 60);
+  EXPECT_EQ(c["submods"]["0000:18:00.0"][ear::ext("device")]["location"]["verdict"], "in_allowed");
 }
 
 }  // namespace

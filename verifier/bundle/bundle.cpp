@@ -6,6 +6,7 @@
 #include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "inventory/inventory_json.h"
+#include "location/probe.h"
 #include "nvidia/evidence_input.h"
 
 namespace aa {
@@ -169,6 +170,18 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
     if (auto sec = o.optional_field(k)) {
       AA_TRY(so, sec->object());
       (std::string(k) == "location" ? b.location : b.usage) = so.json();
+    }
+  }
+  if (auto loc = o.optional_field("location")) {
+    AA_CHECK(loc->only_fields({"evidence"}));
+    if (auto ev = loc->optional_field("evidence")) {
+      AA_TRY(ea, ev->array());
+      if (ea.json().size() > kMaxDevices)
+        return make_error("input.too-large", ea.where(), "too many");
+      for (size_t i = 0; i < ea.json().size(); ++i) {
+        AA_TRY(le, location::parse_location_evidence(ea.json()[i].dump(), ea.at(i).where()));
+        b.location_evidence.push_back(std::move(le));
+      }
     }
   }
   return b;

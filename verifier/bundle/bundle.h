@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "core/result.h"
 #include "inventory/pci_device.h"
+#include "location/probe.h"
 #include "nvidia/appraise.h"
 
 namespace aa {
@@ -43,7 +44,8 @@ struct Bundle {
   std::optional<std::string> site_country, site_name;
   std::optional<BundleTpm> tpm;
   std::vector<BundleDevice> devices;
-  Json location = Json::object();  // filled by later stages (issue 6)
+  Json location = Json::object();  // {"evidence": [location evidence per device]}
+  std::vector<location::LocationEvidence> location_evidence;  // parsed from location.evidence
   Json usage = Json::object();
 };
 

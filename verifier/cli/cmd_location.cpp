@@ -63,12 +63,16 @@ Result<std::set<std::string>> country_set(const std::vector<std::string>& given,
 }
 
 // The policy's restricted locations as ISO codes (China with HK and Macau, and D:5).
-Result<std::set<std::string>> default_restricted(Context& ctx) {
+}  // namespace
+
+Result<std::set<std::string>> default_restricted_locations(Context& ctx) {
   const Registry* reg = ctx.registry();
   if (!reg) return make_error("input.bad-value", "registry", "the registry did not load");
   AA_TRY(policy, load_export_policy(ctx.profiles() + "/policy/export-policy.json", *reg));
   return policy.restricted_locations.members(reg->country_groups());
 }
+
+namespace {
 
 std::string km(double v) {
   return std::isfinite(v) ? fixed(v, 1) : std::string("inf");
@@ -84,7 +88,7 @@ int run_bound(const BoundOptions& o, Context& ctx) {
   if (!b) return fail(b.error());
   std::set<std::string> restricted;
   if (o.restricted.empty()) {
-    auto r = default_restricted(ctx);
+    auto r = default_restricted_locations(ctx);
     if (!r) return fail(r.error());
     restricted = *r;
   } else {
@@ -250,39 +254,6 @@ struct LocVerifyOptions {
   bool json = false;
 };
 
-Result<double> processing_min_ms(const std::string& profiles, const std::string& scheme) {
-  const std::string path = profiles + "/location/processing.json";
-  AA_TRY(text, read_file(path, 1u << 16));
-  AA_TRY(doc, parse_json_strict(text, path));
-  JsonAt o(doc, path);
-  AA_TRY(schemes, o.field("schemes"));
-  AA_TRY(s, schemes.field(scheme));
-  AA_TRY(m, s.field("min_ms"));
-  return m.number();
-}
-
-// The simulated device's identity: its chain to the root given, at `at`.
-Result<std::pair<ossl::PKey, std::string>> device_identity(const std::string& chain_pem,
-                                                           const X509* root, std::time_t at) {
-  AA_TRY(certs, x509::parse_pem_chain(chain_pem, "device_chain"));
-  if (certs.empty()) return make_error("location.device-untrusted", "device_chain", "empty chain");
-  ossl::X509Store store(X509_STORE_new());
-  X509_STORE_add_cert(store.get(), const_cast<X509*>(root));
-  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
-  ossl::X509Stack untrusted(sk_X509_new_null());
-  for (size_t i = 1; i < certs.size(); ++i) sk_X509_push(untrusted.get(), certs[i].get());
-  X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get());
-  X509_STORE_CTX_set_time(ctx.get(), 0, at);
-  if (X509_verify_cert(ctx.get()) != 1) {
-    return make_error("location.device-untrusted", "device_chain",
-                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
-  }
-  EVP_PKEY* pub = X509_get0_pubkey(certs[0].get());
-  EVP_PKEY_up_ref(pub);
-  return std::pair{ossl::PKey(pub), x509::subject_cn(certs[0].get()) + " (sha256 " +
-                                        x509::fingerprint_sha256(certs[0].get()) + ")"};
-}
-
 int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& build) {
   auto b = location::Boundaries::load(ctx.profiles());
   if (!b) return fail(b.error());
@@ -296,7 +267,7 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!at) return fail(at.error());
   std::set<std::string> restricted;
   if (o.restricted.empty()) {
-    auto r = default_restricted(ctx);
+    auto r = default_restricted_locations(ctx);
     if (!r) return fail(r.error());
     restricted = *r;
   } else {
@@ -307,24 +278,22 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   auto allowed = country_set(o.allowed, *b, "--allowed");
   if (!allowed) return fail(allowed.error());
   std::vector<location::LocationResult> results;
-  double proc = 0;
   for (const auto& path : o.evidence) {
     auto text = read_file(path, 4u << 20);
     if (!text) return fail(text.error());
     auto ev = location::parse_location_evidence(*text, path);
     if (!ev) return fail(ev.error());
-    auto pm =
-        o.proc_ms >= 0 ? Result<double>(o.proc_ms) : processing_min_ms(ctx.profiles(), ev->scheme);
-    if (!pm) return fail(pm.error());
-    proc = *pm;
+    auto times = location::load_processing_times(ctx.profiles());
+    if (!times) return fail(times.error());
+    const double pm_v = o.proc_ms >= 0 ? o.proc_ms : (*times)[ev->scheme];
     location::LocationReferences refs;
     refs.boundaries = &*b;
     refs.landmarks = &*lms;
-    refs.proc_min_ms = *pm;
+    refs.proc_min_ms = pm_v;
     refs.restricted = restricted;
     refs.allowed = *allowed;
     refs.at = *at;
-    auto id = device_identity(ev->chain_pem, root->get(), *at);
+    auto id = location::simulated_device_identity(ev->chain_pem, root->get(), *at);
     location::LocationResult r;
     if (!id) {
       r.device = ev->device;
@@ -340,8 +309,7 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   }
   ear::VerifierIdentity vid;
   vid.build = build;
-  Json claims =
-      location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl, proc);
+  Json claims = location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl);
   const std::string kid = jose::thumbprint(key->get());
   std::ofstream(o.out) << jose::sign_es256(key->get(), kid, claims) << "\n";
   if (o.json) {

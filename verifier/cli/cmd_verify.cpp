@@ -11,6 +11,7 @@
 #include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "location/attestation.h"
+#include "location/boundaries.h"
 #include "nvidia/roots.h"
 #include "pipeline/pipeline.h"
 #include "report/html_report.h"
@@ -28,6 +29,8 @@ constexpr size_t kMaxBundle = 32u << 20;
 struct VerifyOptions {
   std::string bundle, key, out, store, nonce, policy, licence, time;
   std::string rim_store, crl, ocsp, ak_ca, pcr_policy, report;
+  std::string landmarks, device_root, location_out;
+  std::vector<std::string> allowed;
   std::vector<std::string> ak_intermediates;
   long ttl = 86400;
   bool json = false;
@@ -53,6 +56,10 @@ struct Loaded {
   ossl::X509Ptr ak_ca;
   std::vector<ossl::X509Ptr> ak_intermediates;
   std::optional<tpm::PcrPolicy> pcr_policy;
+  std::optional<location::Boundaries> boundaries;
+  std::map<std::string, location::TrustedLandmark> landmarks;
+  std::map<std::string, double> processing;
+  ossl::X509Ptr device_root;
   ossl::PKey key;
   std::time_t at = 0;
 };
@@ -95,6 +102,18 @@ Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
     AA_TRY(pt, read_file(o.pcr_policy, 1u << 20));
     AA_TRY(pp, tpm::load_pcr_policy(pt, o.pcr_policy));
     l.pcr_policy = std::move(pp);
+  }
+  if (!o.landmarks.empty()) {
+    AA_TRY(bounds, location::Boundaries::load(ctx.profiles()));
+    l.boundaries = std::move(bounds);
+    AA_TRY(lms, location::load_landmarks(o.landmarks));
+    l.landmarks = std::move(lms);
+    AA_TRY(times, location::load_processing_times(ctx.profiles()));
+    l.processing = std::move(times);
+  }
+  if (!o.device_root.empty()) {
+    AA_TRY(c, read_cert(o.device_root));
+    l.device_root = std::move(c);
   }
   return l;
 }
@@ -141,6 +160,23 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     }
   }
 
+  if (l->boundaries) {
+    refs.boundaries = &*l->boundaries;
+    refs.landmarks = &l->landmarks;
+    refs.processing_min_ms = l->processing;
+    refs.simulated_device_root = l->device_root.get();
+    auto restricted = default_restricted_locations(ctx);
+    if (!restricted) return fail(restricted.error());
+    refs.restricted_locations = *restricted;
+    for (const auto& c : o.allowed) {
+      if (!l->boundaries->find(c)) {
+        return fail(
+            make_error("input.bad-value", "--allowed", printable(c) + " has no boundary data"));
+      }
+      refs.allowed_locations.insert(c);
+    }
+    if (o.allowed.empty() && l->licence) refs.allowed_locations.insert(l->licence->destination);
+  }
   PipelineResult r = run_pipeline(l->bundle, l->bundle_sha256, refs);
   ear::VerifierIdentity id;
   id.build = build;
@@ -148,6 +184,17 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   const std::string kid = jose::thumbprint(l->key.get());
   const std::string token = jose::sign_es256(l->key.get(), kid, claims);
   if (auto s = write_file(o.out, token + "\n"); !s) return fail(s.error());
+  if (!o.location_out.empty()) {
+    if (!l->boundaries) {
+      return fail(make_error("input.missing-field", "--location-out", "needs --landmarks"));
+    }
+    std::vector<location::LocationResult> locs;
+    for (const auto& s : r.submods)
+      if (s.location) locs.push_back(*s.location);
+    Json lc = location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl);
+    if (auto s = write_file(o.location_out, jose::sign_es256(l->key.get(), kid, lc) + "\n"); !s)
+      return fail(s.error());
+  }
   if (!o.report.empty()) {
     ReportSignature sig{true, kid, "ES256", sha256_hex(token), jose::public_jwk(l->key.get(), kid)};
     if (auto s = write_file(o.report, render_html_report(claims, sig)); !s) return fail(s.error());
@@ -163,6 +210,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
         std::cout << "  " << s.name << "  " << s.eccn << "  " << s.assurance;
       }
       std::cout << "\n";
+      if (s.location) std::cout << "      location: " << s.location->verdict << "\n";
       for (const auto& f : s.findings) {
         if (f.severity == Severity::kInfo) continue;
         std::cout << "      [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
@@ -282,6 +330,15 @@ void add_verify(CLI::App& app, Context& ctx) {
   v->add_option("--ttl", o->ttl, "seconds the result stays valid (exp = iat + ttl; default 86400)")
       ->check(CLI::Range(60L, 86400L * 366));
   v->add_option("--report", o->report, "also write the HTML audit report here");
+  v->add_option("--landmarks", o->landmarks,
+                "trusted landmarks (certs/landmarks): appraise the bundle's location evidence");
+  v->add_option("--allowed", o->allowed,
+                "countries a device may be in (default: the licence's destination)")
+      ->delimiter(',');
+  v->add_option("--device-root", o->device_root,
+                "root for simulated (sim-p384) device chains in location evidence; tests only");
+  v->add_option("--location-out", o->location_out,
+                "also write the host's signed location attestation here (needs --landmarks)");
   v->add_flag("--json", o->json, "print the signed claims as JSON");
   v->callback([o, &ctx] {
     ctx.exit_code = run_verify(*o, ctx, std::string("accel-attest ") + ACCEL_ATTEST_VERSION);

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -44,6 +45,9 @@ Result<ossl::X509Ptr> read_cert(const std::string& path);
 
 // A PEM EC P-256 private key (the result signing key); input.bad-value otherwise.
 Result<ossl::PKey> load_signing_key(const std::string& path);
+
+// The export policy's restricted locations (China, Hong Kong, Macau, D:5) as ISO codes.
+Result<std::set<std::string>> default_restricted_locations(Context& ctx);
 
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);

@@ -6,6 +6,7 @@
 #include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "results/ear.h"
+#include "spdm/measurements.h"
 
 namespace aa::location {
 
@@ -41,10 +42,67 @@ Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string&
   return out;
 }
 
+Result<std::map<std::string, double>> load_processing_times(const std::string& profiles_dir) {
+  const std::string path = profiles_dir + "/location/processing.json";
+  AA_TRY(text, read_file(path, 1u << 16));
+  AA_TRY(doc, parse_json_strict(text, path));
+  JsonAt o(doc, path);
+  AA_TRY(schemes, o.field("schemes"));
+  AA_TRY(so, schemes.object());
+  std::map<std::string, double> out;
+  for (const auto& [name, _] : so.json().items()) {
+    AA_TRY(m, so.child(name).field("min_ms"));
+    AA_TRY(v, m.number());
+    if (v < 0) return make_error("profile.bad-value", m.where(), "negative");
+    out[name] = v;
+  }
+  return out;
+}
+
+Result<std::pair<ossl::PKey, std::string>> simulated_device_identity(const std::string& chain_pem,
+                                                                     const X509* root,
+                                                                     std::time_t at) {
+  AA_TRY(certs, x509::parse_pem_chain(chain_pem, "device_chain"));
+  if (certs.empty()) return make_error("location.device-untrusted", "device_chain", "empty chain");
+  ossl::X509Store store(X509_STORE_new());
+  X509_STORE_add_cert(store.get(), const_cast<X509*>(root));
+  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
+  ossl::X509Stack untrusted(sk_X509_new_null());
+  for (size_t i = 1; i < certs.size(); ++i) sk_X509_push(untrusted.get(), certs[i].get());
+  X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get());
+  X509_STORE_CTX_set_time(ctx.get(), 0, at);
+  if (X509_verify_cert(ctx.get()) != 1) {
+    return make_error("location.device-untrusted", "device_chain",
+                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
+  }
+  EVP_PKEY* pub = X509_get0_pubkey(certs[0].get());
+  EVP_PKEY_up_ref(pub);
+  return std::pair{ossl::PKey(pub), x509::subject_cn(certs[0].get()) + " (sha256 " +
+                                        x509::fingerprint_sha256(certs[0].get()) + ")"};
+}
+
+bool response_signed(const std::string& scheme, EVP_PKEY* key, const std::string& landmark,
+                     ByteView nonce, ByteView response) {
+  if (!key) return false;
+  if (scheme == "nvidia-spdm") {
+    // An SPDM GET_MEASUREMENTS request || response whose request nonce is the probe nonce,
+    // signed (P-384, raw r||s) by the device key.
+    auto rep = spdm::parse_measurement_report(response, 96, "response");
+    if (!rep || !std::equal(nonce.begin(), nonce.end(), rep->request_nonce.begin(),
+                            rep->request_nonce.end())) {
+      return false;
+    }
+    return x509::verify_ecdsa_sha384_raw(key, ByteView(response.data(), rep->signed_length),
+                                         rep->signature);
+  }
+  return x509::verify_ecdsa_sha384_raw(key, probe_message(landmark, nonce), response);
+}
+
 LocationResult appraise_location(const LocationEvidence& ev, const LocationReferences& refs) {
   LocationResult res;
   res.device = ev.device;
   res.identity = refs.device_identity;
+  res.proc_min_ms = refs.proc_min_ms;
   auto add = [&](const char* code, const std::string& where, const std::string& msg,
                  Severity s = Severity::kFail) {
     res.findings.push_back({code, msg, where, s});
@@ -110,8 +168,7 @@ LocationResult appraise_location(const LocationEvidence& ev, const LocationRefer
         add("location.response-mismatch", where + "/responses/" + std::to_string(j),
             "not the response the landmark timed");
         ok = false;
-      } else if (!refs.device_key || !x509::verify_ecdsa_sha384_raw(
-                                         refs.device_key, probe_message(lm->id, p.nonce), r)) {
+      } else if (!response_signed(ev.scheme, refs.device_key, lm->id, p.nonce, r)) {
         add("location.identity-unbound", where + "/responses/" + std::to_string(j),
             "the response to probe " + std::to_string(p.seq) +
                 " is not signed by the attested device key (" + refs.device_identity +

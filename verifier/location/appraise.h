@@ -65,10 +65,26 @@ struct LandmarkUse {
 
 struct LocationResult {
   std::string device, identity, verdict, status;
+  double proc_min_ms = 0;
   std::vector<LandmarkUse> landmarks;
   Verdict geometry;
   std::vector<Finding> findings;
 };
+
+// firmware-profiles/location/processing.json: the minimum processing time per scheme, in ms.
+Result<std::map<std::string, double>> load_processing_times(const std::string& profiles_dir);
+
+// A simulated device's key and identity: its PEM chain (leaf first) verified to `root` at `at`
+// (location.device-untrusted otherwise). Identity: the leaf's CN and SHA-256 fingerprint.
+Result<std::pair<ossl::PKey, std::string>> simulated_device_identity(const std::string& chain_pem,
+                                                                     const X509* root,
+                                                                     std::time_t at);
+
+// Whether one probe response is the device's signature over the probe: scheme sim-p384, ECDSA
+// P-384 over probe_message(); scheme nvidia-spdm, an SPDM measurement report whose request nonce
+// is the probe nonce, signed by the device key.
+bool response_signed(const std::string& scheme, EVP_PKEY* key, const std::string& landmark,
+                     ByteView nonce, ByteView response);
 
 LocationResult appraise_location(const LocationEvidence& ev, const LocationReferences& refs);
 

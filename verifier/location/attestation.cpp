@@ -22,7 +22,7 @@ Json findings_json(const std::vector<Finding>& fs) {
 
 Json location_claims(const std::vector<LocationResult>& devices, const Boundaries& b,
                      const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
-                     long ttl, double proc_min_ms) {
+                     long ttl) {
   Json submods = Json::object();
   std::string worst = "affirming";
   for (const auto& d : devices) {
@@ -57,7 +57,7 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                            {"landmarks", lms},
                            {"caps", caps},
                            {"speed_km_per_ms", kSpeedOfLightKmPerMs},
-                           {"processing_min_ms", proc_min_ms},
+                           {"processing_min_ms", d.proc_min_ms},
                            {"margin_km", b.margin_km()},
                            {"boundaries", {{"version", b.version()}, {"sha256", b.sha256()}}},
                            {"findings", findings_json(d.findings)}}}};

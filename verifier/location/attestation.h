@@ -27,7 +27,7 @@ inline constexpr const char* kProfileLocation = "tag:accel-attest.example,2026:l
 
 Json location_claims(const std::vector<LocationResult>& devices, const Boundaries& b,
                      const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
-                     long ttl, double proc_min_ms);
+                     long ttl);
 
 // What verify-token adds for this profile: every submod has the location extension with a
 // verdict of the three names, the boundary digest and the landmarks.

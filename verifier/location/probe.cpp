@@ -157,11 +157,14 @@ Result<LocationEvidence> parse_location_evidence(std::string_view json, const st
   e.device = dev_s;
   AA_TRY(scheme, o.field("scheme"));
   AA_TRY(scheme_s, scheme.string());
-  if (scheme_s != "sim-p384") return bad(scheme.where(), "supported scheme: sim-p384");
+  if (scheme_s != "sim-p384" && scheme_s != "nvidia-spdm") {
+    return bad(scheme.where(), "schemes: sim-p384, nvidia-spdm");
+  }
   e.scheme = scheme_s;
-  AA_TRY(chain, o.field("device_chain"));
-  AA_TRY(chain_s, chain.string());
-  e.chain_pem = chain_s;
+  if (auto chain = o.optional_field("device_chain")) {  // nvidia-spdm: the bundle's evidence has it
+    AA_TRY(chain_s, chain->string());
+    e.chain_pem = chain_s;
+  }
   AA_TRY(lms, o.field("landmarks"));
   AA_TRY(la, lms.array());
   if (la.json().empty() || la.json().size() > 32) return bad(la.where(), "1 to 32 landmarks");

@@ -6,6 +6,7 @@
 #include "binding/inventory_digest.h"
 #include "core/bytes.h"
 #include "core/text.h"
+#include "crypto/x509.h"
 #include "identify/identify.h"
 #include "results/ear.h"
 
@@ -303,6 +304,66 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     auto it = po.device_findings.find(d.label);
     if (it != po.device_findings.end())
       for (auto& f : it->second) d.findings.push_back(std::move(f));
+  }
+
+  // 7. Location.
+  if (refs.boundaries) {
+    for (const auto& ev : bundle.location_evidence) {
+      auto d = std::find_if(devices.begin(), devices.end(),
+                            [&](const Submod& x) { return x.label == ev.device; });
+      if (d == devices.end()) {
+        host.findings.push_back(
+            {"location.device-mismatch",
+             "location evidence for " + ev.device + ", which is no appraised device",
+             "bundle#/location", Severity::kFail});
+        continue;
+      }
+      location::LocationReferences lr;
+      lr.boundaries = refs.boundaries;
+      lr.landmarks = refs.landmarks;
+      lr.restricted = refs.restricted_locations;
+      lr.allowed = refs.allowed_locations;
+      lr.at = refs.at;
+      auto pm = refs.processing_min_ms.find(ev.scheme);
+      lr.proc_min_ms = pm == refs.processing_min_ms.end() ? 0.0 : pm->second;
+      ossl::PKey key;
+      std::optional<Finding> unbound;
+      const BundleDevice* src = nullptr;
+      for (const auto& bd : bundle.devices)
+        if (bd.pci.address == d->address) src = &bd;
+      if (ev.scheme == "nvidia-spdm") {
+        if (d->assurance == "attested" && src && src->nvidia) {
+          auto chain = x509::parse_pem_chain(src->nvidia->chain_pem, d->address);
+          if (chain && !chain->empty()) {
+            EVP_PKEY* pub = X509_get0_pubkey((*chain)[0].get());
+            EVP_PKEY_up_ref(pub);
+            key.reset(pub);
+            lr.device_identity = "UEID " + d->ueid.value_or("?");
+          }
+        }
+      } else if (refs.simulated_device_root) {
+        auto id =
+            location::simulated_device_identity(ev.chain_pem, refs.simulated_device_root, refs.at);
+        if (id) {
+          key = std::move(id->first);
+          lr.device_identity = id->second;
+        } else {
+          unbound = Finding{id.error().code, id.error().message, d->address, Severity::kFail};
+        }
+      }
+      lr.device_key = key.get();
+      location::LocationResult lres = location::appraise_location(ev, lr);
+      if (!key) {
+        lres.findings.insert(lres.findings.begin(),
+                             unbound.value_or(Finding{"location.identity-unbound",
+                                                      "no key attested for this device: its "
+                                                      "location responses prove nothing",
+                                                      d->address, Severity::kFail}));
+        lres.status = verdict_of(lres.findings);
+      }
+      for (const auto& f : lres.findings) d->findings.push_back(f);
+      d->location = std::move(lres);
+    }
   }
 
   settle(host);

@@ -18,6 +18,10 @@
 //   5. assurance  attested (NVIDIA signature, nonce and chain pass) > platform-bound (the quote
 //                 verifies with a trusted AK and binds this inventory) > reported
 //   6. policy     the export policy and the licence (policy/export_policy.h)
+//   7. location   each device's location evidence (bundle location.evidence), bound to the key
+//                 its appraisal attested: the NVIDIA leaf key of an attested GPU (scheme
+//                 nvidia-spdm), or a simulated device's chain to `simulated_device_root`
+//                 (sim-p384); otherwise location.identity-unbound
 // Each submod gets an AR4SI trust vector (docs/results.md) and a status no better than the
 // worst of its vector and its findings; the overall status is the worst submod.
 #pragma once
@@ -25,11 +29,13 @@
 #include <ctime>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bundle/bundle.h"
 #include "core/finding.h"
+#include "location/appraise.h"
 #include "nvidia/appraise.h"
 #include "policy/export_policy.h"
 #include "registry/registry.h"
@@ -48,6 +54,12 @@ struct PipelineReferences {
   std::optional<Bytes> expected_nonce;   // what the verifier issued; absent: not checked
   std::optional<Finding> nonce_refused;  // the nonce store refused the nonce (store.*)
   std::time_t at = 0;
+  // Location (docs/location-protocol.md); null boundaries: location evidence is not appraised.
+  const location::Boundaries* boundaries = nullptr;
+  const std::map<std::string, location::TrustedLandmark>* landmarks = nullptr;
+  std::set<std::string> restricted_locations, allowed_locations;
+  const X509* simulated_device_root = nullptr;      // trust for sim-p384 device chains (tests)
+  std::map<std::string, double> processing_min_ms;  // by scheme
 };
 
 // One EAR submod: the host or one device.
@@ -63,6 +75,7 @@ struct Submod {
   std::vector<std::string> flags;
   std::optional<std::string> serial, ueid, evidence_sha256, sku;
   std::map<std::string, std::string> checks;  // appraiser check -> pass/fail/warn/...
+  std::optional<location::LocationResult> location;
   // Host only:
   std::optional<std::string> ak_name, inventory_digest, pcr_selection;
   bool inventory_bound = false;

@@ -29,8 +29,21 @@ Json opt(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
+Json location_summary(const std::optional<location::LocationResult>& l) {
+  if (!l) return nullptr;
+  Json lms = Json::array();
+  for (const auto& u : l->landmarks) {
+    lms.push_back({{"id", u.id},
+                   {"rtt_min_ms", u.rtt_min_ms},
+                   {"radius_km_at_c", u.radius_c_km},
+                   {"used", u.used}});
+  }
+  return {{"verdict", l->verdict}, {"bound_to", l->identity}, {"landmarks", lms}};
+}
+
 Json device_ext(const Submod& s) {
-  return {{"kind", s.kind},
+  return {{"location", location_summary(s.location)},
+          {"kind", s.kind},
           {"pci_address", s.address},
           {"pci_id", s.pci_id},
           {"vendor", s.vendor},
