@@ -7,7 +7,8 @@
 # vTPM quote with its AK certificate and event log, a swtpm quote, an EK certificate). Then the
 # whole pipeline on the example bundles of docs/examples/bundles/ (an HGX host with 8 H100s from
 # the real NVIDIA vector and a licence, an Ascend 910B host, a mixed host; their swtpm quotes
-# bind the inventories): signed EAR results and HTML audit reports in build/example-results/.
+# bind the inventories): signed EAR results and HTML audit reports in build/example-results/;
+# and what single delay measurements prove about location.
 # Exit 0 when every run worked (findings are expected: the Ascend hosts have some), 2 if any
 # run failed on bad input.
 set -uo pipefail
@@ -63,6 +64,11 @@ for h in hgx-h100 ascend-910b mixed; do
     --nonce "$nonce" --ak-ca "$bun/$h/sim-ak-ca.pem" "${licence[@]}" --report "$res/$h.html"
   run verify-token "$res/$h.jwt" --jwks "$res/keys/jwks.json" --nonce "$nonce"
 done
+# What single delay measurements prove (docs/location-protocol.md): Singapore at 2 ms, Hong Kong
+# at 0.5 ms, Frankfurt at 0.5 ms with Germany allowed.
+run location bound --landmark 1.2897,103.8501 --rtt-ms 2
+run location bound --landmark 22.3193,114.1694 --rtt-ms 0.5
+run location bound --landmark 50.1109,8.6821 --rtt-ms 0.5 --allowed DE
 echo
 echo "signed results, reports and the JWKS that verifies them: $res"
 exit $status

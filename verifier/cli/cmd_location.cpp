@@ -285,7 +285,7 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
     if (!ev) return fail(ev.error());
     auto times = location::load_processing_times(ctx.profiles());
     if (!times) return fail(times.error());
-    const double pm_v = o.proc_ms >= 0 ? o.proc_ms : (*times)[ev->scheme];
+    const double pm_v = o.proc_ms >= 0 ? o.proc_ms : times->for_family("simulated");
     location::LocationReferences refs;
     refs.boundaries = &*b;
     refs.landmarks = &*lms;

@@ -58,7 +58,7 @@ struct Loaded {
   std::optional<tpm::PcrPolicy> pcr_policy;
   std::optional<location::Boundaries> boundaries;
   std::map<std::string, location::TrustedLandmark> landmarks;
-  std::map<std::string, double> processing;
+  location::ProcessingTimes processing;
   ossl::X509Ptr device_root;
   ossl::PKey key;
   std::time_t at = 0;
@@ -163,7 +163,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   if (l->boundaries) {
     refs.boundaries = &*l->boundaries;
     refs.landmarks = &l->landmarks;
-    refs.processing_min_ms = l->processing;
+    refs.processing = l->processing;
     refs.simulated_device_root = l->device_root.get();
     auto restricted = default_restricted_locations(ctx);
     if (!restricted) return fail(restricted.error());

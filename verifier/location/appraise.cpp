@@ -42,21 +42,30 @@ Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string&
   return out;
 }
 
-Result<std::map<std::string, double>> load_processing_times(const std::string& profiles_dir) {
+Result<ProcessingTimes> load_processing_times(const std::string& profiles_dir) {
   const std::string path = profiles_dir + "/location/processing.json";
   AA_TRY(text, read_file(path, 1u << 16));
   AA_TRY(doc, parse_json_strict(text, path));
   JsonAt o(doc, path);
-  AA_TRY(schemes, o.field("schemes"));
-  AA_TRY(so, schemes.object());
-  std::map<std::string, double> out;
-  for (const auto& [name, _] : so.json().items()) {
-    AA_TRY(m, so.child(name).field("min_ms"));
+  AA_CHECK(o.only_fields({"schema", "note", "default_ms", "families"}));
+  ProcessingTimes t;
+  AA_TRY(def, o.field("default_ms"));
+  AA_TRY(def_v, def.number());
+  if (def_v != 0) return make_error("profile.bad-value", def.where(), "the default must be 0");
+  AA_TRY(fam, o.field("families"));
+  AA_TRY(fo, fam.object());
+  for (const auto& [name, _] : fo.json().items()) {
+    AA_TRY(m, fo.child(name).field("min_ms"));
     AA_TRY(v, m.number());
     if (v < 0) return make_error("profile.bad-value", m.where(), "negative");
-    out[name] = v;
+    t.by_family[name] = v;
   }
-  return out;
+  return t;
+}
+
+double ProcessingTimes::for_family(const std::string& family) const {
+  auto it = by_family.find(family);
+  return it == by_family.end() ? 0.0 : it->second;
 }
 
 Result<std::pair<ossl::PKey, std::string>> simulated_device_identity(const std::string& chain_pem,

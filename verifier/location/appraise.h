@@ -71,8 +71,13 @@ struct LocationResult {
   std::vector<Finding> findings;
 };
 
-// firmware-profiles/location/processing.json: the minimum processing time per scheme, in ms.
-Result<std::map<std::string, double>> load_processing_times(const std::string& profiles_dir);
+// firmware-profiles/location/processing.json: the minimum processing time per chip family
+// ("simulated" for the tests' devices), in ms; 0 for a family it does not name.
+struct ProcessingTimes {
+  std::map<std::string, double> by_family;
+  double for_family(const std::string& family) const;
+};
+Result<ProcessingTimes> load_processing_times(const std::string& profiles_dir);
 
 // A simulated device's key and identity: its PEM chain (leaf first) verified to `root` at `at`
 // (location.device-untrusted otherwise). Identity: the leaf's CN and SHA-256 fingerprint.

@@ -324,8 +324,8 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       lr.restricted = refs.restricted_locations;
       lr.allowed = refs.allowed_locations;
       lr.at = refs.at;
-      auto pm = refs.processing_min_ms.find(ev.scheme);
-      lr.proc_min_ms = pm == refs.processing_min_ms.end() ? 0.0 : pm->second;
+      lr.proc_min_ms =
+          refs.processing.for_family(ev.scheme == "sim-p384" ? "simulated" : d->family);
       ossl::PKey key;
       std::optional<Finding> unbound;
       const BundleDevice* src = nullptr;

@@ -58,8 +58,8 @@ struct PipelineReferences {
   const location::Boundaries* boundaries = nullptr;
   const std::map<std::string, location::TrustedLandmark>* landmarks = nullptr;
   std::set<std::string> restricted_locations, allowed_locations;
-  const X509* simulated_device_root = nullptr;      // trust for sim-p384 device chains (tests)
-  std::map<std::string, double> processing_min_ms;  // by scheme
+  const X509* simulated_device_root = nullptr;  // trust for sim-p384 device chains (tests)
+  location::ProcessingTimes processing;         // minimum processing time by chip family
 };
 
 // One EAR submod: the host or one device.
