@@ -15,11 +15,6 @@ namespace {
 
 constexpr size_t kMaxDevices = 512;
 
-Result<std::string> text(const JsonAt& o, std::string_view key) {
-  AA_TRY(f, o.field(key));
-  return f.string();
-}
-
 Result<Bytes> b64(const JsonAt& o, std::string_view key) {
   AA_TRY(f, o.field(key));
   AA_TRY(s, f.string());
@@ -65,7 +60,7 @@ Result<BundleDevice> read_device(const JsonAt& at, std::set<std::string>& seen) 
   if (auto ev = o.optional_field("evidence")) {
     AA_TRY(eo, ev->object());
     AA_CHECK(eo.only_fields({"scheme", "nvidia"}));
-    AA_TRY(scheme, text(eo, "scheme"));
+    AA_TRY(scheme, eo.string_field("scheme"));
     if (scheme != "nvidia-spdm" && scheme != "none") {
       return make_error("input.bad-value", eo.child("scheme").where(),
                         "scheme \"" + printable(scheme) + "\" is not nvidia-spdm or none");
@@ -115,32 +110,32 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
   AA_TRY(o, root.object());
   AA_CHECK(
       o.only_fields({"schema", "nonce", "collected_at", "host", "devices", "location", "usage"}));
-  AA_TRY(schema, text(o, "schema"));
+  AA_TRY(schema, o.string_field("schema"));
   if (schema != "accel-attest/bundle/v1") {
     return make_error("input.bad-value", o.child("schema").where(),
                       "unsupported schema \"" + printable(schema) + "\"");
   }
   Bundle b;
-  AA_TRY(nonce, text(o, "nonce"));
+  AA_TRY(nonce, o.string_field("nonce"));
   auto nb = hex_decode(nonce);
   if (!nb || nb->size() < 16 || nb->size() > 64) {
     return make_error("input.bad-hex", o.child("nonce").where(), "not 16 to 64 bytes of hex");
   }
   b.nonce = *nb;
   b.nonce_hex = hex_encode(*nb);
-  AA_TRY(when, text(o, "collected_at"));
+  AA_TRY(when, o.string_field("collected_at"));
   auto t = x509::parse_rfc3339(when);
   if (!t) return make_error("input.bad-value", o.child("collected_at").where(), "not RFC 3339");
   b.collected_at = *t;
   AA_TRY(host_at, o.field("host"));
   AA_TRY(ho, host_at.object());
   AA_CHECK(ho.only_fields({"name", "site", "tpm"}));
-  AA_TRY(name, text(ho, "name"));
+  AA_TRY(name, ho.string_field("name"));
   b.host_name = name;
   if (auto site = ho.optional_field("site")) {
     AA_TRY(so, site->object());
     AA_CHECK(so.only_fields({"country", "name"}));
-    AA_TRY(c, text(so, "country"));
+    AA_TRY(c, so.string_field("country"));
     if (c.size() != 2 || !std::isupper(static_cast<unsigned char>(c[0])) ||
         !std::isupper(static_cast<unsigned char>(c[1]))) {
       return make_error("input.bad-value", so.child("country").where(),
@@ -148,7 +143,7 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
     }
     b.site_country = c;
     if (so.optional_field("name")) {
-      AA_TRY(n, text(so, "name"));
+      AA_TRY(n, so.string_field("name"));
       b.site_name = n;
     }
   }
@@ -166,20 +161,19 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
     AA_TRY(d, read_device(arr.at(i), seen));
     b.devices.push_back(std::move(d));
   }
-  for (const char* k : {"location", "usage"}) {
-    if (auto sec = o.optional_field(k)) {
-      AA_TRY(so, sec->object());
-      (std::string(k) == "location" ? b.location : b.usage) = so.json();
-    }
+  if (auto usage = o.optional_field("usage")) {
+    AA_TRY(uo, usage->object());
+    b.usage = uo.json();
   }
   if (auto loc = o.optional_field("location")) {
-    AA_CHECK(loc->only_fields({"evidence"}));
-    if (auto ev = loc->optional_field("evidence")) {
+    AA_TRY(lo, loc->object());
+    AA_CHECK(lo.only_fields({"evidence"}));
+    if (auto ev = lo.optional_field("evidence")) {
       AA_TRY(ea, ev->array());
       if (ea.json().size() > kMaxDevices)
         return make_error("input.too-large", ea.where(), "too many");
       for (size_t i = 0; i < ea.json().size(); ++i) {
-        AA_TRY(le, location::parse_location_evidence(ea.json()[i].dump(), ea.at(i).where()));
+        AA_TRY(le, location::read_location_evidence(ea.at(i)));
         b.location_evidence.push_back(std::move(le));
       }
     }

@@ -44,8 +44,7 @@ struct Bundle {
   std::optional<std::string> site_country, site_name;
   std::optional<BundleTpm> tpm;
   std::vector<BundleDevice> devices;
-  Json location = Json::object();  // {"evidence": [location evidence per device]}
-  std::vector<location::LocationEvidence> location_evidence;  // parsed from location.evidence
+  std::vector<location::LocationEvidence> location_evidence;  // location.evidence, per device
   Json usage = Json::object();
 };
 

@@ -49,6 +49,8 @@ Result<location::LatLon> parse_lat_lon(const std::string& s, const std::string& 
   return make_error("input.bad-value", field, "expected LAT,LON in degrees, got " + printable(s));
 }
 
+}  // namespace
+
 Result<std::set<std::string>> country_set(const std::vector<std::string>& given,
                                           const location::Boundaries& b, const char* option) {
   std::set<std::string> out;
@@ -62,9 +64,6 @@ Result<std::set<std::string>> country_set(const std::vector<std::string>& given,
   return out;
 }
 
-// The policy's restricted locations as ISO codes (China with HK and Macau, and D:5).
-}  // namespace
-
 Result<std::set<std::string>> default_restricted_locations(Context& ctx) {
   const Registry* reg = ctx.registry();
   if (!reg) return make_error("input.bad-value", "registry", "the registry did not load");
@@ -73,6 +72,27 @@ Result<std::set<std::string>> default_restricted_locations(Context& ctx) {
 }
 
 namespace {
+
+// --restricted (default: the policy's) and --allowed.
+struct CountrySets {
+  std::set<std::string> restricted, allowed;
+};
+
+Result<CountrySets> country_sets(Context& ctx, const location::Boundaries& b,
+                                 const std::vector<std::string>& restricted,
+                                 const std::vector<std::string>& allowed) {
+  CountrySets out;
+  if (restricted.empty()) {
+    AA_TRY(r, default_restricted_locations(ctx));
+    out.restricted = std::move(r);
+  } else {
+    AA_TRY(r, country_set(restricted, b, "--restricted"));
+    out.restricted = std::move(r);
+  }
+  AA_TRY(a, country_set(allowed, b, "--allowed"));
+  out.allowed = std::move(a);
+  return out;
+}
 
 std::string km(double v) {
   return std::isfinite(v) ? fixed(v, 1) : std::string("inf");
@@ -86,21 +106,12 @@ int run_bound(const BoundOptions& o, Context& ctx) {
   }
   auto b = location::Boundaries::load(ctx.profiles());
   if (!b) return fail(b.error());
-  std::set<std::string> restricted;
-  if (o.restricted.empty()) {
-    auto r = default_restricted_locations(ctx);
-    if (!r) return fail(r.error());
-    restricted = *r;
-  } else {
-    auto r = country_set(o.restricted, *b, "--restricted");
-    if (!r) return fail(r.error());
-    restricted = *r;
-  }
-  auto allowed = country_set(o.allowed, *b, "--allowed");
-  if (!allowed) return fail(allowed.error());
+  auto sets = country_sets(ctx, *b, o.restricted, o.allowed);
+  if (!sets) return fail(sets.error());
   const double r_c = location::bound_km(o.rtt_ms, o.proc_ms, location::kSpeedOfLightKmPerMs);
   const double r_f = location::bound_km(o.rtt_ms, o.proc_ms, location::kFibreKmPerMs);
-  location::Verdict v = location::decide(*b, {{"landmark", *p, r_c}}, restricted, *allowed);
+  location::Verdict v =
+      location::decide(*b, {{"landmark", *p, r_c}}, sets->restricted, sets->allowed);
   const auto& c = v.caps[0];
   const double exclude_ms = location::rtt_to_exclude_ms(std::max(0.0, c.restricted_lower_bound_km),
                                                         o.proc_ms, location::kSpeedOfLightKmPerMs);
@@ -141,7 +152,7 @@ int run_bound(const BoundOptions& o, Context& ctx) {
                                     "they are within the data margin\n"));
     if (!c.touching_restricted.empty())
       std::cout << "  the cap may reach restricted " << c.touching_restricted << "\n";
-    if (!allowed->empty() && !c.touching_other.empty())
+    if (!sets->allowed.empty() && !c.touching_other.empty())
       std::cout << "  the cap may reach " << c.touching_other << ", which is not allowed\n";
     std::cout << "verdict: " << v.verdict << "  (boundaries " << b->version() << ", sha256 "
               << b->sha256() << ")\n";
@@ -265,33 +276,23 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!key) return fail(key.error());
   auto at = verification_time(o.time);
   if (!at) return fail(at.error());
-  std::set<std::string> restricted;
-  if (o.restricted.empty()) {
-    auto r = default_restricted_locations(ctx);
-    if (!r) return fail(r.error());
-    restricted = *r;
-  } else {
-    auto r = country_set(o.restricted, *b, "--restricted");
-    if (!r) return fail(r.error());
-    restricted = *r;
-  }
-  auto allowed = country_set(o.allowed, *b, "--allowed");
-  if (!allowed) return fail(allowed.error());
+  auto sets = country_sets(ctx, *b, o.restricted, o.allowed);
+  if (!sets) return fail(sets.error());
+  auto times = location::load_processing_times(ctx.profiles());
+  if (!times) return fail(times.error());
+  const double proc_ms = o.proc_ms >= 0 ? o.proc_ms : times->for_family("simulated");
   std::vector<location::LocationResult> results;
   for (const auto& path : o.evidence) {
     auto text = read_file(path, 4u << 20);
     if (!text) return fail(text.error());
     auto ev = location::parse_location_evidence(*text, path);
     if (!ev) return fail(ev.error());
-    auto times = location::load_processing_times(ctx.profiles());
-    if (!times) return fail(times.error());
-    const double pm_v = o.proc_ms >= 0 ? o.proc_ms : times->for_family("simulated");
     location::LocationReferences refs;
     refs.boundaries = &*b;
     refs.landmarks = &*lms;
-    refs.proc_min_ms = pm_v;
-    refs.restricted = restricted;
-    refs.allowed = *allowed;
+    refs.proc_min_ms = proc_ms;
+    refs.restricted = sets->restricted;
+    refs.allowed = sets->allowed;
     refs.at = *at;
     auto id = location::simulated_device_identity(ev->chain_pem, root->get(), *at);
     location::LocationResult r;

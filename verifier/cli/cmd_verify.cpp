@@ -165,16 +165,11 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     refs.landmarks = &l->landmarks;
     refs.processing = l->processing;
     refs.simulated_device_root = l->device_root.get();
-    auto restricted = default_restricted_locations(ctx);
-    if (!restricted) return fail(restricted.error());
-    refs.restricted_locations = *restricted;
-    for (const auto& c : o.allowed) {
-      if (!l->boundaries->find(c)) {
-        return fail(
-            make_error("input.bad-value", "--allowed", printable(c) + " has no boundary data"));
-      }
-      refs.allowed_locations.insert(c);
-    }
+    auto allowed = country_set(o.allowed, *l->boundaries, "--allowed");
+    if (!allowed) return fail(allowed.error());
+    // The restricted locations of the policy in use (--policy), not the default file's.
+    refs.restricted_locations = l->policy.restricted_locations.members(reg->country_groups());
+    refs.allowed_locations = *allowed;
     if (o.allowed.empty() && l->licence) refs.allowed_locations.insert(l->licence->destination);
   }
   PipelineResult r = run_pipeline(l->bundle, l->bundle_sha256, refs);
@@ -280,12 +275,9 @@ int run_report(const ReportOptions& o, Context& ctx) {
   if (claims.value("eat_profile", "") == location::kProfileLocation) {
     auto b = location::Boundaries::load(ctx.profiles());
     if (!b) return fail(b.error());
-    const Registry* reg = ctx.registry();
-    if (!reg) return 2;
-    auto policy = load_export_policy(ctx.profiles() + "/policy/export-policy.json", *reg);
-    if (!policy) return fail(policy.error());
-    html = render_location_report(claims, sig, *b,
-                                  policy->restricted_locations.members(reg->country_groups()));
+    auto restricted = default_restricted_locations(ctx);
+    if (!restricted) return fail(restricted.error());
+    html = render_location_report(claims, sig, *b, *restricted);
   } else {
     html = render_html_report(claims, sig);
   }

@@ -6,11 +6,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "core/result.h"
 #include "crypto/ossl.h"
+#include "location/boundaries.h"
 #include "registry/registry.h"
 
 namespace aa::cli {
@@ -48,6 +50,11 @@ Result<ossl::PKey> load_signing_key(const std::string& path);
 
 // The export policy's restricted locations (China, Hong Kong, Macau, D:5) as ISO codes.
 Result<std::set<std::string>> default_restricted_locations(Context& ctx);
+
+// ISO 3166-1 alpha-2 codes from an option, each checked to have boundary data
+// (input.bad-value naming `option` otherwise).
+Result<std::set<std::string>> country_set(const std::vector<std::string>& given,
+                                          const location::Boundaries& b, const char* option);
 
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);

@@ -199,6 +199,22 @@ Result<double> JsonAt::number() const {
   return v_->get<double>();
 }
 
+Result<std::string> JsonAt::string_field(std::string_view key) const {
+  AA_TRY(f, field(key));
+  return f.string();
+}
+
+Result<double> JsonAt::number_field(std::string_view key) const {
+  AA_TRY(f, field(key));
+  return f.number();
+}
+
+Status JsonAt::expect_string(std::string_view key, std::string_view want, const char* code) const {
+  AA_TRY(s, string_field(key));
+  if (s != want) return make_error(code, child(key).where(), "expected " + std::string(want));
+  return Ok{};
+}
+
 Status JsonAt::only_fields(std::initializer_list<std::string_view> allowed) const {
   if (!v_->is_object()) return type_error("an object");
   for (const auto& [k, _] : v_->items()) {

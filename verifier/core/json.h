@@ -52,6 +52,12 @@ class JsonAt {
   Result<std::string> string() const;
   Result<bool> boolean() const;
   Result<double> number() const;
+  // A required member that must be a string / a number: field(key) then string() / number().
+  Result<std::string> string_field(std::string_view key) const;
+  Result<double> number_field(std::string_view key) const;
+  // The member `key` ("schema") must be the string `want`; otherwise `code`, naming the member.
+  Status expect_string(std::string_view key, std::string_view want,
+                       const char* code = "input.bad-value") const;
   // Rejects members other than `allowed` (input.unknown-field).
   Status only_fields(std::initializer_list<std::string_view> allowed) const;
 

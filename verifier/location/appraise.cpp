@@ -1,6 +1,7 @@
 #include "location/appraise.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -24,19 +25,17 @@ Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string&
     JsonAt o(doc, path);
     AA_CHECK(o.only_fields({"id", "lat", "lon", "jwk", "note"}));
     TrustedLandmark t;
-    AA_TRY(id, o.field("id"));
-    AA_TRY(id_s, id.string());
+    AA_TRY(id_s, o.string_field("id"));
     t.id = id_s;
-    AA_TRY(lat, o.field("lat"));
-    AA_TRY(lat_v, lat.number());
-    AA_TRY(lon, o.field("lon"));
-    AA_TRY(lon_v, lon.number());
+    AA_TRY(lat_v, o.number_field("lat"));
+    AA_TRY(lon_v, o.number_field("lon"));
     t.position = {lat_v, lon_v};
     AA_TRY(jwk, o.field("jwk"));
     AA_TRY(keys, jose::parse_jwks(jwk.json().dump(), jwk.where()));
     t.key = std::move(keys);
     if (!out.emplace(t.id, std::move(t)).second) {
-      return make_error("input.bad-value", id.where(), "landmark " + id_s + " defined twice");
+      return make_error("input.bad-value", o.child("id").where(),
+                        "landmark " + id_s + " defined twice");
     }
   }
   return out;
@@ -49,9 +48,9 @@ Result<ProcessingTimes> load_processing_times(const std::string& profiles_dir) {
   JsonAt o(doc, path);
   AA_CHECK(o.only_fields({"schema", "note", "default_ms", "families"}));
   ProcessingTimes t;
-  AA_TRY(def, o.field("default_ms"));
-  AA_TRY(def_v, def.number());
-  if (def_v != 0) return make_error("profile.bad-value", def.where(), "the default must be 0");
+  AA_TRY(def_v, o.number_field("default_ms"));
+  if (def_v != 0)
+    return make_error("profile.bad-value", o.child("default_ms").where(), "the default must be 0");
   AA_TRY(fam, o.field("families"));
   AA_TRY(fo, fam.object());
   for (const auto& [name, _] : fo.json().items()) {
@@ -122,10 +121,11 @@ LocationResult appraise_location(const LocationEvidence& ev, const LocationRefer
     const std::string where = "landmarks/" + std::to_string(i);
     // Find the landmark by the record's kid before trusting anything in it.
     const TrustedLandmark* lm = nullptr;
+    std::optional<jose::VerifiedJws> v;
     for (const auto& [id, t] : *refs.landmarks) {
-      auto v = jose::verify_compact(le.record, t.key, where);
-      if (v) {
+      if (auto r = jose::verify_compact(le.record, t.key, where)) {
         lm = &t;
+        v = std::move(*r);
         break;
       }
     }
@@ -134,7 +134,6 @@ LocationResult appraise_location(const LocationEvidence& ev, const LocationRefer
           "the timing record is signed by no trusted landmark (certs/landmarks or --landmarks)");
       continue;
     }
-    auto v = jose::verify_compact(le.record, lm->key, where);
     auto rec = parse_timing_record(v->payload, where);
     if (!rec) {
       add("location.record-invalid", rec.error().field, rec.error().message);

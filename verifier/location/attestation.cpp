@@ -4,22 +4,6 @@
 
 namespace aa::location {
 
-namespace {
-
-const char* kExt = "https://accel-attest.example/ear/location";
-
-Json findings_json(const std::vector<Finding>& fs) {
-  Json a = Json::array();
-  for (const auto& f : fs)
-    a.push_back({{"code", f.code},
-                 {"severity", severity_name(f.severity)},
-                 {"message", f.message},
-                 {"pointer", f.pointer}});
-  return a;
-}
-
-}  // namespace
-
 Json location_claims(const std::vector<LocationResult>& devices, const Boundaries& b,
                      const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
                      long ttl) {
@@ -51,7 +35,7 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
     }
     submods[d.device] = {{"ear_status", status},
                          {"ear_trustworthiness_vector", {{"sourced-data", sourced}}},
-                         {kExt,
+                         {ear::ext("location"),
                           {{"verdict", d.verdict},
                            {"device_identity", d.identity},
                            {"landmarks", lms},
@@ -60,7 +44,7 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                            {"processing_min_ms", d.proc_min_ms},
                            {"margin_km", b.margin_km()},
                            {"boundaries", {{"version", b.version()}, {"sha256", b.sha256()}}},
-                           {"findings", findings_json(d.findings)}}}};
+                           {"findings", ear::findings_json(d.findings)}}}};
     if (status == "contraindicated" || (status == "warning" && worst == "affirming"))
       worst = status;
   }
@@ -70,15 +54,14 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
           {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
           {"ear_status", worst},
           {"submods", submods},
-          {"https://accel-attest.example/ear/host",
-           {{"name", host}, {"verified_at", x509::rfc3339(iat)}}}};
+          {ear::ext("host"), {{"name", host}, {"verified_at", x509::rfc3339(iat)}}}};
 }
 
 Status check_location_claims(const Json& claims, const std::string& origin) {
   const Json& subs = claims.at("submods");
   for (const auto& [label, a] : subs.items()) {
-    const std::string where = origin + "#/submods/" + label + "/" + kExt;
-    auto e = a.find(kExt);
+    const std::string where = origin + "#/submods/" + label + "/" + ear::ext("location");
+    auto e = a.find(ear::ext("location"));
     if (e == a.end() || !e->is_object())
       return make_error("ear.missing-claim", where, "no location extension");
     for (const char* m :

@@ -114,17 +114,14 @@ Result<Boundaries> Boundaries::load(const std::string& profiles_dir) {
   AA_TRY(mtext, read_file(mpath, 1u << 20));
   AA_TRY(mdoc, parse_json_strict(mtext, mpath));
   JsonAt m(mdoc, mpath);
-  AA_TRY(file, m.field("file"));
-  AA_TRY(file_s, file.string());
+  AA_TRY(file_s, m.string_field("file"));
   if (file_s.find('/') != std::string::npos) {
-    return make_error("location.bad-boundaries", file.where(), "a file name, not a path");
+    return make_error("location.bad-boundaries", m.child("file").where(),
+                      "a file name, not a path");
   }
-  AA_TRY(sha, m.field("sha256"));
-  AA_TRY(sha_s, sha.string());
-  AA_TRY(ver, m.field("version"));
-  AA_TRY(ver_s, ver.string());
-  AA_TRY(margin, m.field("margin_km"));
-  AA_TRY(margin_v, margin.number());
+  AA_TRY(sha_s, m.string_field("sha256"));
+  AA_TRY(ver_s, m.string_field("version"));
+  AA_TRY(margin_v, m.number_field("margin_km"));
   const std::string dpath = dir + "/" + file_s;
   AA_TRY(data, read_file(dpath, 16u << 20));
   Boundaries b;

@@ -62,31 +62,24 @@ Result<TimingRecord> parse_timing_record(const Json& payload, const std::string&
   AA_TRY(o, root.object());
   AA_CHECK(o.only_fields(
       {"schema", "landmark", "device", "clock", "probes", "rtt_min_ns", "issued_at", "iat"}));
-  AA_TRY(schema, o.field("schema"));
-  AA_TRY(schema_s, schema.string());
-  if (schema_s != "accel-attest/timing-record/v1") return bad(schema.where(), "unknown schema");
-  AA_TRY(clock, o.field("clock"));
-  AA_TRY(clock_s, clock.string());
+  AA_CHECK(o.expect_string("schema", "accel-attest/timing-record/v1", "location.bad-record"));
+  AA_TRY(clock_s, o.string_field("clock"));
   if (clock_s != "CLOCK_MONOTONIC")
-    return bad(clock.where(), "RTTs must come from a monotonic clock");
+    return bad(o.child("clock").where(), "RTTs must come from a monotonic clock");
   TimingRecord r;
   AA_TRY(lm, o.field("landmark"));
   AA_TRY(lmo, lm.object());
   AA_CHECK(lmo.only_fields({"id", "lat", "lon"}));
-  AA_TRY(id, lmo.field("id"));
-  AA_TRY(id_s, id.string());
+  AA_TRY(id_s, lmo.string_field("id"));
   if (id_s.empty() || id_s.size() > 64)
-    return bad(id.where(), "a landmark ID of 1 to 64 characters");
+    return bad(lmo.child("id").where(), "a landmark ID of 1 to 64 characters");
   r.landmark_id = id_s;
-  AA_TRY(lat, lmo.field("lat"));
-  AA_TRY(lat_v, lat.number());
-  AA_TRY(lon, lmo.field("lon"));
-  AA_TRY(lon_v, lon.number());
+  AA_TRY(lat_v, lmo.number_field("lat"));
+  AA_TRY(lon_v, lmo.number_field("lon"));
   if (lat_v < -90 || lat_v > 90 || lon_v < -180 || lon_v > 180)
     return bad(lm.where(), "not a position");
   r.position = {lat_v, lon_v};
-  AA_TRY(dev, o.field("device"));
-  AA_TRY(dev_s, dev.string());
+  AA_TRY(dev_s, o.string_field("device"));
   r.device = dev_s;
   AA_TRY(issued, o.field("issued_at"));
   AA_TRY(issued_v, integer(issued, 0, int64_t{1} << 40));
@@ -146,19 +139,19 @@ Result<LocationEvidence> parse_location_evidence(std::string_view json, const st
   lim.max_string = 1u << 20;
   AA_TRY(doc, parse_json_strict(json, origin, lim));
   JsonAt root(doc, origin);
-  AA_TRY(o, root.object());
+  return read_location_evidence(root);
+}
+
+Result<LocationEvidence> read_location_evidence(const JsonAt& at) {
+  AA_TRY(o, at.object());
   AA_CHECK(o.only_fields({"schema", "device", "scheme", "device_chain", "landmarks"}));
-  AA_TRY(schema, o.field("schema"));
-  AA_TRY(schema_s, schema.string());
-  if (schema_s != "accel-attest/location-evidence/v1") return bad(schema.where(), "unknown schema");
+  AA_CHECK(o.expect_string("schema", "accel-attest/location-evidence/v1", "location.bad-record"));
   LocationEvidence e;
-  AA_TRY(dev, o.field("device"));
-  AA_TRY(dev_s, dev.string());
+  AA_TRY(dev_s, o.string_field("device"));
   e.device = dev_s;
-  AA_TRY(scheme, o.field("scheme"));
-  AA_TRY(scheme_s, scheme.string());
+  AA_TRY(scheme_s, o.string_field("scheme"));
   if (scheme_s != "sim-p384" && scheme_s != "nvidia-spdm") {
-    return bad(scheme.where(), "schemes: sim-p384, nvidia-spdm");
+    return bad(o.child("scheme").where(), "schemes: sim-p384, nvidia-spdm");
   }
   e.scheme = scheme_s;
   if (auto chain = o.optional_field("device_chain")) {  // nvidia-spdm: the bundle's evidence has it
@@ -172,8 +165,7 @@ Result<LocationEvidence> parse_location_evidence(std::string_view json, const st
     AA_TRY(l, la.at(i).object());
     AA_CHECK(l.only_fields({"record", "responses"}));
     LandmarkEvidence le;
-    AA_TRY(rec, l.field("record"));
-    AA_TRY(rec_s, rec.string());
+    AA_TRY(rec_s, l.string_field("record"));
     le.record = rec_s;
     AA_TRY(resp, l.field("responses"));
     AA_TRY(ra, resp.array());

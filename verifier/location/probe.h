@@ -65,5 +65,7 @@ struct LocationEvidence {
 
 Json location_evidence_json(const LocationEvidence& e);
 Result<LocationEvidence> parse_location_evidence(std::string_view json, const std::string& origin);
+// The same on a value already parsed (an element of a bundle's location.evidence).
+Result<LocationEvidence> read_location_evidence(const JsonAt& at);
 
 }  // namespace aa::location

@@ -22,9 +22,11 @@ Verdict decide(const Boundaries& b, const std::vector<Cap>& caps,
       if (!b.find(code)) continue;
       NearestPoint n = b.nearest_vertex(code, cap.centre);
       if (n.km < o.nearest_restricted.km) o.nearest_restricted = n;
-      double lb = b.contains(code, cap.centre) ? 0.0 : b.lower_bound_km(code, cap.centre);
+      // One full boundary pass per country: the bound is reported and decides the miss.
+      const bool inside = b.contains(code, cap.centre);
+      const double lb = inside ? 0.0 : b.lower_bound_km(code, cap.centre);
       o.restricted_lower_bound_km = std::min(o.restricted_lower_bound_km, lb - b.margin_km());
-      if (o.misses_restricted && !misses(code)) {
+      if (o.misses_restricted && (inside || lb <= reach)) {
         o.misses_restricted = false;
         o.touching_restricted = code;
       }

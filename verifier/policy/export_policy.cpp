@@ -16,6 +16,14 @@ bool is_country(const std::string& c) {
          std::isupper(static_cast<unsigned char>(c[1]));
 }
 
+Result<std::string> country_field(const JsonAt& o, std::string_view key) {
+  AA_TRY(c, o.string_field(key));
+  if (!is_country(c)) {
+    return make_error("input.bad-value", o.child(key).where(), "not an ISO 3166-1 alpha-2 code");
+  }
+  return c;
+}
+
 Result<std::set<std::string>> string_set(const JsonAt& parent, std::string_view key, bool countries,
                                          const CountryGroups* groups) {
   std::set<std::string> out;
@@ -48,8 +56,7 @@ Result<CountryScope> read_scope(const JsonAt& at, const CountryGroups& groups) {
   s.groups = std::move(g);
   s.exclude_groups = std::move(xg);
   s.countries = std::move(c);
-  AA_TRY(cite, o.field("cite"));
-  AA_TRY(cs, cite.string());
+  AA_TRY(cs, o.string_field("cite"));
   s.cite = cs;
   return s;
 }
@@ -89,19 +96,13 @@ Result<ExportPolicy> load_export_policy(const std::string& path, const Registry&
   JsonAt root(doc, path);
   AA_TRY(o, root.object());
   AA_CHECK(o.only_fields({"schema", "ecfr_date", "source", "paragraphs", "restricted_locations"}));
-  AA_TRY(schema, o.field("schema"));
-  AA_TRY(schema_s, schema.string());
-  if (schema_s != "accel-attest/export-policy/v1") {
-    return make_error("input.bad-value", schema.where(), "expected accel-attest/export-policy/v1");
-  }
+  AA_CHECK(o.expect_string("schema", "accel-attest/export-policy/v1"));
   ExportPolicy p;
   p.groups = &registry.country_groups();
   p.digest = sha256_hex(text);
-  AA_TRY(date, o.field("ecfr_date"));
-  AA_TRY(date_s, date.string());
+  AA_TRY(date_s, o.string_field("ecfr_date"));
   p.ecfr_date = date_s;
-  AA_TRY(src, o.field("source"));
-  AA_TRY(src_s, src.string());
+  AA_TRY(src_s, o.string_field("source"));
   p.source = src_s;
   AA_TRY(paras, o.field("paragraphs"));
   AA_TRY(po, paras.object());
@@ -141,34 +142,21 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   AA_TRY(o, root.object());
   AA_CHECK(o.only_fields(
       {"schema", "licence", "destination", "end_user", "valid_from", "valid_until", "devices"}));
-  AA_TRY(schema, o.field("schema"));
-  AA_TRY(schema_s, schema.string());
-  if (schema_s != "accel-attest/licence/v1") {
-    return make_error("input.bad-value", schema.where(), "expected accel-attest/licence/v1");
-  }
+  AA_CHECK(o.expect_string("schema", "accel-attest/licence/v1"));
   Licence l;
   l.digest = sha256_hex(json);
-  AA_TRY(num, o.field("licence"));
-  AA_TRY(num_s, num.string());
-  if (num_s.empty()) return make_error("input.bad-value", num.where(), "empty licence number");
+  AA_TRY(num_s, o.string_field("licence"));
+  if (num_s.empty())
+    return make_error("input.bad-value", o.child("licence").where(), "empty licence number");
   l.number = num_s;
-  AA_TRY(dest, o.field("destination"));
-  AA_TRY(dest_s, dest.string());
-  if (!is_country(dest_s)) {
-    return make_error("input.bad-value", dest.where(), "not an ISO 3166-1 alpha-2 code");
-  }
+  AA_TRY(dest_s, country_field(o, "destination"));
   l.destination = dest_s;
   AA_TRY(eu, o.field("end_user"));
   AA_TRY(euo, eu.object());
   AA_CHECK(euo.only_fields({"name", "headquarters"}));
-  AA_TRY(eun, euo.field("name"));
-  AA_TRY(eun_s, eun.string());
+  AA_TRY(eun_s, euo.string_field("name"));
   l.end_user = eun_s;
-  AA_TRY(hq, euo.field("headquarters"));
-  AA_TRY(hq_s, hq.string());
-  if (!is_country(hq_s)) {
-    return make_error("input.bad-value", hq.where(), "not an ISO 3166-1 alpha-2 code");
-  }
+  AA_TRY(hq_s, country_field(euo, "headquarters"));
   l.end_user_hq = hq_s;
   for (const char* k : {"valid_from", "valid_until"}) {
     if (auto t = o.optional_field(k)) {
@@ -187,11 +175,11 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   for (size_t i = 0; i < da.json().size(); ++i) {
     AA_TRY(d, da.at(i).object());
     AA_CHECK(d.only_fields({"serial", "eccn"}));
-    AA_TRY(s, d.field("serial"));
-    AA_TRY(ss, s.string());
-    if (ss.empty()) return make_error("input.bad-value", s.where(), "empty serial");
+    AA_TRY(ss, d.string_field("serial"));
+    if (ss.empty()) return make_error("input.bad-value", d.child("serial").where(), "empty serial");
     if (!seen.insert(ss).second) {
-      return make_error("input.bad-value", s.where(), "serial " + printable(ss) + " listed twice");
+      return make_error("input.bad-value", d.child("serial").where(),
+                        "serial " + printable(ss) + " listed twice");
     }
     LicensedDevice ld{ss, ""};
     if (auto e = d.optional_field("eccn")) {

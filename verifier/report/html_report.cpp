@@ -6,6 +6,7 @@
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "report/location_map.h"
+#include "results/ear_writer.h"
 
 namespace aa {
 
@@ -205,7 +206,7 @@ std::string explain_finding(const std::string& code) {
 }
 
 std::string render_html_report(const Json& claims, const ReportSignature& sig) {
-  const std::string ext = "https://accel-attest.example/ear/";
+  const std::string ext = ear::kExtPrefix;
   const Json& ver = member(claims, ext + "verification");
   const Json& subs = member(claims, "submods");
   const Json& host = member(member(subs, "host"), ext + "host");
@@ -307,9 +308,9 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
 std::string render_location_report(const Json& claims, const ReportSignature& sig,
                                    const location::Boundaries& boundaries,
                                    const std::set<std::string>& restricted) {
-  const std::string ext = "https://accel-attest.example/ear/location";
+  const std::string ext = ear::ext("location");
   const Json& subs = member(claims, "submods");
-  const Json& host = member(claims, "https://accel-attest.example/ear/host");
+  const Json& host = member(claims, ear::ext("host"));
   const std::string status = text_of(member(claims, "ear_status"));
   auto e = [](const Json& v) { return html_escape(text_of(v)); };
   std::ostringstream h;

@@ -7,17 +7,6 @@ namespace aa::ear {
 
 namespace {
 
-Json findings_json(const std::vector<Finding>& fs) {
-  Json a = Json::array();
-  for (const auto& f : fs) {
-    a.push_back({{"code", f.code},
-                 {"severity", severity_name(f.severity)},
-                 {"message", f.message},
-                 {"pointer", f.pointer}});
-  }
-  return a;
-}
-
 Json interval(const std::optional<Interval>& i) {
   if (!i) return nullptr;
   if (i->exact()) return i->lo;
@@ -87,6 +76,17 @@ Status require(const Json& o, const std::string& where,
 }
 
 }  // namespace
+
+Json findings_json(const std::vector<Finding>& fs) {
+  Json a = Json::array();
+  for (const auto& f : fs) {
+    a.push_back({{"code", f.code},
+                 {"severity", severity_name(f.severity)},
+                 {"message", f.message},
+                 {"pointer", f.pointer}});
+  }
+  return a;
+}
 
 std::string ext(const char* name) {
   return std::string(kExtPrefix) + name;

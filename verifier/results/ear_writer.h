@@ -22,6 +22,7 @@
 
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "core/result.h"
@@ -41,6 +42,9 @@ struct VerifierIdentity {
 Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl);
 
 std::string ext(const char* name);  // kExtPrefix + name
+
+// Findings as the extension maps carry them: [{code, severity, message, pointer}].
+Json findings_json(const std::vector<Finding>& findings);
 
 Status check_accel_attest_claims(const Json& claims, const std::string& origin);
 
