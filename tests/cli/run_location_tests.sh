@@ -4,10 +4,12 @@
 # and, where the machine allows (root, network namespaces; netem where the kernel has it) across
 # a veth pair, so RTTs are measured, not made up. Then `location verify`, the signed location
 # attestation checked by verify-token and PyJWT, and `location bound` on the issue's numbers.
-# Usage: run_location_tests.sh BINARY SOURCE_DIR
+# A GPU through NVML runs against tests/fake_nvml, a stand-in library (a simulated GPU).
+# Usage: run_location_tests.sh BINARY SOURCE_DIR [FAKE_NVML_LIBRARY]
 set -u
 bin=$1
 src=$2
+nvml=${3:-}
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 pids=()
@@ -79,13 +81,56 @@ check respond-madrid 0 "5 probes answered" -- respond --connect 127.0.0.1:$p2 --
 check verify-madrid-allowed 0 "in_allowed" -- lverify mad.json --out mad.jwt --allowed ES
 check verify-madrid-not-allowed 0 "not_in_restricted" -- lverify mad.json --out mad2.jwt --allowed DE
 # One device answering Singapore and Madrid within a millisecond: the caps cannot both hold.
-check respond-two 0 "location evidence written" -- respond --connect 127.0.0.1:$p1 --connect 127.0.0.1:$p2 \
+check respond-two 0 "location evidence \(sim-p384\) written" -- respond --connect 127.0.0.1:$p1 --connect 127.0.0.1:$p2 \
   --device-key dev.key --out two.json
 check verify-inconsistent 1 "location.inconsistent" -- lverify two.json --out two.jwt
 # A response signed by another device's key: rejected, whatever the timing.
 check respond-impostor 0 "5 probes answered" -- respond --connect 127.0.0.1:$p1 --device-key other.key --out imp.json
 check verify-impostor 1 "location.identity-unbound" -- lverify imp.json --out imp.jwt
 check verify-impostor-status 0 "status contraindicated" -- "$bin" verify-token imp.jwt --jwks rk/jwks.json
+# A GPU through NVML (--nvml): NVML loaded at run time, each probe nonce in an SPDM
+# GET_MEASUREMENTS report (scheme nvidia-spdm), the attestation chain from NVML. The stand-in
+# library's reports have the layout of a real H100 report, signed by a test key.
+if [ -n "$nvml" ]; then
+  cat dev.pem root.pem >dev-chain.pem
+  gpu() {  # gpu KEY [VAR=VALUE...] command...: the stand-in GPU signs with KEY
+    (
+      export FAKE_NVML_KEY="$1" FAKE_NVML_CHAIN=dev-chain.pem \
+        FAKE_NVML_TEMPLATE="$src/tests/data/nvidia/reports/sdk-h100-580.report.txt"
+      shift
+      while [[ $1 == FAKE_*=* ]]; do export "${1?}"; shift; done
+      "$@"
+    )
+  }
+  nvrespond() { "$bin" landmark respond --nvml --nvml-library "$nvml" --connect 127.0.0.1:$p1 "$@"; }
+  check nvml-respond 0 "location evidence \(nvidia-spdm\) written" -- gpu dev.key nvrespond \
+    --device 0000:18:00.0 --out nv.json
+  grep -q '"scheme": "nvidia-spdm"' nv.json && grep -q 'BEGIN CERTIFICATE' nv.json && ok ||
+    not_ok "NVML evidence lacks its scheme or chain"
+  check nvml-verify 0 "0000:18:00.0: not_in_restricted" -- lverify nv.json --out nv.jwt
+  check nvml-verify-identity 0 '"device_identity": "SIM-dev' -- lverify nv.json --out nv2.jwt --json
+  check nvml-respond-der 0 "5 probes answered" -- gpu dev.key FAKE_NVML_DER=1 nvrespond \
+    --device 0000:18:00.0 --out nv-der.json
+  check nvml-verify-der 0 "not_in_restricted" -- lverify nv-der.json --out nv-der.jwt
+  # Reports signed by a key other than the chain's leaf: rejected.
+  check nvml-respond-impostor 0 "5 probes answered" -- gpu other.key nvrespond --device 0000:18:00.0 \
+    --out nv-imp.json
+  check nvml-verify-impostor 1 "location.identity-unbound" -- lverify nv-imp.json --out nv-imp.jwt
+  # Without --device-root an NVML chain must reach NVIDIA's pinned root; the test chain does not.
+  check nvml-nvidia-root 1 "location.device-untrusted" -- "$bin" location verify nv.json \
+    --landmarks lms --key rk/signing-key.pem --out nv3.jwt
+  check sim-needs-root 2 "needs --device-root" -- "$bin" location verify sg.json \
+    --landmarks lms --key rk/signing-key.pem --out x.jwt
+  # The ways NVML says no: a GPU outside confidential-computing mode, another bus ID, no library.
+  check nvml-cc-off 2 "nvml.call.*nvmlDeviceGetConfComputeGpuAttestationReport.*Not Supported" -- \
+    gpu dev.key FAKE_NVML_CC_OFF=1 nvrespond --device 0000:18:00.0 --out x.json
+  check nvml-no-device 2 "nvml.call.*nvmlDeviceGetHandleByPciBusId_v2.*Not Found.*0000:19:00.0" -- \
+    gpu dev.key nvrespond --device 0000:19:00.0 --out x.json
+  check nvml-no-library 2 "nvml.unavailable.*library" -- "$bin" landmark respond --nvml \
+    --nvml-library "$tmp/no-such/libnvidia-ml.so.1" --device 0000:18:00.0 --connect 127.0.0.1:$p1 --out x.json
+fi
+check sim-needs-key 2 "needs --device-key" -- "$bin" landmark respond --device 0000:18:00.0 \
+  --connect 127.0.0.1:$p1 --out x.json
 # A landmark nobody trusts, and a record altered after signing.
 mkdir lms2 && cp lms/mad-1.json lms2/
 check verify-unknown-landmark 1 "location.unknown-landmark" -- "$bin" location verify sg.json --device-root root.pem \

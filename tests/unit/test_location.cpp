@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "location/appraise.h"
@@ -12,6 +13,8 @@
 #include "location/geo.h"
 #include "location/probe.h"
 #include "location/verdict.h"
+#include "nvidia/roots.h"
+#include "spdm/measurements.h"
 
 namespace aa::location {
 namespace {
@@ -225,6 +228,55 @@ TEST(LocationAppraise, EveryWayToCheat) {
   Signed stranger;  // a landmark key nobody trusts
   EXPECT_TRUE(
       has(s.appraise(stranger.session({2000000}, s.device.get())), "location.unknown-landmark"));
+}
+
+// What `landmark respond --nvml` keeps and `location verify` checks, on real GPUs' evidence:
+// each attestation chain (as NVML gives it) reaches NVIDIA's pinned device identity root, names
+// its family for the processing time, and its key verifies that GPU's SPDM report as a response
+// to the report's own request nonce, and no other nonce or GPU.
+TEST(LocationAppraise, RealNvidiaChainsAndReports) {
+  const std::time_t at = 1795800000;  // 2026-11-27
+  struct Gpu {
+    const char* name;
+    const char* family;
+  };
+  std::vector<ChainIdentity> ids;
+  std::vector<Bytes> reports;
+  for (Gpu g :
+       {Gpu{"sdk-h100-580", "GH100"}, Gpu{"sdk-gb100", "GB100"}, Gpu{"nvtrust-h100", "GH100"}}) {
+    const std::string base = std::string(TEST_DATA_DIR) + "/nvidia/reports/" + g.name;
+    auto pem = read_file(base + ".chain.pem", 1u << 20);
+    ASSERT_TRUE(pem) << pem.error().to_string();
+    auto id = chain_device_identity(*pem, nvidia::pinned_device_root(), at);
+    ASSERT_TRUE(id) << g.name << ": " << id.error().to_string();
+    EXPECT_EQ(id->family, g.family);
+    auto hex = read_file(base + ".report.txt", 1u << 20);
+    ASSERT_TRUE(hex);
+    hex->erase(std::remove_if(hex->begin(), hex->end(), [](char c) { return std::isspace(c); }),
+               hex->end());
+    auto report = hex_decode(*hex);
+    ASSERT_TRUE(report) << g.name;
+    ids.push_back(std::move(*id));
+    reports.push_back(std::move(*report));
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto rep = spdm::parse_measurement_report(reports[i], 96, "report");
+    ASSERT_TRUE(rep);
+    Bytes nonce(rep->request_nonce.begin(), rep->request_nonce.end());
+    EXPECT_TRUE(response_signed("nvidia-spdm", ids[i].key.get(), "sg-1", nonce, reports[i]));
+    Bytes other = nonce;
+    other[0] ^= 1;
+    EXPECT_FALSE(response_signed("nvidia-spdm", ids[i].key.get(), "sg-1", other, reports[i]));
+    EXPECT_FALSE(response_signed("nvidia-spdm", ids[(i + 1) % ids.size()].key.get(), "sg-1", nonce,
+                                 reports[i]));
+  }
+  // Against another root (NVIDIA's RIM signing root) the same chain is untrusted.
+  auto pem =
+      read_file(std::string(TEST_DATA_DIR) + "/nvidia/reports/sdk-h100-580.chain.pem", 1u << 20);
+  ASSERT_TRUE(pem);
+  auto wrong = chain_device_identity(*pem, nvidia::pinned_rim_root(), at);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, "location.device-untrusted");
 }
 
 TEST(TimingRecord, StrictParsing) {

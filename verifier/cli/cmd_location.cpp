@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "cli/commands.h"
+#include "collect/nvml_gpu.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "crypto/x509.h"
@@ -19,6 +20,7 @@
 #include "location/boundaries.h"
 #include "location/session.h"
 #include "location/verdict.h"
+#include "nvidia/roots.h"
 #include "policy/export_policy.h"
 #include "results/ear.h"
 #include "results/jose.h"
@@ -221,28 +223,52 @@ int run_serve(const LandmarkOptions& o) {
 struct RespondOptions {
   std::vector<std::string> connect;
   std::string device, device_key, device_chain, out;
+  bool nvml = false;
+  std::string nvml_library = nvidia::kDefaultNvmlLibrary;
   double extra_delay_ms = 0;
 };
 
 int run_respond(const RespondOptions& o) {
-  auto pem = read_file(o.device_key, 1u << 16);
-  if (!pem) return fail(pem.error());
-  ossl::Bio bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
-  ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
-      EVP_PKEY_get_bits(key.get()) != 384) {
-    return fail(make_error("input.bad-value", o.device_key, "not a PEM EC P-384 private key"));
-  }
-  auto chain = read_file(o.device_chain, 1u << 20);
-  if (!chain) return fail(chain.error());
   location::LocationEvidence ev;
   ev.device = o.device;
-  ev.chain_pem = *chain;
   location::Responder r;
   r.device = o.device;
   r.extra_delay_ms = o.extra_delay_ms;
-  EVP_PKEY* k = key.get();
-  r.sign = [k](ByteView m) { return x509::sign_ecdsa_raw(k, EVP_sha384(), m, 48); };
+  ossl::PKey key;
+  std::unique_ptr<nvidia::NvmlGpu> gpu;
+  if (o.nvml) {
+    // A real GPU: each probe nonce goes into an SPDM GET_MEASUREMENTS report through NVML.
+    auto g = nvidia::NvmlGpu::open(o.nvml_library, o.device);
+    if (!g) return fail(g.error());
+    gpu = std::move(*g);
+    auto chain = gpu->certificate_chain_pem();
+    if (!chain) return fail(chain.error());
+    ev.scheme = "nvidia-spdm";
+    ev.chain_pem = std::move(*chain);
+    const nvidia::NvmlGpu* dev = gpu.get();
+    r.answer = [dev](const std::string&, ByteView nonce) { return dev->attestation_report(nonce); };
+  } else {
+    if (o.device_key.empty() || o.device_chain.empty()) {
+      return fail(make_error("input.bad-value", "--device-key",
+                             "a simulated device needs --device-key and --device-chain; a real "
+                             "NVIDIA GPU needs --nvml"));
+    }
+    auto pem = read_file(o.device_key, 1u << 16);
+    if (!pem) return fail(pem.error());
+    ossl::Bio bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
+        EVP_PKEY_get_bits(key.get()) != 384) {
+      return fail(make_error("input.bad-value", o.device_key, "not a PEM EC P-384 private key"));
+    }
+    auto chain = read_file(o.device_chain, 1u << 20);
+    if (!chain) return fail(chain.error());
+    ev.chain_pem = std::move(*chain);
+    EVP_PKEY* k = key.get();
+    r.answer = [k](const std::string& landmark, ByteView nonce) -> Result<Bytes> {
+      return x509::sign_ecdsa_raw(k, EVP_sha384(), location::probe_message(landmark, nonce), 48);
+    };
+  }
   for (const auto& addr : o.connect) {
     auto fd = location::connect_tcp(addr, 10000);
     if (!fd) return fail(fd.error());
@@ -253,7 +279,7 @@ int run_respond(const RespondOptions& o) {
     ev.landmarks.push_back(std::move(*le));
   }
   std::ofstream(o.out) << location::location_evidence_json(ev).dump(1) << "\n";
-  std::cout << "location evidence written to " << o.out << "\n";
+  std::cout << "location evidence (" << ev.scheme << ") written to " << o.out << "\n";
   return 0;
 }
 
@@ -270,8 +296,12 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!b) return fail(b.error());
   auto lms = location::load_landmarks(o.landmarks);
   if (!lms) return fail(lms.error());
-  auto root = read_cert(o.device_root);
-  if (!root) return fail(root.error());
+  ossl::X509Ptr given_root;
+  if (!o.device_root.empty()) {
+    auto root = read_cert(o.device_root);
+    if (!root) return fail(root.error());
+    given_root = std::move(*root);
+  }
   auto key = load_signing_key(o.key);
   if (!key) return fail(key.error());
   auto at = verification_time(o.time);
@@ -280,21 +310,31 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!sets) return fail(sets.error());
   auto times = location::load_processing_times(ctx.profiles());
   if (!times) return fail(times.error());
-  const double proc_ms = o.proc_ms >= 0 ? o.proc_ms : times->for_family("simulated");
   std::vector<location::LocationResult> results;
   for (const auto& path : o.evidence) {
     auto text = read_file(path, 4u << 20);
     if (!text) return fail(text.error());
     auto ev = location::parse_location_evidence(*text, path);
     if (!ev) return fail(ev.error());
+    // A GPU's NVML chain reaches NVIDIA's pinned device identity root; a simulated device's
+    // reaches the root the caller names.
+    const bool nvidia = ev->scheme == "nvidia-spdm";
+    const X509* root = given_root ? given_root.get()
+                       : nvidia   ? nvidia::pinned_device_root()
+                                  : nullptr;
+    if (!root) {
+      return fail(make_error("input.bad-value", "--device-root",
+                             path + ": a simulated device's evidence needs --device-root"));
+    }
     location::LocationReferences refs;
     refs.boundaries = &*b;
     refs.landmarks = &*lms;
-    refs.proc_min_ms = proc_ms;
     refs.restricted = sets->restricted;
     refs.allowed = sets->allowed;
     refs.at = *at;
-    auto id = location::simulated_device_identity(ev->chain_pem, root->get(), *at);
+    auto id = location::chain_device_identity(ev->chain_pem, root, *at);
+    refs.proc_min_ms =
+        o.proc_ms >= 0 ? o.proc_ms : times->for_family(nvidia && id ? id->family : "simulated");
     location::LocationResult r;
     if (!id) {
       r.device = ev->device;
@@ -302,8 +342,8 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
       r.findings.push_back({id.error().code, id.error().message, ev->device, Severity::kFail});
       r.status = "contraindicated";
     } else {
-      refs.device_key = id->first.get();
-      refs.device_identity = id->second;
+      refs.device_key = id->key.get();
+      refs.device_identity = id->identity;
       r = location::appraise_location(*ev, refs);
     }
     results.push_back(std::move(r));
@@ -370,8 +410,8 @@ void add_location(CLI::App& app, Context& ctx) {
   ver->add_option("evidence", v->evidence, "location evidence files (landmark respond --out)")
       ->required();
   ver->add_option("--device-root", v->device_root,
-                  "root the simulated devices' chains must reach (tests pass theirs explicitly)")
-      ->required();
+                  "root every device chain must reach (required for simulated devices; default "
+                  "for NVIDIA GPUs: the pinned NVIDIA Device Identity CA)");
   ver->add_option("--landmarks", v->landmarks, "trusted landmarks directory (certs/landmarks)")
       ->required();
   ver->add_option("--key", v->key, "result signing key")->required();
@@ -418,13 +458,22 @@ void add_location(CLI::App& app, Context& ctx) {
   CLI::App* resp = lm->add_subcommand(
       "respond",
       "Host side: answer each landmark's probes with the device's signature and keep the "
-      "records and responses as location evidence. The device here is simulated by a P-384 key "
-      "and its certificate chain (scheme sim-p384).");
+      "records and responses as location evidence. The device is an NVIDIA GPU through NVML "
+      "(--nvml: an SPDM measurement report over each nonce, scheme nvidia-spdm; the GPU must be "
+      "in confidential-computing mode) or a simulated device, a P-384 key and its certificate "
+      "chain (scheme sim-p384).");
   resp->add_option("--connect", r->connect, "landmark HOST:PORT (repeatable)")->required();
-  resp->add_option("--device", r->device, "device label (PCI address)")->required();
-  resp->add_option("--device-key", r->device_key, "the device's P-384 key (PEM)")->required();
-  resp->add_option("--device-chain", r->device_chain, "the device's certificate chain (PEM)")
+  resp->add_option("--device", r->device, "device label: its PCI address (the GPU's bus ID)")
       ->required();
+  CLI::Option* nvml = resp->add_flag("--nvml", r->nvml, "answer with the NVIDIA GPU at --device");
+  resp->add_option("--nvml-library", r->nvml_library,
+                   "the NVML library to load (default libnvidia-ml.so.1)")
+      ->needs(nvml);
+  resp->add_option("--device-key", r->device_key, "simulated device: its P-384 key (PEM)")
+      ->excludes(nvml);
+  resp->add_option("--device-chain", r->device_chain,
+                   "simulated device: its certificate chain (PEM)")
+      ->excludes(nvml);
   resp->add_option("--out", r->out, "location evidence file to write")->required();
   resp->add_option("--extra-delay-ms", r->extra_delay_ms,
                    "delay each answer (tests: a slow or delaying host)");

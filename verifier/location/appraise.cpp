@@ -67,9 +67,8 @@ double ProcessingTimes::for_family(const std::string& family) const {
   return it == by_family.end() ? 0.0 : it->second;
 }
 
-Result<std::pair<ossl::PKey, std::string>> simulated_device_identity(const std::string& chain_pem,
-                                                                     const X509* root,
-                                                                     std::time_t at) {
+Result<ChainIdentity> chain_device_identity(const std::string& chain_pem, const X509* root,
+                                            std::time_t at) {
   AA_TRY(certs, x509::parse_pem_chain(chain_pem, "device_chain"));
   if (certs.empty()) return make_error("location.device-untrusted", "device_chain", "empty chain");
   ossl::X509Store store(X509_STORE_new());
@@ -85,8 +84,10 @@ Result<std::pair<ossl::PKey, std::string>> simulated_device_identity(const std::
   }
   EVP_PKEY* pub = X509_get0_pubkey(certs[0].get());
   EVP_PKEY_up_ref(pub);
-  return std::pair{ossl::PKey(pub), x509::subject_cn(certs[0].get()) + " (sha256 " +
-                                        x509::fingerprint_sha256(certs[0].get()) + ")"};
+  const std::string cn = x509::subject_cn(certs[0].get());
+  return ChainIdentity{ossl::PKey(pub),
+                       cn + " (sha256 " + x509::fingerprint_sha256(certs[0].get()) + ")",
+                       cn.substr(0, cn.find(' '))};
 }
 
 bool response_signed(const std::string& scheme, EVP_PKEY* key, const std::string& landmark,

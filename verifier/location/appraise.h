@@ -79,11 +79,17 @@ struct ProcessingTimes {
 };
 Result<ProcessingTimes> load_processing_times(const std::string& profiles_dir);
 
-// A simulated device's key and identity: its PEM chain (leaf first) verified to `root` at `at`
-// (location.device-untrusted otherwise). Identity: the leaf's CN and SHA-256 fingerprint.
-Result<std::pair<ossl::PKey, std::string>> simulated_device_identity(const std::string& chain_pem,
-                                                                     const X509* root,
-                                                                     std::time_t at);
+// A device's key and identity from its PEM chain (leaf first) verified to `root` at `at`
+// (location.device-untrusted otherwise): a simulated device's chain to its test root, or the
+// attestation chain an NVIDIA GPU gives through NVML to NVIDIA's device identity root.
+// identity: the leaf's CN and SHA-256 fingerprint; family: the CN's first word (an NVIDIA
+// leaf "GH100 A01 GSP FMC LF" gives GH100, the key of processing.json).
+struct ChainIdentity {
+  ossl::PKey key;
+  std::string identity, family;
+};
+Result<ChainIdentity> chain_device_identity(const std::string& chain_pem, const X509* root,
+                                            std::time_t at);
 
 // Whether one probe response is the device's signature over the probe: scheme sim-p384, ECDSA
 // P-384 over probe_message(); scheme nvidia-spdm, an SPDM measurement report whose request nonce

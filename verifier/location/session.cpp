@@ -207,8 +207,8 @@ Result<LandmarkEvidence> respond_session(int fd, const Responder& r) {
       std::this_thread::sleep_for(
           std::chrono::microseconds(static_cast<int64_t>(r.extra_delay_ms * 1000)));
     }
-    Bytes sig = r.sign(probe_message(landmark, *nonce));
-    if (sig.empty()) return proto("probe", "the device did not sign");
+    AA_TRY(sig, r.answer(landmark, *nonce));
+    if (sig.empty()) return proto("probe", "the device gave an empty answer");
     AA_CHECK(send_line(
         fd, {{"type", "response"}, {"seq", msg["seq"]}, {"signature", base64url_encode(sig)}},
         "response"));

@@ -10,8 +10,10 @@
 // nonces from the OS CSPRNG, send and receive timestamped with CLOCK_MONOTONIC, RTT = t1 - t0,
 // the timing record signed with the landmark key (ES256). It checks only the framing of the
 // responses (signatures are the verifier's job; it records their SHA-256). respond_session()
-// runs the host's side: each nonce is signed by the device (`sign`), after `extra_delay_ms`
-// (a test knob standing for a slow or delaying host). Both time out after `timeout_ms` per
+// runs the host's side: each nonce goes to the device (`answer`: a signature over
+// probe_message(), or an NVIDIA GPU's SPDM report over the nonce), after `extra_delay_ms` (a
+// test knob standing for a slow or delaying host); a device that cannot answer ends the session
+// with its own error. Both time out after `timeout_ms` per
 // message and fail with location.protocol naming the message.
 #pragma once
 
@@ -37,7 +39,8 @@ Result<std::string> serve_session(int fd, const LandmarkConfig& cfg, EVP_PKEY* k
 
 struct Responder {
   std::string device;
-  std::function<Bytes(ByteView message)> sign;  // the device's signature over a probe message
+  // The device's response to one probe of `landmark` with `nonce`.
+  std::function<Result<Bytes>(const std::string& landmark, ByteView nonce)> answer;
   double extra_delay_ms = 0;
   int timeout_ms = 10000;
 };

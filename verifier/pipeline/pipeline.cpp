@@ -343,10 +343,10 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
         }
       } else if (refs.simulated_device_root) {
         auto id =
-            location::simulated_device_identity(ev.chain_pem, refs.simulated_device_root, refs.at);
+            location::chain_device_identity(ev.chain_pem, refs.simulated_device_root, refs.at);
         if (id) {
-          key = std::move(id->first);
-          lr.device_identity = id->second;
+          key = std::move(id->key);
+          lr.device_identity = id->identity;
         } else {
           unbound = Finding{id.error().code, id.error().message, d->address, Severity::kFail};
         }
