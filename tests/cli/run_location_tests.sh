@@ -39,9 +39,11 @@ cd "$tmp" || exit 1
 "$bin" keygen --out rk >/dev/null
 "$bin" keygen --out sg >/dev/null
 "$bin" keygen --out mad >/dev/null
+"$bin" keygen --out jb >/dev/null
 mkdir lms
 check enrol 0 "landmark sg-1" -- "$bin" landmark enrol --key sg/signing-key.pem --id sg-1 --lat 1.2897 --lon 103.8501 --out lms/sg-1.json
 "$bin" landmark enrol --key mad/signing-key.pem --id mad-1 --lat 40.4168 --lon -3.7038 --out lms/mad-1.json >/dev/null
+"$bin" landmark enrol --key jb/signing-key.pem --id jb-1 --lat 1.4927 --lon 103.7414 --out lms/jb-1.json >/dev/null
 ossl() { openssl "$@" 2>/dev/null; }
 ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout root.key -out root.pem \
   -subj "/CN=accel-attest test device root" -days 3650
@@ -60,6 +62,8 @@ serve() {  # serve ID KEYDIR LAT LON ADDR [netns]
 p1=$(port 1); p2=$(port 2)
 serve sg-1 sg 1.2897 103.8501 127.0.0.1:$p1
 serve mad-1 mad 40.4168 -3.7038 127.0.0.1:$p2
+p4=$(port 4)
+serve jb-1 jb 1.4927 103.7414 127.0.0.1:$p4
 respond() { "$bin" landmark respond --device 0000:18:00.0 --device-chain dev.pem "$@"; }
 lverify() { "$bin" location verify --device-root root.pem --landmarks lms --key rk/signing-key.pem "$@"; }
 
@@ -80,6 +84,16 @@ check verify-sg-json 0 '"verdict": "not_in_restricted"' -- lverify sg.json --out
 check respond-madrid 0 "5 probes answered" -- respond --connect 127.0.0.1:$p2 --device-key dev.key --out mad.json
 check verify-madrid-allowed 0 "in_allowed" -- lverify mad.json --out mad.jwt --allowed ES
 check verify-madrid-not-allowed 0 "not_in_restricted" -- lverify mad.json --out mad2.jwt --allowed DE
+# Two landmarks 25 km apart (Singapore, Johor Bahru): the attestation and the map carry the
+# caps' intersection, the feasible region.
+check respond-sg-jb 0 "location evidence" -- respond --connect 127.0.0.1:$p1 --connect 127.0.0.1:$p4 \
+  --device-key dev.key --out sgjb.json --extra-delay-ms 1
+check verify-sg-jb 0 "not_in_restricted" -- lverify sgjb.json --out sgjb.jwt --json
+grep -q '"misses_restricted": true' "$tmp/out" && grep -q '"region": {' "$tmp/out" && ok ||
+  not_ok "the attestation lacks the region"
+check report-sg-jb 0 "signature verified" -- "$bin" report sgjb.jwt -o sgjb.html --jwks rk/jwks.json
+[ "$(grep -o 'class="cap"' sgjb.html | wc -l)" -eq 2 ] && grep -q 'class="region"' sgjb.html && ok ||
+  not_ok "the location map lacks two caps and the region"
 # One device answering Singapore and Madrid within a millisecond: the caps cannot both hold.
 check respond-two 0 "location evidence \(sim-p384\) written" -- respond --connect 127.0.0.1:$p1 --connect 127.0.0.1:$p2 \
   --device-key dev.key --out two.json

@@ -121,6 +121,62 @@ TEST(Verdicts, TheIssuesLandmarks) {
   EXPECT_EQ(one(kMacau, 0.01, {"CN"}, {"MO"}).verdict, "indeterminate");
 }
 
+// The feasible region: the intersection of several caps can prove what no cap proves alone.
+constexpr LatLon kHanoi{21.0285, 105.8542}, kHoChiMinh{10.8231, 106.6297};
+constexpr LatLon kNuremberg{49.4521, 11.0767};
+
+Verdict several(const std::vector<std::pair<LatLon, double>>& km,
+                const std::set<std::string>& restricted,
+                const std::set<std::string>& allowed = {}) {
+  std::vector<Cap> caps;
+  for (const auto& [at, radius] : km)
+    caps.push_back({"L" + std::to_string(caps.size()), at, radius});
+  return decide(shipped(), caps, restricted, allowed);
+}
+
+TEST(Verdicts, TheRegionAgreesWithBruteForce) {
+  // Hanoi's 300 km cap reaches China; Ho Chi Minh City's reaches it only past some radius. By
+  // brute force over China's boundary vertices: the least distance from Ho Chi Minh City of a
+  // Chinese boundary point within 300 km (+ margin) of Hanoi.
+  const double r_hanoi = 300, m = shipped().margin_km();
+  double d = std::numeric_limits<double>::infinity();
+  for (const auto& poly : shipped().find("CN")->polygons)
+    for (const auto& ring : poly.rings)
+      for (const auto& q : ring.points)
+        if (distance_km(q, kHanoi) <= r_hanoi + m) d = std::min(d, distance_km(q, kHoChiMinh));
+  ASSERT_GT(d, 1100);
+  ASSERT_LT(d, 1400);
+  auto clear = several({{kHanoi, r_hanoi}, {kHoChiMinh, d - m - 15}}, kChina);
+  EXPECT_EQ(clear.verdict, "not_in_restricted") << d;
+  EXPECT_FALSE(clear.caps[0].misses_restricted);  // neither cap alone
+  EXPECT_FALSE(clear.caps[1].misses_restricted);
+  EXPECT_TRUE(clear.region.used);
+  EXPECT_TRUE(clear.region.misses_restricted);
+  EXPECT_FALSE(clear.region.cells.empty());
+  auto reach = several({{kHanoi, r_hanoi}, {kHoChiMinh, d - m + 15}}, kChina);
+  EXPECT_EQ(reach.verdict, "indeterminate") << d;
+  EXPECT_EQ(reach.region.touching_restricted, "CN");
+}
+
+TEST(Verdicts, TheRegionCanProveAllowed) {
+  // Frankfurt at 150 km reaches France and Nuremberg at 200 km the Czech Republic, but no point
+  // within both lies outside Germany (Lauterbourg is about 218 km from Nuremberg); at 225 km
+  // from Nuremberg the region reaches France.
+  auto de = several({{kFrankfurt, 149.9}, {kNuremberg, 200}}, kChina, {"DE"});
+  EXPECT_EQ(de.caps[0].touching_other, "FR");
+  EXPECT_EQ(de.caps[1].touching_other, "CZ");
+  EXPECT_EQ(de.verdict, "in_allowed");
+  EXPECT_TRUE(de.region.inside_allowed);
+  auto fr = several({{kFrankfurt, 149.9}, {kNuremberg, 225}}, kChina, {"DE"});
+  EXPECT_EQ(fr.verdict, "not_in_restricted");
+  EXPECT_EQ(fr.region.touching_other, "FR");
+  // Caps that cannot overlap: the region is empty and not used.
+  auto apart = several({{kFrankfurt, 149.9}, {kSingapore, 100}}, kChina, {"DE"});
+  EXPECT_TRUE(apart.region.used);
+  EXPECT_TRUE(apart.region.empty);
+  EXPECT_EQ(apart.verdict, "not_in_restricted");  // each cap alone still holds
+}
+
 TEST(Verdicts, AddedDelayNeverExcludes) {
   // More delay only grows the cap: the verdict can only get weaker.
   const char* order[] = {"indeterminate", "not_in_restricted", "in_allowed"};

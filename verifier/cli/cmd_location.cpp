@@ -30,8 +30,9 @@ namespace aa::cli {
 namespace {
 
 struct BoundOptions {
-  std::string landmark;
-  double rtt_ms = -1, proc_ms = 0;
+  std::vector<std::string> landmarks;
+  std::vector<double> rtts_ms;
+  double proc_ms = 0;
   std::vector<std::string> restricted, allowed;
   bool json = false;
 };
@@ -101,44 +102,50 @@ std::string km(double v) {
 }
 
 int run_bound(const BoundOptions& o, Context& ctx) {
-  auto p = parse_lat_lon(o.landmark, "--landmark");
-  if (!p) return fail(p.error());
-  if (o.rtt_ms < 0 || o.proc_ms < 0) {
-    return fail(make_error("input.bad-value", "--rtt-ms", "times are non-negative milliseconds"));
+  if (o.landmarks.size() != o.rtts_ms.size()) {
+    return fail(make_error("input.bad-value", "--rtt-ms", "one --rtt-ms for each --landmark"));
+  }
+  std::vector<location::Cap> caps;
+  for (size_t i = 0; i < o.landmarks.size(); ++i) {
+    auto p = parse_lat_lon(o.landmarks[i], "--landmark");
+    if (!p) return fail(p.error());
+    if (o.rtts_ms[i] < 0 || o.proc_ms < 0) {
+      return fail(make_error("input.bad-value", "--rtt-ms", "times are non-negative milliseconds"));
+    }
+    caps.push_back({"landmark " + std::to_string(i + 1), *p,
+                    location::bound_km(o.rtts_ms[i], o.proc_ms, location::kSpeedOfLightKmPerMs)});
   }
   auto b = location::Boundaries::load(ctx.profiles());
   if (!b) return fail(b.error());
   auto sets = country_sets(ctx, *b, o.restricted, o.allowed);
   if (!sets) return fail(sets.error());
-  const double r_c = location::bound_km(o.rtt_ms, o.proc_ms, location::kSpeedOfLightKmPerMs);
-  const double r_f = location::bound_km(o.rtt_ms, o.proc_ms, location::kFibreKmPerMs);
-  location::Verdict v =
-      location::decide(*b, {{"landmark", *p, r_c}}, sets->restricted, sets->allowed);
-  const auto& c = v.caps[0];
-  const double exclude_ms = location::rtt_to_exclude_ms(std::max(0.0, c.restricted_lower_bound_km),
-                                                        o.proc_ms, location::kSpeedOfLightKmPerMs);
-  if (o.json) {
-    Json j = {{"landmark", {{"lat", p->lat}, {"lon", p->lon}, {"country", c.centre_country}}},
-              {"rtt_ms", o.rtt_ms},
-              {"proc_min_ms", o.proc_ms},
-              {"radius_km_at_c", r_c},
-              {"radius_km_at_two_thirds_c", r_f},
-              {"margin_km", v.margin_km},
-              {"nearest_restricted",
-               {{"country", c.nearest_restricted.code},
-                {"lat", c.nearest_restricted.point.lat},
-                {"lon", c.nearest_restricted.point.lon},
-                {"km", c.nearest_restricted.km}}},
-              {"restricted_distance_lower_bound_km", c.restricted_lower_bound_km},
-              {"rtt_to_exclude_restricted_ms", exclude_ms},
-              {"touching_restricted", c.touching_restricted},
-              {"touching_other", c.touching_other},
-              {"verdict", v.verdict},
-              {"boundaries", {{"version", b->version()}, {"sha256", b->sha256()}}}};
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << "landmark " << fixed(p->lat, 4) << "," << fixed(p->lon, 4) << " ("
-              << (c.centre_country.empty() ? "at sea" : c.centre_country) << "), RTT " << o.rtt_ms
+  location::Verdict v = location::decide(*b, caps, sets->restricted, sets->allowed);
+  Json per = Json::array();
+  for (size_t i = 0; i < caps.size(); ++i) {
+    const auto& c = v.caps[i];
+    const location::LatLon p = caps[i].centre;
+    const double rtt = o.rtts_ms[i], r_c = caps[i].radius_km;
+    const double r_f = location::bound_km(rtt, o.proc_ms, location::kFibreKmPerMs);
+    const double exclude_ms = location::rtt_to_exclude_ms(
+        std::max(0.0, c.restricted_lower_bound_km), o.proc_ms, location::kSpeedOfLightKmPerMs);
+    per.push_back({{"landmark", {{"lat", p.lat}, {"lon", p.lon}, {"country", c.centre_country}}},
+                   {"rtt_ms", rtt},
+                   {"proc_min_ms", o.proc_ms},
+                   {"radius_km_at_c", r_c},
+                   {"radius_km_at_two_thirds_c", r_f},
+                   {"margin_km", v.margin_km},
+                   {"nearest_restricted",
+                    {{"country", c.nearest_restricted.code},
+                     {"lat", c.nearest_restricted.point.lat},
+                     {"lon", c.nearest_restricted.point.lon},
+                     {"km", c.nearest_restricted.km}}},
+                   {"restricted_distance_lower_bound_km", c.restricted_lower_bound_km},
+                   {"rtt_to_exclude_restricted_ms", exclude_ms},
+                   {"touching_restricted", c.touching_restricted},
+                   {"touching_other", c.touching_other}});
+    if (o.json) continue;
+    std::cout << "landmark " << fixed(p.lat, 4) << "," << fixed(p.lon, 4) << " ("
+              << (c.centre_country.empty() ? "at sea" : c.centre_country) << "), RTT " << rtt
               << " ms, minimum processing " << o.proc_ms << " ms\n"
               << "  radius at c:      " << km(r_c) << " km (bound used for verdicts)\n"
               << "  radius at 2/3 c:  " << km(r_f) << " km (estimate only)\n"
@@ -156,6 +163,42 @@ int run_bound(const BoundOptions& o, Context& ctx) {
       std::cout << "  the cap may reach restricted " << c.touching_restricted << "\n";
     if (!sets->allowed.empty() && !c.touching_other.empty())
       std::cout << "  the cap may reach " << c.touching_other << ", which is not allowed\n";
+  }
+  const auto& r = v.region;
+  Json region = nullptr;
+  if (r.used) {
+    region = {{"empty", r.empty},
+              {"misses_restricted", r.misses_restricted},
+              {"inside_allowed", r.inside_allowed},
+              {"touching_restricted", r.touching_restricted},
+              {"touching_other", r.touching_other}};
+    if (!o.json) {
+      std::cout << "together (the intersection of the " << caps.size() << " caps): ";
+      if (r.empty) {
+        std::cout << "empty: the measurements contradict each other\n";
+      } else {
+        std::cout << (r.misses_restricted ? "misses every restricted country"
+                                          : "may reach restricted " + r.touching_restricted);
+        if (!sets->allowed.empty())
+          std::cout << (r.inside_allowed           ? "; only allowed land"
+                        : r.touching_other.empty() ? "; reaches no allowed land"
+                                                   : "; may reach " + r.touching_other);
+        std::cout << "\n";
+      }
+    }
+  }
+  Json boundaries = {{"version", b->version()}, {"sha256", b->sha256()}};
+  if (o.json) {
+    Json j;
+    if (caps.size() == 1) {
+      j = per[0];
+    } else {
+      j = {{"landmarks", per}, {"region", region}};
+    }
+    j["verdict"] = v.verdict;
+    j["boundaries"] = boundaries;
+    std::cout << j.dump(2) << "\n";
+  } else {
     std::cout << "verdict: " << v.verdict << "  (boundaries " << b->version() << ", sha256 "
               << b->sha256() << ")\n";
   }
@@ -383,12 +426,22 @@ void add_location(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BoundOptions>();
   CLI::App* bound = loc->add_subcommand(
       "bound",
-      "What one measurement proves: the radius a round-trip time allows (at c, and at 2/3 c for "
+      "What a measurement proves: the radius a round-trip time allows (at c, and at 2/3 c for "
       "estimates), the nearest restricted point, and the verdict (in_allowed, not_in_restricted, "
-      "indeterminate). Exit 0: a verdict other than indeterminate; 1: indeterminate; 2: bad "
+      "indeterminate); with several landmarks, also what their caps' intersection proves. Exit 0: "
+      "a verdict other than indeterminate; 1: indeterminate; 2: bad "
       "input.");
-  bound->add_option("--landmark", o->landmark, "landmark position LAT,LON (degrees)")->required();
-  bound->add_option("--rtt-ms", o->rtt_ms, "minimum round-trip time, milliseconds")->required();
+  bound
+      ->add_option("--landmark", o->landmarks,
+                   "landmark position LAT,LON (degrees); repeat with --rtt-ms for several "
+                   "landmarks, whose caps then also count together")
+      ->required()
+      ->allow_extra_args(false);
+  bound
+      ->add_option("--rtt-ms", o->rtts_ms,
+                   "minimum round-trip time, milliseconds (one per --landmark, in order)")
+      ->required()
+      ->allow_extra_args(false);
   bound->add_option("--proc-ms", o->proc_ms,
                     "minimum processing time of the device, milliseconds (never more than a "
                     "measured minimum; default 0)");

@@ -23,8 +23,20 @@ namespace {
 constexpr double kMinKmPerDegLat = 110.574;  // a degree of latitude is never shorter (WGS84)
 constexpr double kPi = 3.14159265358979323846;
 
-// A lower bound of the distance from p to any point of the ring's bounding box.
-double box_lower_bound_km(const Ring& r, LatLon p) {
+// A lower bound of the distance from p to any point of a bounding box (a Ring or a Box).
+// An upper bound of the geodesic length of a boundary edge, cheaply: the great-circle distance
+// on a sphere of the equatorial radius, plus 1% (WGS84 geodesics are never that much longer).
+double edge_upper_km(LatLon a, LatLon b) {
+  const double r = kPi / 180.0;
+  const double dlat = (b.lat - a.lat) * r, dlon = (b.lon - a.lon) * r;
+  const double h =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(a.lat * r) * std::cos(b.lat * r) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * 6378.137 * std::asin(std::min(1.0, std::sqrt(h))) * 1.01;
+}
+
+template <typename B>
+double box_lower_bound_km(const B& r, LatLon p) {
   double dlat = 0;
   if (p.lat < r.min_lat) dlat = r.min_lat - p.lat;
   if (p.lat > r.max_lat) dlat = p.lat - r.max_lat;
@@ -96,11 +108,24 @@ Result<Ring> make_ring(const Json& indices, const std::vector<std::vector<LatLon
   }
   // Islands smaller than the quantisation collapse to fewer than 4 points: kept, for distances.
   if (r.points.empty()) return make_error("location.bad-boundaries", where, "an empty ring");
-  for (const auto& p : r.points) {
-    r.min_lat = std::min(r.min_lat, p.lat);
-    r.max_lat = std::max(r.max_lat, p.lat);
-    r.min_lon = std::min(r.min_lon, p.lon);
-    r.max_lon = std::max(r.max_lon, p.lon);
+  for (size_t start = 0; start < r.points.size(); start += Ring::kChunk) {
+    Box b;
+    const size_t end = std::min(start + Ring::kChunk, r.points.size() - 1);
+    for (size_t i = start; i <= end; ++i) {
+      const LatLon& p = r.points[i];
+      b.min_lat = std::min(b.min_lat, p.lat);
+      b.max_lat = std::max(b.max_lat, p.lat);
+      b.min_lon = std::min(b.min_lon, p.lon);
+      b.max_lon = std::max(b.max_lon, p.lon);
+      if (i > start) b.max_edge_km = std::max(b.max_edge_km, edge_upper_km(r.points[i - 1], p));
+    }
+    r.min_lat = std::min(r.min_lat, b.min_lat);
+    r.max_lat = std::max(r.max_lat, b.max_lat);
+    r.min_lon = std::min(r.min_lon, b.min_lon);
+    r.max_lon = std::max(r.max_lon, b.max_lon);
+    r.max_edge_km = std::max(r.max_edge_km, b.max_edge_km);
+    r.chunks.push_back(b);
+    if (end + 1 >= r.points.size()) break;
   }
   return r;
 }
@@ -205,15 +230,23 @@ double Boundaries::lower_bound_km(const std::string& code, LatLon p, double beyo
   const Country* c = find(code);
   double best = std::numeric_limits<double>::infinity();
   if (!c) return best;
+  // An edge AB whose ends both lie in a box at least L from p gives (d(p,A) + d(p,B) - |AB|) / 2
+  // >= L - |AB| / 2: a box is skipped when that already exceeds what is sought.
   for (const auto& poly : c->polygons) {
     for (const auto& ring : poly.rings) {
-      if (box_lower_bound_km(ring, p) > std::min(beyond, best)) continue;
-      double da = distance_km(p, ring.points[0]);
-      for (size_t i = 1; i < ring.points.size(); ++i) {
-        double db = distance_km(p, ring.points[i]);
-        double len = distance_km(ring.points[i - 1], ring.points[i]);
-        best = std::min(best, std::max(0.0, (da + db - len) / 2.0));
-        da = db;
+      if (box_lower_bound_km(ring, p) - ring.max_edge_km / 2 > std::min(beyond, best)) continue;
+      for (size_t k = 0; k < ring.chunks.size(); ++k) {
+        const Box& box = ring.chunks[k];
+        if (box_lower_bound_km(box, p) - box.max_edge_km / 2 > std::min(beyond, best)) continue;
+        const size_t start = k * Ring::kChunk;
+        const size_t end = std::min(start + Ring::kChunk, ring.points.size() - 1);
+        double da = distance_km(p, ring.points[start]);
+        for (size_t i = start + 1; i <= end; ++i) {
+          double db = distance_km(p, ring.points[i]);
+          double len = distance_km(ring.points[i - 1], ring.points[i]);
+          best = std::min(best, std::max(0.0, (da + db - len) / 2.0));
+          da = db;
+        }
       }
     }
   }

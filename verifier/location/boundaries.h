@@ -9,8 +9,9 @@
 //   contains(code, p): p lies inside one of the country's polygons (even-odd rule on lon/lat).
 //   lower_bound_km(code, p): a lower bound of the geodesic distance from p to the country's
 //     boundary: over each edge AB, (d(p,A) + d(p,B) - d(A,B)) / 2 (triangle inequality), the
-//     minimum over edges; polygons whose bounding box is provably farther than `beyond` are
-//     skipped (the result is then only known to exceed `beyond`).
+//     minimum over edges; rings and runs of edges whose bounding box (less half their longest
+//     edge) is provably farther than `beyond` are skipped (the result is then only known to
+//     exceed `beyond`).
 //   nearest_vertex(code, p): the boundary vertex nearest p (a real point of the country's
 //     boundary, so its distance is an upper bound).
 // The manifest's margin_km (2 km at 1:10m) is what callers add for the data's error.
@@ -27,9 +28,19 @@
 
 namespace aa::location {
 
+struct Box {
+  double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
+  double max_edge_km = 0;  // an upper bound of the longest edge among the points it covers
+};
+
 struct Ring {
   std::vector<LatLon> points;  // closed: last == first
   double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
+  double max_edge_km = 0;
+  // Runs of kChunk edges (points [k*kChunk, (k+1)*kChunk]) with their boxes, so that a distance
+  // bound skips the parts of a long ring that are provably far.
+  static constexpr size_t kChunk = 32;
+  std::vector<Box> chunks;
 };
 
 struct Polygon {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "location/verdict.h"
 #include "report/html_report.h"
 
 namespace aa {
@@ -110,6 +111,23 @@ std::string svg_map(const std::vector<MapCap>& caps, const location::Boundaries&
     o << "<path class=\"cap\" d=\"" << d << "Z\" fill=\"#1f6feb\" fill-opacity=\"0.15\" "
       << "stroke=\"#1f6feb\" stroke-width=\"1.5\"><title>" << html_escape(caps[i].landmark)
       << ": within " << fixed(caps[i].radius_km, 1) << " km (at c)</title></path>";
+  }
+  // The feasible region: cells that may lie in every cap at once (location/verdict.h).
+  if (caps.size() >= 2) {
+    std::vector<location::Cap> lc;
+    for (const auto& c : caps) lc.push_back({c.landmark, c.centre, c.radius_km});
+    std::string d;
+    for (const auto& cell : location::feasible_cells(lc)) {
+      auto [x0, y0] = px({cell.lat1, cell.lon0});
+      auto [x1, y1] = px({cell.lat0, cell.lon1});
+      d += "M" + fixed(x0, 1) + "," + fixed(y0, 1) + "H" + fixed(x1, 1) + "V" + fixed(y1, 1) + "H" +
+           fixed(x0, 1) + "Z";
+    }
+    if (!d.empty()) {
+      o << "<path class=\"region\" d=\"" << d
+        << "\" fill=\"#0b3d91\" fill-opacity=\"0.35\" stroke=\"none\"><title>feasible "
+           "region: within every cap at once</title></path>";
+    }
   }
   for (const auto& c : caps) {
     auto [x, y] = px(c.centre);

@@ -5,7 +5,8 @@
 // frame's middle latitude, draws every country whose outline enters the frame (restricted ones
 // shaded red, allowed ones green, vertices outside the frame clamped to it and vertices closer
 // than a pixel dropped), each cap as a geodesic circle (72 points, GeographicLib) and each
-// landmark as a labelled dot. Where all caps overlap is the feasible region.
+// landmark as a labelled dot; with two caps or more, the feasible region (the cells of
+// location::feasible_cells, which cover the caps' intersection) shaded darker.
 #pragma once
 
 #include <set>
