@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <random>
 
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -156,6 +157,39 @@ TEST(Verdicts, TheRegionAgreesWithBruteForce) {
   auto reach = several({{kHanoi, r_hanoi}, {kHoChiMinh, d - m + 15}}, kChina);
   EXPECT_EQ(reach.verdict, "indeterminate") << d;
   EXPECT_EQ(reach.region.touching_restricted, "CN");
+}
+
+// Soundness on random pairs of caps around China's southern border: whenever the region is
+// said to miss China, no sampled point of the region lies in China.
+TEST(Verdicts, TheRegionNeverMissesWhatItHolds) {
+  std::mt19937 rng(20261128);
+  std::uniform_real_distribution<double> lat(15, 30), lon(95, 125), u(0, 1);
+  int region_decided = 0;
+  for (int n = 0; n < 40; ++n) {
+    const LatLon a{lat(rng), lon(rng)}, b{lat(rng), lon(rng)};
+    const double ra = 100 + 800 * u(rng);
+    const double rb = std::max(50.0, distance_km(a, b) - ra * (0.2 + 0.9 * u(rng)));
+    Verdict v = several({{a, ra}, {b, rb}}, kChina);
+    ASSERT_TRUE(v.region.used);
+    if (v.region.empty || !v.region.misses_restricted) continue;
+    if (!v.caps[0].misses_restricted && !v.caps[1].misses_restricted) ++region_decided;
+    const LatLon& c = ra < rb ? a : b;
+    const double r = std::min(ra, rb);
+    std::uniform_real_distribution<double> dlat(-r / 110.574, r / 110.574);
+    std::uniform_real_distribution<double> dlon(-r / 111 / std::cos(c.lat * 3.14159265 / 180) - 0.1,
+                                                r / 111 / std::cos(c.lat * 3.14159265 / 180) + 0.1);
+    for (int k = 0; k < 3000; ++k) {
+      const LatLon q{c.lat + dlat(rng), c.lon + dlon(rng)};
+      if (distance_km(q, a) > ra || distance_km(q, b) > rb) continue;
+      for (const char* code : {"CN", "HK", "MO"}) {
+        ASSERT_FALSE(shipped().contains(code, q))
+            << "region said to miss " << code << " holds " << q.lat << "," << q.lon << " (caps "
+            << a.lat << "," << a.lon << " " << ra << " km; " << b.lat << "," << b.lon << " " << rb
+            << " km)";
+      }
+    }
+  }
+  EXPECT_GE(region_decided, 3);  // cases that only the region decides
 }
 
 TEST(Verdicts, TheRegionCanProveAllowed) {

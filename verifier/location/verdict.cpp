@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace aa::location {
 
@@ -19,14 +20,25 @@ LatLon centre_of(const Cell& c) {
   return {(c.lat0 + c.lat1) / 2, norm_lon((c.lon0 + c.lon1) / 2)};
 }
 
-// The farthest of the cell's corners and edge midpoints from its centre, plus 1% and 100 m for
-// the curvature between them: every point of the cell lies within it.
+// A radius around the cell's centre that holds the whole cell. The farthest point of a cell
+// (less than 60 degrees across, so it cannot hold p's antipode) lies on its edges; each edge is
+// sampled at 9 points, and a point between samples is no farther than the nearer sample plus
+// its distance along the edge (distance is 1-Lipschitz), at most half a step: 1/16 of the
+// cell's extent at the longest degree (111.7 km). Larger cells get no radius (infinity), so
+// they are only ever split.
 double circumradius_km(const Cell& c, LatLon p) {
+  if (c.lat1 - c.lat0 > 60 || c.lon1 - c.lon0 > 60) return std::numeric_limits<double>::infinity();
+  constexpr int kSteps = 8;
   double r = 0;
-  for (double lat : {c.lat0, (c.lat0 + c.lat1) / 2, c.lat1})
-    for (double lon : {c.lon0, (c.lon0 + c.lon1) / 2, c.lon1})
-      r = std::max(r, distance_km(p, {lat, norm_lon(lon)}));
-  return r * 1.01 + 0.1;
+  for (int i = 0; i <= kSteps; ++i) {
+    const double lat = c.lat0 + (c.lat1 - c.lat0) * i / kSteps;
+    const double lon = c.lon0 + (c.lon1 - c.lon0) * i / kSteps;
+    for (LatLon q :
+         {LatLon{lat, c.lon0}, LatLon{lat, c.lon1}, LatLon{c.lat0, lon}, LatLon{c.lat1, lon}})
+      r = std::max(r, distance_km(p, {q.lat, norm_lon(q.lon)}));
+  }
+  constexpr double kMaxKmPerDeg = 111.7;
+  return r + std::max(c.lat1 - c.lat0, c.lon1 - c.lon0) / (2 * kSteps) * kMaxKmPerDeg + 0.01;
 }
 
 // A cell covering the cap: its latitudes by the shortest degree of latitude, its longitudes by
