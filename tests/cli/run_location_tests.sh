@@ -31,6 +31,14 @@ check bound-frankfurt 0 "verdict: in_allowed" -- "$bin" location bound --landmar
 check bound-frankfurt-1ms 0 "may reach FR" -- "$bin" location bound --landmark 50.1109,8.6821 --rtt-ms 1 --allowed DE
 check bound-radii 0 "radius at c: +149.9 km" -- "$bin" location bound --landmark 50.1109,8.6821 --rtt-ms 1
 check bound-json 0 '"radius_km_at_two_thirds_c": 99.9' -- "$bin" location bound --landmark 50.1109,8.6821 --rtt-ms 1 --json
+# Several landmarks: Frankfurt (150 km, reaches France) and Nuremberg (200 km, reaches the Czech
+# Republic) together leave only Germany.
+two=(--landmark 50.1109,8.6821 --rtt-ms 1 --landmark 49.4521,11.0767 --rtt-ms 1.334 --allowed DE)
+check bound-two 0 "together .*only allowed land" -- "$bin" location bound "${two[@]}"
+check bound-two-verdict 0 "verdict: in_allowed" -- "$bin" location bound "${two[@]}"
+check bound-two-json 0 '"inside_allowed": true' -- "$bin" location bound "${two[@]}" --json
+check bound-two-mismatch 2 "one --rtt-ms for each --landmark" -- "$bin" location bound \
+  --landmark 50.1109,8.6821 --landmark 49.4521,11.0767 --rtt-ms 1
 check bound-bad-landmark 2 "input.bad-value" -- "$bin" location bound --landmark 91,0 --rtt-ms 1
 check bound-bad-country 2 "input.bad-value" -- "$bin" location bound --landmark 1,103 --rtt-ms 1 --allowed XX
 

@@ -165,26 +165,18 @@ int run_bound(const BoundOptions& o, Context& ctx) {
       std::cout << "  the cap may reach " << c.touching_other << ", which is not allowed\n";
   }
   const auto& r = v.region;
-  Json region = nullptr;
-  if (r.used) {
-    region = {{"empty", r.empty},
-              {"misses_restricted", r.misses_restricted},
-              {"inside_allowed", r.inside_allowed},
-              {"touching_restricted", r.touching_restricted},
-              {"touching_other", r.touching_other}};
-    if (!o.json) {
-      std::cout << "together (the intersection of the " << caps.size() << " caps): ";
-      if (r.empty) {
-        std::cout << "empty: the measurements contradict each other\n";
-      } else {
-        std::cout << (r.misses_restricted ? "misses every restricted country"
-                                          : "may reach restricted " + r.touching_restricted);
-        if (!sets->allowed.empty())
-          std::cout << (r.inside_allowed           ? "; only allowed land"
-                        : r.touching_other.empty() ? "; reaches no allowed land"
-                                                   : "; may reach " + r.touching_other);
-        std::cout << "\n";
-      }
+  if (r.used && !o.json) {
+    std::cout << "together (the intersection of the " << caps.size() << " caps): ";
+    if (r.empty) {
+      std::cout << "empty: the measurements contradict each other\n";
+    } else {
+      std::cout << (r.misses_restricted ? "misses every restricted country"
+                                        : "may reach restricted " + r.touching_restricted);
+      if (!sets->allowed.empty())
+        std::cout << (r.inside_allowed           ? "; only allowed land"
+                      : r.touching_other.empty() ? "; reaches no allowed land"
+                                                 : "; may reach " + r.touching_other);
+      std::cout << "\n";
     }
   }
   Json boundaries = {{"version", b->version()}, {"sha256", b->sha256()}};
@@ -193,7 +185,7 @@ int run_bound(const BoundOptions& o, Context& ctx) {
     if (caps.size() == 1) {
       j = per[0];
     } else {
-      j = {{"landmarks", per}, {"region", region}};
+      j = {{"landmarks", per}, {"region", location::region_json(r)}};
     }
     j["verdict"] = v.verdict;
     j["boundaries"] = boundaries;

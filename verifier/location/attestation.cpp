@@ -4,6 +4,15 @@
 
 namespace aa::location {
 
+Json region_json(const RegionOutcome& r) {
+  if (!r.used) return nullptr;
+  return {{"empty", r.empty},
+          {"misses_restricted", r.misses_restricted},
+          {"inside_allowed", r.inside_allowed},
+          {"touching_restricted", r.touching_restricted},
+          {"touching_other", r.touching_other}};
+}
+
 Json location_claims(const std::vector<LocationResult>& devices, const Boundaries& b,
                      const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
                      long ttl) {
@@ -33,15 +42,6 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                       {"misses_restricted", c.misses_restricted},
                       {"inside_allowed", c.inside_allowed}});
     }
-    const RegionOutcome& rg = d.geometry.region;
-    Json region = nullptr;  // the caps' intersection, with two or more caps
-    if (rg.used) {
-      region = {{"empty", rg.empty},
-                {"misses_restricted", rg.misses_restricted},
-                {"inside_allowed", rg.inside_allowed},
-                {"touching_restricted", rg.touching_restricted},
-                {"touching_other", rg.touching_other}};
-    }
     submods[d.device] = {{"ear_status", status},
                          {"ear_trustworthiness_vector", {{"sourced-data", sourced}}},
                          {ear::ext("location"),
@@ -49,7 +49,7 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                            {"device_identity", d.identity},
                            {"landmarks", lms},
                            {"caps", caps},
-                           {"region", region},
+                           {"region", region_json(d.geometry.region)},
                            {"speed_km_per_ms", kSpeedOfLightKmPerMs},
                            {"processing_min_ms", d.proc_min_ms},
                            {"margin_km", b.margin_km()},

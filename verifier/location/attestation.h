@@ -7,9 +7,9 @@
 // for indeterminate, contraindicated when a finding fails (identity-unbound...), with trust
 // vector {"sourced-data": 2 | 32 | 96}, and the extension map
 // "https://accel-attest.example/ear/location": the verdict, the device identity it is bound to,
-// per landmark its ID, position, RTTs, minimum RTT and radii, the speed assumed (c, km/ms) and
-// the margin, the restricted and allowed countries, the boundary data version and SHA-256, and
-// the findings.
+// per landmark its ID, position, RTTs, minimum RTT and radii, per cap and for the caps'
+// intersection (`region`, region_json()) what they miss or reach, the speed assumed (c, km/ms)
+// and the margin, the boundary data version and SHA-256, and the findings.
 #pragma once
 
 #include <ctime>
@@ -24,6 +24,10 @@
 namespace aa::location {
 
 inline constexpr const char* kProfileLocation = "tag:accel-attest.example,2026:location#1";
+
+// The feasible region's outcome: empty, misses_restricted, inside_allowed and the countries
+// that block them; null when it was not used (fewer than two caps).
+Json region_json(const RegionOutcome& r);
 
 Json location_claims(const std::vector<LocationResult>& devices, const Boundaries& b,
                      const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
