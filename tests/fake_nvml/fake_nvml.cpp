@@ -123,7 +123,13 @@ __attribute__((visibility("default"))) NvmlReturn nvmlDeviceGetConfComputeGpuAtt
     NvmlDevice device, AttestationReport* report) {
   if (device != &g_device || !report) return kInvalidArgument;
   if (env("FAKE_NVML_CC_OFF") == "1") return kNotSupported;
-  std::vector<unsigned char> r = unhex(slurp(env("FAKE_NVML_TEMPLATE")));
+  // The template and the key are read once per process, as a GPU holds its key.
+  static const std::vector<unsigned char> kTemplate = unhex(slurp(env("FAKE_NVML_TEMPLATE")));
+  static const PKey kKey = [] {
+    Bio bio(BIO_new_file(env("FAKE_NVML_KEY").c_str(), "r"));
+    return PKey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  }();
+  std::vector<unsigned char> r = kTemplate;
   // request: version, code, param1, param2, nonce[32], slot; response: version, code, param1,
   // param2, blocks (1), record length (3, LE), record, responder nonce[32], ... signature[96].
   if (r.size() < 37 + 8 + 32 + 96 || r.size() > kReportSize) return kInvalidArgument;
@@ -132,9 +138,7 @@ __attribute__((visibility("default"))) NvmlReturn nvmlDeviceGetConfComputeGpuAtt
   const size_t responder_nonce = 37 + 8 + record;
   if (responder_nonce + 32 + 96 > r.size()) return kInvalidArgument;
   RAND_bytes(r.data() + responder_nonce, 32);
-  Bio bio(BIO_new_file(env("FAKE_NVML_KEY").c_str(), "r"));
-  PKey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key || !sign_p384(key.get(), r.data(), r.size() - 96, r.data() + r.size() - 96)) {
+  if (!kKey || !sign_p384(kKey.get(), r.data(), r.size() - 96, r.data() + r.size() - 96)) {
     return kInvalidArgument;
   }
   report->report_size = static_cast<unsigned int>(r.size());
