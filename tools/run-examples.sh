@@ -8,7 +8,7 @@
 # whole pipeline on the example bundles of docs/examples/bundles/ (an HGX host with 8 H100s from
 # the real NVIDIA vector and a licence, an Ascend 910B host, a mixed host; their swtpm quotes
 # bind the inventories): signed EAR results and HTML audit reports in build/example-results/;
-# and what single delay measurements prove about location.
+# and what delay measurements prove about location.
 # Exit 0 when every run worked (findings are expected: the Ascend hosts have some), 2 if any
 # run failed on bad input.
 set -uo pipefail
@@ -69,6 +69,10 @@ done
 run location bound --landmark 1.2897,103.8501 --rtt-ms 2
 run location bound --landmark 22.3193,114.1694 --rtt-ms 0.5
 run location bound --landmark 50.1109,8.6821 --rtt-ms 0.5 --allowed DE
+# Two measurements together: Frankfurt at 1 ms reaches France, Nuremberg at 1.334 ms the Czech
+# Republic, but their intersection lies in Germany alone.
+run location bound --landmark 50.1109,8.6821 --rtt-ms 1 --landmark 49.4521,11.0767 --rtt-ms 1.334 \
+  --allowed DE
 echo
 echo "signed results, reports and the JWKS that verifies them: $res"
 exit $status
