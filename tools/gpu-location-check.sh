@@ -34,6 +34,5 @@ sleep 1
 time "$bin" landmark respond --nvml --device "$bus" --connect 127.0.0.1:29517 --out gpu.json
 rc=$?
 [ $rc -eq 0 ] || exit $rc
+# The minimum RTT printed per landmark is, on loopback, the GPU's processing time.
 "$bin" location verify gpu.json --landmarks lms --key rk/signing-key.pem --out gpu.jwt --proc-ms 0
-"$bin" location verify gpu.json --landmarks lms --key rk/signing-key.pem --out gpu.jwt --proc-ms 0 \
-  --json | grep -E -A17 '"(device_identity|rtt_min_ms|rtts_ms)"' | grep -vE '^\s*"(lat|lon|landmark|id)"'

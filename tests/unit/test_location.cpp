@@ -153,7 +153,7 @@ TEST(Verdicts, TheRegionAgreesWithBruteForce) {
   EXPECT_FALSE(clear.caps[1].misses_restricted);
   EXPECT_TRUE(clear.region.used);
   EXPECT_TRUE(clear.region.misses_restricted);
-  EXPECT_FALSE(clear.region.cells.empty());
+  EXPECT_FALSE(clear.region.empty);
   auto reach = several({{kHanoi, r_hanoi}, {kHoChiMinh, d - m + 15}}, kChina);
   EXPECT_EQ(reach.verdict, "indeterminate") << d;
   EXPECT_EQ(reach.region.touching_restricted, "CN");

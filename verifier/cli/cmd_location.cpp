@@ -1,4 +1,5 @@
 // accel-attest location: what delay measurements prove about where a device is.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -105,13 +106,14 @@ int run_bound(const BoundOptions& o, Context& ctx) {
   if (o.landmarks.size() != o.rtts_ms.size()) {
     return fail(make_error("input.bad-value", "--rtt-ms", "one --rtt-ms for each --landmark"));
   }
+  if (o.proc_ms < 0 ||
+      std::any_of(o.rtts_ms.begin(), o.rtts_ms.end(), [](double t) { return t < 0; })) {
+    return fail(make_error("input.bad-value", "--rtt-ms", "times are non-negative milliseconds"));
+  }
   std::vector<location::Cap> caps;
   for (size_t i = 0; i < o.landmarks.size(); ++i) {
     auto p = parse_lat_lon(o.landmarks[i], "--landmark");
     if (!p) return fail(p.error());
-    if (o.rtts_ms[i] < 0 || o.proc_ms < 0) {
-      return fail(make_error("input.bad-value", "--rtt-ms", "times are non-negative milliseconds"));
-    }
     caps.push_back({"landmark " + std::to_string(i + 1), *p,
                     location::bound_km(o.rtts_ms[i], o.proc_ms, location::kSpeedOfLightKmPerMs)});
   }

@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -88,8 +87,7 @@ Result<Bytes> NvmlGpu::attestation_report(ByteView nonce) const {
   if (nonce.size() != kNonceSize) {
     return make_error("nvml.bad-output", "nonce", "the nonce must be 32 bytes");
   }
-  auto rep = std::make_unique<AttestationReport>();
-  std::memset(rep.get(), 0, sizeof(AttestationReport));
+  auto rep = std::make_unique<AttestationReport>();  // value-initialised: zeroed
   std::copy(nonce.begin(), nonce.end(), rep->nonce);
   const char* fn = "nvmlDeviceGetConfComputeGpuAttestationReport";
   if (NvmlReturn rc = api_->report(device_, rep.get()); rc != kSuccess) {
@@ -104,8 +102,7 @@ Result<Bytes> NvmlGpu::attestation_report(ByteView nonce) const {
 }
 
 Result<std::string> NvmlGpu::certificate_chain_pem() const {
-  auto cert = std::make_unique<Certificate>();
-  std::memset(cert.get(), 0, sizeof(Certificate));
+  auto cert = std::make_unique<Certificate>();  // value-initialised: zeroed
   const char* fn = "nvmlDeviceGetConfComputeGpuCertificate";
   if (NvmlReturn rc = api_->certificate(device_, cert.get()); rc != kSuccess) {
     return call_error(*api_, fn, rc);

@@ -23,7 +23,6 @@ namespace {
 constexpr double kMinKmPerDegLat = 110.574;  // a degree of latitude is never shorter (WGS84)
 constexpr double kPi = 3.14159265358979323846;
 
-// A lower bound of the distance from p to any point of a bounding box (a Ring or a Box).
 // An upper bound of the geodesic length of a boundary edge, cheaply: the great-circle distance
 // on a sphere of the equatorial radius, plus 1% (WGS84 geodesics are never that much longer).
 double edge_upper_km(LatLon a, LatLon b) {
@@ -35,6 +34,7 @@ double edge_upper_km(LatLon a, LatLon b) {
   return 2 * 6378.137 * std::asin(std::min(1.0, std::sqrt(h))) * 1.01;
 }
 
+// A lower bound of the distance from p to any point of a bounding box (a Ring or a Box).
 template <typename B>
 double box_lower_bound_km(const B& r, LatLon p) {
   double dlat = 0;
@@ -110,8 +110,9 @@ Result<Ring> make_ring(const Json& indices, const std::vector<std::vector<LatLon
   if (r.points.empty()) return make_error("location.bad-boundaries", where, "an empty ring");
   for (size_t start = 0; start < r.points.size(); start += Ring::kChunk) {
     Box b;
-    const size_t end = std::min(start + Ring::kChunk, r.points.size() - 1);
-    for (size_t i = start; i <= end; ++i) {
+    b.first = start;
+    b.last = std::min(start + Ring::kChunk, r.points.size() - 1);
+    for (size_t i = b.first; i <= b.last; ++i) {
       const LatLon& p = r.points[i];
       b.min_lat = std::min(b.min_lat, p.lat);
       b.max_lat = std::max(b.max_lat, p.lat);
@@ -125,7 +126,7 @@ Result<Ring> make_ring(const Json& indices, const std::vector<std::vector<LatLon
     r.max_lon = std::max(r.max_lon, b.max_lon);
     r.max_edge_km = std::max(r.max_edge_km, b.max_edge_km);
     r.chunks.push_back(b);
-    if (end + 1 >= r.points.size()) break;
+    if (b.last + 1 >= r.points.size()) break;
   }
   return r;
 }
@@ -235,13 +236,10 @@ double Boundaries::lower_bound_km(const std::string& code, LatLon p, double beyo
   for (const auto& poly : c->polygons) {
     for (const auto& ring : poly.rings) {
       if (box_lower_bound_km(ring, p) - ring.max_edge_km / 2 > std::min(beyond, best)) continue;
-      for (size_t k = 0; k < ring.chunks.size(); ++k) {
-        const Box& box = ring.chunks[k];
+      for (const Box& box : ring.chunks) {
         if (box_lower_bound_km(box, p) - box.max_edge_km / 2 > std::min(beyond, best)) continue;
-        const size_t start = k * Ring::kChunk;
-        const size_t end = std::min(start + Ring::kChunk, ring.points.size() - 1);
-        double da = distance_km(p, ring.points[start]);
-        for (size_t i = start + 1; i <= end; ++i) {
+        double da = distance_km(p, ring.points[box.first]);
+        for (size_t i = box.first + 1; i <= box.last; ++i) {
           double db = distance_km(p, ring.points[i]);
           double len = distance_km(ring.points[i - 1], ring.points[i]);
           best = std::min(best, std::max(0.0, (da + db - len) / 2.0));

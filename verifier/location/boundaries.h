@@ -28,7 +28,9 @@
 
 namespace aa::location {
 
+// A run of a ring's edges, points [first, last], with its bounding box.
 struct Box {
+  size_t first = 0, last = 0;
   double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
   double max_edge_km = 0;  // an upper bound of the longest edge among the points it covers
 };
@@ -37,8 +39,8 @@ struct Ring {
   std::vector<LatLon> points;  // closed: last == first
   double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
   double max_edge_km = 0;
-  // Runs of kChunk edges (points [k*kChunk, (k+1)*kChunk]) with their boxes, so that a distance
-  // bound skips the parts of a long ring that are provably far.
+  // Runs of kChunk edges with their boxes, so that a distance bound skips the parts of a long
+  // ring that are provably far.
   static constexpr size_t kChunk = 32;
   std::vector<Box> chunks;
 };

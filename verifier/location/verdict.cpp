@@ -85,6 +85,27 @@ Cell root_cell(const std::vector<Cap>& caps) {
   return covering(*smallest);
 }
 
+// Visits cells that together cover the region: those wholly inside every cap, and those partly
+// inside down to 1/64 of the root's latitude extent; stops early when `visit` returns false.
+template <typename Visit>
+void cover(const std::vector<Cap>& caps, Visit visit) {
+  const Cell root = root_cell(caps);
+  std::vector<Cell> stack{root};
+  const double min_extent = (root.lat1 - root.lat0) / 64;
+  while (!stack.empty()) {
+    const Cell c = stack.back();
+    stack.pop_back();
+    const LatLon p = centre_of(c);
+    const Fit f = fit(caps, p, circumradius_km(c, p));
+    if (f == Fit::kOut) continue;
+    if (f == Fit::kIn || c.lat1 - c.lat0 <= min_extent) {
+      if (!visit(c)) return;
+    } else {
+      split(c, stack);
+    }
+  }
+}
+
 class Region {
  public:
   Region(const Boundaries& b, const std::vector<Cap>& caps)
@@ -126,11 +147,14 @@ RegionOutcome decide_region(const Boundaries& b, const std::vector<Cap>& caps,
                             const std::set<std::string>& allowed) {
   RegionOutcome o;
   o.used = true;
-  Region region(b, caps);
-  o.cells = feasible_cells(caps);
-  // The coarse cells over-approximate the region; with none, no point is in every cap.
-  o.empty = o.cells.empty();
+  // The covering cells over-approximate the region; with none, no point is in every cap.
+  o.empty = true;
+  cover(caps, [&](const Cell&) {
+    o.empty = false;
+    return false;  // one cell is enough
+  });
   if (o.empty) return o;
+  Region region(b, caps);
   o.misses_restricted = true;
   for (const auto& code : restricted) {
     if (region.may_touch(code)) {
@@ -159,22 +183,11 @@ RegionOutcome decide_region(const Boundaries& b, const std::vector<Cap>& caps,
 
 std::vector<Cell> feasible_cells(const std::vector<Cap>& caps) {
   std::vector<Cell> out;
-  if (caps.empty()) return out;
-  const Cell root = root_cell(caps);
-  std::vector<Cell> stack{root};
-  const double min_extent = (root.lat1 - root.lat0) / 64;
-  while (!stack.empty()) {
-    const Cell c = stack.back();
-    stack.pop_back();
-    const LatLon p = centre_of(c);
-    const Fit f = fit(caps, p, circumradius_km(c, p));
-    if (f == Fit::kOut) continue;
-    if (f == Fit::kIn || c.lat1 - c.lat0 <= min_extent) {
+  if (!caps.empty())
+    cover(caps, [&](const Cell& c) {
       out.push_back(c);
-    } else {
-      split(c, stack);
-    }
-  }
+      return true;
+    });
   return out;
 }
 

@@ -59,8 +59,6 @@ struct RegionOutcome {
   bool empty = false;  // no point lies in every cap
   bool misses_restricted = false, inside_allowed = false;
   std::string touching_restricted, touching_other;  // as in CapOutcome
-  std::vector<Cell> cells;  // cells that may hold feasible points, for the map (about 1/64 of
-                            // the smallest cap's extent each)
 };
 
 inline constexpr double kMinCellKm = 2.5;

@@ -345,7 +345,7 @@ std::string render_location_report(const Json& claims, const ReportSignature& si
   h << "</tbody></table>\n";
   for (const auto& [label, a] : subs.items()) {
     const Json& x = member(a, ext);
-    std::vector<MapCap> caps;
+    std::vector<location::Cap> caps;
     for (const auto& l : member(x, "landmarks")) {
       if (member(l, "used") != true) continue;
       caps.push_back({text_of(member(l, "id")),

@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "core/text.h"
-#include "location/verdict.h"
 #include "report/html_report.h"
 
 namespace aa {
@@ -16,7 +15,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-std::vector<location::LatLon> circle(const MapCap& c) {
+std::vector<location::LatLon> circle(const location::Cap& c) {
   std::vector<location::LatLon> pts;
   const auto& g = GeographicLib::Geodesic::WGS84();
   for (int i = 0; i < 72; ++i) {
@@ -29,7 +28,7 @@ std::vector<location::LatLon> circle(const MapCap& c) {
 
 }  // namespace
 
-std::string svg_map(const std::vector<MapCap>& caps, const location::Boundaries& b,
+std::string svg_map(const std::vector<location::Cap>& caps, const location::Boundaries& b,
                     const std::set<std::string>& restricted, const std::set<std::string>& allowed,
                     int width) {
   double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
@@ -114,10 +113,8 @@ std::string svg_map(const std::vector<MapCap>& caps, const location::Boundaries&
   }
   // The feasible region: cells that may lie in every cap at once (location/verdict.h).
   if (caps.size() >= 2) {
-    std::vector<location::Cap> lc;
-    for (const auto& c : caps) lc.push_back({c.landmark, c.centre, c.radius_km});
     std::string d;
-    for (const auto& cell : location::feasible_cells(lc)) {
+    for (const auto& cell : location::feasible_cells(caps)) {
       auto [x0, y0] = px({cell.lat1, cell.lon0});
       auto [x1, y1] = px({cell.lat0, cell.lon1});
       d += "M" + fixed(x0, 1) + "," + fixed(y0, 1) + "H" + fixed(x1, 1) + "V" + fixed(y1, 1) + "H" +

@@ -14,16 +14,11 @@
 #include <vector>
 
 #include "location/boundaries.h"
+#include "location/verdict.h"
 
 namespace aa {
 
-struct MapCap {
-  std::string landmark;
-  location::LatLon centre;
-  double radius_km = 0;
-};
-
-std::string svg_map(const std::vector<MapCap>& caps, const location::Boundaries& b,
+std::string svg_map(const std::vector<location::Cap>& caps, const location::Boundaries& b,
                     const std::set<std::string>& restricted, const std::set<std::string>& allowed,
                     int width = 900);
 
