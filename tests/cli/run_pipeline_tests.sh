@@ -59,7 +59,13 @@ check ascend-verify 1 "host ascend-910b-example: contraindicated" -- "$bin" veri
   "$ex/ascend-910b/bundle.json" --key "$key" --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem" --time "$at"
 check ascend-prc 1 "policy.prc-3a090-part" -- "$bin" verify "$ex/ascend-910b/bundle.json" --key "$key" \
   --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem" --time "$at"
+# Platform-bound needs the quote to answer the nonce this verifier issued (here --nonce); with
+# no nonce issued the same quote proves no freshness, so the devices stay reported.
+asc_nonce=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["nonce"])' "$ex/ascend-910b/bundle.json")
 check ascend-platform-bound 1 "Huawei Ascend 910B1  3A090.a.1  platform-bound" -- "$bin" verify \
+  "$ex/ascend-910b/bundle.json" --key "$key" --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem" \
+  --nonce "$asc_nonce"
+check ascend-no-nonce-reported 1 "Huawei Ascend 910B1  3A090.a.1  reported" -- "$bin" verify \
   "$ex/ascend-910b/bundle.json" --key "$key" --out "$tmp/asc.jwt" --ak-ca "$ex/ascend-910b/sim-ak-ca.pem"
 check ascend-untrusted-ak 1 "pipeline.binding-untrusted" -- "$bin" verify "$ex/ascend-910b/bundle.json" \
   --key "$key" --out "$tmp/asc2.jwt"

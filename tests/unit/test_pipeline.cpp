@@ -11,9 +11,11 @@
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "identify/identify.h"
 #include "location/boundaries.h"
 #include "location/probe.h"
 #include "nvidia/roots.h"
+#include "nvidia_fixture.h"
 #include "pipeline/pipeline.h"
 #include "registry_fixture.h"
 #include "report/html_report.h"
@@ -187,7 +189,11 @@ PolicyDevice gpu(const std::string& label, Eccn e, const std::string& serial,
   d.label = d.name = label;
   d.eccn = e;
   d.assurance = assurance;
-  d.identities = {serial};
+  if (assurance == "attested") {
+    d.attested_identity = serial;
+  } else {
+    d.reported_identities = {serial};
+  }
   return d;
 }
 
@@ -638,6 +644,191 @@ TEST(PipelineLocation, NvidiaResponsesBindToTheAttestedGpu) {
   // The EAR carries the verdict.
   Json c = ear::ear_claims(r, {}, kAt, 60);
   EXPECT_EQ(c["submods"]["0000:18:00.0"][ear::ext("device")]["location"]["verdict"], "in_allowed");
+}
+
+// ---------------------------------------------------------------- verdict integrity (issue 12)
+
+bool has_host(const PipelineResult& r, const std::string& code) {
+  return has(sub(r, "host"), code);
+}
+
+// Item 1: the licence matches the attested identity; a host-reported serial never stands in.
+TEST(Integrity, LicenceMatchesTheAttestedIdentityOnly) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  lic.destination = "VN";  // BIS enforces the .a licence requirement there
+  Bundle b = e.bundle;
+  b.site_country = "VN";
+  const std::string db_ueid = *sub(PipelineRun(e, true, &lic)(b), "0000:db:00.0").ueid;
+  // The licence drops db's UEID but lists a board serial the host reports for db.
+  Licence l1 = lic;
+  l1.devices.erase(std::remove_if(l1.devices.begin(), l1.devices.end(),
+                                  [&](const LicensedDevice& d) { return d.serial == db_ueid; }),
+                   l1.devices.end());
+  l1.devices.push_back({"BOARD-DB-1", "3A090.a"});
+  Bundle b1 = b;
+  for (auto& d : b1.devices)
+    if (d.pci.address == "0000:db:00.0") d.serial = "BOARD-DB-1";
+  PipelineResult r1 = PipelineRun(e, true, &l1)(b1);
+  const Submod& db = sub(r1, "0000:db:00.0");
+  EXPECT_EQ(db.assurance, "attested");
+  EXPECT_TRUE(has(db, "policy.licence-missing")) << text_of(r1);
+  EXPECT_EQ(db.status, "contraindicated");
+  // The host's serial did not make the licensed board present either: db is its UEID.
+  EXPECT_TRUE(has_host(r1, "policy.licensed-device-absent")) << text_of(r1);
+  EXPECT_NE(db.serial_source, "attested");  // a serial is at best platform-bound
+  EXPECT_EQ(db.ueid_source, "attested");
+
+  // A device whose evidence does not attest (a flipped signature bit): its UEID and serial are
+  // only claims, so the licence entry is matched as a warning that says so, never as proof.
+  Bundle b2 = b;
+  auto& rep = b2.devices[2].nvidia->report;
+  rep[rep.size() - 40] ^= 0x01;
+  PipelineResult r2 = PipelineRun(e, true, &lic)(b2);
+  const Submod& g = sub(r2, b2.devices[2].pci.address);
+  EXPECT_NE(g.assurance, "attested");
+  EXPECT_EQ(g.ueid_source, "reported");
+  EXPECT_TRUE(has(g, "policy.licence-match-unattested")) << text_of(r2);
+  EXPECT_FALSE(has(g, "policy.licence-missing"));
+  EXPECT_TRUE(has_host(r2, "policy.licensed-device-unattested")) << text_of(r2);
+  Json c = ear::ear_claims(r2, {}, kAt, 60);
+  EXPECT_EQ(c["submods"][g.label][ear::ext("device")]["ueid_source"], "reported");
+}
+
+// Item 2: one device, one piece of evidence, for GPUs and NVSwitches alike.
+TEST(Integrity, TheSameEvidenceInTwoSlotsFailsBoth) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  PipelineRun run(e, true, &lic);
+  Bundle b = e.bundle;
+  b.devices[1].nvidia = b.devices[0].nvidia;  // GPU 0's report and chain in GPU 1's slot
+  PipelineResult r = run(b);
+  for (size_t i : {size_t{0}, size_t{1}}) {
+    const Submod& s = sub(r, b.devices[i].pci.address);
+    EXPECT_TRUE(has(s, "pipeline.duplicate-evidence")) << text_of(r);
+    EXPECT_EQ(s.status, "contraindicated");
+    EXPECT_NE(s.assurance, "attested");
+    EXPECT_EQ(s.checks.at("unique"), "fail");
+    EXPECT_EQ(s.trust_vector.at("instance-identity"), 96);
+  }
+  EXPECT_EQ(sub(r, b.devices[2].pci.address).assurance, "attested");
+  // The same certificate chain with another report (a spliced slot) is one device too.
+  Bundle c = e.bundle;
+  c.devices[3].nvidia->chain_pem = c.devices[4].nvidia->chain_pem;
+  PipelineResult rc = run(c);
+  EXPECT_TRUE(has(sub(rc, c.devices[3].pci.address), "pipeline.duplicate-evidence"));
+  EXPECT_TRUE(has(sub(rc, c.devices[4].pci.address), "pipeline.duplicate-evidence"));
+  // Two NVSwitch slots with one switch's real evidence.
+  Bundle sw = e.bundle;
+  auto switches = test::serialized("ls10-4switch");
+  ASSERT_FALSE(switches.empty());
+  for (const char* addr : {"0000:05:00.0", "0000:06:00.0"}) {
+    BundleDevice d;
+    d.pci.address = addr;
+    d.pci.vendor = 0x10de;
+    d.pci.device = 0x22a3;
+    d.pci.class_code = 0x068000;
+    d.scheme = "nvidia-spdm";
+    d.nvidia = switches[0];
+    sw.devices.push_back(d);
+  }
+  PipelineResult rs = run(sw);
+  for (const char* addr : {"0000:05:00.0", "0000:06:00.0"}) {
+    const Submod& s = sub(rs, addr);
+    EXPECT_EQ(s.kind, "nvidia-switch");
+    EXPECT_TRUE(has(s, "pipeline.duplicate-evidence")) << text_of(rs);
+    EXPECT_EQ(s.status, "contraindicated");
+  }
+}
+
+// Item 3: an unknown signed SKU does not let the PCI ID choose the product.
+TEST(Integrity, UnknownSignedSkuGivesTheDieAndItsMostControlledClass) {
+  Example e = example("hgx-h100");
+  PipelineRun run(e);
+  run.refs.expected_nonce = hex_decode(test::kNonce580).value();
+  Bundle b;
+  b.nonce = *run.refs.expected_nonce;
+  b.nonce_hex = test::kNonce580;
+  b.host_name = "h";
+  b.site_country = "US";
+  BundleDevice d;
+  d.pci.address = "0000:11:00.0";
+  d.pci.vendor = 0x10de;
+  d.pci.device = 0x2329;  // the host says H20 (not 3A090)
+  d.pci.subsystem_vendor = 0x10de;
+  d.pci.subsystem_device = 0x198b;
+  d.pci.class_code = 0x030200;
+  d.class_known = true;
+  d.scheme = "nvidia-spdm";
+  d.nvidia = test::report_evidence("sdk-h100-580");  // a real H100 report, SKU 1010/0205/862
+  d.nvidia->pci_id = std::pair<uint16_t, uint16_t>{0x10de, 0x2329};
+  b.devices.push_back(d);
+  PipelineResult r = run(b);
+  const Submod& s = sub(r, "0000:11:00.0");
+  EXPECT_EQ(s.assurance, "attested") << text_of(r);
+  EXPECT_EQ(s.product_source, "die-attested-product-reported");
+  EXPECT_EQ(s.family, "GH100");
+  EXPECT_EQ(s.name.find("H20"), std::string::npos) << s.name;
+  EXPECT_NE(s.name.find("die attested, product reported"), std::string::npos) << s.name;
+  EXPECT_EQ(s.eccn, "3A090.a.1");  // the H100's class: the most controlled GH100 product
+  EXPECT_TRUE(has(s, "pipeline.product-unattested")) << text_of(r);
+  Json c = ear::ear_claims(r, {}, kAt, 60);
+  EXPECT_EQ(c["submods"]["0000:11:00.0"][ear::ext("device")]["product_source"],
+            "die-attested-product-reported");
+  // The known SKU of the example's H100s names the product itself.
+  PipelineResult h = PipelineRun(e)(e.bundle);
+  EXPECT_EQ(sub(h, "0000:18:00.0").product_source, "signed-sku");
+  EXPECT_EQ(more_controlled(Eccn::kB1, Eccn::kA2), Eccn::kA2);
+  EXPECT_EQ(more_controlled(Eccn::kUndetermined, Eccn::kA1), Eccn::kA1);
+  EXPECT_EQ(more_controlled(Eccn::kNot3A090, Eccn::kUndetermined), Eccn::kUndetermined);
+}
+
+// Item 4: freshness is judged against the nonce the verifier issued, in every appraiser.
+TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  // The store refused the nonce (it was used before): nothing is fresh.
+  PipelineRun replay(e, true, &lic);
+  replay.refs.expected_nonce.reset();
+  replay.refs.nonce_refused =
+      Finding{"store.nonce-reused", "used before", "bundle#/nonce", Severity::kFail};
+  PipelineResult r = replay(e.bundle);
+  for (size_t i = 1; i < r.submods.size(); ++i) {
+    const Submod& g = r.submods[i];
+    EXPECT_NE(g.assurance, "attested") << g.label;
+    EXPECT_EQ(g.checks.at("freshness"), "fail");
+    EXPECT_EQ(g.trust_vector.at("instance-identity"), 96);
+    EXPECT_TRUE(has(g, "pipeline.evidence-replayed"));
+    EXPECT_EQ(g.status, "contraindicated");
+  }
+  // Another issued nonce than the bundle's: every report is judged against the issued one.
+  PipelineRun other(e, true, &lic);
+  other.refs.expected_nonce = Bytes(32, 0x11);
+  PipelineResult o = other(e.bundle);
+  for (size_t i = 1; i < o.submods.size(); ++i) {
+    EXPECT_TRUE(has(o.submods[i], "nvidia.nonce.mismatch")) << text_of(o);
+    EXPECT_NE(o.submods[i].assurance, "attested");
+  }
+  // The quote is judged against the issued nonce too: nothing is platform-bound.
+  Example a = example("ascend-910b");
+  PipelineRun asc(a);
+  asc.refs.expected_nonce = Bytes(32, 0x11);
+  PipelineResult ar = asc(a.bundle);
+  EXPECT_TRUE(has_host(ar, "tpm.nonce-mismatch")) << text_of(ar);
+  EXPECT_EQ(sub(ar, "0000:c1:00.0").assurance, "reported");
+  asc.refs.expected_nonce.reset();
+  asc.refs.nonce_refused = Finding{"store.nonce-reused", "x", "bundle#/nonce", Severity::kFail};
+  EXPECT_EQ(sub(asc(a.bundle), "0000:c1:00.0").assurance, "reported");
+  // No nonce issued at all: the bundle's own copy proves nothing, so nothing is attested.
+  PipelineRun none(e, true, &lic);
+  none.refs.expected_nonce.reset();
+  PipelineResult n = none(e.bundle);
+  for (size_t i = 1; i < n.submods.size(); ++i) {
+    EXPECT_EQ(n.submods[i].assurance, "reported") << text_of(n);
+    EXPECT_EQ(n.submods[i].checks.at("freshness"), "unchecked");
+    EXPECT_EQ(n.submods[i].trust_vector.at("instance-identity"), 32);
+    EXPECT_TRUE(has(n.submods[i], "pipeline.freshness-unchecked"));
+  }
 }
 
 }  // namespace

@@ -114,6 +114,55 @@ std::string class_text(const IdentifiedDevice& d) {
   return out + ")";
 }
 
+Eccn more_controlled(Eccn a, Eccn b) {
+  auto rank = [](Eccn e) {
+    switch (e) {
+      case Eccn::kA1:
+        return 6;
+      case Eccn::kUndetermined:
+        return 5;
+      case Eccn::kA2:
+        return 4;
+      case Eccn::kB1:
+        return 3;
+      case Eccn::kB2:
+        return 2;
+      case Eccn::kNot3A090:
+        return 1;
+    }
+    return 5;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+IdentifiedDevice identify_signed(const PciDevice& pci, const Part* part,
+                                 const std::vector<std::string>& dies, const Registry& registry) {
+  IdentifiedDevice d;
+  d.pci = pci;
+  if (part) {
+    d.candidates = {part};
+  } else {
+    for (const Part& p : registry.parts())
+      if (std::find(dies.begin(), dies.end(), p.die) != dies.end()) d.candidates.push_back(&p);
+  }
+  for (const Part* p : d.candidates) {
+    d.classifications.push_back(classify(*p, registry.country_groups()));
+  }
+  summarize(d);
+  if (part) return d;
+  const std::string die = dies.empty() ? std::string("unknown") : dies[0];
+  d.eccn = d.classifications.empty() ? Eccn::kUndetermined : d.classifications[0].eccn;
+  for (const auto& c : d.classifications) d.eccn = more_controlled(d.eccn, c.eccn);
+  if (d.candidates.empty()) {
+    d.vendor = registry.vendor_name(pci.vendor);
+    d.family = die;
+    d.attestation = "unknown";
+  }
+  d.family = die;
+  d.name = die + " (die attested, product reported)";
+  return d;
+}
+
 IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector<bool>& class_known,
                         const Registry& registry) {
   IdentifyReport report;

@@ -49,6 +49,19 @@ struct IdentifyReport {
 // reported, "undetermined (" + the candidates' classes + ")".
 std::string class_text(const IdentifiedDevice& d);
 
+// The more controlled of two classes: 3A090.a.1 > a.2 > b.1 > b.2 > not-3A090. Undetermined
+// wins over every class but a.1 (nothing is more controlled than a.1, so a.1 stays a.1).
+Eccn more_controlled(Eccn a, Eccn b);
+
+// A device whose signed evidence (chain to the vendor root and a valid report signature) names
+// what it is. With `part` (a signed SKU the registry knows), that part alone. With no part,
+// only the die is attested: every registry part of `dies` is a candidate, the class is the
+// most controlled one any of them has (more_controlled; undetermined when no part of the die
+// is registered), tpp/pd span them all, and the name says "die attested, product reported".
+// The host's PCI IDs never pick the product here. Returns no findings.
+IdentifiedDevice identify_signed(const PciDevice& pci, const Part* part,
+                                 const std::vector<std::string>& dies, const Registry& registry);
+
 // `class_known[i]` false means the device's class code is unknown (an inventory without it).
 IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector<bool>& class_known,
                         const Registry& registry);

@@ -6,6 +6,7 @@
 #include "binding/inventory_digest.h"
 #include "core/bytes.h"
 #include "core/text.h"
+#include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "identify/identify.h"
 #include "results/ear.h"
@@ -38,14 +39,32 @@ CheckStatus check_of(const std::map<std::string, CheckStatus>& c, const std::str
   return it == c.end() ? CheckStatus::kNotRun : it->second;
 }
 
-// AR4SI trust vector of one NVIDIA device (docs/results.md).
-std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r) {
+// How the bundle's nonce stands against what the verifier issued (stage 1).
+enum class Freshness {
+  kIssued,     // the verifier issued it (store or --nonce) and the bundle answers it
+  kRefused,    // the nonce store refused it (reused, expired, unknown): a replay
+  kMismatch,   // the caller's --nonce differs from the bundle's
+  kUnchecked,  // nothing to judge against: the bundle's own copy proves nothing
+};
+
+// AR4SI trust vector of one NVIDIA device (docs/results.md). `unique`: no other slot of the
+// bundle carries this device's UEID, certificate or report.
+std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r, Freshness fresh,
+                                         bool unique) {
   using C = CheckStatus;
   const auto& c = r.checks;
   std::map<std::string, int> v;
   const bool chain = check_of(c, "chain") == C::kPass, sig = check_of(c, "signature") == C::kPass;
-  const bool fresh = check_of(c, "nonce") == C::kPass;
-  v["instance-identity"] = chain && sig && fresh ? 2 : (chain ? 96 : 97);
+  const bool nonce = check_of(c, "nonce") == C::kPass;
+  if (!chain) {
+    v["instance-identity"] = 97;
+  } else if (!sig || !nonce || !unique || fresh == Freshness::kRefused ||
+             fresh == Freshness::kMismatch) {
+    v["instance-identity"] = 96;
+  } else {
+    // 32: a recognised device whose report answers a nonce the verifier did not issue.
+    v["instance-identity"] = fresh == Freshness::kIssued ? 2 : 32;
+  }
   if (!chain) {
     v["hardware"] = 97;
   } else if (check_of(c, "fwid") == C::kFail || check_of(c, "sku") == C::kFail ||
@@ -100,6 +119,22 @@ Finding as_warning(Finding f) {
   return f;
 }
 
+// One appraised NVIDIA slot: what identifies its evidence, for the one-device-one-evidence rule.
+struct EvidenceKeys {
+  std::vector<std::pair<std::string, std::string>> keys;  // (what, value)
+};
+
+EvidenceKeys evidence_keys(const nvidia::DeviceEvidence& ev, const nvidia::DeviceResult& r) {
+  EvidenceKeys k;
+  if (!r.ueid.empty()) k.keys.emplace_back("UEID", r.ueid);
+  if (auto chain = x509::parse_pem_chain(ev.chain_pem, ev.label); chain && !chain->empty())
+    k.keys.emplace_back("device certificate", x509::fingerprint_sha256((*chain)[0].get()));
+  k.keys.emplace_back("SPDM report",
+                      sha256_hex(std::string_view(reinterpret_cast<const char*>(ev.report.data()),
+                                                  ev.report.size())));
+  return k;
+}
+
 struct Work {
   PciDevice pci;
   bool class_known = true;
@@ -136,8 +171,11 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
   host.label = "host";
   host.kind = "host";
 
-  // 1. The nonce.
+  // 1. The nonce. Every appraiser judges freshness against the nonce the verifier issued
+  // (`expected_nonce`), never against the bundle's own copy, which the host wrote.
+  Freshness fresh = Freshness::kUnchecked;
   if (refs.nonce_refused) {
+    fresh = Freshness::kRefused;
     host.findings.push_back(*refs.nonce_refused);
   } else if (!refs.expected_nonce) {
     host.findings.push_back({"pipeline.nonce-unchecked",
@@ -145,11 +183,16 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                                  bundle.nonce_hex + " may be replayed",
                              "bundle#/nonce", Severity::kWarn});
   } else if (*refs.expected_nonce != bundle.nonce) {
+    fresh = Freshness::kMismatch;
     host.findings.push_back({"pipeline.nonce-mismatch",
                              "the bundle's nonce " + bundle.nonce_hex + " is not the one issued (" +
                                  hex_encode(*refs.expected_nonce) + ")",
                              "bundle#/nonce", Severity::kFail});
+  } else {
+    fresh = Freshness::kIssued;
   }
+  // What the device reports and the quote must have signed: the issued nonce when there is one.
+  const Bytes& judged_nonce = refs.expected_nonce ? *refs.expected_nonce : bundle.nonce;
 
   // 2. Identify, with npu-smi names and serials.
   std::vector<Work> work;
@@ -197,7 +240,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     ev.eventlog = bundle.tpm->eventlog;
     ev.origin = "bundle#/host/tpm";
     tpm::QuoteReferences qr;
-    qr.nonce = bundle.nonce;
+    qr.nonce = judged_nonce;
     qr.inventory_digest = digest;
     qr.policy = refs.pcr_policy;
     qr.ak_ca = refs.ak_ca;
@@ -216,7 +259,8 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                              "the bundle has no TPM quote: the host's platform vouches for nothing",
                              "bundle#/host", Severity::kWarn});
   }
-  const bool platform_bound = quote && quote->inventory_bound &&
+  // A quote over a nonce the verifier did not issue (or refused) vouches for nothing now.
+  const bool platform_bound = fresh == Freshness::kIssued && quote && quote->inventory_bound &&
                               check_of(quote->checks, "signature") == CheckStatus::kPass &&
                               check_of(quote->checks, "ak_trust") == CheckStatus::kPass;
   if (quote && quote->inventory_bound && !platform_bound) {
@@ -226,16 +270,55 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                              "bundle#/host/tpm", Severity::kWarn});
   }
 
-  // 4. NVIDIA evidence, 5. assurance.
-  nvidia::Appraiser appraiser(refs.nvidia, refs.at, bundle.nonce);
-  std::vector<Submod> devices;
-  std::vector<PolicyDevice> policy_devices;
+  // 4. NVIDIA evidence, 5. assurance. All devices are appraised first: the one-device-one-
+  // evidence rule needs every slot's UEID, certificate and report before any is settled.
+  nvidia::Appraiser appraiser(refs.nvidia, refs.at, judged_nonce);
+  struct Slot {
+    const Work* w = nullptr;
+    const IdentifiedDevice* id = nullptr;  // the PCI-reported identity; null: not an accelerator
+    std::optional<nvidia::DeviceResult> nv;
+    EvidenceKeys keys;
+    std::vector<Finding> duplicate;  // pipeline.duplicate-evidence findings of this slot
+  };
+  std::vector<Slot> slots;
   for (const auto& w : work) {
     auto id = std::find_if(ids.devices.begin(), ids.devices.end(), [&](const IdentifiedDevice& d) {
       return d.pci.address == w.pci.address;
     });
     const bool accelerator = id != ids.devices.end();
     if (!accelerator && !w.source->nvidia) continue;
+    Slot slot;
+    slot.w = &w;
+    slot.id = accelerator ? &*id : nullptr;
+    if (w.source->nvidia) {
+      slot.nv = appraiser.appraise(*w.source->nvidia);
+      slot.keys = evidence_keys(*w.source->nvidia, *slot.nv);
+    }
+    slots.push_back(std::move(slot));
+  }
+  // One physical device, one piece of evidence: a UEID, device certificate or SPDM report in
+  // two slots fails every slot that uses it (at most one of them can be the device).
+  {
+    std::map<std::pair<std::string, std::string>, std::vector<size_t>> users;
+    for (size_t i = 0; i < slots.size(); ++i)
+      for (const auto& k : slots[i].keys.keys) users[k].push_back(i);
+    for (const auto& [key, idx] : users) {
+      if (idx.size() < 2) continue;
+      std::string where;
+      for (size_t i : idx) where += (where.empty() ? "" : ", ") + slots[i].w->pci.address;
+      for (size_t i : idx) {
+        slots[i].duplicate.push_back({"pipeline.duplicate-evidence",
+                                      "the same " + key.first + " (" + key.second +
+                                          ") appears in the device slots " + where +
+                                          ": one device's evidence cannot vouch for several slots",
+                                      slots[i].w->pci.address, Severity::kFail});
+      }
+    }
+  }
+  std::vector<Submod> devices;
+  std::vector<PolicyDevice> policy_devices;
+  for (const Slot& slot : slots) {
+    const Work& w = *slot.w;
     Submod s;
     s.label = s.address = w.pci.address;
     s.pci_id = to_hex(w.pci.vendor, 4) + ":" + to_hex(w.pci.device, 4) + " " +
@@ -245,7 +328,34 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     s.findings = w.findings;
     PolicyDevice pd;
     pd.label = s.label;
-    if (accelerator) {
+    bool attested = false;
+    // The identity the registry reads: the signed SKU (or die) of a device whose chain and
+    // report signature verify; otherwise the host's PCI IDs.
+    std::optional<IdentifiedDevice> signed_id;
+    const IdentifiedDevice* id = slot.id;
+    if (slot.nv) {
+      const nvidia::DeviceResult& r = *slot.nv;
+      const bool genuine = check_of(r.checks, "signature") == CheckStatus::kPass &&
+                           check_of(r.checks, "chain") == CheckStatus::kPass;
+      const nvidia::Family* fam = refs.nvidia.profile ? refs.nvidia.profile->find(r.die) : nullptr;
+      if (genuine && fam && fam->kind == nvidia::DeviceKind::kGpu) {
+        signed_id = identify_signed(w.pci, r.part, fam->registry_dies, reg);
+        if (slot.id) signed_id->findings = slot.id->findings;
+        id = &*signed_id;
+        s.product_source = r.part ? "signed-sku" : "die-attested-product-reported";
+        if (!r.part) {
+          s.findings.push_back(
+              {"pipeline.product-unattested",
+               "the signed SKU " + r.sku + " is not in the registry: the " + r.die +
+                   " die is attested, the product is only reported (the PCI ID says " +
+                   (slot.id ? slot.id->name : std::string("an unknown device")) +
+                   "); classified as " + eccn_name(signed_id->eccn) +
+                   ", the most controlled class of any registered " + r.die + " product",
+               s.label, Severity::kWarn});
+        }
+      }
+    }
+    if (id) {
       s.vendor = id->vendor;
       s.family = id->family;
       s.name = id->name;
@@ -261,36 +371,72 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     } else {
       s.eccn = "not-assessed";
     }
-    bool attested = false;
-    if (w.source->nvidia) {
-      nvidia::DeviceResult r = appraiser.appraise(*w.source->nvidia);
+    if (s.product_source.empty()) s.product_source = id ? "reported" : "none";
+    if (slot.nv) {
+      const nvidia::DeviceResult& r = *slot.nv;
       s.kind = r.kind == "switch" ? "nvidia-switch" : "nvidia-gpu";
-      s.trust_vector = nvidia_vector(r);
+      const bool unique = slot.duplicate.empty();
+      s.trust_vector = nvidia_vector(r, fresh, unique);
       s.checks = check_texts(r.checks);
-      if (!r.ueid.empty()) s.ueid = r.ueid;
       if (!r.sku.empty()) s.sku = r.sku;
-      if (!accelerator) {
+      if (!id) {
         s.vendor = "nvidia";
         s.family = r.die;
         s.name = r.product.empty() ? r.hwmodel : r.product;
       }
+      if (signed_id) s.vendor = "nvidia";
       for (auto f : r.findings) {
         f.pointer = s.label + " " + f.pointer;
         s.findings.push_back(std::move(f));
       }
+      for (const auto& f : slot.duplicate) s.findings.push_back(f);
+      s.checks["unique"] = unique ? "pass" : "fail";
       attested = check_of(r.checks, "signature") == CheckStatus::kPass &&
                  check_of(r.checks, "nonce") == CheckStatus::kPass &&
-                 check_of(r.checks, "chain") == CheckStatus::kPass;
+                 check_of(r.checks, "chain") == CheckStatus::kPass && unique &&
+                 fresh == Freshness::kIssued;
+      // Freshness of this device's report, judged against the issued nonce (stage 1).
+      switch (fresh) {
+        case Freshness::kIssued:
+          s.checks["freshness"] =
+              check_of(r.checks, "nonce") == CheckStatus::kPass ? "pass" : "fail";
+          break;
+        case Freshness::kMismatch:
+          s.checks["freshness"] = "fail";  // the report is judged against the issued nonce
+          break;
+        case Freshness::kRefused:
+          s.checks["freshness"] = "fail";
+          s.findings.push_back({"pipeline.evidence-replayed",
+                                "the nonce this report answers was refused by the nonce store: "
+                                "the evidence is not fresh, so it attests nothing now",
+                                s.label, Severity::kFail});
+          break;
+        case Freshness::kUnchecked:
+          s.checks["freshness"] = "unchecked";
+          s.findings.push_back({"pipeline.freshness-unchecked",
+                                "the report answers the bundle's own nonce, which no verifier "
+                                "issued: it may be replayed, so the device is not `attested`",
+                                s.label, Severity::kWarn});
+          break;
+      }
+      // The UEID is the device's identity only when its evidence is attested; otherwise it is
+      // what an unverified (or replayed, or duplicated) certificate says.
+      if (!r.ueid.empty()) {
+        s.ueid = r.ueid;
+        s.ueid_source = attested ? "attested" : "reported";
+      }
     } else {
       s.kind = "pci-device";
       s.trust_vector["sourced-data"] = platform_bound ? 2 : 32;
     }
     s.assurance = attested ? "attested" : (platform_bound ? "platform-bound" : "reported");
+    if (s.serial) s.serial_source = platform_bound ? "platform-bound" : "reported";
     pd.name = s.name;
     pd.flags = s.flags;
     pd.assurance = s.assurance;
-    if (s.serial) pd.identities.push_back(*s.serial);
-    if (s.ueid) pd.identities.push_back(*s.ueid);
+    if (attested && s.ueid) pd.attested_identity = *s.ueid;
+    if (s.serial) pd.reported_identities.push_back(*s.serial);
+    if (!attested && s.ueid) pd.reported_identities.push_back(*s.ueid);
     policy_devices.push_back(std::move(pd));
     devices.push_back(std::move(s));
   }

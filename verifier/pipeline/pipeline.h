@@ -74,6 +74,14 @@ struct Submod {
   std::optional<Interval> tpp, pd;
   std::vector<std::string> flags;
   std::optional<std::string> serial, ueid, evidence_sha256, sku;
+  // Where the identity and product come from. ueid_source: "attested" (a fresh, unique report
+  // signed under a chain to the vendor root) or "reported" (an unverified, replayed or
+  // duplicated certificate). serial_source: "platform-bound" (bound by a trusted fresh quote)
+  // or "reported"; a serial is never attested. product_source: "signed-sku" (the signed SKU
+  // names a registry part), "die-attested-product-reported" (the signed SKU is unknown: only
+  // the die is attested; the class is the most controlled of that die), "reported" (PCI IDs),
+  // "none" (not an accelerator).
+  std::string ueid_source, serial_source, product_source;
   std::map<std::string, std::string> checks;  // appraiser check -> pass/fail/warn/...
   std::optional<location::LocationResult> location;
   // Host only:

@@ -213,11 +213,24 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-const LicensedDevice* licensed(const Licence* l, const PolicyDevice& d) {
-  if (!l) return nullptr;
-  for (const auto& ld : l->devices)
-    if (has(d.identities, ld.serial)) return &ld;
-  return nullptr;
+// A licence entry that names the device: by its attested identity (proven), or, for a device
+// with none, by a reported one (claimed). A device whose identity is attested is that identity
+// alone: its host-reported serial never matches.
+struct LicenceMatch {
+  const LicensedDevice* entry = nullptr;
+  bool proven = false;
+};
+
+LicenceMatch licensed(const Licence* l, const PolicyDevice& d) {
+  if (!l) return {};
+  for (const auto& ld : l->devices) {
+    if (d.attested_identity) {
+      if (*d.attested_identity == ld.serial) return {&ld, true};
+    } else if (has(d.reported_identities, ld.serial)) {
+      return {&ld, false};
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -244,12 +257,24 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
            "licence " + licence->number + " is not valid at " + x509::rfc3339(at), Severity::kFail);
     }
     for (const auto& ld : licence->devices) {
-      bool present = std::any_of(devices.begin(), devices.end(), [&](const PolicyDevice& d) {
-        return has(d.identities, ld.serial);
-      });
-      if (!present) {
+      bool proven = false;
+      const PolicyDevice* claimed = nullptr;
+      for (const auto& d : devices) {
+        if (d.attested_identity) {
+          proven = proven || *d.attested_identity == ld.serial;
+        } else if (!claimed && has(d.reported_identities, ld.serial)) {
+          claimed = &d;
+        }
+      }
+      if (!proven && claimed) {
+        host("policy.licensed-device-unattested",
+             "licence " + licence->number + " covers device " + printable(ld.serial, 128) +
+                 ", which only the host-reported identity of " + claimed->label +
+                 " claims: nothing proves the licensed device is present",
+             Severity::kWarn);
+      } else if (!proven) {
         host("policy.licensed-device-absent",
-             "licence " + licence->number + " covers device " + ld.serial +
+             "licence " + licence->number + " covers device " + printable(ld.serial, 128) +
                  ", which this host does not hold: diverted, replaced or misreported",
              Severity::kFail);
       }
@@ -313,12 +338,32 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     const bool enforced = pp->second.enforced.contains(dest, g) || hq_rule;
     const bool legal = pp->second.legal.contains(dest, g);
     if (!enforced && !legal) continue;
-    const LicensedDevice* ld = licensed(licence, d);
-    if (ld && (ld->eccn.empty() || ld->eccn == para)) continue;
+    const LicenceMatch m = licensed(licence, d);
+    const LicensedDevice* ld = m.entry;
+    if (ld && (ld->eccn.empty() || ld->eccn == para)) {
+      if (!m.proven) {
+        add("policy.licence-match-unattested",
+            d.name + " is covered by licence " + licence->number + " only through the " +
+                "host-reported identity " + printable(ld->serial, 128) +
+                ": no signed evidence proves this device is the licensed one",
+            Severity::kWarn);
+      }
+      continue;
+    }
     std::string why =
         ld ? "licence " + licence->number + " lists it as " + ld->eccn + ", not " + para
            : (licence ? "licence " + licence->number + " does not list it"
                       : std::string("no licence was given"));
+    if (!ld && licence && d.attested_identity) {
+      for (const auto& e : licence->devices) {
+        if (has(d.reported_identities, e.serial)) {
+          why += " (the host reports the licensed serial " + printable(e.serial, 128) +
+                 ", but the device's attested identity is " + printable(*d.attested_identity, 128) +
+                 ")";
+          break;
+        }
+      }
+    }
     if (enforced) {
       add("policy.licence-missing",
           d.name + " (" + eccn_name(d.eccn) + ") at " + dest + " needs a licence" +

@@ -14,7 +14,12 @@
 //   policy.licence-required-by-text  the same where only the legal text (not BIS's
 //                                 enforcement) needs one (warn)
 //   policy.class-undetermined     a device that may be 3A090 at a licence destination (warn)
-//   policy.licensed-device-absent a licensed serial no device of the host carries (fail)
+//   policy.licensed-device-absent a licensed serial no device of the host carries (fail); a
+//                                 reported serial of a device whose attested identity is
+//                                 another does not carry it
+//   policy.licensed-device-unattested  a licensed serial only a reported identity carries (warn)
+//   policy.licence-match-unattested  a device covered by a licence entry only through a
+//                                 reported identity (warn, in place of licence-missing)
 //   policy.licence-destination-mismatch  licence destination != declared site (fail)
 //   policy.licence-not-valid      outside the licence's validity at the verification time (fail)
 //   policy.destination-unknown    no licence and no declared site: licence rules not run (warn)
@@ -80,8 +85,13 @@ struct PolicyDevice {
   Eccn eccn = Eccn::kUndetermined;
   std::set<std::string> candidate_classes;  // eccn_name of every candidate when undetermined
   std::vector<std::string> flags;
-  std::string assurance;                // attested | platform-bound | reported
-  std::vector<std::string> identities;  // serials and UEIDs the device is known by
+  std::string assurance;  // attested | platform-bound | reported
+  // The identity signed evidence proves (an NVIDIA UEID from a fresh, attested report); when
+  // present it is the only identity a licence entry can match.
+  std::optional<std::string> attested_identity;
+  // Identities the host claims (serials; a UEID of evidence that did not attest). They match a
+  // licence entry only for a device with no attested identity, and then only as a warning.
+  std::vector<std::string> reported_identities;
 };
 
 struct PolicyOutcome {

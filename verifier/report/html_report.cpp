@@ -250,13 +250,24 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   for (const auto& [label, a] : subs.items()) {
     if (label == "host") continue;
     const Json& d = member(a, ext + "device");
-    std::string id = text_of(member(d, "serial"));
-    if (id.empty()) id = text_of(member(d, "ueid"));
+    // The identity with where it comes from: an attested UEID is the device's identity; a
+    // serial (or a UEID of evidence that did not attest) is only what the host reports.
+    auto labelled = [&](const char* what, const char* source_member) {
+      const std::string v = text_of(member(d, what));
+      if (v.empty()) return std::string();
+      std::string src = text_of(member(d, source_member));
+      if (src.empty()) src = "reported";
+      return html_escape(std::string(what) == "ueid" ? "UEID " : "serial ") + html_escape(v) +
+             " <span class=\"src\">(" + html_escape(src) + ")</span>";
+    };
+    std::string id = labelled("ueid", "ueid_source");
+    const std::string serial = labelled("serial", "serial_source");
+    if (!serial.empty()) id += (id.empty() ? "" : "<br>") + serial;
     if (id.empty()) id = "—";
     const std::string st = text_of(member(a, "ear_status"));
     h << "<tr class=\"device\"><td class=\"addr\">" << html_escape(label) << "</td><td>"
       << e(member(d, "chip_family")) << "</td><td>" << e(member(d, "marketing_name"))
-      << "</td><td class=\"mono\">" << html_escape(id) << "</td><td>" << e(member(d, "eccn_3a090"))
+      << "</td><td class=\"mono\">" << id << "</td><td>" << e(member(d, "eccn_3a090"))
       << "</td><td>" << e(member(d, "identity_assurance")) << "</td><td><span class=\"pill "
       << status_class(st) << "\">" << html_escape(st) << "</span></td></tr>\n";
     ++n_devices;
