@@ -399,7 +399,7 @@ TEST(Pipeline, TamperedDeviceEvidence) {
   EXPECT_TRUE(has(g, "nvidia.signature.invalid")) << text_of(r);
   EXPECT_EQ(g.status, "contraindicated");
   EXPECT_NE(g.assurance, "attested");
-  EXPECT_TRUE(has(sub(r, "host"), "tpm.nonce-mismatch")) << text_of(r);
+  EXPECT_TRUE(has(sub(r, "host"), "tpm.inventory-mismatch")) << text_of(r);
   EXPECT_EQ(sub(r, "0000:18:00.0").assurance, "attested");  // the others are still attested
 }
 
@@ -421,14 +421,14 @@ TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
       std::find_if(hidden.devices.begin(), hidden.devices.end(),
                    [](const BundleDevice& d) { return d.pci.address == "0000:e2:00.0"; }));
   PipelineResult h = run(hidden);
-  EXPECT_TRUE(has(sub(h, "host"), "tpm.nonce-mismatch")) << text_of(h);
+  EXPECT_TRUE(has(sub(h, "host"), "tpm.inventory-mismatch")) << text_of(h);
   EXPECT_EQ(sub(h, "0000:c1:00.0").assurance, "reported");
   EXPECT_TRUE(has(sub(h, "0000:c1:00.0"), "policy.identity-reported"));
   // A relabelled device (another device ID) breaks it too.
   Bundle relabel = e.bundle;
   for (auto& d : relabel.devices)
     if (d.pci.address == "0000:01:00.0") d.pci.device = 0xd803;
-  EXPECT_TRUE(has(sub(run(relabel), "host"), "tpm.nonce-mismatch"));
+  EXPECT_TRUE(has(sub(run(relabel), "host"), "tpm.inventory-mismatch"));
   // A flipped quote byte: the signature fails and nothing is platform-bound.
   Bundle flipped = e.bundle;
   flipped.tpm->quote[flipped.tpm->quote.size() - 5] ^= 0x80;
