@@ -89,14 +89,14 @@ mutate "$ex/hgx-h100/bundle.json" "$tmp/t-evidence.json" \
   'd = b["devices"][3]["evidence"]["nvidia"]; d["evidence"] = flip(d["evidence"], -20)'
 check tamper-evidence 1 "nvidia.signature.invalid" -- "$bin" verify "$tmp/t-evidence.json" --key "$key" \
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
-check tamper-evidence-binding 1 "tpm.nonce-mismatch" -- "$bin" verify "$tmp/t-evidence.json" --key "$key" \
+check tamper-evidence-binding 1 "tpm.inventory-mismatch" -- "$bin" verify "$tmp/t-evidence.json" --key "$key" \
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
 mutate "$ex/hgx-h100/bundle.json" "$tmp/t-swap.json" \
   'e = [d["evidence"] for d in b["devices"][:2]]; b["devices"][0]["evidence"], b["devices"][1]["evidence"] = e[1], e[0]'
-check tamper-swapped-evidence 1 "tpm.nonce-mismatch" -- "$bin" verify "$tmp/t-swap.json" --key "$key" \
+check tamper-swapped-evidence 1 "tpm.inventory-mismatch" -- "$bin" verify "$tmp/t-swap.json" --key "$key" \
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
 mutate "$ex/hgx-h100/bundle.json" "$tmp/t-inventory.json" 'b["devices"][0]["device_id"] = "2331"'
-check tamper-inventory 1 "tpm.nonce-mismatch" -- "$bin" verify "$tmp/t-inventory.json" --key "$key" \
+check tamper-inventory 1 "tpm.inventory-mismatch" -- "$bin" verify "$tmp/t-inventory.json" --key "$key" \
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
 mutate "$ex/hgx-h100/bundle.json" "$tmp/t-quote.json" 'b["host"]["tpm"]["quote"] = flip(b["host"]["tpm"]["quote"], 60)'
 check tamper-quote 1 "tpm.signature-invalid" -- "$bin" verify "$tmp/t-quote.json" --key "$key" \

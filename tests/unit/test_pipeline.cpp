@@ -405,7 +405,7 @@ TEST(Pipeline, TamperedDeviceEvidence) {
   EXPECT_TRUE(has(g, "nvidia.signature.invalid")) << text_of(r);
   EXPECT_EQ(g.status, "contraindicated");
   EXPECT_NE(g.assurance, "attested");
-  EXPECT_TRUE(has(sub(r, "host"), "tpm.nonce-mismatch")) << text_of(r);
+  EXPECT_TRUE(has(sub(r, "host"), "tpm.inventory-mismatch")) << text_of(r);
   EXPECT_EQ(sub(r, "0000:18:00.0").assurance, "attested");  // the others are still attested
 }
 
@@ -427,14 +427,14 @@ TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
       std::find_if(hidden.devices.begin(), hidden.devices.end(),
                    [](const BundleDevice& d) { return d.pci.address == "0000:e2:00.0"; }));
   PipelineResult h = run(hidden);
-  EXPECT_TRUE(has(sub(h, "host"), "tpm.nonce-mismatch")) << text_of(h);
+  EXPECT_TRUE(has(sub(h, "host"), "tpm.inventory-mismatch")) << text_of(h);
   EXPECT_EQ(sub(h, "0000:c1:00.0").assurance, "reported");
   EXPECT_TRUE(has(sub(h, "0000:c1:00.0"), "policy.identity-reported"));
   // A relabelled device (another device ID) breaks it too.
   Bundle relabel = e.bundle;
   for (auto& d : relabel.devices)
     if (d.pci.address == "0000:01:00.0") d.pci.device = 0xd803;
-  EXPECT_TRUE(has(sub(run(relabel), "host"), "tpm.nonce-mismatch"));
+  EXPECT_TRUE(has(sub(run(relabel), "host"), "tpm.inventory-mismatch"));
   // A flipped quote byte: the signature fails and nothing is platform-bound.
   Bundle flipped = e.bundle;
   flipped.tpm->quote[flipped.tpm->quote.size() - 5] ^= 0x80;
@@ -676,7 +676,7 @@ TEST(Integrity, LicenceMatchesTheAttestedIdentityOnly) {
   EXPECT_EQ(db.status, "contraindicated");
   // The host's serial did not make the licensed board present either: db is its UEID.
   EXPECT_TRUE(has_host(r1, "policy.licensed-device-absent")) << text_of(r1);
-  EXPECT_NE(db.serial_source, "attested");  // a serial is at best platform-bound
+  EXPECT_EQ(db.serial_source, "reported");  // binding v2 covers the serial: the quote breaks
   EXPECT_EQ(db.ueid_source, "attested");
 
   // A device whose evidence does not attest (a flipped signature bit): its UEID and serial are
@@ -814,7 +814,7 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
   PipelineRun asc(a);
   asc.refs.expected_nonce = Bytes(32, 0x11);
   PipelineResult ar = asc(a.bundle);
-  EXPECT_TRUE(has_host(ar, "tpm.nonce-mismatch")) << text_of(ar);
+  EXPECT_TRUE(has_host(ar, "tpm.inventory-mismatch")) << text_of(ar);
   EXPECT_EQ(sub(ar, "0000:c1:00.0").assurance, "reported");
   asc.refs.expected_nonce.reset();
   asc.refs.nonce_refused = Finding{"store.nonce-reused", "x", "bundle#/nonce", Severity::kFail};

@@ -4,7 +4,9 @@
 // rejects its mutations.
 #include <gtest/gtest.h>
 
+#include <openssl/ec.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 
 #include "binding/inventory_digest.h"
 #include "collect/tpm_host.h"
@@ -18,6 +20,49 @@ namespace aa {
 namespace {
 
 using tpm::TpmHost;
+
+// A throw-away CA (EC P-256) that certifies one AK, as an enrolment service would after
+// credential activation: the AK is then trusted only by a verifier given this CA.
+struct TestAkCa {
+  ossl::PKey key;
+  ossl::X509Ptr ca;
+  ossl::X509Ptr issue(EVP_PKEY* subject_key, const char* cn, bool is_ca) const {
+    ossl::X509Ptr c(X509_new());
+    X509_set_version(c.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(c.get()), is_ca ? 1 : 2);
+    X509_gmtime_adj(X509_getm_notBefore(c.get()), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(c.get()), 3600L * 24 * 365);
+    X509_NAME* name = X509_get_subject_name(c.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                               -1, -1, 0);
+    X509_set_issuer_name(c.get(), ca ? X509_get_subject_name(ca.get()) : name);
+    X509_set_pubkey(c.get(), subject_key);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, ca ? ca.get() : c.get(), c.get(), nullptr, nullptr, 0);
+    for (auto [nid, value] :
+         {std::pair{NID_basic_constraints, is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE"},
+          std::pair{NID_key_usage,
+                    is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature"}}) {
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+      X509_add_ext(c.get(), ext, -1);
+      X509_EXTENSION_free(ext);
+    }
+    X509_sign(c.get(), key.get(), EVP_sha256());
+    return c;
+  }
+  TestAkCa() : key(EVP_EC_gen("P-256")) { ca = issue(key.get(), "test AK CA", true); }
+  Bytes certify(ByteView ak_public) const {
+    auto ak = tpm::parse_public(ak_public, "ak");
+    if (!ak) return {};
+    ossl::X509Ptr leaf = issue(ak->key.get(), "test AK", false);
+    unsigned char* der = nullptr;
+    int n = i2d_X509(leaf.get(), &der);
+    Bytes out(der, der + std::max(n, 0));
+    OPENSSL_free(der);
+    return out;
+  }
+};
 
 class SwtpmTest : public ::testing::Test {
  protected:
@@ -113,15 +158,19 @@ TEST_F(SwtpmTest, FreshQuoteBindingTheInventoryPassesAndItsMutationsFail) {
     ASSERT_TRUE(ak.ok()) << ak.error().to_string();
     ASSERT_TRUE(host_->extend_sha256(16, random(32)).ok());
     // The inventory: two accelerators with evidence digests.
-    std::vector<PciDevice> inv(2);
-    inv[0].address = "0000:18:00.0";
-    inv[0].vendor = 0x10de;
-    inv[0].device = 0x2330;
-    inv[0].evidence_sha256 = std::string(64, 'a');
-    inv[1].address = "0000:2a:00.0";
-    inv[1].vendor = 0x19e5;
-    inv[1].device = 0xd802;
-    Bytes inv_digest = inventory_digest(inv);
+    BoundInventory inv;
+    inv.host_name = "swtpm-host";
+    inv.site_country = "AE";
+    inv.devices.resize(2);
+    inv.devices[0].address = "0000:18:00.0";
+    inv.devices[0].vendor = 0x10de;
+    inv.devices[0].device = 0x2330;
+    inv.devices[0].report_sha256 = Bytes(32, 0xaa);
+    inv.devices[1].address = "0000:2a:00.0";
+    inv.devices[1].vendor = 0x19e5;
+    inv.devices[1].device = 0xd802;
+    inv.devices[1].serial = "033VNY10M3000123";
+    Bytes inv_digest = inventory_digest_v2(inv);
     Bytes nonce = random(32);
     auto q = host_->quote(ak->handle, tpm::binding_extra_data(nonce, inv_digest), selection());
     ASSERT_TRUE(q.ok()) << q.error().to_string();
@@ -135,7 +184,17 @@ TEST_F(SwtpmTest, FreshQuoteBindingTheInventoryPassesAndItsMutationsFail) {
     refs.nonce = nonce;
     refs.inventory_digest = inv_digest;
     refs.at = std::time(nullptr);
+    // Without an AK certificate extraData binds, but nothing vouches for the signer.
+    auto unvouched = tpm::appraise_quote(ev, refs);
+    EXPECT_TRUE(unvouched.extra_data_binds);
+    EXPECT_FALSE(unvouched.inventory_bound);
+    EXPECT_EQ(unvouched.checks.at("ak_trust"), tpm::Check::kWarn);
+    // With the AK certified by a CA the verifier trusts: bound.
+    TestAkCa ak_ca;
+    ev.ak_cert_der = ak_ca.certify(ev.ak_public);
+    refs.ak_ca = ak_ca.ca.get();
     auto a = tpm::appraise_quote(ev, refs);
+    EXPECT_EQ(a.checks.at("ak_trust"), tpm::Check::kPass);
     EXPECT_TRUE(a.inventory_bound);
     EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass);
     EXPECT_EQ(a.checks.at("pcrs"), tpm::Check::kPass);
@@ -158,12 +217,47 @@ TEST_F(SwtpmTest, FreshQuoteBindingTheInventoryPassesAndItsMutationsFail) {
     fails(m, "tpm.pcr-digest-mismatch", refs);
     auto r2 = refs;
     r2.nonce = random(32);
+    fails(ev, "tpm.inventory-mismatch", r2);
+    r2.inventory_digest.reset();
     fails(ev, "tpm.nonce-mismatch", r2);
-    // Another inventory (a device swapped): the quote no longer binds it.
-    inv[1].device = 0xd803;
-    auto r3 = refs;
-    r3.inventory_digest = inventory_digest(inv);
-    fails(ev, "tpm.nonce-mismatch", r3);
+    // Another inventory: each bound field changed alone breaks the binding.
+    auto changed = [&](auto mutate, const char* what) {
+      BoundInventory other = inv;
+      mutate(other);
+      auto r3 = refs;
+      r3.inventory_digest = inventory_digest_v2(other);
+      auto x = tpm::appraise_quote(ev, r3);
+      EXPECT_FALSE(x.inventory_bound) << what;
+      EXPECT_FALSE(x.extra_data_binds) << what;
+      fails(ev, "tpm.inventory-mismatch", r3);
+    };
+    changed([](BoundInventory& i) { i.devices[1].device = 0xd803; }, "device ID");
+    changed([](BoundInventory& i) { i.devices[1].subsystem_device = 1; }, "subsystem ID");
+    changed([](BoundInventory& i) { i.devices[1].serial = "033VNY10M3000124"; }, "serial");
+    changed([](BoundInventory& i) { i.devices[1].reported_name = "910B1"; }, "name");
+    changed([](BoundInventory& i) { i.devices[0].report_sha256->back() ^= 1; }, "evidence");
+    changed([](BoundInventory& i) { i.site_country = "US"; }, "site country");
+    // A v1 quote (the old digest of the same accelerators) is recognised and binds nothing.
+    std::vector<PciDevice> v1(1);
+    v1[0].address = "0000:18:00.0";
+    v1[0].vendor = 0x10de;
+    v1[0].device = 0x2330;
+    Bytes v1_digest = inventory_digest_v1(v1);
+    auto q1 = host_->quote(ak->handle, tpm::binding_extra_data(nonce, v1_digest), selection());
+    ASSERT_TRUE(q1.ok()) << q1.error().to_string();
+    auto e1 = ev;
+    e1.attest = q1->attest;
+    e1.signature = q1->signature;
+    e1.pcrs = q1->pcrs;
+    auto r1 = refs;
+    r1.v1_inventory_digest = v1_digest;
+    auto a1 = tpm::appraise_quote(e1, r1);
+    EXPECT_FALSE(a1.inventory_bound);
+    EXPECT_FALSE(a1.extra_data_binds);
+    EXPECT_EQ(a1.checks.at("signature"), tpm::Check::kPass);
+    EXPECT_TRUE(std::any_of(a1.findings.begin(), a1.findings.end(), [](const Finding& f) {
+      return f.code == "tpm.inventory-binding-v1" && f.severity == Severity::kWarn;
+    }));
   }
 }
 

@@ -8,8 +8,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <tss2/tss2_mu.h>
-#include "binding/inventory_digest.h"
 
+#include "binding/inventory_digest.h"
+#include "bundle/bundle.h"
 #include "cli/commands.h"
 #include "collect/tpm_host.h"
 #include "core/json.h"
@@ -26,7 +27,7 @@ namespace {
 
 struct TpmVerifyOptions {
   std::string message, signature, pcrs, ak_public, nonce, ak_cert, ca, policy, eventlog, inventory,
-      time;
+      bundle, time;
   std::vector<std::string> intermediates;
   bool json = false, allow_sha1 = false;
 };
@@ -36,13 +37,41 @@ Result<Bytes> read_bytes(const std::string& path) {
   return Bytes(s.begin(), s.end());
 }
 
-// The accelerators of an inventory file, as the binding digest covers them.
-Result<std::vector<PciDevice>> load_accelerators(const std::string& path, Context& ctx) {
+// What a quote binds (docs/inventory-binding.md): the v2 digest of an inventory file or of an
+// evidence bundle (its TPM and location sections aside), and the v1 digest of its accelerators,
+// only to recognise an old quote.
+struct Binding {
+  Bytes v2, v1;
+  std::vector<std::string> addresses;
+};
+
+Result<Binding> load_binding(const std::string& inventory, const std::string& bundle,
+                             Context& ctx) {
   const Registry* reg = ctx.registry();
   if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
-  AA_TRY(text, read_file(path, 4u << 20));
-  AA_TRY(inv, parse_inventory_json(text, path));
-  return inventory_accelerators(inv, *reg);
+  Binding b;
+  Inventory inv;
+  BoundInventory bound;
+  if (!bundle.empty()) {
+    AA_TRY(text, read_file(bundle, 32u << 20));
+    AA_TRY(parsed, parse_bundle(text, bundle));
+    bound = bound_inventory(parsed);
+    inv.host = parsed.host_name;
+    for (const auto& d : parsed.devices) {
+      inv.devices.push_back(d.pci);
+      inv.class_known.push_back(d.class_known);
+    }
+  } else {
+    AA_TRY(text, read_file(inventory, 4u << 20));
+    AA_TRY(parsed, parse_inventory_json(text, inventory));
+    inv = std::move(parsed);
+    bound = bound_inventory(inv);
+  }
+  b.v2 = inventory_digest_v2(bound);
+  b.v1 = inventory_digest_v1(inventory_accelerators(inv, *reg));
+  for (const auto& d : bound.devices) b.addresses.push_back(d.address);
+  std::sort(b.addresses.begin(), b.addresses.end());
+  return b;
 }
 
 struct Loaded {
@@ -51,7 +80,7 @@ struct Loaded {
   std::optional<tpm::PcrPolicy> policy;
   ossl::X509Ptr ca;
   std::vector<ossl::X509Ptr> intermediates;
-  std::vector<PciDevice> accelerators;
+  std::vector<std::string> bound_devices;
 };
 
 Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
@@ -97,10 +126,11 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
     l->policy = std::move(pol);
     l->refs.policy = &*l->policy;
   }
-  if (!o.inventory.empty()) {
-    AA_TRY(acc, load_accelerators(o.inventory, ctx));
-    l->accelerators = std::move(acc);
-    l->refs.inventory_digest = inventory_digest(l->accelerators);
+  if (!o.inventory.empty() || !o.bundle.empty()) {
+    AA_TRY(b, load_binding(o.inventory, o.bundle, ctx));
+    l->bound_devices = std::move(b.addresses);
+    l->refs.inventory_digest = std::move(b.v2);
+    l->refs.v1_inventory_digest = std::move(b.v1);
   }
   return l;
 }
@@ -140,8 +170,8 @@ Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
   if (l.refs.inventory_digest) {
     j["inventory_digest"] = hex_encode(*l.refs.inventory_digest);
     Json devs = Json::array();
-    for (const auto& d : l.accelerators) devs.push_back(d.address);
-    j["inventory_accelerators"] = devs;
+    for (const auto& d : l.bound_devices) devs.push_back(d);
+    j["inventory_devices"] = devs;
     j["inventory_assurance"] =
         a.inventory_bound && a.verdict() != "contraindicated" ? "platform-bound" : "reported";
   }
@@ -163,7 +193,7 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
     for (const auto& [k, v] : a.checks) std::cout << " " << k << "=" << check_name(v);
     std::cout << "\n";
     if (j.contains("inventory_assurance")) {
-      std::cout << "  inventory   " << (*l)->accelerators.size() << " accelerator(s), digest "
+      std::cout << "  inventory   " << (*l)->bound_devices.size() << " device(s), v2 digest "
                 << j["inventory_digest"].get<std::string>() << ": "
                 << j["inventory_assurance"].get<std::string>() << "\n";
     }
@@ -223,7 +253,7 @@ int ek_check(const EkCheckOptions& o) {
 }
 
 struct TpmQuoteOptions {
-  std::string tcti, nonce, out, inventory, pcrs = "sha256:0,1,2,3,4,5,6,7,16", handle;
+  std::string tcti, nonce, out, inventory, bundle, pcrs = "sha256:0,1,2,3,4,5,6,7,16", handle;
   bool ecc = false;
 };
 
@@ -404,9 +434,9 @@ Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
   AA_TRY(sel, parse_selection(o.pcrs));
   Bytes extra = *nonce;
   std::optional<Bytes> digest;
-  if (!o.inventory.empty()) {
-    AA_TRY(acc, load_accelerators(o.inventory, ctx));
-    digest = inventory_digest(acc);
+  if (!o.inventory.empty() || !o.bundle.empty()) {
+    AA_TRY(b, load_binding(o.inventory, o.bundle, ctx));
+    digest = b.v2;
     extra = tpm::binding_extra_data(*nonce, *digest);
   }
   std::error_code ec;
@@ -470,9 +500,12 @@ void add_tpm(CLI::App& app, Context& ctx) {
   v->add_option(
       "--eventlog", o->eventlog,
       "TCG PC Client firmware event log (binary_bios_measurements) to replay into PCRs 0-7");
-  v->add_option(
-      "--inventory", o->inventory,
-      "inventory JSON whose accelerators the quote must bind (docs/inventory-binding.md)");
+  auto* vi = v->add_option("--inventory", o->inventory,
+                           "inventory JSON the quote must bind (binding v2, "
+                           "docs/inventory-binding.md)");
+  v->add_option("--bundle", o->bundle,
+                "evidence bundle whose host and devices the quote must bind (binding v2)")
+      ->excludes(vi);
   v->add_option("--time", o->time, "verification time, RFC 3339 (default now)");
   v->add_flag("--allow-sha1", o->allow_sha1,
               "accept quotes signed over SHA-1 (reported as a warning)");
@@ -503,7 +536,12 @@ void add_tpm(CLI::App& app, Context& ctx) {
       ->required();
   qc->add_option("--nonce", q->nonce, "the verifier's nonce, hex (1 to 32 bytes)")->required();
   qc->add_option("--out", q->out, "output directory")->required();
-  qc->add_option("--inventory", q->inventory, "inventory JSON to bind (docs/inventory-binding.md)");
+  auto* qi = qc->add_option("--inventory", q->inventory,
+                            "inventory JSON to bind (binding v2, docs/inventory-binding.md)");
+  qc->add_option("--bundle", q->bundle,
+                 "evidence bundle (its tpm section, if any, ignored) whose host and devices to "
+                 "bind (binding v2)")
+      ->excludes(qi);
   qc->add_option("--pcrs", q->pcrs, "PCR selection BANK:I,J,... (default sha256:0-7,16)");
   qc->add_flag("--ecc", q->ecc, "an ECC P-256 AK instead of RSA-2048");
   qc->add_option("--handle", q->handle,

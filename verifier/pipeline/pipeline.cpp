@@ -229,7 +229,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
   // 3. The host's TPM quote, binding the accelerator inventory.
   std::optional<tpm::QuoteAppraisal> quote;
   if (bundle.tpm) {
-    const Bytes digest = inventory_digest(inventory_accelerators(inv, reg));
+    const Bytes digest = inventory_digest_v2(bound_inventory(bundle));
     host.inventory_digest = hex_encode(digest);
     tpm::QuoteEvidence ev;
     ev.attest = bundle.tpm->quote;
@@ -242,6 +242,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     tpm::QuoteReferences qr;
     qr.nonce = judged_nonce;
     qr.inventory_digest = digest;
+    qr.v1_inventory_digest = inventory_digest_v1(inventory_accelerators(inv, reg));
     qr.policy = refs.pcr_policy;
     qr.ak_ca = refs.ak_ca;
     qr.ak_intermediates = refs.ak_intermediates;
@@ -259,14 +260,13 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                              "the bundle has no TPM quote: the host's platform vouches for nothing",
                              "bundle#/host", Severity::kWarn});
   }
-  // A quote over a nonce the verifier did not issue (or refused) vouches for nothing now.
-  const bool platform_bound = fresh == Freshness::kIssued && quote && quote->inventory_bound &&
-                              check_of(quote->checks, "signature") == CheckStatus::kPass &&
-                              check_of(quote->checks, "ak_trust") == CheckStatus::kPass;
-  if (quote && quote->inventory_bound && !platform_bound) {
+  // inventory_bound already means signature, AK trust and extraData (tpm/appraise.h). A quote
+  // over a nonce the verifier did not issue (or refused) vouches for nothing now.
+  const bool platform_bound = fresh == Freshness::kIssued && quote && quote->inventory_bound;
+  if (quote && quote->extra_data_binds && !quote->inventory_bound) {
     host.findings.push_back({"pipeline.binding-untrusted",
-                             "the quote binds the inventory, but its AK is not trusted: the "
-                             "devices stay `reported`",
+                             "the quote's extraData binds the inventory, but its signature or "
+                             "its AK is not trusted: the devices stay `reported`",
                              "bundle#/host/tpm", Severity::kWarn});
   }
 

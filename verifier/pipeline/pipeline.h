@@ -4,20 +4,30 @@
 // Contract: run_pipeline() is a function of the bundle, the references and the verification
 // time; it opens no network connection and reads only the RIM store. It never stops early:
 // every appraiser runs on what it was given. Stages, in order (docs/pipeline.md):
-//   1. nonce      the bundle's nonce against what the caller expects (`expected_nonce`, after
-//                 the nonce store consumed it): pipeline.nonce-mismatch (fail); with no
-//                 expectation, pipeline.nonce-unchecked (warn)
+//   1. nonce      the bundle's nonce against what the verifier issued (`expected_nonce`, after
+//                 the nonce store consumed it): pipeline.nonce-mismatch (fail); refused by the
+//                 store (`nonce_refused`): every device report is pipeline.evidence-replayed
+//                 (fail); with no expectation, pipeline.nonce-unchecked (warn) and each device
+//                 pipeline.freshness-unchecked (warn). Every later stage judges freshness
+//                 against the issued nonce, never the bundle's own copy.
 //   2. identify   every bundle device through the registry (identify.h); Ascend devices whose
 //                 npu-smi output is attached get their name (variant) and serial from it
 //                 (ascend/npu_smi.h; pipeline.npu-smi-* findings when it does not parse or
 //                 lists no chip at the device's address)
-//   3. host       the TPM quote (tpm/appraise.h) with the inventory digest of the bundle's
-//                 accelerators (binding/inventory_digest.h); without a quote, pipeline.no-tpm
-//   4. nvidia     each nvidia-spdm device (nvidia/appraise.h) against the bundle nonce and the
-//                 device's PCI ID
-//   5. assurance  attested (NVIDIA signature, nonce and chain pass) > platform-bound (the quote
-//                 verifies with a trusted AK and binds this inventory) > reported
-//   6. policy     the export policy and the licence (policy/export_policy.h)
+//   3. host       the TPM quote (tpm/appraise.h) over the issued nonce with the v2 inventory
+//                 digest of the whole bundle (binding/inventory_digest.h); without a quote,
+//                 pipeline.no-tpm
+//   4. nvidia     each nvidia-spdm device (nvidia/appraise.h) against the issued nonce and the
+//                 device's PCI ID; then one device, one piece of evidence: a UEID, leaf
+//                 certificate or SPDM report in two slots is pipeline.duplicate-evidence (fail)
+//                 on each. The product of a genuine GPU comes from its signed SKU, or, when the
+//                 registry does not know it, from its die alone at the die's most controlled
+//                 class (identify_signed; pipeline.product-unattested), never from the PCI ID
+//   5. assurance  attested (NVIDIA signature, nonce and chain pass, the nonce was issued, the
+//                 evidence is unique) > platform-bound (a fresh quote whose inventory_bound
+//                 holds: signature, AK trust and extraData) > reported
+//   6. policy     the export policy and the licence (policy/export_policy.h), matching licence
+//                 entries by the attested identity (PolicyDevice::attested_identity)
 //   7. location   each device's location evidence (bundle location.evidence), bound to the key
 //                 its appraisal attested: the NVIDIA leaf key of an attested GPU (scheme
 //                 nvidia-spdm), or a simulated device's chain to `simulated_device_root`

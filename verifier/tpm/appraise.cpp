@@ -151,27 +151,44 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
 
   // Nonce and inventory binding.
   ByteView extra = q.extra_data();
+  const std::string at_extra = ev.origin + " TPMS_ATTEST#extraData";
+  if (refs.nonce.empty()) {
+    add(a, "tpm.nonce-empty", Severity::kWarn, at_extra,
+        "no nonce: the quote's freshness is not proven (a replayed quote would pass)");
+  }
   if (refs.inventory_digest &&
       equal(extra, binding_extra_data(refs.nonce, *refs.inventory_digest))) {
-    a.checks["nonce"] = Check::kPass;
-    a.inventory_bound = true;
+    a.checks["nonce"] = refs.nonce.empty() ? Check::kWarn : Check::kPass;
+    a.extra_data_binds = true;
+  } else if (refs.inventory_digest && refs.v1_inventory_digest &&
+             equal(extra, binding_extra_data(refs.nonce, *refs.v1_inventory_digest))) {
+    a.checks["nonce"] = Check::kWarn;
+    add(a, "tpm.inventory-binding-v1", Severity::kWarn, at_extra,
+        "the quote binds a v1 inventory digest, which covers PCI IDs and report digests only "
+        "(not names, serials, npu-smi output, certificate chains or the site): it binds "
+        "nothing, its devices stay `reported`; collect the quote again with binding v2");
   } else if (equal(extra, refs.nonce)) {
     a.checks["nonce"] = refs.inventory_digest || refs.nonce.empty() ? Check::kWarn : Check::kPass;
-    if (refs.nonce.empty()) {
-      add(a, "tpm.nonce-empty", Severity::kWarn, ev.origin + " TPMS_ATTEST#extraData",
-          "no nonce: the quote's freshness is not proven (a replayed quote would pass)");
-    }
     if (refs.inventory_digest) {
-      add(a, "tpm.inventory-not-bound", Severity::kWarn, ev.origin + " TPMS_ATTEST#extraData",
+      add(a, "tpm.inventory-not-bound", Severity::kWarn, at_extra,
           "the quote answers the nonce but does not cover the accelerator inventory: its "
           "devices stay `reported`");
     }
+  } else if (refs.inventory_digest) {
+    a.checks["nonce"] = Check::kFail;
+    add(a, "tpm.inventory-mismatch", Severity::kFail, at_extra,
+        "extraData " + hex_encode(extra) + " is neither the nonce " + hex_encode(refs.nonce) +
+            " nor SHA-256(nonce || inventory digest " + hex_encode(*refs.inventory_digest) +
+            "): the quote was made for another nonce or another inventory (a bound field "
+            "changed, or a device added or removed); its devices stay `reported`");
   } else {
     a.checks["nonce"] = Check::kFail;
-    add(a, "tpm.nonce-mismatch", Severity::kFail, ev.origin + " TPMS_ATTEST#extraData",
-        "extraData " + hex_encode(extra) + " is neither the nonce " + hex_encode(refs.nonce) +
-            (refs.inventory_digest ? " nor SHA-256(nonce || inventory digest)" : ""));
+    add(a, "tpm.nonce-mismatch", Severity::kFail, at_extra,
+        "extraData " + hex_encode(extra) + " is not the nonce " + hex_encode(refs.nonce));
   }
+  a.inventory_bound = a.extra_data_binds && !refs.nonce.empty() &&
+                      a.checks["parse"] == Check::kPass && a.checks["signature"] == Check::kPass &&
+                      a.checks["ak"] != Check::kFail && a.checks["ak_trust"] == Check::kPass;
 
   // PCR values against the signed selection and digest.
   auto pf = parse_pcr_file(ev.pcrs, q.selection(), ev.origin + " PCR values");

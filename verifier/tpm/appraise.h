@@ -9,9 +9,13 @@
 //   ak          tpm.ak-attributes (restricted, sign, fixedTPM, fixedParent, sensitiveDataOrigin
 //               all set), tpm.ak-weak-key (RSA under 2048 bits), tpm.ak-attributes-unknown (a PEM
 //               AK has no TPM attributes: warn)
-//   nonce       extraData == SHA-256(nonce || inventory digest) binds the inventory;
-//               == nonce alone verifies but leaves devices `reported` (tpm.inventory-not-bound,
-//               warn); anything else tpm.nonce-mismatch; an empty nonce tpm.nonce-empty (warn)
+//   nonce       extraData == SHA-256(nonce || inventory digest) matches the inventory (binding
+//               v2, binding/inventory_digest.h); == SHA-256(nonce || v1 digest) is an old
+//               binding that covers too little (tpm.inventory-binding-v1, warn); == nonce alone
+//               verifies but binds nothing (tpm.inventory-not-bound, warn); anything else is
+//               tpm.inventory-mismatch when an inventory was given (another nonce or another
+//               inventory: a device field changed, added or removed), tpm.nonce-mismatch when
+//               not; an empty nonce tpm.nonce-empty (warn)
 //   pcrs        tpm.pcr-selection-mismatch (the PCR file's own selection is not the signed one:
 //               CVE-2024-29039), tpm.pcr-digest-mismatch (H(values) != signed pcrDigest),
 //               tpm.bad-pcr-file / tpm.pcr-count
@@ -22,6 +26,13 @@
 //   ak_trust    with an AK certificate: chain to the given CA at `at` (tpm.ak-cert-invalid) and
 //               the same key as the AK (tpm.ak-cert-key-mismatch); without one:
 //               tpm.ak-untrusted (warn: the AK is only as good as its enrolment)
+//
+// inventory_bound is the conclusion, not one check: it is true only when the quote parsed, its
+// signature verified (parse and signature pass), the AK is a valid attestation key (ak not
+// failed), the AK is trusted (ak_trust pass: its certificate chains to the given CA), the
+// nonce is not empty and extraData is the v2 binding of refs.inventory_digest. extra_data_binds
+// says only the last: that the host claimed this inventory, which vouches for nothing unless
+// the signer is trusted.
 #pragma once
 
 #include <ctime>
@@ -46,8 +57,9 @@ struct QuoteEvidence {
 };
 
 struct QuoteReferences {
-  Bytes nonce;                            // what the verifier issued
-  std::optional<Bytes> inventory_digest;  // 32 bytes, docs/inventory-binding.md
+  Bytes nonce;                               // what the verifier issued
+  std::optional<Bytes> inventory_digest;     // binding v2, 32 bytes, docs/inventory-binding.md
+  std::optional<Bytes> v1_inventory_digest;  // to recognise a v1 binding (never bound)
   const PcrPolicy* policy = nullptr;
   const X509* ak_ca = nullptr;  // trust anchor for the AK certificate
   std::vector<const X509*> ak_intermediates;
@@ -64,7 +76,8 @@ struct QuoteAppraisal {
   std::vector<PcrValue> pcrs;  // labelled from the signed selection
   std::string ak_description;
   Bytes ak_name;
-  bool inventory_bound = false;
+  bool extra_data_binds = false;  // extraData is the v2 binding of the given inventory
+  bool inventory_bound = false;   // that, signed by a valid, trusted AK (see the contract)
   std::vector<Finding> findings;
 
   std::string verdict() const { return verdict_of(findings); }
