@@ -276,6 +276,27 @@ mkbundle two-bundle.json "$fx/h20-sg.json" "$fx/h20-mad.json"
 check bundle-inconsistent 1 "location.inconsistent" -- "$bin" verify two-bundle.json \
   --key rk/signing-key.pem --out b4.jwt --ak-ca "$ex/sim-ak-ca.pem" --landmarks "$fx/lms" \
   --device-root "$fx/root.pem" --time 2026-11-28T03:05:00Z
+# Declared site coordinates (host.site.lat/lon): Kuala Lumpur is 316 km from Singapore, outside
+# its 300 km cap; Johor Bahru (25 km) is inside.
+sitebundle() {  # sitebundle OUT LAT LON
+  $py - loc-bundle.json "$@" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["host"]["site"].update({"lat": float(sys.argv[3]), "lon": float(sys.argv[4])})
+json.dump(b, open(sys.argv[2], "w"))
+PY
+}
+sitebundle kl-bundle.json 3.1390 101.6869
+check bundle-site-coordinates 1 "location.site-contradicted.*coordinates" -- "$bin" verify kl-bundle.json \
+  --key rk/signing-key.pem --out bk.jwt --ak-ca "$ex/sim-ak-ca.pem" --landmarks "$fx/lms" \
+  --device-root "$fx/root.pem" --time 2026-11-28T03:05:00Z
+sitebundle jb-bundle.json 1.4927 103.7414
+check bundle-site-coordinates-fit 1 "location: not_in_restricted" -- "$bin" verify jb-bundle.json \
+  --key rk/signing-key.pem --out bj.jwt --ak-ca "$ex/sim-ak-ca.pem" --landmarks "$fx/lms" \
+  --device-root "$fx/root.pem" --time 2026-11-28T03:05:00Z
+if grep -q "site-contradicted" "$tmp/out"; then not_ok "Johor Bahru contradicted"; else ok; fi
+sitebundle bad-site.json 91 0
+check bundle-site-bad 2 "input.bad-value.*site" -- "$bin" verify bad-site.json --key rk/signing-key.pem --out x.jwt
 # The verifier issued another nonce than the bundle's copy: the location records are stale.
 check bundle-location-stale 1 "location.stale" -- "$bin" "${bverify[@]}" \
   --nonce 00000000000000000000000000000000000000000000000000000000000000ff
