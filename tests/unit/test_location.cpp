@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <functional>
 #include <random>
+#include <thread>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -13,6 +17,7 @@
 #include "location/boundaries.h"
 #include "location/geo.h"
 #include "location/probe.h"
+#include "location/session.h"
 #include "location/verdict.h"
 #include "nvidia/roots.h"
 #include "spdm/measurements.h"
@@ -450,6 +455,52 @@ TEST(LocationAppraise, DeclaredSiteContradicted) {
                    "location.site-contradicted"));
 }
 
+// A real session over a socket pair: the responder names the verifier's challenge, the landmark
+// signs it into the record, and the appraisal accepts it only for that nonce. Nothing here
+// depends on the measured RTTs beyond their being recorded.
+TEST(LocationSession, TheLandmarkSignsTheChallengeIntoTheRecord) {
+  Signed s;
+  auto run = [&](const Bytes& challenge) -> Result<LandmarkEvidence> {
+    int fds[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    Result<std::string> served = make_error("x", "x", "not run");
+    std::thread landmark([&] {
+      served = serve_session(fds[0], {"sg-1", kSingapore, 3, 5000}, s.landmark.get(), "k1");
+      ::shutdown(fds[0], SHUT_RDWR);
+    });
+    Responder r;
+    r.device = "0000:18:00.0";
+    r.challenge = challenge;
+    r.timeout_ms = 5000;
+    EVP_PKEY* k = s.device.get();
+    r.answer = [k](const std::string& lm, ByteView nonce) -> Result<Bytes> {
+      return x509::sign_ecdsa_raw(k, EVP_sha384(), probe_message(lm, nonce), 48);
+    };
+    auto le = respond_session(fds[1], r);
+    landmark.join();
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return le;
+  };
+  auto le = run(s.nonce);
+  ASSERT_TRUE(le.ok()) << le.error().to_string();
+  LocationEvidence ev;
+  ev.device = "0000:18:00.0";
+  ev.landmarks.push_back(*le);
+  auto refs = s.refs();
+  refs.at = std::time(nullptr);  // the record was issued just now
+  auto r = appraise_location(ev, refs);
+  EXPECT_FALSE(has(r, "location.stale"));
+  EXPECT_FALSE(has(r, "location.identity-unbound"));
+  ASSERT_EQ(r.landmarks.size(), 1u);
+  EXPECT_TRUE(r.landmarks[0].used);
+  auto other = refs;
+  other.expected_nonce = Bytes(32, 0x11);
+  EXPECT_TRUE(has(appraise_location(ev, other), "location.stale"));
+  // A challenge the landmark cannot take ends the session.
+  EXPECT_FALSE(run(Bytes(8, 1)).ok());
+}
+
 // What `landmark respond --nvml` keeps and `location verify` checks, on real GPUs' evidence:
 // each attestation chain (as NVML gives it) reaches NVIDIA's pinned device identity root, names
 // its family for the processing time, and its key verifies that GPU's SPDM report as a response
@@ -525,6 +576,15 @@ TEST(TimingRecord, StrictParsing) {
   fails([](Json& j) { j["probes"] = Json::array(); }, "#/probes");
   fails([](Json& j) { j["landmark"]["lat"] = 100; }, "#/landmark");
   fails([](Json& j) { j["extra"] = 1; }, "r");
+  // The verifier's challenge: 16 to 64 bytes of hex, kept as given.
+  fails([](Json& j) { j["challenge"] = std::string(30, 'a'); }, "#/challenge");
+  fails([](Json& j) { j["challenge"] = std::string(130, 'a'); }, "#/challenge");
+  fails([](Json& j) { j["challenge"] = "zz" + std::string(62, 'a'); }, "#/challenge");
+  r.challenge = Bytes(32, 0x5a);
+  auto with = parse_timing_record(timing_record_json(r), "r");
+  ASSERT_TRUE(with.ok());
+  EXPECT_EQ(with->challenge, r.challenge);
+  EXPECT_TRUE(parse_timing_record(good, "r")->challenge.empty());
 }
 
 }  // namespace
