@@ -31,8 +31,12 @@ mkdir lms
   --listen 127.0.0.1:29517 --probes 16 --sessions 1 &
 serve_pid=$!
 sleep 1
-time "$bin" landmark respond --nvml --device "$bus" --connect 127.0.0.1:29517 --out gpu.json
+# The verifier's nonce (as `accel-attest challenge` would issue): the record must carry it.
+nonce=$(openssl rand -hex 32)
+time "$bin" landmark respond --nvml --device "$bus" --connect 127.0.0.1:29517 --challenge "$nonce" \
+  --out gpu.json
 rc=$?
 [ $rc -eq 0 ] || exit $rc
 # The minimum RTT printed per landmark is, on loopback, the GPU's processing time.
-"$bin" location verify gpu.json --landmarks lms --key rk/signing-key.pem --out gpu.jwt --proc-ms 0
+"$bin" location verify gpu.json --landmarks lms --key rk/signing-key.pem --out gpu.jwt --proc-ms 0 \
+  --nonce "$nonce"

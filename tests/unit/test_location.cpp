@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <functional>
 #include <random>
+#include <thread>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -13,6 +17,7 @@
 #include "location/boundaries.h"
 #include "location/geo.h"
 #include "location/probe.h"
+#include "location/session.h"
 #include "location/verdict.h"
 #include "nvidia/roots.h"
 #include "spdm/measurements.h"
@@ -38,6 +43,7 @@ constexpr LatLon kHongKong{22.3193, 114.1694}, kShenzhen{22.5431, 114.0579};
 constexpr LatLon kFrankfurt{50.1109, 8.6821}, kLauterbourg{48.9753, 8.1789};
 constexpr LatLon kMacau{22.1987, 113.5439}, kZhuhai{22.3540, 113.5360};  // Zhuhai: Tangjiawan
 constexpr LatLon kJohorBahru{1.4927, 103.7414}, kKaliningrad{54.7104, 20.4522};
+constexpr LatLon kMadrid{40.4168, -3.7038};
 
 const std::set<std::string> kChina = {"CN", "HK", "MO"};
 
@@ -211,6 +217,25 @@ TEST(Verdicts, TheRegionCanProveAllowed) {
   EXPECT_EQ(apart.verdict, "not_in_restricted");  // each cap alone still holds
 }
 
+// What proves a device is not in a country (the declared site check): a cap alone, or only the
+// caps' intersection; never the converse.
+TEST(Verdicts, ExcludedByACapOrOnlyByTheRegion) {
+  const std::vector<Cap> frankfurt{{"fra", kFrankfurt, 149.9}};
+  EXPECT_EQ(excluded_by(shipped(), frankfurt, "ES"), "landmark fra");
+  EXPECT_EQ(excluded_by(shipped(), frankfurt, "FR"), "");  // reaches Lauterbourg
+  EXPECT_EQ(excluded_by(shipped(), frankfurt, "DE"), "");
+  // Hanoi at 300 km and Ho Chi Minh City at 1,000 km each reach China (the Paracels from Ho
+  // Chi Minh City); their intersection does not (TheRegionAgreesWithBruteForce).
+  const std::vector<Cap> two{{"han", kHanoi, 300}, {"hcm", kHoChiMinh, 1000}};
+  EXPECT_EQ(excluded_by(shipped(), {two[0]}, "CN"), "");
+  EXPECT_EQ(excluded_by(shipped(), {two[1]}, "CN"), "");
+  EXPECT_EQ(excluded_by(shipped(), two, "CN"), "the intersection of the caps");
+  EXPECT_EQ(excluded_by(shipped(), two, "VN"), "");
+  EXPECT_EQ(excluded_by(shipped(), two, "XX"), "");  // no boundary data: nothing is proven
+  EXPECT_TRUE(caps_overlap(two));
+  EXPECT_FALSE(caps_overlap({{"fra", kFrankfurt, 149.9}, {"sg", kSingapore, 100}}));
+}
+
 TEST(Verdicts, AddedDelayNeverExcludes) {
   // More delay only grows the cap: the verdict can only get weaker.
   const char* order[] = {"indeterminate", "not_in_restricted", "in_allowed"};
@@ -240,46 +265,69 @@ struct Signed {
   ossl::PKey landmark{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
   ossl::PKey device{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384")};
   ossl::PKey other{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384")};
+  ossl::PKey landmark2{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
   std::map<std::string, TrustedLandmark> trusted;
+  const Bytes nonce = Bytes(32, 0x5a);  // the verifier's nonce for the bundle
+  std::optional<std::string> site_country;
+  std::optional<LatLon> site_position;
+  std::set<std::string> allowed;
   Signed() {
-    TrustedLandmark t;
-    t.id = "sg-1";
-    t.position = kSingapore;
-    Json jwks = {{"keys", Json::array({jose::public_jwk(landmark.get(), "k1")})}};
-    t.key = jose::parse_jwks(jwks.dump(), "j").value();
-    trusted.emplace("sg-1", std::move(t));
+    trust("sg-1", kSingapore, landmark.get(), "k1");
+    trust("mad-1", kMadrid, landmark2.get(), "k2");
+    trust("jb-1", kJohorBahru, landmark2.get(), "k3");
   }
-  // A session as a landmark and device would run it, with the given RTTs.
-  LocationEvidence session(std::vector<int64_t> rtts_ns, EVP_PKEY* signer, LatLon at = kSingapore) {
+  void trust(const std::string& id, LatLon at, EVP_PKEY* key, const std::string& kid) {
+    TrustedLandmark t;
+    t.id = id;
+    t.position = at;
+    Json jwks = {{"keys", Json::array({jose::public_jwk(key, kid)})}};
+    t.key = jose::parse_jwks(jwks.dump(), "j").value();
+    trusted.emplace(id, std::move(t));
+  }
+  // A session as a landmark and device would run it, with the given RTTs, for `challenge`
+  // (default: the verifier's nonce; empty: none named).
+  LocationEvidence session(std::vector<int64_t> rtts_ns, EVP_PKEY* signer, LatLon at = kSingapore,
+                           std::optional<Bytes> challenge = std::nullopt,
+                           const std::string& id = "sg-1") {
     TimingRecord r;
-    r.landmark_id = "sg-1";
+    r.landmark_id = id;
     r.position = at;
     r.device = "0000:18:00.0";
+    r.challenge = challenge.value_or(nonce);
     r.issued_at = 1795800000;
     r.rtt_min_ns = *std::min_element(rtts_ns.begin(), rtts_ns.end());
     LandmarkEvidence le;
     for (size_t i = 0; i < rtts_ns.size(); ++i) {
-      Bytes nonce(32, static_cast<uint8_t>(i + 1));
-      Bytes sig = x509::sign_ecdsa_raw(signer, EVP_sha384(), probe_message("sg-1", nonce), 48);
-      r.probes.push_back(
-          {static_cast<unsigned>(i + 1), nonce, rtts_ns[i], sha256_hex(as_chars(sig))});
+      Bytes pn(32, static_cast<uint8_t>(i + 1));
+      Bytes sig = x509::sign_ecdsa_raw(signer, EVP_sha384(), probe_message(id, pn), 48);
+      r.probes.push_back({static_cast<unsigned>(i + 1), pn, rtts_ns[i], sha256_hex(as_chars(sig))});
       le.responses.push_back(sig);
     }
-    le.record = jose::sign_es256(landmark.get(), "k1", timing_record_json(r));
+    const bool sg = id == "sg-1";
+    le.record = jose::sign_es256(sg ? landmark.get() : landmark2.get(),
+                                 sg ? "k1" : (id == "mad-1" ? "k2" : "k3"), timing_record_json(r));
     LocationEvidence ev;
     ev.device = "0000:18:00.0";
     ev.landmarks.push_back(le);
     return ev;
   }
-  LocationResult appraise(const LocationEvidence& ev) {
+  LocationReferences refs(bool with_nonce = true) {
     LocationReferences refs;
     refs.boundaries = &shipped();
     refs.landmarks = &trusted;
     refs.device_key = device.get();
     refs.device_identity = "SIM";
     refs.restricted = kChina;
+    refs.allowed = allowed;
     refs.at = 1795800100;
-    return appraise_location(ev, refs);
+    if (with_nonce) refs.expected_nonce = nonce;
+    refs.site_country = site_country;
+    refs.site_position = site_position;
+    return refs;
+  }
+  LocationResult appraise(const LocationEvidence& ev) { return appraise_location(ev, refs()); }
+  LocationResult appraise(const std::vector<const LocationEvidence*>& evs) {
+    return appraise_location(evs, refs());
   }
 };
 
@@ -318,6 +366,139 @@ TEST(LocationAppraise, EveryWayToCheat) {
   Signed stranger;  // a landmark key nobody trusts
   EXPECT_TRUE(
       has(s.appraise(stranger.session({2000000}, s.device.get())), "location.unknown-landmark"));
+}
+
+// Issue 12 item 5: one device's entries are one set. Singapore and Madrid at 1 ms each hold
+// alone; as two entries of one device they cannot both hold.
+TEST(LocationAppraise, EntriesOfOneDeviceAreJudgedTogether) {
+  Signed s;
+  auto sg = s.session({1000000}, s.device.get());
+  auto mad = s.session({1000000}, s.device.get(), kMadrid, std::nullopt, "mad-1");
+  EXPECT_FALSE(has(s.appraise(sg), "location.inconsistent"));
+  EXPECT_FALSE(has(s.appraise(mad), "location.inconsistent"));
+  auto both = s.appraise({&sg, &mad});
+  EXPECT_TRUE(has(both, "location.inconsistent"));
+  EXPECT_EQ(both.verdict, "indeterminate");
+  EXPECT_EQ(both.status, "contraindicated");
+  EXPECT_EQ(both.landmarks.size(), 2u);
+  // Singapore and Johor Bahru in two entries: their intersection is the region.
+  auto jb = s.session({1200000}, s.device.get(), kJohorBahru, std::nullopt, "jb-1");
+  auto sgjb = s.appraise({&sg, &jb});
+  EXPECT_FALSE(has(sgjb, "location.inconsistent"));
+  EXPECT_TRUE(sgjb.geometry.region.used);
+  EXPECT_FALSE(sgjb.geometry.region.empty);
+  EXPECT_EQ(sgjb.verdict, "not_in_restricted");
+  // An entry for another device label is not this device's evidence.
+  auto other = s.session({1000000}, s.device.get());
+  other.device = "0000:2a:00.0";
+  EXPECT_TRUE(has(s.appraise({&sg, &other}), "location.device-mismatch"));
+}
+
+// Location evidence not bound to the verifier's nonce is stale, however recent its records.
+TEST(LocationAppraise, RecordsMustCarryTheVerifiersNonce) {
+  Signed s;
+  auto fresh = s.appraise(s.session({2000000}, s.device.get()));
+  EXPECT_FALSE(has(fresh, "location.stale"));
+  EXPECT_EQ(fresh.status, "affirming");
+  auto none = s.appraise(s.session({2000000}, s.device.get(), kSingapore, Bytes{}));
+  EXPECT_TRUE(has(none, "location.stale"));
+  EXPECT_EQ(none.verdict, "indeterminate");
+  EXPECT_EQ(none.status, "contraindicated");
+  auto other = s.appraise(s.session({2000000}, s.device.get(), kSingapore, Bytes(32, 0x11)));
+  EXPECT_TRUE(has(other, "location.stale"));
+  // One stale entry among fresh ones: its cap is not used.
+  auto a = s.session({1000000}, s.device.get());
+  auto b = s.session({1000000}, s.device.get(), kMadrid, Bytes(32, 0x11), "mad-1");
+  auto mixed = s.appraise({&a, &b});
+  EXPECT_TRUE(has(mixed, "location.stale"));
+  EXPECT_FALSE(has(mixed, "location.inconsistent"));
+  EXPECT_EQ(mixed.geometry.caps.size(), 1u);
+  // No nonce to check against: a warning, never silence.
+  auto unchecked =
+      appraise_location(s.session({2000000}, s.device.get(), kSingapore, Bytes{}), s.refs(false));
+  EXPECT_TRUE(has(unchecked, "location.nonce-unchecked"));
+  EXPECT_FALSE(has(unchecked, "location.stale"));
+  EXPECT_EQ(unchecked.status, "warning");
+}
+
+// The declared site against the caps: a cap (or the caps' intersection) that misses the
+// declared country, or declared coordinates outside a cap, put the device elsewhere.
+TEST(LocationAppraise, DeclaredSiteContradicted) {
+  Signed s;
+  auto mad = s.session({500000}, s.device.get(), kMadrid, std::nullopt, "mad-1");  // 75 km
+  s.site_country = "ES";
+  auto es = s.appraise(mad);
+  EXPECT_FALSE(has(es, "location.site-contradicted"));
+  EXPECT_FALSE(es.site_contradicted);
+  s.site_country = "DE";
+  auto de = s.appraise(mad);
+  EXPECT_TRUE(has(de, "location.site-contradicted"));
+  EXPECT_TRUE(de.site_contradicted);
+  EXPECT_EQ(de.status, "contraindicated");
+  EXPECT_EQ(de.verdict, "not_in_restricted");  // the verdict itself still holds
+  // Portugal is about 200 km from Madrid, past 75 km: contradicted; at 10 ms (1,499 km) the
+  // cap reaches it and nothing is proven.
+  s.site_country = "PT";
+  EXPECT_TRUE(has(s.appraise(mad), "location.site-contradicted"));
+  EXPECT_FALSE(
+      has(s.appraise(s.session({10000000}, s.device.get(), kMadrid, std::nullopt, "mad-1")),
+          "location.site-contradicted"));
+  // Coordinates: Barcelona (505 km) is outside the cap, central Madrid inside.
+  s.site_country.reset();
+  s.site_position = LatLon{41.3874, 2.1686};
+  EXPECT_TRUE(has(s.appraise(mad), "location.site-contradicted"));
+  s.site_position = LatLon{40.45, -3.69};
+  EXPECT_FALSE(has(s.appraise(mad), "location.site-contradicted"));
+  // Unusable evidence proves nothing about the site.
+  s.site_country = "DE";
+  EXPECT_FALSE(has(s.appraise(s.session({500000}, s.other.get(), kMadrid, std::nullopt, "mad-1")),
+                   "location.site-contradicted"));
+}
+
+// A real session over a socket pair: the responder names the verifier's challenge, the landmark
+// signs it into the record, and the appraisal accepts it only for that nonce. Nothing here
+// depends on the measured RTTs beyond their being recorded.
+TEST(LocationSession, TheLandmarkSignsTheChallengeIntoTheRecord) {
+  Signed s;
+  auto run = [&](const Bytes& challenge) -> Result<LandmarkEvidence> {
+    int fds[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    Result<std::string> served = make_error("x", "x", "not run");
+    std::thread landmark([&] {
+      served = serve_session(fds[0], {"sg-1", kSingapore, 3, 5000}, s.landmark.get(), "k1");
+      ::shutdown(fds[0], SHUT_RDWR);
+    });
+    Responder r;
+    r.device = "0000:18:00.0";
+    r.challenge = challenge;
+    r.timeout_ms = 5000;
+    EVP_PKEY* k = s.device.get();
+    r.answer = [k](const std::string& lm, ByteView nonce) -> Result<Bytes> {
+      return x509::sign_ecdsa_raw(k, EVP_sha384(), probe_message(lm, nonce), 48);
+    };
+    auto le = respond_session(fds[1], r);
+    landmark.join();
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return le;
+  };
+  auto le = run(s.nonce);
+  ASSERT_TRUE(le.ok()) << le.error().to_string();
+  LocationEvidence ev;
+  ev.device = "0000:18:00.0";
+  ev.landmarks.push_back(*le);
+  auto refs = s.refs();
+  refs.at = std::time(nullptr);  // the record was issued just now
+  auto r = appraise_location(ev, refs);
+  EXPECT_FALSE(has(r, "location.stale"));
+  EXPECT_FALSE(has(r, "location.identity-unbound"));
+  ASSERT_EQ(r.landmarks.size(), 1u);
+  EXPECT_TRUE(r.landmarks[0].used);
+  auto other = refs;
+  other.expected_nonce = Bytes(32, 0x11);
+  EXPECT_TRUE(has(appraise_location(ev, other), "location.stale"));
+  // A challenge the landmark cannot take ends the session.
+  EXPECT_FALSE(run(Bytes(8, 1)).ok());
 }
 
 // What `landmark respond --nvml` keeps and `location verify` checks, on real GPUs' evidence:
@@ -395,6 +576,15 @@ TEST(TimingRecord, StrictParsing) {
   fails([](Json& j) { j["probes"] = Json::array(); }, "#/probes");
   fails([](Json& j) { j["landmark"]["lat"] = 100; }, "#/landmark");
   fails([](Json& j) { j["extra"] = 1; }, "r");
+  // The verifier's challenge: 16 to 64 bytes of hex, kept as given.
+  fails([](Json& j) { j["challenge"] = std::string(30, 'a'); }, "#/challenge");
+  fails([](Json& j) { j["challenge"] = std::string(130, 'a'); }, "#/challenge");
+  fails([](Json& j) { j["challenge"] = "zz" + std::string(62, 'a'); }, "#/challenge");
+  r.challenge = Bytes(32, 0x5a);
+  auto with = parse_timing_record(timing_record_json(r), "r");
+  ASSERT_TRUE(with.ok());
+  EXPECT_EQ(with->challenge, r.challenge);
+  EXPECT_TRUE(parse_timing_record(good, "r")->challenge.empty());
 }
 
 }  // namespace

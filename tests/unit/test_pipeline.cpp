@@ -602,6 +602,7 @@ struct LocationFixture {
     r.landmark_id = "auh-1";
     r.position = {24.4539, 54.3773};
     r.device = device;
+    r.challenge = Bytes(nonce.begin(), nonce.end());  // the session ran for the bundle's nonce
     r.issued_at = kAt - 60;
     r.rtt_min_ns = 600000;
     r.probes.push_back({1, Bytes(nonce.begin(), nonce.end()), 600000,

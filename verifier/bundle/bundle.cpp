@@ -1,5 +1,6 @@
 #include "bundle/bundle.h"
 
+#include <cmath>
 #include <set>
 
 #include "core/text.h"
@@ -134,7 +135,7 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
   b.host_name = name;
   if (auto site = ho.optional_field("site")) {
     AA_TRY(so, site->object());
-    AA_CHECK(so.only_fields({"country", "name"}));
+    AA_CHECK(so.only_fields({"country", "name", "lat", "lon"}));
     AA_TRY(c, so.string_field("country"));
     if (c.size() != 2 || !std::isupper(static_cast<unsigned char>(c[0])) ||
         !std::isupper(static_cast<unsigned char>(c[1]))) {
@@ -145,6 +146,17 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
     if (so.optional_field("name")) {
       AA_TRY(n, so.string_field("name"));
       b.site_name = n;
+    }
+    auto lat = so.optional_field("lat");
+    auto lon = so.optional_field("lon");
+    if (lat || lon) {
+      AA_TRY(lat_v, so.number_field("lat"));
+      AA_TRY(lon_v, so.number_field("lon"));
+      if (!std::isfinite(lat_v) || !std::isfinite(lon_v) || lat_v < -90 || lat_v > 90 ||
+          lon_v < -180 || lon_v > 180) {
+        return make_error("input.bad-value", site->where(), "not a position in degrees");
+      }
+      b.site_position = location::LatLon{lat_v, lon_v};
     }
   }
   if (auto tpm = ho.optional_field("tpm")) {

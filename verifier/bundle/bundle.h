@@ -42,6 +42,7 @@ struct Bundle {
   std::time_t collected_at = 0;
   std::string host_name;
   std::optional<std::string> site_country, site_name;
+  std::optional<location::LatLon> site_position;  // host.site lat/lon, declared (a claim)
   std::optional<BundleTpm> tpm;
   std::vector<BundleDevice> devices;
   std::vector<location::LocationEvidence> location_evidence;  // location.evidence, per device

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include <openssl/pem.h>
@@ -259,7 +261,7 @@ int run_serve(const LandmarkOptions& o) {
 
 struct RespondOptions {
   std::vector<std::string> connect;
-  std::string device, device_key, device_chain, out;
+  std::string device, device_key, device_chain, out, challenge;
   bool nvml = false;
   std::string nvml_library = nvidia::kDefaultNvmlLibrary;
   double extra_delay_ms = 0;
@@ -271,6 +273,14 @@ int run_respond(const RespondOptions& o) {
   location::Responder r;
   r.device = o.device;
   r.extra_delay_ms = o.extra_delay_ms;
+  if (!o.challenge.empty()) {
+    auto ch = hex_decode(o.challenge);
+    if (!ch || ch->size() < location::kMinChallenge || ch->size() > location::kMaxChallenge) {
+      return fail(make_error("input.bad-value", "--challenge",
+                             "the verifier's nonce: 16 to 64 bytes of hex"));
+    }
+    r.challenge = std::move(*ch);
+  }
   ossl::PKey key;
   std::unique_ptr<nvidia::NvmlGpu> gpu;
   if (o.nvml) {
@@ -322,7 +332,7 @@ int run_respond(const RespondOptions& o) {
 
 struct LocVerifyOptions {
   std::vector<std::string> evidence, restricted, allowed;
-  std::string device_root, landmarks, key, out, time, host = "host";
+  std::string device_root, landmarks, key, out, time, host = "host", nonce, site_country, site;
   double proc_ms = -1;
   long ttl = 86400;
   bool json = false;
@@ -347,41 +357,73 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!sets) return fail(sets.error());
   auto times = location::load_processing_times(ctx.profiles());
   if (!times) return fail(times.error());
-  std::vector<location::LocationResult> results;
+  std::optional<Bytes> nonce;
+  if (!o.nonce.empty()) {
+    auto n = hex_decode(o.nonce);
+    if (!n || n->size() < location::kMinChallenge || n->size() > location::kMaxChallenge)
+      return fail(make_error("input.bad-value", "--nonce", "16 to 64 bytes of hex"));
+    nonce = std::move(*n);
+  }
+  std::optional<location::LatLon> site;
+  if (!o.site.empty()) {
+    auto p = parse_lat_lon(o.site, "--site");
+    if (!p) return fail(p.error());
+    site = *p;
+  }
+  if (!o.site_country.empty() && !b->find(o.site_country)) {
+    return fail(make_error(
+        "input.bad-value", "--site-country",
+        printable(o.site_country) + " is not an ISO 3166-1 alpha-2 code with boundary data"));
+  }
+  // Every file's evidence, grouped by device: one device's entries are judged as one set.
+  std::vector<location::LocationEvidence> all;
   for (const auto& path : o.evidence) {
     auto text = read_file(path, 4u << 20);
     if (!text) return fail(text.error());
     auto ev = location::parse_location_evidence(*text, path);
     if (!ev) return fail(ev.error());
-    // A GPU's NVML chain reaches NVIDIA's pinned device identity root; a simulated device's
-    // reaches the root the caller names.
-    const bool nvidia = ev->scheme == "nvidia-spdm";
-    const X509* root = given_root ? given_root.get()
-                       : nvidia   ? nvidia::pinned_device_root()
-                                  : nullptr;
-    if (!root) {
+    if (ev->scheme != "nvidia-spdm" && !given_root) {
       return fail(make_error("input.bad-value", "--device-root",
                              path + ": a simulated device's evidence needs --device-root"));
     }
+    all.push_back(std::move(*ev));
+  }
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const location::LocationEvidence*>> by_device;
+  for (const auto& ev : all) {
+    auto [it, fresh] = by_device.try_emplace(ev.device);
+    if (fresh) order.push_back(ev.device);
+    it->second.push_back(&ev);
+  }
+  std::vector<location::LocationResult> results;
+  for (const auto& label : order) {
+    const location::LocationEvidence& ev = *by_device[label].front();
+    // A GPU's NVML chain reaches NVIDIA's pinned device identity root; a simulated device's
+    // reaches the root the caller names. The first entry's chain names the device key.
+    const bool nvidia = ev.scheme == "nvidia-spdm";
+    const X509* root = given_root ? given_root.get() : nvidia::pinned_device_root();
     location::LocationReferences refs;
     refs.boundaries = &*b;
     refs.landmarks = &*lms;
     refs.restricted = sets->restricted;
     refs.allowed = sets->allowed;
     refs.at = *at;
-    auto id = location::chain_device_identity(ev->chain_pem, root, *at);
+    refs.expected_nonce = nonce;
+    if (!o.site_country.empty()) refs.site_country = o.site_country;
+    refs.site_position = site;
+    auto id = location::chain_device_identity(ev.chain_pem, root, *at);
     refs.proc_min_ms =
         o.proc_ms >= 0 ? o.proc_ms : times->for_family(nvidia && id ? id->family : "simulated");
     location::LocationResult r;
     if (!id) {
-      r.device = ev->device;
+      r.device = ev.device;
       r.verdict = "indeterminate";
-      r.findings.push_back({id.error().code, id.error().message, ev->device, Severity::kFail});
+      r.findings.push_back({id.error().code, id.error().message, ev.device, Severity::kFail});
       r.status = "contraindicated";
     } else {
       refs.device_key = id->key.get();
       refs.device_identity = id->identity;
-      r = location::appraise_location(*ev, refs);
+      r = location::appraise_location(by_device[label], refs);
     }
     results.push_back(std::move(r));
   }
@@ -468,6 +510,14 @@ void add_location(CLI::App& app, Context& ctx) {
   ver->add_option("--allowed", v->allowed, "countries the licence allows")->delimiter(',');
   ver->add_option("--proc-ms", v->proc_ms,
                   "minimum processing time (default: firmware-profiles/location/processing.json)");
+  ver->add_option("--nonce", v->nonce,
+                  "the nonce the verifier issued (hex): every record must carry it as its "
+                  "challenge, else location.stale; without it, location.nonce-unchecked");
+  ver->add_option("--site-country", v->site_country,
+                  "declared site country (ISO 3166-1 alpha-2): caps that miss it are "
+                  "location.site-contradicted");
+  ver->add_option("--site", v->site,
+                  "declared site coordinates LAT,LON: outside a cap, location.site-contradicted");
   ver->add_option("--host", v->host, "host name for the attestation");
   ver->add_option("--time", v->time, "verification time, RFC 3339 (default now)");
   ver->add_option("--ttl", v->ttl, "seconds the attestation stays valid (default 86400)");
@@ -522,6 +572,9 @@ void add_location(CLI::App& app, Context& ctx) {
                    "simulated device: its certificate chain (PEM)")
       ->excludes(nvml);
   resp->add_option("--out", r->out, "location evidence file to write")->required();
+  resp->add_option("--challenge", r->challenge,
+                   "the nonce the verifier issued for the bundle (hex, accel-attest challenge): "
+                   "each landmark signs it into its record");
   resp->add_option("--extra-delay-ms", r->extra_delay_ms,
                    "delay each answer (tests: a slow or delaying host)");
   resp->callback([r, &ctx] { ctx.exit_code = run_respond(*r); });

@@ -1,8 +1,12 @@
 // Appraising location evidence: the landmarks' signed timing records and the device's signed
 // responses, turned into a verdict (verdict.h) that is bound to the attested device.
 //
-// Contract: appraise_location() is a pure function of its inputs (time passed in). Per
-// landmark record (findings, docs/findings.md, location.*):
+// Contract: appraise_location() is a pure function of its inputs (time passed in). It judges
+// all of one device's location evidence as one set: every entry (a bundle may hold several for
+// a device) and every landmark in them give caps that must all hold at once, so caps from
+// different entries that cannot overlap are location.inconsistent, and the verdict comes from
+// every cap and their intersection. Per landmark record (findings, docs/findings.md,
+// location.*):
 //   location.unknown-landmark   the record's kid / landmark ID is not in the trusted landmarks
 //   location.record-invalid     the JWS does not verify with that landmark's key, or the payload
 //                               is not a valid timing record
@@ -12,9 +16,18 @@
 //                               response is missing
 //   location.identity-unbound   a response does not verify with the attested device key: the
 //                               timing may come from another device (fail)
-//   location.stale              the record is older than max_age or from the future (fail)
+//   location.stale              the record is older than max_age or from the future, or it does
+//                               not carry the verifier's nonce (`expected_nonce`) as its
+//                               challenge: the timing may predate this bundle (fail)
+//   location.nonce-unchecked    no expected nonce was given: freshness rests on the records'
+//                               age alone (warn, once)
 //   location.inconsistent       two usable caps do not overlap: no place fits both (fail; no
 //                               cap is used then)
+//   location.site-contradicted  a cap, or the caps' intersection, provably misses the declared
+//                               site country (with the boundary margin), or the declared site
+//                               coordinates lie outside a cap by more than the margin: the
+//                               device is elsewhere than declared, a diversion signal (fail).
+//                               Never the converse: delay never shows the device is at the site.
 //   location.indeterminate      no verdict beyond indeterminate (warn)
 // Only landmarks whose record and every response verify give a cap; its radius is
 // c x (RTT_min - t_proc_min) / 2. No cap: `indeterminate`.
@@ -22,6 +35,7 @@
 
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,6 +67,12 @@ struct LocationReferences {
   std::set<std::string> restricted, allowed;
   std::time_t at = 0;
   long max_age_s = 86400;
+  // The nonce the verifier issued for this bundle (the store's or --nonce; the bundle's own
+  // copy only when nothing else is known): every record's challenge must equal it.
+  std::optional<Bytes> expected_nonce;
+  // The declared site (host claims), checked against the caps.
+  std::optional<std::string> site_country;
+  std::optional<LatLon> site_position;
 };
 
 struct LandmarkUse {
@@ -68,6 +88,7 @@ struct LocationResult {
   double proc_min_ms = 0;
   std::vector<LandmarkUse> landmarks;
   Verdict geometry;
+  bool site_contradicted = false;  // the evidence puts the device outside the declared site
   std::vector<Finding> findings;
 };
 
@@ -97,6 +118,10 @@ Result<ChainIdentity> chain_device_identity(const std::string& chain_pem, const 
 bool response_signed(const std::string& scheme, EVP_PKEY* key, const std::string& landmark,
                      ByteView nonce, ByteView response);
 
+// One device's evidence entries, judged together (all must name the same device label; the
+// first one's label is the result's). One entry: the same as a set of one.
+LocationResult appraise_location(const std::vector<const LocationEvidence*>& entries,
+                                 const LocationReferences& refs);
 LocationResult appraise_location(const LocationEvidence& ev, const LocationReferences& refs);
 
 }  // namespace aa::location

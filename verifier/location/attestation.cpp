@@ -19,9 +19,9 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
   Json submods = Json::object();
   std::string worst = "affirming";
   for (const auto& d : devices) {
-    std::string status = d.status == "contraindicated"  ? "contraindicated"
-                         : d.verdict == "indeterminate" ? "warning"
-                                                        : "affirming";
+    std::string status = d.status == "contraindicated"                           ? "contraindicated"
+                         : d.verdict == "indeterminate" || d.status == "warning" ? "warning"
+                                                                                 : "affirming";
     int sourced = status == "affirming" ? 2 : (status == "warning" ? 32 : 96);
     Json lms = Json::array();
     for (const auto& l : d.landmarks) {
@@ -50,6 +50,9 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                            {"landmarks", lms},
                            {"caps", caps},
                            {"region", region_json(d.geometry.region)},
+                           // A diversion signal: the caps put the device outside the site
+                           // the host declared (location.site-contradicted).
+                           {"site_contradicted", d.site_contradicted},
                            {"speed_km_per_ms", kSpeedOfLightKmPerMs},
                            {"processing_min_ms", d.proc_min_ms},
                            {"margin_km", b.margin_km()},

@@ -4,12 +4,14 @@
 // Contract: location_claims() is a pure function of the per-device results. Claims:
 // eat_profile kProfileLocation, integer iat/exp, ear_verifier_id, ear_status (worst device), and
 // per device a submod whose ear_status is affirming for in_allowed / not_in_restricted, warning
-// for indeterminate, contraindicated when a finding fails (identity-unbound...), with trust
+// for indeterminate or a warning finding (location.nonce-unchecked), contraindicated when a
+// finding fails (identity-unbound, site-contradicted...), with trust
 // vector {"sourced-data": 2 | 32 | 96}, and the extension map
 // "https://accel-attest.example/ear/location": the verdict, the device identity it is bound to,
 // per landmark its ID, position, RTTs, minimum RTT and radii, per cap and for the caps'
-// intersection (`region`, region_json()) what they miss or reach, the speed assumed (c, km/ms)
-// and the margin, the boundary data version and SHA-256, and the findings.
+// intersection (`region`, region_json()) what they miss or reach, `site_contradicted` (the
+// diversion signal: the caps put the device outside its declared site), the speed assumed (c,
+// km/ms) and the margin, the boundary data version and SHA-256, and the findings.
 #pragma once
 
 #include <ctime>

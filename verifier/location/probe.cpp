@@ -48,20 +48,22 @@ Json timing_record_json(const TimingRecord& r) {
                       {"rtt_ns", p.rtt_ns},
                       {"response_sha256", p.response_sha256}});
   }
-  return {{"schema", "accel-attest/timing-record/v1"},
-          {"landmark", {{"id", r.landmark_id}, {"lat", r.position.lat}, {"lon", r.position.lon}}},
-          {"device", r.device},
-          {"clock", "CLOCK_MONOTONIC"},
-          {"probes", probes},
-          {"rtt_min_ns", r.rtt_min_ns},
-          {"issued_at", static_cast<int64_t>(r.issued_at)}};
+  Json j = {{"schema", "accel-attest/timing-record/v1"},
+            {"landmark", {{"id", r.landmark_id}, {"lat", r.position.lat}, {"lon", r.position.lon}}},
+            {"device", r.device},
+            {"clock", "CLOCK_MONOTONIC"},
+            {"probes", probes},
+            {"rtt_min_ns", r.rtt_min_ns},
+            {"issued_at", static_cast<int64_t>(r.issued_at)}};
+  if (!r.challenge.empty()) j["challenge"] = hex_encode(r.challenge);
+  return j;
 }
 
 Result<TimingRecord> parse_timing_record(const Json& payload, const std::string& origin) {
   JsonAt root(payload, origin);
   AA_TRY(o, root.object());
-  AA_CHECK(o.only_fields(
-      {"schema", "landmark", "device", "clock", "probes", "rtt_min_ns", "issued_at", "iat"}));
+  AA_CHECK(o.only_fields({"schema", "landmark", "device", "clock", "challenge", "probes",
+                          "rtt_min_ns", "issued_at", "iat"}));
   AA_CHECK(o.expect_string("schema", "accel-attest/timing-record/v1", "location.bad-record"));
   AA_TRY(clock_s, o.string_field("clock"));
   if (clock_s != "CLOCK_MONOTONIC")
@@ -81,6 +83,13 @@ Result<TimingRecord> parse_timing_record(const Json& payload, const std::string&
   r.position = {lat_v, lon_v};
   AA_TRY(dev_s, o.string_field("device"));
   r.device = dev_s;
+  if (auto ch = o.optional_field("challenge")) {
+    AA_TRY(ch_s, ch->string());
+    auto ch_b = hex_decode(ch_s);
+    if (!ch_b || ch_b->size() < kMinChallenge || ch_b->size() > kMaxChallenge)
+      return bad(ch->where(), "a challenge is 16 to 64 bytes of hex");
+    r.challenge = std::move(*ch_b);
+  }
   AA_TRY(issued, o.field("issued_at"));
   AA_TRY(issued_v, integer(issued, 0, int64_t{1} << 40));
   r.issued_at = static_cast<std::time_t>(issued_v);

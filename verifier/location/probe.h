@@ -6,9 +6,12 @@
 //     0x00, the landmark ID, 0x00, the 32-byte nonce. (An NVIDIA GPU signs the nonce inside an
 //     SPDM GET_MEASUREMENTS report instead: scheme nvidia-spdm.)
 //   TimingRecord: one landmark's measurement of one device: the landmark's ID and position, the
-//     device label, per probe its nonce, RTT in nanoseconds (CLOCK_MONOTONIC, send to receive)
-//     and the SHA-256 of the device's response, the minimum RTT, the issue time. It travels as
-//     an ES256 JWS signed by the landmark (payload schema accel-attest/timing-record/v1).
+//     device label, the verifier's challenge the responder named for the session (the nonce
+//     the verifier issued for this bundle; empty: none named), per probe its nonce, RTT in
+//     nanoseconds (CLOCK_MONOTONIC, send to receive) and the SHA-256 of the device's response,
+//     the minimum RTT, the issue time. It travels as an ES256 JWS signed by the landmark
+//     (payload schema accel-attest/timing-record/v1; `challenge` optional, 16 to 64 bytes of
+//     hex), so the landmark's signature commits the probes to the verifier's nonce.
 //   parse_timing_record() reads an untrusted payload strictly (unknown members, bad hex, a
 //     probe count outside 1..64, duplicate sequence numbers or nonces, an rtt_min that is not
 //     the minimum, are location.bad-record errors naming the JSON pointer).
@@ -42,8 +45,11 @@ struct ProbeTiming {
   std::string response_sha256;
 };
 
+inline constexpr size_t kMinChallenge = 16, kMaxChallenge = 64;
+
 struct TimingRecord {
   std::string landmark_id, device;
+  Bytes challenge;  // the verifier's nonce the session was run for; empty: none
   LatLon position;
   std::vector<ProbeTiming> probes;
   int64_t rtt_min_ns = 0;

@@ -153,6 +153,12 @@ Result<std::string> serve_session(int fd, const LandmarkConfig& cfg, EVP_PKEY* k
   rec.landmark_id = cfg.id;
   rec.position = cfg.position;
   rec.device = device;
+  if (auto it = ready.find("challenge"); it != ready.end()) {
+    auto ch = it->is_string() ? hex_decode(it->get<std::string>()) : std::nullopt;
+    if (!ch || ch->size() < kMinChallenge || ch->size() > kMaxChallenge)
+      return proto("ready", "a challenge is 16 to 64 bytes of hex");
+    rec.challenge = std::move(*ch);
+  }
   rec.rtt_min_ns = INT64_MAX;
   for (unsigned seq = 1; seq <= cfg.probes; ++seq) {
     const std::string what = "probe " + std::to_string(seq);
@@ -187,7 +193,9 @@ Result<LandmarkEvidence> respond_session(int fd, const Responder& r) {
   AA_TRY(protocol, str(hello, "protocol", "hello"));
   if (protocol != kProbeContext) return proto("hello", "protocol " + printable(protocol));
   AA_TRY(landmark, str(hello, "landmark", "hello"));
-  AA_CHECK(send_line(fd, {{"type", "ready"}, {"device", r.device}}, "ready"));
+  Json ready = {{"type", "ready"}, {"device", r.device}};
+  if (!r.challenge.empty()) ready["challenge"] = hex_encode(r.challenge);
+  AA_CHECK(send_line(fd, ready, "ready"));
   LandmarkEvidence ev;
   for (;;) {
     AA_TRY(msg, recv_line(fd, buf, r.timeout_ms, "probe"));

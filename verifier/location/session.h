@@ -6,6 +6,8 @@
 //   (t0 taken after the send)
 //            responder -> {"type":"response","seq":j,"signature":BASE64URL}  (t1 on receipt)
 //   landmark -> {"type":"record","record":JWS}
+// The responder's "ready" may carry "challenge": HEX, the nonce the verifier issued for the
+// bundle (16 to 64 bytes); the landmark signs it into the record.
 // Contract: serve_session() runs the landmark's side on a connected socket: fresh 32-byte
 // nonces from the OS CSPRNG, send and receive timestamped with CLOCK_MONOTONIC, RTT = t1 - t0,
 // the timing record signed with the landmark key (ES256). It checks only the framing of the
@@ -39,6 +41,7 @@ Result<std::string> serve_session(int fd, const LandmarkConfig& cfg, EVP_PKEY* k
 
 struct Responder {
   std::string device;
+  Bytes challenge;  // the verifier's nonce for this bundle; sent in "ready" (empty: none)
   // The device's response to one probe of `landmark` with `nonce`.
   std::function<Result<Bytes>(const std::string& landmark, ByteView nonce)> answer;
   double extra_delay_ms = 0;

@@ -148,11 +148,7 @@ RegionOutcome decide_region(const Boundaries& b, const std::vector<Cap>& caps,
   RegionOutcome o;
   o.used = true;
   // The covering cells over-approximate the region; with none, no point is in every cap.
-  o.empty = true;
-  cover(caps, [&](const Cell&) {
-    o.empty = false;
-    return false;  // one cell is enough
-  });
+  o.empty = !caps_overlap(caps);
   if (o.empty) return o;
   Region region(b, caps);
   o.misses_restricted = true;
@@ -189,6 +185,29 @@ std::vector<Cell> feasible_cells(const std::vector<Cap>& caps) {
       return true;
     });
   return out;
+}
+
+bool caps_overlap(const std::vector<Cap>& caps) {
+  bool any = false;
+  if (!caps.empty())
+    cover(caps, [&](const Cell&) {
+      any = true;
+      return false;  // one cell is enough
+    });
+  return any;
+}
+
+std::string excluded_by(const Boundaries& b, const std::vector<Cap>& caps,
+                        const std::string& code) {
+  if (!b.find(code)) return "";
+  for (const auto& cap : caps) {
+    const double reach = cap.radius_km + b.margin_km();
+    if (!b.contains(code, cap.centre) && b.lower_bound_km(code, cap.centre, reach) > reach)
+      return "landmark " + cap.landmark;
+  }
+  if (caps.size() >= 2 && caps_overlap(caps) && !Region(b, caps).may_touch(code))
+    return "the intersection of the caps";
+  return "";
 }
 
 Verdict decide(const Boundaries& b, const std::vector<Cap>& caps,

@@ -75,6 +75,15 @@ struct Verdict {
 // larger where wholly inside every cap); none when the caps cannot all overlap.
 std::vector<Cell> feasible_cells(const std::vector<Cap>& caps);
 
+// Whether some point lies in every cap (false only when provably none does).
+bool caps_overlap(const std::vector<Cap>& caps);
+
+// What proves the device is not in country `code` (boundaries' margin included): "landmark ID"
+// for a cap that misses it, "the intersection of the caps" when only the region (two or more
+// caps) misses it, "" when nothing does (or the country has no boundary data). Sound in one
+// direction only: "" never means the device is in `code`.
+std::string excluded_by(const Boundaries& b, const std::vector<Cap>& caps, const std::string& code);
+
 Verdict decide(const Boundaries& b, const std::vector<Cap>& caps,
                const std::set<std::string>& restricted, const std::set<std::string>& allowed);
 

@@ -452,15 +452,26 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       for (auto& f : it->second) d.findings.push_back(std::move(f));
   }
 
-  // 7. Location.
+  // 7. Location. Each device's entries are judged as one set (appraise.h): their caps must all
+  // hold at once, every record must carry the nonce the verifier issued, and the declared site
+  // is checked against them.
   if (refs.boundaries) {
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const location::LocationEvidence*>> by_device;
     for (const auto& ev : bundle.location_evidence) {
+      auto [it, fresh] = by_device.try_emplace(ev.device);
+      if (fresh) order.push_back(ev.device);
+      it->second.push_back(&ev);
+    }
+    for (const auto& label : order) {
+      const auto& entries = by_device[label];
+      const location::LocationEvidence& ev = *entries.front();
       auto d = std::find_if(devices.begin(), devices.end(),
-                            [&](const Submod& x) { return x.label == ev.device; });
+                            [&](const Submod& x) { return x.label == label; });
       if (d == devices.end()) {
         host.findings.push_back(
             {"location.device-mismatch",
-             "location evidence for " + ev.device + ", which is no appraised device",
+             "location evidence for " + label + ", which is no appraised device",
              "bundle#/location", Severity::kFail});
         continue;
       }
@@ -470,6 +481,9 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       lr.restricted = refs.restricted_locations;
       lr.allowed = refs.allowed_locations;
       lr.at = refs.at;
+      lr.expected_nonce = refs.expected_nonce ? *refs.expected_nonce : bundle.nonce;
+      lr.site_country = bundle.site_country;
+      lr.site_position = bundle.site_position;
       lr.proc_min_ms =
           refs.processing.for_family(ev.scheme == "sim-p384" ? "simulated" : d->family);
       ossl::PKey key;
@@ -488,6 +502,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
           }
         }
       } else if (refs.simulated_device_root) {
+        // The first entry's chain names the key; another entry's responses must verify with it.
         auto id =
             location::chain_device_identity(ev.chain_pem, refs.simulated_device_root, refs.at);
         if (id) {
@@ -498,7 +513,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
         }
       }
       lr.device_key = key.get();
-      location::LocationResult lres = location::appraise_location(ev, lr);
+      location::LocationResult lres = location::appraise_location(entries, lr);
       if (!key) {
         lres.findings.insert(lres.findings.begin(),
                              unbound.value_or(Finding{"location.identity-unbound",

@@ -27,7 +27,10 @@ Json location_summary(const std::optional<location::LocationResult>& l) {
                    {"radius_km_at_c", u.radius_c_km},
                    {"used", u.used}});
   }
-  return {{"verdict", l->verdict}, {"bound_to", l->identity}, {"landmarks", lms}};
+  return {{"verdict", l->verdict},
+          {"bound_to", l->identity},
+          {"site_contradicted", l->site_contradicted},  // diversion signal
+          {"landmarks", lms}};
 }
 
 Json device_ext(const Submod& s) {
