@@ -802,6 +802,19 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
     EXPECT_TRUE(has(g, "pipeline.evidence-replayed"));
     EXPECT_EQ(g.status, "contraindicated");
   }
+  // Its location evidence is stale too, however recent its records.
+  LocationFixture lf;
+  replay.refs.boundaries = &lf.bounds;
+  replay.refs.landmarks = &lf.trusted;
+  replay.refs.restricted_locations = {"CN", "HK", "MO", "IR"};
+  Bundle located = e.bundle;
+  located.location_evidence.push_back(
+      lf.evidence("0000:18:00.0", located.devices[0].nvidia->report, located.nonce));
+  PipelineResult rl = replay(located);
+  const Submod& g0 = sub(rl, "0000:18:00.0");
+  EXPECT_TRUE(has(g0, "location.stale")) << text_of(rl);
+  ASSERT_TRUE(g0.location.has_value());
+  EXPECT_EQ(g0.location->verdict, "indeterminate");
   // Another issued nonce than the bundle's: every report is judged against the issued one.
   PipelineRun other(e, true, &lic);
   other.refs.expected_nonce = Bytes(32, 0x11);

@@ -459,8 +459,8 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     std::vector<std::string> order;
     std::map<std::string, std::vector<const location::LocationEvidence*>> by_device;
     for (const auto& ev : bundle.location_evidence) {
-      auto [it, fresh] = by_device.try_emplace(ev.device);
-      if (fresh) order.push_back(ev.device);
+      auto [it, first] = by_device.try_emplace(ev.device);
+      if (first) order.push_back(ev.device);
       it->second.push_back(&ev);
     }
     for (const auto& label : order) {
@@ -482,6 +482,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       lr.allowed = refs.allowed_locations;
       lr.at = refs.at;
       lr.expected_nonce = refs.expected_nonce ? *refs.expected_nonce : bundle.nonce;
+      if (fresh == Freshness::kRefused) lr.expected_nonce.reset();
       lr.site_country = bundle.site_country;
       lr.site_position = bundle.site_position;
       lr.proc_min_ms =
@@ -514,6 +515,16 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       }
       lr.device_key = key.get();
       location::LocationResult lres = location::appraise_location(entries, lr);
+      if (fresh == Freshness::kRefused) {
+        // The records answer a nonce the store refused: however recent, they predate nothing.
+        lres.findings.insert(lres.findings.begin(),
+                             Finding{"location.stale",
+                                     "the bundle's nonce was refused by the nonce store: its "
+                                     "location evidence is not bound to a live challenge",
+                                     d->address, Severity::kFail});
+        lres.status = verdict_of(lres.findings);
+        lres.verdict = "indeterminate";  // stale caps prove nothing
+      }
       if (!key) {
         lres.findings.insert(lres.findings.begin(),
                              unbound.value_or(Finding{"location.identity-unbound",
