@@ -141,3 +141,19 @@ TEST(JsonText, InvalidUtf8IsReplacedNotThrown) {
 }
 
 }  // namespace aa
+
+namespace aa {
+
+TEST(JsonText, Utf8SafeMakesEveryStringSerialisable) {
+  Json j = {{"submods", {{std::string("gpu\xff"), {{"name", std::string("H\xc3")}}}}},
+            {"ok", "caf\xc3\xa9"},
+            {"n", 3}};
+  Json s = utf8_safe(j);
+  std::string text;
+  ASSERT_NO_THROW(text = s.dump());
+  EXPECT_EQ(s["submods"]["gpu\xef\xbf\xbd"]["name"], "H\xef\xbf\xbd");
+  EXPECT_EQ(s["ok"], "caf\xc3\xa9");
+  EXPECT_EQ(s["n"], 3);
+}
+
+}  // namespace aa

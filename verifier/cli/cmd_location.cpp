@@ -398,7 +398,8 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   }
   ear::VerifierIdentity vid;
   vid.build = build;
-  Json claims = location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl);
+  Json claims =
+      utf8_safe(location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl));
   const std::string kid = jose::thumbprint(key->get());
   if (auto s = write_file_atomic(o.out, jose::sign_es256(key->get(), kid, claims) + "\n"); !s)
     return fail(s.error());

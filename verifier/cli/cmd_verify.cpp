@@ -198,7 +198,9 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   PipelineResult r = run_pipeline(l->bundle, l->bundle_sha256, refs);
   ear::VerifierIdentity id;
   id.build = build;
-  Json claims = ear::ear_claims(r, id, now, o.ttl);
+  // Device and certificate strings can hold bytes that are not UTF-8; the signed claims carry
+  // them replaced (U+FFFD), so that signing and the report cannot fail after the nonce is spent.
+  Json claims = utf8_safe(ear::ear_claims(r, id, now, o.ttl));
   const std::string kid = jose::thumbprint(l->key.get());
   const std::string token = jose::sign_es256(l->key.get(), kid, claims);
   if (auto s = write_file(o.out, token + "\n"); !s) return fail(s.error());
@@ -206,7 +208,8 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     std::vector<location::LocationResult> locs;
     for (const auto& s : r.submods)
       if (s.location) locs.push_back(*s.location);
-    Json lc = location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl);
+    Json lc =
+        utf8_safe(location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl));
     if (auto s = write_file(o.location_out, jose::sign_es256(l->key.get(), kid, lc) + "\n"); !s)
       return fail(s.error());
   }

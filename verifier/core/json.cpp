@@ -25,6 +25,13 @@ std::string json_text(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
+Json utf8_safe(const Json& value) {
+  // The text json_text() writes is valid JSON in valid UTF-8; parsing it back cannot fail, and
+  // allow_exceptions=false keeps that true without a throw.
+  Json out = Json::parse(json_text(value), nullptr, /*allow_exceptions=*/false);
+  return out.is_discarded() ? Json() : out;
+}
+
 namespace {
 
 // A SAX consumer that forwards to nlohmann's DOM builder while enforcing the limits and

@@ -13,4 +13,8 @@ namespace aa {
 // dump() would throw type_error 316.
 std::string json_text(const Json& value, int indent = -1);
 
+// `value` with every string (member names too) made valid UTF-8 the way json_text() does it, so
+// that code downstream (signing, the report) can serialise it with plain dump(). Never throws.
+Json utf8_safe(const Json& value);
+
 }  // namespace aa
