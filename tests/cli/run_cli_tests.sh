@@ -202,6 +202,11 @@ check serve-lat-nan 2 "--lat.*not a finite number" -- "$bin" landmark serve --ke
   --id x --lat nan --lon 0 --listen 127.0.0.1:0
 check respond-delay-inf 2 "--extra-delay-ms.*not a finite number" -- "$bin" landmark respond \
   --connect 127.0.0.1:1 --device d --device-key k --device-chain c --extra-delay-ms inf --out "$tmp/e.json"
+# An output that cannot be written is found before any landmark session or appraisal.
+check respond-out-unwritable 2 "output.unwritable.*--out" -- "$bin" landmark respond \
+  --connect 127.0.0.1:1 --device d --device-key k --device-chain c --out "$tmp/no-such-dir/e.json"
+check loc-verify-out-unwritable 2 "output.unwritable.*--out" -- "$bin" location verify "$tmp/e.json" \
+  --landmarks "$tmp" --key "$tmp/keys/signing-key.pem" --out "$tmp"
 check loc-verify-proc-nan 2 "--proc-ms.*not a finite number" -- "$bin" location verify "$tmp/e.json" \
   --landmarks "$tmp" --key "$tmp/keys/signing-key.pem" --out "$tmp/l.jwt" --proc-ms nan
 
