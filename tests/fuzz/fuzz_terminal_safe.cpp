@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include "core/terminal.h"
-#include "core/text.h"
 
 namespace {
 
