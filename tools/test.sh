@@ -54,7 +54,7 @@ if build "$root/build-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DACCEL_ATTEST_FUZZ=ON 
      -DACCEL_ATTEST_SANITIZE=ON -DACCEL_ATTEST_TESTS=ON; then
   for target in lspci sysfs_id inventory_json json_strict spdm_report rim nvidia_evidence \
       tpm_attest tpm_signature tpm_public tpm_eventlog ear_token bundle npu_smi licence timing_record \
-      nvml_chain inventory_binding; do
+      nvml_chain inventory_binding terminal_safe; do
     work=$(mktemp -d)
     cp "$root/tests/fuzz/corpus/$target/"* "$work/" 2>/dev/null
     if "$root/build-fuzz/tests/fuzz_$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \

@@ -170,7 +170,55 @@ check challenge 0 "^[0-9a-f]{64}$" -- "$bin" challenge --store "$tmp/nonces.sqli
 check challenge-bad-ttl 2 "" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 0
 check keygen 0 "signing key" -- "$bin" keygen --out "$tmp/keys"
 check jwks 0 '"kty": "EC"' -- "$bin" jwks "$tmp/keys/signing-key.pem"
+# keygen never replaces a key without --force, and the key is 0600 from creation.
+sha_key=$(sha256sum <"$tmp/keys/signing-key.pem")
+check keygen-exists 2 "output.exists.*--force" -- "$bin" keygen --out "$tmp/keys"
+[ "$(sha256sum <"$tmp/keys/signing-key.pem")" = "$sha_key" ] && ok || not_ok "keygen replaced the key"
+[ "$(stat -c %a "$tmp/keys/signing-key.pem")" = 600 ] && ok || not_ok "signing key is not 0600"
+check keygen-force 0 "signing key" -- "$bin" keygen --out "$tmp/keys" --force
+[ "$(sha256sum <"$tmp/keys/signing-key.pem")" != "$sha_key" ] && ok || not_ok "keygen --force kept the key"
+[ "$(stat -c %a "$tmp/keys/signing-key.pem")" = 600 ] && ok || not_ok "replaced key is not 0600"
+[ -z "$(find "$tmp/keys" -name '.*tmp-*')" ] && ok || not_ok "keygen left a temporary file"
 unset LD_PRELOAD
+
+# Numbers are finite: CLI11 would read "nan", "inf" and "1e400" as doubles; every
+# floating-point option refuses them (exit 2, naming the option).
+for v in nan inf -inf 1e400 NaN; do
+  check "bound-rtt-$v" 2 "--rtt-ms.*not a finite number" -- "$bin" location bound \
+    --landmark 1.2897,103.8501 --rtt-ms "$v"
+done
+check bound-proc-nan 2 "--proc-ms.*not a finite number" -- "$bin" location bound \
+  --landmark 1.2897,103.8501 --rtt-ms 2 --proc-ms nan
+check bound-landmark-nan 2 "input.not-finite.*--landmark" -- "$bin" location bound --landmark nan,0 --rtt-ms 1
+check bound-landmark-inf 2 "input.not-finite.*--landmark" -- "$bin" location bound --landmark 1,inf --rtt-ms 1
+check enrol-lat-nan 2 "--lat.*not a finite number" -- "$bin" landmark enrol --key "$tmp/keys/signing-key.pem" \
+  --id x --lat nan --lon 0 --out "$tmp/lm.json"
+check enrol-lon-inf 2 "--lon.*not a finite number" -- "$bin" landmark enrol --key "$tmp/keys/signing-key.pem" \
+  --id x --lat 0 --lon 1e400 --out "$tmp/lm.json"
+check enrol-lat-range 2 "--lat" -- "$bin" landmark enrol --key "$tmp/keys/signing-key.pem" \
+  --id x --lat 91 --lon 0 --out "$tmp/lm.json"
+[ ! -e "$tmp/lm.json" ] && ok || not_ok "enrol wrote a landmark with a bad position"
+check serve-lat-nan 2 "--lat.*not a finite number" -- "$bin" landmark serve --key "$tmp/keys/signing-key.pem" \
+  --id x --lat nan --lon 0 --listen 127.0.0.1:0
+check respond-delay-inf 2 "--extra-delay-ms.*not a finite number" -- "$bin" landmark respond \
+  --connect 127.0.0.1:1 --device d --device-key k --device-chain c --extra-delay-ms inf --out "$tmp/e.json"
+# An output that cannot be written is found before any landmark session or appraisal.
+check respond-out-unwritable 2 "output.unwritable.*--out" -- "$bin" landmark respond \
+  --connect 127.0.0.1:1 --device d --device-key k --device-chain c --out "$tmp/no-such-dir/e.json"
+check loc-verify-out-unwritable 2 "output.unwritable.*--out" -- "$bin" location verify "$tmp/e.json" \
+  --landmarks "$tmp" --key "$tmp/keys/signing-key.pem" --out "$tmp"
+check loc-verify-proc-nan 2 "--proc-ms.*not a finite number" -- "$bin" location verify "$tmp/e.json" \
+  --landmarks "$tmp" --key "$tmp/keys/signing-key.pem" --out "$tmp/l.jwt" --proc-ms nan
+
+# Text output is safe for a terminal: host-supplied strings and error messages that quote input
+# show control characters escaped (ESC as \x1b), never raw.
+esc=$(printf '\033')
+check time-escaped 2 'not an RFC 3339 time: 2026\\x1b\[2J\\x0a' -- "$bin" verify \
+  "$src/docs/examples/bundles/mixed/bundle.json" --key "$tmp/keys/signing-key.pem" --out "$tmp/t.jwt" --time "2026${esc}[2J
+"
+if ! grep -q "$esc" "$tmp/err"; then ok; else not_ok "an error message printed a raw ESC"; fi
+check option-escaped 2 'ttl.*x\\x1b\[2J' -- "$bin" challenge --store "$tmp/n.sqlite" --ttl "x${esc}[2J"
+if ! grep -q "$esc" "$tmp/err"; then ok; else not_ok "a CLI11 message printed a raw ESC"; fi
 
 # The host side against a real TPM: swtpm started here, on loopback, with a local EK CA.
 if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then

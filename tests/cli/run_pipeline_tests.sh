@@ -121,6 +121,14 @@ n=$(cat "$tmp/out")
 check simulate 0 "TPM quote from swtpm" -- "$src/tools/simulate-bundle" \
   "$src/tests/data/bundles/h20-host/spec.json" "$tmp/sim" --bin "$bin" --nonce "$n"
 sim=(verify "$tmp/sim/bundle.json" --key "$key" --ak-ca "$tmp/sim/sim-ak-ca.pem" --store "$store")
+# An output that cannot be written fails (exit 2) before the nonce is consumed: the same bundle
+# then verifies (store-first-use), as it could not if the failure had spent the nonce.
+check store-out-no-dir 2 "output.unwritable.*--out" -- "$bin" "${sim[@]}" --out "$tmp/no-such-dir/sim.jwt"
+check store-report-is-dir 2 "output.unwritable.*--report" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt" \
+  --report "$tmp"
+check store-location-out-no-landmarks 2 "needs --landmarks" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt" \
+  --location-out "$tmp/sim-loc.jwt"
+[ ! -e "$tmp/sim.jwt" ] && ok || not_ok "a refused verify wrote its token"
 check store-first-use 0 "host h20-test-host: affirming" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt"
 check store-first-use-pyjwt 0 "status affirming" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" \
   "$tmp/sim.jwt" "$jwks" "$n"
@@ -148,6 +156,7 @@ bad missing "input.missing-field.*#/devices" 'del b["devices"]; json.dump(b, f)'
 bad type "input.wrong-type.*#/devices/0/vendor_id" 'b["devices"][0]["vendor_id"] = 4318; json.dump(b, f)'
 bad huge "input.too-large" 'b["host"]["name"] = "x" * (9 << 20); json.dump(b, f)'
 bad not-json "input.bad-json" 'f.write("{\"schema\": ")'
+bad not-finite "input.not-finite.*#/collected_at" 'b["collected_at"] = 0; f.write(json.dumps(b).replace("\"collected_at\": 0", "\"collected_at\": 1e400"))'
 check bad-licence 2 "input.bad-value.*#/destination" -- "$bin" verify "$ex/mixed/bundle.json" --key "$key" \
   --out "$tmp/t.jwt" --licence <(echo '{"schema":"accel-attest/licence/v1","licence":"L","destination":"Germany","end_user":{"name":"E","headquarters":"DE"},"devices":[]}')
 check bad-key 2 "not a PEM EC P-256 private key" -- "$bin" verify "$ex/mixed/bundle.json" --key "$jwks" --out "$tmp/t.jwt"
@@ -164,5 +173,34 @@ check report-wrong-key 1 "jose.unknown-key|jose.bad-signature" -- "$bin" report 
   -o "$tmp/hgx3.html" --jwks "$tmp/k2/jwks.json"
 check verify-writes-report 1 "" -- "$bin" "${hgx[@]}" --out "$tmp/r.jwt" --report "$tmp/r.html"
 [ -s "$tmp/r.html" ] && ok || not_ok "verify --report wrote nothing"
+
+# Outputs are written atomically: a write that fails (here the file-size limit, as a full disk
+# would) leaves the previous token and report whole, and no temporary file behind.
+sha_before=$(cat "$tmp/r.jwt" "$tmp/r.html" | sha256sum)
+check verify-write-fails 2 "output.unwritable" -- bash -c 'ulimit -f 1; trap "" XFSZ; exec "$@"' _ \
+  "$bin" "${hgx[@]}" --out "$tmp/r.jwt" --report "$tmp/r.html"
+[ "$(cat "$tmp/r.jwt" "$tmp/r.html" | sha256sum)" = "$sha_before" ] && ok || \
+  not_ok "a failed write changed the old token or report"
+[ -z "$(find "$tmp" -maxdepth 1 -name '.*tmp-*')" ] && ok || not_ok "a failed write left a temporary file"
+
+# No input ends the process through an exception: a token whose header is a JSON array.
+hdr=$(printf '[1]' | base64 | tr '+/' '-_' | tr -d '=')
+pl=$(printf '{}' | base64 | tr '+/' '-_' | tr -d '=')
+printf '%s.%s.AAAA\n' "$hdr" "$pl" >"$tmp/array-header.jwt"
+check report-array-header 2 "error" -- "$bin" report "$tmp/array-header.jwt" -o "$tmp/ah.html"
+
+# Host-supplied strings are escaped in the text summary: a host name and a device name holding
+# ESC sequences, a bell and newlines (the bundle parser accepts them; they are valid JSON).
+$py - "$ex/mixed/bundle.json" "$tmp/esc.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["host"]["name"] = "evil\x1b[2J\nhost"
+b["devices"][8]["reported"] = {"name": "X\x1b]0;pwned\x07\r\x9bY", "serial": "S\x1b[31m"}
+json.dump(b, open(sys.argv[2], "w"))
+PY
+check escape-host-name 1 'host evil\\x1b\[2J\\x0ahost: ' -- "$bin" verify "$tmp/esc.json" --key "$key" \
+  --out "$tmp/esc.jwt" --ak-ca "$ex/mixed/sim-ak-ca.pem"
+if ! grep -q "$(printf '\033')" "$tmp/out" "$tmp/err" && ! grep -q "$(printf '\a')" "$tmp/out"; then ok; else
+  not_ok "verify printed a raw control character from the bundle"; fi
 
 finish

@@ -118,3 +118,26 @@ TEST(Identify, JsonCarriesTheSameFacts) {
 
 }  // namespace
 }  // namespace aa
+
+namespace aa {
+
+TEST(IdentifyRender, TextTableEscapesHostSuppliedStrings) {
+  IdentifyReport r;
+  IdentifiedDevice d;
+  d.pci.address = "0000:01:00.0";
+  d.vendor = "NVIDIA";
+  d.family = "Hopper";
+  d.name = "H100\x1b[2J\nfake row";  // a reported name, as a host could give it
+  r.devices.push_back(d);
+  r.findings.push_back({"identify.unknown-accelerator", "reported \x1b]0;title\x07 name",
+                        "0000:01:00.0\r", Severity::kWarn});
+  const std::string out = render_identify_table(r);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(out.find('\x07'), std::string::npos);
+  EXPECT_EQ(out.find('\r'), std::string::npos);
+  EXPECT_NE(out.find("H100\\x1b[2J\\x0afake row"), std::string::npos) << out;
+  EXPECT_NE(out.find("0000:01:00.0\\x0d: reported \\x1b]0;title\\x07 name"), std::string::npos)
+      << out;
+}
+
+}  // namespace aa

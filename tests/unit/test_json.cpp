@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "core/json.h"
+#include "core/json_text.h"
 
 namespace aa {
 
@@ -62,6 +65,95 @@ TEST(JsonAt, NamesMissingAndMistypedFields) {
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().code, "input.missing-field");
   EXPECT_EQ(m.error().field, "inv.json#/devices/0/device_id");
+}
+
+}  // namespace aa
+
+namespace aa {
+
+TEST(StrictJson, RejectsNumbersThatAreNotFiniteWithPointer) {
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  for (const Case& c : {Case{R"({"rtt_ms": 1e400})", "doc#/rtt_ms"},
+                        Case{R"({"a": {"lat": -1e400}})", "doc#/a/lat"},
+                        Case{R"({"probes": [1, 2, 1e999]})", "doc#/probes/2"},
+                        Case{R"([[0.5], [1E+400]])", "doc#/1/0"}, Case{"-1e400", "doc#/"}}) {
+    auto r = parse_json_strict(c.text, "doc");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.error().code, "input.not-finite") << c.text;
+    EXPECT_EQ(r.error().field, c.field) << c.text;
+  }
+  // A very large integer is a double too, and overflows the same way.
+  auto r = parse_json_strict("{\"n\": 1" + std::string(400, '0') + "}", "doc");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "input.not-finite");
+  EXPECT_EQ(r.error().field, "doc#/n");
+  // Large but finite numbers and underflow to zero are numbers.
+  auto ok = parse_json_strict(R"({"a": 1.7e308, "b": 1e-400})", "doc");
+  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+  // "NaN" and "Infinity" are not JSON at all.
+  for (const char* bad : {R"({"a": NaN})", R"({"a": Infinity})", R"({"a": -Infinity})"}) {
+    auto b = parse_json_strict(bad, "doc");
+    ASSERT_FALSE(b.ok()) << bad;
+    EXPECT_EQ(b.error().code, "input.bad-json") << bad;
+  }
+}
+
+TEST(JsonAt, NumberRefusesNonFiniteValuesBuiltInMemory) {
+  Json j = {{"x", std::numeric_limits<double>::quiet_NaN()},
+            {"y", std::numeric_limits<double>::infinity()},
+            {"z", 2.5}};
+  JsonAt at(j, "mem");
+  auto x = at.number_field("x");
+  ASSERT_FALSE(x.ok());
+  EXPECT_EQ(x.error().code, "input.not-finite");
+  EXPECT_EQ(x.error().field, "mem#/x");
+  EXPECT_EQ(at.number_field("y").error().code, "input.not-finite");
+  EXPECT_EQ(*at.number_field("z"), 2.5);
+}
+
+TEST(JsonAt, ChildAndAtNeverThrow) {
+  Json j = Json::parse(R"({"a": [1], "s": "x"})");
+  JsonAt at(j, "doc");
+  // Missing members, indexes past the end and children of scalars are viewed as null: the next
+  // accessor names the place instead of nlohmann throwing out_of_range or type_error.
+  auto missing = at.child("nope").string();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "input.wrong-type");
+  EXPECT_EQ(missing.error().field, "doc#/nope");
+  auto past = at.child("a").at(5).number();
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.error().field, "doc#/a/5");
+  EXPECT_FALSE(at.child("s").child("k").object().ok());
+  EXPECT_FALSE(at.child("s").at(0).array().ok());
+}
+
+TEST(JsonText, InvalidUtf8IsReplacedNotThrown) {
+  // nlohmann's dump() throws type_error 316 here; json_text() replaces the bad bytes.
+  Json j = {{"serial", std::string("SN\xff\xfe"
+                                   "1")}};
+  EXPECT_THROW((void)j.dump(), nlohmann::json::type_error);
+  EXPECT_EQ(json_text(j),
+            "{\"serial\":\"SN\xef\xbf\xbd\xef\xbf\xbd"
+            "1\"}");
+}
+
+}  // namespace aa
+
+namespace aa {
+
+TEST(JsonText, Utf8SafeMakesEveryStringSerialisable) {
+  Json j = {{"submods", {{std::string("gpu\xff"), {{"name", std::string("H\xc3")}}}}},
+            {"ok", "caf\xc3\xa9"},
+            {"n", 3}};
+  Json s = utf8_safe(j);
+  std::string text;
+  ASSERT_NO_THROW(text = s.dump());
+  EXPECT_EQ(s["submods"]["gpu\xef\xbf\xbd"]["name"], "H\xef\xbf\xbd");
+  EXPECT_EQ(s["ok"], "caf\xc3\xa9");
+  EXPECT_EQ(s["n"], 3);
 }
 
 }  // namespace aa

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/terminal.h"
 #include "core/text.h"
 #include "inventory/pci_device.h"
 
@@ -47,6 +48,36 @@ TEST(Text, ReadFileErrorsNameThePath) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "input.missing-file");
   EXPECT_EQ(r.error().field, "/nonexistent/accel-attest/file");
+}
+
+}  // namespace aa
+
+namespace aa {
+
+TEST(Text, TerminalSafeEscapesControlsAndKeepsUtf8) {
+  EXPECT_EQ(terminal_safe("gpu-01 H100"), "gpu-01 H100");
+  // ESC[2J (clear screen), newline, carriage return, tab, BEL, DEL.
+  EXPECT_EQ(terminal_safe("a\x1b[2J\nb\r\t\a\x7f"), "a\\x1b[2J\\x0ab\\x0d\\x09\\x07\\x7f");
+  // C1 controls in UTF-8 (U+009B CSI, U+0085 NEL) and a raw 8-bit CSI byte.
+  EXPECT_EQ(terminal_safe("\xc2\x9b"
+                          "2J\xc2\x85"),
+            "\\xc2\\x9b2J\\xc2\\x85");
+  EXPECT_EQ(terminal_safe("\x9b"
+                          "2J"),
+            "\\x9b2J");
+  // Valid printable UTF-8 stays: U+00E9, U+4E2D, U+1F600.
+  EXPECT_EQ(terminal_safe("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80"),
+            "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80");
+  // Overlong, surrogate, truncated and out-of-range sequences are bytes, escaped one by one.
+  EXPECT_EQ(terminal_safe("\xc0\x80"), "\\xc0\\x80");
+  EXPECT_EQ(terminal_safe("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+  EXPECT_EQ(terminal_safe("\xe4\xb8"), "\\xe4\\xb8");
+  EXPECT_EQ(terminal_safe("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+  // Escaping is idempotent: text already escaped (by printable() or this) comes back unchanged.
+  EXPECT_EQ(terminal_safe("\\x1b"), "\\x1b");
+  const std::string once = terminal_safe("a\x1b[2J\xc2\x9b\xff");
+  EXPECT_EQ(terminal_safe(once), once);
+  EXPECT_EQ(terminal_safe(std::string("a\0b", 3)), "a\\x00b");
 }
 
 }  // namespace aa

@@ -2,6 +2,7 @@
 #include <iterator>
 
 #include "cli/commands.h"
+#include "core/json_text.h"
 #include "core/text.h"
 #include "identify/identify.h"
 #include "identify/render.h"
@@ -58,7 +59,7 @@ int run(const IdentifyOptions& o, Context& ctx) {
   if (!devices) return fail(devices.error());
   IdentifyReport report = identify(devices->list, devices->class_known, *reg);
   if (o.json) {
-    std::cout << identify_to_json(report).dump(2) << "\n";
+    std::cout << json_text(identify_to_json(report), 2) << "\n";
   } else {
     std::cout << render_identify_table(report);
   }

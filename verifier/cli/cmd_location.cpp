@@ -11,11 +11,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "cli/commands.h"
 #include "collect/nvml_gpu.h"
+#include "core/file_out.h"
 #include "core/json.h"
+#include "core/json_text.h"
+#include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "location/appraise.h"
@@ -50,6 +51,9 @@ Result<location::LatLon> parse_lat_lon(const std::string& s, const std::string& 
     bool ok = !a.empty() && *end == '\0';
     p.lon = std::strtod(b.c_str(), &end);
     ok = ok && !b.empty() && *end == '\0';
+    if (ok && (!std::isfinite(p.lat) || !std::isfinite(p.lon))) {
+      return make_error("input.not-finite", field, "not a finite LAT,LON: " + printable(s));
+    }
     if (ok && p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180) return p;
   }
   return make_error("input.bad-value", field, "expected LAT,LON in degrees, got " + printable(s));
@@ -193,7 +197,7 @@ int run_bound(const BoundOptions& o, Context& ctx) {
     }
     j["verdict"] = v.verdict;
     j["boundaries"] = boundaries;
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   } else {
     std::cout << "verdict: " << v.verdict << "  (boundaries " << b->version() << ", sha256 "
               << b->sha256() << ")\n";
@@ -231,8 +235,9 @@ int run_enrol(const LandmarkOptions& o) {
             {"lon", o.lon},
             {"jwk", jose::public_jwk(key->get(), kid)},
             {"note", "trusted landmark: a surveyed position and its timing-record key"}};
-  std::ofstream(o.out) << j.dump(1) << "\n";
-  std::cout << "landmark " << o.id << " (kid " << kid << ") written to " << o.out << "\n";
+  if (auto s = write_file_atomic(o.out, json_text(j, 1) + "\n"); !s) return fail(s.error());
+  std::cout << "landmark " << terminal_safe(o.id) << " (kid " << kid << ") written to "
+            << terminal_safe(o.out) << "\n";
   return 0;
 }
 
@@ -250,7 +255,8 @@ int run_serve(const LandmarkOptions& o) {
     if (conn.get() < 0) continue;
     auto rec = location::serve_session(conn.get(), cfg, key->get(), kid);
     if (!rec) {
-      std::cerr << "session " << n + 1 << ": " << rec.error().to_string() << std::endl;
+      std::cerr << "session " << n + 1 << ": " << terminal_safe(rec.error().to_string())
+                << std::endl;
       continue;
     }
     std::cout << "session " << n + 1 << ": record signed (" << rec->size() << " bytes)"
@@ -268,6 +274,8 @@ struct RespondOptions {
 };
 
 int run_respond(const RespondOptions& o) {
+  // Before any landmark session is spent.
+  if (auto s = check_writable(o.out, "--out"); !s) return fail(s.error());
   location::LocationEvidence ev;
   ev.device = o.device;
   location::Responder r;
@@ -325,7 +333,9 @@ int run_respond(const RespondOptions& o) {
     std::cout << "landmark " << addr << ": " << le->responses.size() << " probes answered\n";
     ev.landmarks.push_back(std::move(*le));
   }
-  std::ofstream(o.out) << location::location_evidence_json(ev).dump(1) << "\n";
+  if (auto s = write_file_atomic(o.out, json_text(location::location_evidence_json(ev), 1) + "\n");
+      !s)
+    return fail(s.error());
   std::cout << "location evidence (" << ev.scheme << ") written to " << o.out << "\n";
   return 0;
 }
@@ -339,6 +349,7 @@ struct LocVerifyOptions {
 };
 
 int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& build) {
+  if (auto s = check_writable(o.out, "--out"); !s) return fail(s.error());
   auto b = location::Boundaries::load(ctx.profiles());
   if (!b) return fail(b.error());
   auto lms = location::load_landmarks(o.landmarks);
@@ -429,24 +440,28 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   }
   ear::VerifierIdentity vid;
   vid.build = build;
-  Json claims = location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl);
+  Json claims =
+      utf8_safe(location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl));
   const std::string kid = jose::thumbprint(key->get());
-  std::ofstream(o.out) << jose::sign_es256(key->get(), kid, claims) << "\n";
+  if (auto s = write_file_atomic(o.out, jose::sign_es256(key->get(), kid, claims) + "\n"); !s)
+    return fail(s.error());
   if (o.json) {
-    std::cout << claims.dump(2) << "\n";
+    std::cout << json_text(claims, 2) << "\n";
   } else {
+    // Device labels, landmark IDs and messages come from the evidence: escaped for a terminal.
     for (const auto& r : results) {
-      std::cout << r.device << ": " << r.verdict << "  (" << r.status << ")\n";
+      std::cout << terminal_safe(r.device) << ": " << r.verdict << "  (" << r.status << ")\n";
       for (const auto& l : r.landmarks) {
-        std::cout << "  landmark " << l.id << ": min RTT " << fixed(l.rtt_min_ms, 3) << " ms over "
-                  << l.rtts_ms.size() << " probes, radius " << km(l.radius_c_km) << " km at c"
-                  << (l.used ? "" : " (not used)") << "\n";
+        std::cout << "  landmark " << terminal_safe(l.id) << ": min RTT " << fixed(l.rtt_min_ms, 3)
+                  << " ms over " << l.rtts_ms.size() << " probes, radius " << km(l.radius_c_km)
+                  << " km at c" << (l.used ? "" : " (not used)") << "\n";
       }
       for (const auto& f : r.findings)
-        std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
-                  << "\n";
+        std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": "
+                  << terminal_safe(f.message) << "\n";
     }
-    std::cout << "signed location attestation (kid " << kid << ") written to " << o.out << "\n";
+    std::cout << "signed location attestation (kid " << kid << ") written to "
+              << terminal_safe(o.out) << "\n";
   }
   bool all_good = std::all_of(results.begin(), results.end(), [](const auto& r) {
     return r.status != "contraindicated" && r.verdict != "indeterminate";
@@ -476,11 +491,14 @@ void add_location(CLI::App& app, Context& ctx) {
   bound
       ->add_option("--rtt-ms", o->rtts_ms,
                    "minimum round-trip time, milliseconds (one per --landmark, in order)")
+      ->check(finite_number())
       ->required()
       ->allow_extra_args(false);
-  bound->add_option("--proc-ms", o->proc_ms,
-                    "minimum processing time of the device, milliseconds (never more than a "
-                    "measured minimum; default 0)");
+  bound
+      ->add_option("--proc-ms", o->proc_ms,
+                   "minimum processing time of the device, milliseconds (never more than a "
+                   "measured minimum; default 0)")
+      ->check(finite_number());
   bound
       ->add_option("--restricted", o->restricted,
                    "restricted countries, ISO 3166-1 alpha-2 (default: the export policy's: "
@@ -509,7 +527,8 @@ void add_location(CLI::App& app, Context& ctx) {
       ->delimiter(',');
   ver->add_option("--allowed", v->allowed, "countries the licence allows")->delimiter(',');
   ver->add_option("--proc-ms", v->proc_ms,
-                  "minimum processing time (default: firmware-profiles/location/processing.json)");
+                  "minimum processing time (default: firmware-profiles/location/processing.json)")
+      ->check(finite_number());
   ver->add_option("--nonce", v->nonce,
                   "the nonce the verifier issued (hex): every record must carry it as its "
                   "challenge, else location.stale; without it, location.nonce-unchecked");
@@ -535,8 +554,12 @@ void add_location(CLI::App& app, Context& ctx) {
   serve->add_option("--key", l->key, "landmark signing key (PEM EC P-256, accel-attest keygen)")
       ->required();
   serve->add_option("--id", l->id, "landmark ID")->required();
-  serve->add_option("--lat", l->lat, "surveyed latitude")->required();
-  serve->add_option("--lon", l->lon, "surveyed longitude")->required();
+  serve->add_option("--lat", l->lat, "surveyed latitude")
+      ->check(finite_number() & CLI::Range(-90.0, 90.0))
+      ->required();
+  serve->add_option("--lon", l->lon, "surveyed longitude")
+      ->check(finite_number() & CLI::Range(-180.0, 180.0))
+      ->required();
   serve->add_option("--listen", l->listen, "HOST:PORT to listen on")->required();
   serve->add_option("--probes", l->probes, "probes per session (default 5)")
       ->check(CLI::Range(1, 64));
@@ -547,8 +570,12 @@ void add_location(CLI::App& app, Context& ctx) {
       "enrol", "Write a landmark's trust entry (ID, position, public JWK) for certs/landmarks/.");
   enrol->add_option("--key", e->key, "landmark signing key")->required();
   enrol->add_option("--id", e->id, "landmark ID")->required();
-  enrol->add_option("--lat", e->lat, "surveyed latitude")->required();
-  enrol->add_option("--lon", e->lon, "surveyed longitude")->required();
+  enrol->add_option("--lat", e->lat, "surveyed latitude")
+      ->check(finite_number() & CLI::Range(-90.0, 90.0))
+      ->required();
+  enrol->add_option("--lon", e->lon, "surveyed longitude")
+      ->check(finite_number() & CLI::Range(-180.0, 180.0))
+      ->required();
   enrol->add_option("--out", e->out, "file to write")->required();
   enrol->callback([e, &ctx] { ctx.exit_code = run_enrol(*e); });
   auto r = std::make_shared<RespondOptions>();
@@ -576,7 +603,8 @@ void add_location(CLI::App& app, Context& ctx) {
                    "the nonce the verifier issued for the bundle (hex, accel-attest challenge): "
                    "each landmark signs it into its record");
   resp->add_option("--extra-delay-ms", r->extra_delay_ms,
-                   "delay each answer (tests: a slow or delaying host)");
+                   "delay each answer (tests: a slow or delaying host)")
+      ->check(finite_number() & CLI::NonNegativeNumber);
   resp->callback([r, &ctx] { ctx.exit_code = run_respond(*r); });
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/json_text.h"
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "nvidia/appraise.h"
@@ -121,7 +122,7 @@ int run(const NvidiaOptions& o, Context& ctx) {
   nvidia::RunInfo run{in->at, hex_encode(in->nonce),  o.rim_store,         o.crl,
                       o.ocsp, refs.device_root_label, refs.rim_root_label, o.strict};
   if (o.json) {
-    std::cout << nvidia::appraisal_to_json(results, run, *reg).dump(2) << "\n";
+    std::cout << json_text(nvidia::appraisal_to_json(results, run, *reg), 2) << "\n";
   } else {
     std::cout << nvidia::render_appraisal_text(results, run);
   }

@@ -1,14 +1,14 @@
 // Result keys and tokens: accel-attest keygen, jwks, verify-token.
 #include <openssl/pem.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/file_out.h"
+#include "core/json_text.h"
 #include "core/text.h"
 #include "location/attestation.h"
 #include "results/ear.h"
@@ -35,26 +35,33 @@ Json jwks_of(EVP_PKEY* key) {
   return Json{{"keys", Json::array({jose::public_jwk(key, jose::thumbprint(key))})}};
 }
 
-Status keygen(const std::string& dir) {
-  ossl::PKey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  if (!key) return make_error("input.bad-value", "keygen", "key generation failed");
+// Writes signing-key.pem (0600 from its first byte) and jwks.json to `dir`; an existing key or
+// JWKS is kept (output.exists) unless `force`.
+Status keygen(const std::string& dir, bool force) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::string priv = (std::filesystem::path(dir) / "signing-key.pem").string();
   std::string pub = (std::filesystem::path(dir) / "jwks.json").string();
+  const Overwrite mode = force ? Overwrite::kReplace : Overwrite::kNever;
+  for (const auto& path : {priv, pub}) {
+    if (!force &&
+        std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found) {
+      return make_error("output.exists", path,
+                        "already exists; keygen does not overwrite a key without --force");
+    }
+    AA_CHECK(check_writable(path));
+  }
+  ossl::PKey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  if (!key) return make_error("internal.error", "keygen", "key generation failed");
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   if (PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    return make_error("input.unreadable", priv, "cannot encode the key");
+    return make_error("internal.error", priv, "cannot encode the key");
   }
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
-  {
-    std::ofstream f(priv, std::ios::binary | std::ios::trunc);
-    f.write(data, n);
-    if (!f) return make_error("input.unreadable", priv, "cannot write");
-  }
-  ::chmod(priv.c_str(), 0600);
-  std::ofstream(pub) << jwks_of(key.get()).dump(2) << "\n";
+  if (n <= 0 || data == nullptr) return make_error("internal.error", priv, "cannot encode the key");
+  AA_CHECK(write_file_atomic(priv, std::string_view(data, static_cast<size_t>(n)), 0600, mode));
+  AA_CHECK(write_file_atomic(pub, json_text(jwks_of(key.get()), 2) + "\n", 0644, mode));
   std::cout << "signing key " << priv << " (kid " << jose::thumbprint(key.get()) << "), JWKS "
             << pub << "\n";
   return Ok{};
@@ -160,9 +167,11 @@ void add_results(CLI::App& app, Context& ctx) {
   CLI::App* kg = app.add_subcommand(
       "keygen",
       "Write a new ES256 (P-256) result signing key (signing-key.pem, mode 0600) and its "
-      "JWKS (jwks.json) to --out.");
+      "JWKS (jwks.json) to --out; an existing key is never replaced without --force.");
+  auto force = std::make_shared<bool>(false);
   kg->add_option("--out", *dir, "output directory")->required();
-  kg->callback([dir, &ctx] { ctx.exit_code = exit_code(keygen(*dir)); });
+  kg->add_flag("--force", *force, "replace an existing signing-key.pem and jwks.json");
+  kg->callback([dir, force, &ctx] { ctx.exit_code = exit_code(keygen(*dir, *force)); });
   auto key = std::make_shared<std::string>();
   CLI::App* jw = app.add_subcommand("jwks", "Print the JWKS of a result signing key.");
   jw->add_option("key", *key, "PEM EC P-256 private key")->required();

@@ -13,7 +13,10 @@
 #include "bundle/bundle.h"
 #include "cli/commands.h"
 #include "collect/tpm_host.h"
+#include "core/file_out.h"
 #include "core/json.h"
+#include "core/json_text.h"
+#include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "inventory/inventory_json.h"
@@ -184,11 +187,12 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
   tpm::QuoteAppraisal a = tpm::appraise_quote((*l)->ev, (*l)->refs);
   Json j = to_json(a, **l);
   if (o.json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   } else {
     std::cout << "TPM quote appraisal: " << a.verdict() << "\n";
-    std::cout << "  AK          " << a.ak_description << "  name " << hex_encode(a.ak_name) << "\n";
-    if (a.quote) std::cout << "  selection   " << j["selection"].get<std::string>() << "\n";
+    std::cout << "  AK          " << terminal_safe(a.ak_description) << "  name "
+              << hex_encode(a.ak_name) << "\n";
+    if (a.quote) std::cout << "  selection   " << tpm::selection_text(a.quote->selection()) << "\n";
     std::cout << "  checks     ";
     for (const auto& [k, v] : a.checks) std::cout << " " << k << "=" << check_name(v);
     std::cout << "\n";
@@ -198,8 +202,8 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
                 << j["inventory_assurance"].get<std::string>() << "\n";
     }
     for (const auto& f : a.findings) {
-      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
-                << "\n";
+      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": "
+                << terminal_safe(f.message) << "\n";
     }
   }
   return a.verdict() == "contraindicated" ? 1 : 0;
@@ -238,15 +242,16 @@ int ek_check(const EkCheckOptions& o) {
     }
     std::cout << Json{{"certificate", o.cert},  {"trusted", r.ok}, {"path", r.path},
                       {"ek_eku", r.has_ek_eku}, {"anchors", dir},  {"findings", fs}}
-                     .dump(2)
+                     .dump(2, ' ', false, Json::error_handler_t::replace)
               << "\n";
   } else {
-    std::cout << o.cert << ": " << (r.ok ? "chains to a root of the anchor store" : "NOT trusted")
-              << "\n";
-    for (size_t i = 0; i < r.path.size(); ++i) std::cout << "  [" << i << "] " << r.path[i] << "\n";
+    std::cout << terminal_safe(o.cert) << ": "
+              << (r.ok ? "chains to a root of the anchor store" : "NOT trusted") << "\n";
+    for (size_t i = 0; i < r.path.size(); ++i)
+      std::cout << "  [" << i << "] " << terminal_safe(r.path[i]) << "\n";
     for (const auto& f : r.findings) {
-      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
-                << "\n";
+      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": "
+                << terminal_safe(f.message) << "\n";
     }
   }
   return r.ok ? 0 : 1;
@@ -257,11 +262,10 @@ struct TpmQuoteOptions {
   bool ecc = false;
 };
 
-Status write_file(const std::string& path, ByteView data) {
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  if (!f) return make_error("input.unreadable", path, "cannot write");
-  return Ok{};
+// Atomically (core/file_out.h); `mode` 0600 for secrets.
+Status write_file(const std::string& path, ByteView data, mode_t mode = 0644) {
+  return write_file_atomic(
+      path, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), mode);
 }
 
 // Enrolment: the host makes a persistent AK, the verifier challenges it through the EK
@@ -327,8 +331,8 @@ int challenge(const EnrolOptions& o) {
       AA_TRY(at, verification_time(o.time));
       auto r = tpm::check_ek_certificate(cert.get(), ek.area, anchors, at);
       for (const auto& f : r.findings) {
-        std::cout << "[" << severity_name(f.severity) << "] " << f.code << ": " << f.message
-                  << "\n";
+        std::cout << "[" << severity_name(f.severity) << "] " << f.code << ": "
+                  << terminal_safe(f.message) << "\n";
       }
       if (!r.ok) rc = 1;
     } else {
@@ -347,7 +351,7 @@ int challenge(const EnrolOptions& o) {
     off = 0;
     Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&cred.secret, buf, sizeof buf, &off);
     AA_CHECK(write_file(in_dir(o.out, "encrypted-secret.bin"), ByteView(buf, off)));
-    AA_CHECK(write_file(in_dir(o.out, "expected-secret.bin"), secret));
+    AA_CHECK(write_file(in_dir(o.out, "expected-secret.bin"), secret, 0600));
     AA_CHECK(write_file(in_dir(o.out, "ak.name"), ak.name));
     std::cout << "challenge for AK " << hex_encode(ak.name) << " in " << o.out
               << " (send credential.bin and encrypted-secret.bin; keep expected-secret.bin)\n";

@@ -1,12 +1,16 @@
 // accel-attest verify (the pipeline: bundle in, signed EAR out) and accel-attest report (the
 // HTML audit report of a signed result).
 #include <ctime>
-#include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
 
 #include "bundle/bundle.h"
 #include "cli/commands.h"
 #include "core/bytes.h"
+#include "core/file_out.h"
+#include "core/json_text.h"
+#include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
@@ -36,11 +40,17 @@ struct VerifyOptions {
   bool json = false;
 };
 
+// Atomically: a failed or killed write leaves the old file (core/file_out.h).
 Status write_file(const std::string& path, const std::string& body) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << body;
-  f.close();
-  if (!f) return make_error("input.unreadable", path, "cannot write");
+  return write_file_atomic(path, body);
+}
+
+// Every output of `verify` can be written; checked before the nonce is consumed, so that an
+// output that cannot be written does not cost the caller its evidence.
+Status check_outputs(const VerifyOptions& o) {
+  AA_CHECK(check_writable(o.out, "--out"));
+  if (!o.location_out.empty()) AA_CHECK(check_writable(o.location_out, "--location-out"));
+  if (!o.report.empty()) AA_CHECK(check_writable(o.report, "--report"));
   return Ok{};
 }
 
@@ -123,6 +133,25 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   if (!reg) return 2;
   auto l = load(o, ctx, *reg);
   if (!l) return fail(l.error());
+  if (!o.location_out.empty() && !l->boundaries) {
+    return fail(make_error("input.missing-field", "--location-out", "needs --landmarks"));
+  }
+  if (auto s = check_outputs(o); !s) return fail(s.error());
+  // Every check that can refuse the options runs before the nonce is consumed.
+  std::set<std::string> allowed;
+  if (l->boundaries) {
+    auto a = country_set(o.allowed, *l->boundaries, "--allowed");
+    if (!a) return fail(a.error());
+    allowed = std::move(*a);
+  }
+  std::optional<Bytes> given_nonce;
+  if (!o.nonce.empty()) {
+    auto n = hex_decode(o.nonce);
+    if (!n || n->size() < 16 || n->size() > 64) {
+      return fail(make_error("input.bad-hex", "--nonce", "16 to 64 bytes of hex"));
+    }
+    given_nonce = std::move(*n);
+  }
 
   PipelineReferences refs;
   refs.registry = reg;
@@ -141,12 +170,8 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   for (const auto& c : l->ak_intermediates) refs.ak_intermediates.push_back(c.get());
   refs.at = l->at;
   const std::time_t now = std::time(nullptr);
-  if (!o.nonce.empty()) {
-    auto n = hex_decode(o.nonce);
-    if (!n || n->size() < 16 || n->size() > 64) {
-      return fail(make_error("input.bad-hex", "--nonce", "16 to 64 bytes of hex"));
-    }
-    refs.expected_nonce = *n;
+  if (given_nonce) {
+    refs.expected_nonce = *given_nonce;
   } else if (!o.store.empty()) {
     auto store = NonceStore::open(o.store);
     if (!store) return fail(store.error());
@@ -165,28 +190,26 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     refs.landmarks = &l->landmarks;
     refs.processing = l->processing;
     refs.simulated_device_root = l->device_root.get();
-    auto allowed = country_set(o.allowed, *l->boundaries, "--allowed");
-    if (!allowed) return fail(allowed.error());
     // The restricted locations of the policy in use (--policy), not the default file's.
     refs.restricted_locations = l->policy.restricted_locations.members(reg->country_groups());
-    refs.allowed_locations = *allowed;
+    refs.allowed_locations = allowed;
     if (o.allowed.empty() && l->licence) refs.allowed_locations.insert(l->licence->destination);
   }
   PipelineResult r = run_pipeline(l->bundle, l->bundle_sha256, refs);
   ear::VerifierIdentity id;
   id.build = build;
-  Json claims = ear::ear_claims(r, id, now, o.ttl);
+  // Device and certificate strings can hold bytes that are not UTF-8; the signed claims carry
+  // them replaced (U+FFFD), so that signing and the report cannot fail after the nonce is spent.
+  Json claims = utf8_safe(ear::ear_claims(r, id, now, o.ttl));
   const std::string kid = jose::thumbprint(l->key.get());
   const std::string token = jose::sign_es256(l->key.get(), kid, claims);
   if (auto s = write_file(o.out, token + "\n"); !s) return fail(s.error());
   if (!o.location_out.empty()) {
-    if (!l->boundaries) {
-      return fail(make_error("input.missing-field", "--location-out", "needs --landmarks"));
-    }
     std::vector<location::LocationResult> locs;
     for (const auto& s : r.submods)
       if (s.location) locs.push_back(*s.location);
-    Json lc = location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl);
+    Json lc =
+        utf8_safe(location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl));
     if (auto s = write_file(o.location_out, jose::sign_es256(l->key.get(), kid, lc) + "\n"); !s)
       return fail(s.error());
   }
@@ -195,24 +218,25 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     if (auto s = write_file(o.report, render_html_report(claims, sig)); !s) return fail(s.error());
   }
   if (o.json) {
-    std::cout << claims.dump(2) << "\n";
+    std::cout << json_text(claims, 2) << "\n";
   } else {
-    std::cout << "host " << r.host_name << ": " << r.status << "  (nonce " << r.nonce_hex
-              << ", verified at " << x509::rfc3339(r.at) << ")\n";
+    // The host name, labels, names and messages come from the bundle: escaped for a terminal.
+    std::cout << "host " << terminal_safe(r.host_name) << ": " << r.status << "  (nonce "
+              << terminal_safe(r.nonce_hex) << ", verified at " << x509::rfc3339(r.at) << ")\n";
     for (const auto& s : r.submods) {
-      std::cout << "  " << s.label << "  " << s.status;
+      std::cout << "  " << terminal_safe(s.label) << "  " << s.status;
       if (s.kind != "host") {
-        std::cout << "  " << s.name << "  " << s.eccn << "  " << s.assurance;
+        std::cout << "  " << terminal_safe(s.name) << "  " << s.eccn << "  " << s.assurance;
       }
       std::cout << "\n";
       if (s.location) std::cout << "      location: " << s.location->verdict << "\n";
       for (const auto& f : s.findings) {
         if (f.severity == Severity::kInfo) continue;
-        std::cout << "      [" << severity_name(f.severity) << "] " << f.code << ": " << f.message
-                  << "\n";
+        std::cout << "      [" << severity_name(f.severity) << "] " << f.code << ": "
+                  << terminal_safe(f.message) << "\n";
       }
     }
-    std::cout << "signed EAR (kid " << kid << ") written to " << o.out << "\n";
+    std::cout << "signed EAR (kid " << kid << ") written to " << terminal_safe(o.out) << "\n";
   }
   return r.status == "affirming" ? 0 : 1;
 }

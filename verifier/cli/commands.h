@@ -39,6 +39,10 @@ inline int exit_code(const Status& s) {
   return s ? 0 : fail(s.error());
 }
 
+// A check for every floating-point option: CLI11 itself turns "nan", "inf" and "1e400" into
+// doubles, so each is refused here (input.not-finite, naming the option).
+CLI::Validator finite_number();
+
 // The --time option: RFC 3339, or now when empty (input.bad-value otherwise).
 Result<std::time_t> verification_time(const std::string& option);
 

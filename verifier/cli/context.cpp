@@ -1,15 +1,35 @@
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "core/bytes.h"
+#include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/x509.h"
 
 namespace aa::cli {
 
 int fail(const Error& e) {
-  std::cerr << "accel-attest: error: " << e.to_string() << "\n";
+  // Messages quote input (names, paths, values): escaped for a terminal.
+  std::cerr << "accel-attest: error: " << terminal_safe(e.to_string()) << "\n";
   return 2;
+}
+
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const double d = std::strtod(s.c_str(), &end);
+        if (s.empty() || end == s.c_str() || *end != '\0') return "not a number: " + printable(s);
+        if (!std::isfinite(d)) {
+          return "input.not-finite: " + printable(s) + " is not a finite number";
+        }
+        return {};
+      },
+      "FINITE");
 }
 
 std::string Context::profiles() const {

@@ -1,12 +1,16 @@
 // accel-attest: the command line. Subcommands live in cmd_*.cpp; this file wires them up.
 //
 // Exit codes (every subcommand): 0 no finding / pass, 1 findings / fail, 2 bad input or usage.
+// No input ends the process through an exception: whatever escapes a subcommand is reported as
+// internal.error with exit 2 (a bug to fix; the stages return Result and do not throw).
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/terminal.h"
 
 int main(int argc, char** argv) {
   // tpm2-tss logs malformed input to stderr itself; our errors already name the field.
@@ -16,6 +20,13 @@ int main(int argc, char** argv) {
       "Identifies accelerators, classifies them under ECCN 3A090 from the chip-family "
       "registry, and flags Huawei Ascend and other PRC parts."};
   app.require_subcommand(1);
+  // CLI11's messages quote the option values as given: escaped for a terminal.
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    std::string out = aa::terminal_safe(e.what()) + "\n";
+    if (a->get_help_ptr() != nullptr)
+      out += "Run with " + a->get_help_ptr()->get_name() + " for more information.\n";
+    return out;
+  });
   app.set_version_flag("--version", std::string("accel-attest ") + ACCEL_ATTEST_VERSION);
   aa::cli::Context ctx;
   app.add_option("--profiles", ctx.profiles_dir,
@@ -39,6 +50,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  } catch (const std::exception& e) {
+    return aa::cli::fail(aa::make_error("internal.error", "accel-attest",
+                                        std::string("unexpected failure: ") + e.what()));
+  } catch (...) {
+    return aa::cli::fail(
+        aa::make_error("internal.error", "accel-attest", "unexpected failure of unknown type"));
   }
   return ctx.exit_code;
 }

@@ -1,5 +1,7 @@
 #include "core/json.h"
+#include "core/json_text.h"
 
+#include <cmath>
 #include <set>
 #include <vector>
 
@@ -19,6 +21,17 @@ std::string json_pointer_token(std::string_view key) {
   return out;
 }
 
+std::string json_text(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+Json utf8_safe(const Json& value) {
+  // The text json_text() writes is valid JSON in valid UTF-8; parsing it back cannot fail, and
+  // allow_exceptions=false keeps that true without a throw.
+  Json out = Json::parse(json_text(value), nullptr, /*allow_exceptions=*/false);
+  return out.is_discarded() ? Json() : out;
+}
+
 namespace {
 
 // A SAX consumer that forwards to nlohmann's DOM builder while enforcing the limits and
@@ -32,6 +45,7 @@ class StrictSax {
   bool number_integer(Json::number_integer_t v) { return scalar() && dom_.number_integer(v); }
   bool number_unsigned(Json::number_unsigned_t v) { return scalar() && dom_.number_unsigned(v); }
   bool number_float(Json::number_float_t v, const std::string& s) {
+    if (!std::isfinite(v)) return fail("input.not-finite", "number is not finite: " + s);
     return scalar() && dom_.number_float(v, s);
   }
   bool string(std::string& v) {
@@ -70,7 +84,14 @@ class StrictSax {
     frames_.pop_back();
     return dom_.end_array();
   }
-  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception&) {
+  bool parse_error(std::size_t pos, const std::string& token,
+                   const nlohmann::detail::exception& ex) {
+    // nlohmann reports a number that overflows a double (1e400, -1e400) as out_of_range 406;
+    // the value is not yet counted in its array, so the pointer names the pending element.
+    if (!error_ && ex.id == 406) {
+      error_ = Error{"input.not-finite", pointer(/*pending=*/true),
+                     "number " + token.substr(0, 40) + " is out of range (not a finite double)"};
+    }
     if (!error_) {
       error_ = Error{"input.bad-json", pointer(),
                      "not valid JSON (syntax error near byte " + std::to_string(pos) + ")"};
@@ -104,11 +125,17 @@ class StrictSax {
     }
     return true;
   }
-  std::string pointer() const {
+  // `pending`: the innermost array's next element (one not yet passed to advance()).
+  std::string pointer(bool pending = false) const {
     std::string p;
-    for (const Frame& f : frames_) {
+    for (size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
       if (f.array) {
-        if (f.index > 0) p += "/" + std::to_string(f.index - 1);
+        if (pending && i + 1 == frames_.size()) {
+          p += "/" + std::to_string(f.index);
+        } else if (f.index > 0) {
+          p += "/" + std::to_string(f.index - 1);
+        }
       } else if (!f.key.empty() || !f.keys.empty()) {
         p += "/" + json_pointer_token(f.key);
       }
@@ -146,12 +173,26 @@ Result<Json> parse_json_strict(std::string_view text, const std::string& origin,
   return root;
 }
 
+namespace {
+// What child() and at() view when the member or element is absent: null, so that the next
+// accessor reports a type error naming the place instead of nlohmann throwing.
+const Json& absent() {
+  static const Json kNull;
+  return kNull;
+}
+}  // namespace
+
 JsonAt JsonAt::child(std::string_view key) const {
-  return JsonAt(v_->at(std::string(key)), origin_, pointer_ + "/" + json_pointer_token(key));
+  const std::string ptr = pointer_ + "/" + json_pointer_token(key);
+  if (!v_->is_object()) return JsonAt(absent(), origin_, ptr);
+  auto it = v_->find(std::string(key));
+  return JsonAt(it == v_->end() ? absent() : *it, origin_, ptr);
 }
 
 JsonAt JsonAt::at(size_t index) const {
-  return JsonAt(v_->at(index), origin_, pointer_ + "/" + std::to_string(index));
+  const std::string ptr = pointer_ + "/" + std::to_string(index);
+  if (!v_->is_array() || index >= v_->size()) return JsonAt(absent(), origin_, ptr);
+  return JsonAt((*v_)[index], origin_, ptr);
 }
 
 Error JsonAt::type_error(std::string_view expected) const {
@@ -196,7 +237,9 @@ Result<bool> JsonAt::boolean() const {
 
 Result<double> JsonAt::number() const {
   if (!v_->is_number()) return type_error("a number");
-  return v_->get<double>();
+  const double d = v_->get<double>();
+  if (!std::isfinite(d)) return make_error("input.not-finite", where(), "number is not finite");
+  return d;
 }
 
 Result<std::string> JsonAt::string_field(std::string_view key) const {

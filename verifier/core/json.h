@@ -3,8 +3,10 @@
 // Contract: parse_json_strict() accepts one JSON value (RFC 8259) and rejects, each with its
 // own error code and a JSON pointer to the place: invalid syntax (input.bad-json), a
 // duplicate key in any object (input.duplicate-key), nesting deeper than limits.max_depth
-// (input.too-deep), a document larger than limits.max_bytes (input.too-large) and any string
-// longer than limits.max_string (input.too-large). `origin` (usually the file path) prefixes
+// (input.too-deep), a document larger than limits.max_bytes (input.too-large), any string
+// longer than limits.max_string (input.too-large) and a number that is not a finite double,
+// such as 1e400 or -1e400 (input.not-finite). Nothing here throws; core/json_text.h writes JSON
+// without throwing on strings that are not UTF-8. `origin` (usually the file path) prefixes
 // every field in errors.
 #pragma once
 
@@ -42,8 +44,10 @@ class JsonAt {
 
   const Json& json() const { return *v_; }
   std::string where() const { return origin_ + "#" + (pointer_.empty() ? "/" : pointer_); }
-  JsonAt child(std::string_view key) const;  // requires an object that has `key`
-  JsonAt at(size_t index) const;             // requires an array
+  // Never throw: a missing member or element (or a parent of the wrong kind) is viewed as
+  // null, so that the next accessor's error names the place.
+  JsonAt child(std::string_view key) const;
+  JsonAt at(size_t index) const;
 
   Result<JsonAt> object() const;                     // the value itself, checked to be an object
   Result<JsonAt> array() const;                      // the value itself, checked to be an array
@@ -51,7 +55,7 @@ class JsonAt {
   std::optional<JsonAt> optional_field(std::string_view key) const;
   Result<std::string> string() const;
   Result<bool> boolean() const;
-  Result<double> number() const;
+  Result<double> number() const;  // finite only (input.not-finite otherwise)
   // A required member that must be a string / a number: field(key) then string() / number().
   Result<std::string> string_field(std::string_view key) const;
   Result<double> number_field(std::string_view key) const;

@@ -9,6 +9,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "core/terminal.h"
 
 namespace aa {
 
@@ -77,6 +78,72 @@ std::string printable(std::string_view s, size_t max) {
       char b[8];
       std::snprintf(b, sizeof b, "\\x%02x", c);
       out += b;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (RFC 3629: shortest form, no surrogates, at most
+// U+10FFFF), or 0 if the bytes there are not one.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  size_t n = 0;
+  uint32_t cp = 0;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3f);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+      (cp >= 0xd800 && cp <= 0xdfff)) {
+    return 0;
+  }
+  return n;
+}
+
+void append_escaped(std::string& out, unsigned char c) {
+  char b[8];
+  std::snprintf(b, sizeof b, "\\x%02x", c);
+  out += b;
+}
+
+}  // namespace
+
+std::string terminal_safe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++i;
+    } else if (size_t n = c >= 0x80 ? utf8_sequence(s, i) : 0; n > 0) {
+      // U+0080..U+009F (C1 controls, CSI among them) are 0xc2 0x80..0x9f.
+      if (c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) {
+        append_escaped(out, c);
+        append_escaped(out, static_cast<unsigned char>(s[i + 1]));
+      } else {
+        out.append(s.substr(i, n));
+      }
+      i += n;
+    } else {
+      append_escaped(out, c);
+      ++i;
     }
   }
   return out;

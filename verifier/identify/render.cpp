@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/terminal.h"
 #include "core/text.h"
 #include "registry/describe.h"
 
@@ -28,9 +29,10 @@ std::string render_identify_table(const IdentifyReport& r) {
   rows.push_back(
       {"PCI", "VENDOR", "FAMILY", "NAME", "TPP", "PD", "3A090", "FLAGS", "ATTEST", "ASSURANCE"});
   for (const auto& d : r.devices) {
-    rows.push_back({d.pci.address, d.vendor, d.family, d.name, format_interval(d.tpp, 0),
-                    format_interval(d.pd, 2), class_text(d), flag_list(d), d.attestation,
-                    d.assurance});
+    // Address and name can come from the host (lspci, sysfs, a bundle): escaped for a terminal.
+    rows.push_back({terminal_safe(d.pci.address), terminal_safe(d.vendor), terminal_safe(d.family),
+                    terminal_safe(d.name), format_interval(d.tpp, 0), format_interval(d.pd, 2),
+                    class_text(d), flag_list(d), d.attestation, d.assurance});
   }
   std::vector<size_t> w(rows[0].size(), 0);
   for (const auto& row : rows) {
@@ -54,7 +56,8 @@ std::string render_identify_table(const IdentifyReport& r) {
   } else {
     out += "Findings:\n";
     for (const auto& f : r.findings)
-      out += "  [" + f.code + "] " + f.pointer + ": " + f.message + "\n";
+      out +=
+          "  [" + f.code + "] " + terminal_safe(f.pointer) + ": " + terminal_safe(f.message) + "\n";
   }
   out += "Registry digest: sha256:" + r.registry_digest + "\n";
   return out;

@@ -29,6 +29,10 @@ Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string&
     t.id = id_s;
     AA_TRY(lat_v, o.number_field("lat"));
     AA_TRY(lon_v, o.number_field("lon"));
+    if (lat_v < -90 || lat_v > 90 || lon_v < -180 || lon_v > 180) {
+      return make_error("input.bad-value", o.child("lat").where(),
+                        "not a position (latitude -90..90, longitude -180..180)");
+    }
     t.position = {lat_v, lon_v};
     AA_TRY(jwk, o.field("jwk"));
     AA_TRY(keys, jose::parse_jwks(jwk.json().dump(), jwk.where()));

@@ -71,7 +71,12 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
 }
 
 Status check_location_claims(const Json& claims, const std::string& origin) {
-  const Json& subs = claims.at("submods");
+  // A token payload: find, not at(), so that a missing member is an error and not an exception.
+  const auto sit = claims.is_object() ? claims.find("submods") : claims.end();
+  if (!claims.is_object() || sit == claims.end() || !sit->is_object()) {
+    return make_error("ear.missing-claim", origin + "#/submods", "required");
+  }
+  const Json& subs = *sit;
   for (const auto& [label, a] : subs.items()) {
     const std::string where = origin + "#/submods/" + label + "/" + ear::ext("location");
     auto e = a.find(ear::ext("location"));

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <thread>
 
+#include "core/json_text.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "results/jose.h"
@@ -34,7 +35,7 @@ Error proto(const std::string& what, const std::string& msg) {
 }
 
 Status send_line(int fd, const Json& j, const std::string& what) {
-  std::string line = j.dump() + "\n";
+  std::string line = json_text(j) + "\n";  // never throws on a label that is not UTF-8
   size_t off = 0;
   while (off < line.size()) {
     ssize_t n = ::send(fd, line.data() + off, line.size() - off, MSG_NOSIGNAL);

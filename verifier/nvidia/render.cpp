@@ -1,5 +1,7 @@
 #include "nvidia/render.h"
 
+#include "core/terminal.h"
+#include "core/text.h"
 #include "crypto/x509.h"
 #include "registry/classify.h"
 #include "registry/describe.h"
@@ -149,16 +151,19 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
   bool all = true;
   for (const auto& d : devices) {
     all = all && d.passed(run.strict);
-    out += "\n" + d.label + " (" + d.kind + ")  " + d.verdict() + "\n";
+    // Labels, IDs, versions, SKUs and messages come from the evidence: escaped for a terminal.
+    out += "\n" + terminal_safe(d.label) + " (" + d.kind + ")  " + d.verdict() + "\n";
     if (!d.device_id.empty())
-      out += "  device      " + d.device_id + "  hwmodel " + d.hwmodel + "\n";
+      out += "  device      " + terminal_safe(d.device_id) + "  hwmodel " +
+             terminal_safe(d.hwmodel) + "\n";
     if (d.opaque) {
-      out += "  firmware    driver " + opt(d.opaque->driver_version) + ", VBIOS " +
-             opt(d.opaque->vbios_version) + "\n";
+      out += "  firmware    driver " + terminal_safe(opt(d.opaque->driver_version)) + ", VBIOS " +
+             terminal_safe(opt(d.opaque->vbios_version)) + "\n";
     }
     if (!d.product.empty() || !d.sku.empty()) {
-      out += "  product     " + (d.product.empty() ? std::string("unknown") : d.product) +
-             (d.sku.empty() ? "" : "  (SKU " + d.sku + ")") +
+      out += "  product     " +
+             (d.product.empty() ? std::string("unknown") : terminal_safe(d.product)) +
+             (d.sku.empty() ? "" : "  (SKU " + terminal_safe(d.sku) + ")") +
              (d.part ? "  registry " + d.part->id + " (" + d.part->family + ")" : "") + "\n";
     }
     out += "  checks     ";
@@ -172,8 +177,8 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
       out += "\n";
     }
     for (const auto& f : d.findings) {
-      out +=
-          std::string("  [") + severity_name(f.severity) + "] " + f.code + ": " + f.message + "\n";
+      out += std::string("  [") + severity_name(f.severity) + "] " + f.code + ": " +
+             terminal_safe(f.message) + "\n";
     }
   }
   out += std::string("\nResult: ") + (all ? "PASS" : "FAIL") + " (" +
