@@ -109,7 +109,7 @@ check verify-inconsistent 1 "location.inconsistent" -- lverify two.json --out tw
 # A response signed by another device's key: rejected, whatever the timing.
 check respond-impostor 0 "5 probes answered" -- respond --connect 127.0.0.1:$p1 --device-key other.key --out imp.json
 check verify-impostor 1 "location.identity-unbound" -- lverify imp.json --out imp.jwt
-check verify-impostor-status 0 "status contraindicated" -- "$bin" verify-token imp.jwt --jwks rk/jwks.json
+check verify-impostor-status 1 "token.status-below-required.*status contraindicated" -- "$bin" verify-token imp.jwt --jwks rk/jwks.json
 # A GPU through NVML (--nvml): NVML loaded at run time, each probe nonce in an SPDM
 # GET_MEASUREMENTS report (scheme nvidia-spdm), the attestation chain from NVML. The stand-in
 # library's reports have the layout of a real H100 report, signed by a test key.

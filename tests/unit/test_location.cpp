@@ -265,7 +265,7 @@ struct Signed {
           {static_cast<unsigned>(i + 1), nonce, rtts_ns[i], sha256_hex(as_chars(sig))});
       le.responses.push_back(sig);
     }
-    le.record = jose::sign_es256(landmark.get(), "k1", timing_record_json(r));
+    le.record = jose::sign_es256(landmark.get(), "k1", timing_record_json(r)).value();
     LocationEvidence ev;
     ev.device = "0000:18:00.0";
     ev.landmarks.push_back(le);

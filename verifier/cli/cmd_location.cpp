@@ -389,7 +389,9 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   vid.build = build;
   Json claims = location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl);
   const std::string kid = jose::thumbprint(key->get());
-  std::ofstream(o.out) << jose::sign_es256(key->get(), kid, claims) << "\n";
+  auto token = jose::sign_es256(key->get(), kid, claims);
+  if (!token) return fail(token.error());
+  std::ofstream(o.out) << *token << "\n";
   if (o.json) {
     std::cout << claims.dump(2) << "\n";
   } else {
