@@ -187,7 +187,9 @@ PY
 bverify=(verify loc-bundle.json --key rk/signing-key.pem --out b.jwt --ak-ca "$ex/sim-ak-ca.pem"
   --landmarks lms --device-root root.pem --location-out b-loc.jwt)
 check bundle-location 1 "location: not_in_restricted" -- "$bin" "${bverify[@]}"
-check bundle-location-ear 0 '"verdict": "not_in_restricted"' -- "$bin" verify-token b.jwt --jwks rk/jwks.json --json
+# The host result is contraindicated (the mixed host's findings): valid, but refused by
+# verify-token's default --require affirming, with its verified claims shown.
+check bundle-location-ear 1 '"verdict": "not_in_restricted"' -- "$bin" verify-token b.jwt --jwks rk/jwks.json --json
 check bundle-location-attestation 0 "VALID EAR.*location#1" -- "$bin" verify-token b-loc.jwt --jwks rk/jwks.json
 check bundle-location-pyjwt 0 "pyjwt: valid" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" b-loc.jwt rk/jwks.json -
 check bundle-location-untrusted-device 1 "location.identity-unbound" -- "$bin" verify loc-bundle.json \

@@ -8,6 +8,8 @@
 
 #include "core/bytes.h"
 #include "core/text.h"
+#include "location/boundaries.h"
+#include "report/html_report.h"
 #include "results/ear.h"
 #include "results/ear_writer.h"
 #include "results/jose.h"
@@ -372,6 +374,86 @@ TEST(Token, VerifyResultTokenGatesOnEveryCheck) {
   EXPECT_EQ(ear::shell_word("a/b.jwt"), "a/b.jwt");
   EXPECT_EQ(ear::shell_word("it's here"), "'it'\\''s here'");
   EXPECT_EQ(ear::shell_word(""), "''");
+}
+
+// Mistyped claims of both report kinds: every variant renders, without an exception; unverified,
+// the page says UNVERIFIED and colours nothing.
+TEST(Report, AnyClaimsRenderAndAnUnverifiedPageHasNoVerdictOrColour) {
+  const std::string x = ear::kExtPrefix;
+  Json good = {
+      {"eat_profile", ear::kProfileAccelAttest},
+      {"iat", 1700000000},
+      {"ear_status", "contraindicated"},
+      {"submods",
+       {{"host",
+         {{"ear_status", "affirming"},
+          {x + "host", {{"name", "h"}, {"findings", Json::array()}, {"checks", Json::object()}}}}},
+        {"0000:18:00.0",
+         {{"ear_status", "contraindicated"},
+          {x + "device",
+           {{"marketing_name", "H20"},
+            {"findings",
+             {{{"code", "policy.prc-3a090-part"}, {"severity", "fail"}, {"message", "m"}}}}}},
+          {x + "location",
+           {{"verdict", "indeterminate"},
+            {"landmarks",
+             {{{"id", "sg"},
+               {"lat", 1.29},
+               {"lon", 103.85},
+               {"rtt_min_ms", 1.5},
+               {"radius_km_at_c", 200.0},
+               {"used", true}}}}}}}}}}};
+  std::vector<Json> variants = {good, Json::object()};
+  const std::string device = "/submods/0000:18:00.0/";
+  for (const std::string& path : std::vector<std::string>{
+           "/submods", "/submods/host", "/submods/0000:18:00.0",
+           device + json_pointer_token(x + "device"), device + json_pointer_token(x + "location"),
+           device + json_pointer_token(x + "device") + "/findings",
+           "/submods/host/" + json_pointer_token(x + "host"), "/iat", "/ear_status",
+           "/ear_verifier_id"}) {
+    for (Json v : {Json::array(), Json(1), Json("x"), Json(nullptr), Json(true), Json(-1.5e300)}) {
+      Json c = good;
+      c[Json::json_pointer(path)] = v;
+      variants.push_back(c);
+    }
+  }
+  for (const char* field : {"lat", "lon", "rtt_min_ms", "radius_km_at_c", "used", "id"}) {
+    for (Json v : {Json("x"), Json(nullptr), Json(Json::array()), Json(1e300)}) {
+      Json c = good;
+      c["submods"]["0000:18:00.0"][x + "location"]["landmarks"][0][field] = v;
+      variants.push_back(c);
+    }
+  }
+  auto bounds = location::Boundaries::load(PROFILES_DIR);
+  ASSERT_TRUE(bounds.ok()) << bounds.error().to_string();
+  for (bool verified : {false, true}) {
+    ReportSignature sig;
+    sig.verified = verified;
+    sig.kid = "k";
+    sig.thumbprint = "t";
+    sig.reverify = "accel-attest verify-token 'a b.jwt' --jwks j.json";
+    for (const auto& c : variants) {
+      std::string pages[2];
+      ASSERT_NO_THROW(pages[0] = render_html_report(c, sig)) << c.dump();
+      ASSERT_NO_THROW(pages[1] = render_location_report(c, sig, *bounds, {"CN"})) << c.dump();
+      for (const auto& html : pages) {
+        EXPECT_NE(html.find("id=\"reverify\">accel-attest verify-token &#39;a b.jwt&#39;"),
+                  std::string::npos);
+        if (verified) continue;
+        EXPECT_NE(html.find("id=\"verdict\"><b>UNVERIFIED</b>"), std::string::npos);
+        for (const char* cls :
+             {"affirming", "warning", "contraindicated", "none", "fail", "warn", "info"}) {
+          EXPECT_EQ(html.find(std::string("class=\"pill ") + cls + "\""), std::string::npos) << cls;
+          EXPECT_EQ(html.find(std::string("class=\"verdict ") + cls + "\""), std::string::npos);
+        }
+      }
+    }
+  }
+  ReportSignature sig;
+  sig.verified = true;
+  std::string html = render_html_report(good, sig);
+  EXPECT_NE(html.find("id=\"verdict\"><b>contraindicated</b>"), std::string::npos);
+  EXPECT_NE(html.find("class=\"pill fail\""), std::string::npos);
 }
 
 }  // namespace

@@ -94,10 +94,28 @@ int verify_token(const VerifyTokenOptions& o) {
   p.read.now = *now;
   p.read.skew = o.skew;
   p.profiles = o.profiles;
-  p.require = o.require;
   auto v = ear::verify_result_token(*token, *keys, o.token, p);
   if (!v) return bad(v.error());
   const ear::Claims& e = v->claims;
+  // Verified, but is it good enough? A refusal still shows the verified statuses (and with
+  // --json the claims), so that the caller sees why.
+  if (auto m = ear::meets(e, o.require, o.token); !m) {
+    if (o.json) {
+      std::cout << Json{{"valid", false},
+                        {"code", m.error().code},
+                        {"field", m.error().field},
+                        {"message", m.error().message},
+                        {"required", o.require},
+                        {"status", e.status ? Json(*e.status) : Json(nullptr)},
+                        {"claims", v->jws.payload}}
+                       .dump(2)
+                << "\n";
+    } else {
+      std::cout << "INVALID " << m.error().to_string() << "\n";
+      for (const auto& a : e.submods) std::cout << "  " << a.label << ": " << a.status << "\n";
+    }
+    return 1;
+  }
   if (o.json) {
     Json subs = Json::object();
     for (const auto& a : e.submods)
