@@ -158,7 +158,8 @@ void page_head(std::ostringstream& h, const std::string& title, const std::strin
     << "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
     << "<title>" << (sig.verified ? "" : "UNVERIFIED ") << html_escape(title) << "</title><style>"
     << kStyle << "</style></head><body>\n";
-  h << "<h1>" << html_escape(heading) << "</h1><div class=\"explain\">" << html_escape(subtitle)
+  h << "<h1>" << html_escape(heading) << "</h1><div class=\"explain\">"
+    << (sig.verified ? "" : "as the unverified token claims: ") << html_escape(subtitle)
     << "</div>\n";
   if (!sig.verified) {
     h << "<div class=\"verdict unverified\" id=\"verdict\"><b>UNVERIFIED</b>"
