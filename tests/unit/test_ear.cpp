@@ -226,6 +226,15 @@ TEST(Jose, HeaderOrPayloadThatIsNotAnObjectIsRefusedWithItsCode) {
   EXPECT_EQ(d->header["alg"], "ES256");
   EXPECT_TRUE(d->payload.contains("submods"));
   EXPECT_EQ(jose::decode_unverified("e30.e30", "t").error().code, "jose.bad-format");
+  // A header member of the wrong type, or a missing alg, is a header error naming the member.
+  for (const char* h : {R"({"alg":1})", R"({"alg":"ES256","kid":[]})", R"({"typ":"JWT"})"}) {
+    std::string t =
+        base64url_encode(as_bytes(std::string_view(h))) + ".e30." + base64url_encode(Bytes(64, 1));
+    auto v = jose::verify_compact(t, keys, "h");
+    ASSERT_FALSE(v.ok()) << h;
+    EXPECT_EQ(v.error().code, "jose.bad-header") << h << ": " << v.error().to_string();
+    EXPECT_EQ(v.error().field.rfind("h header#/", 0), 0u) << v.error().field;
+  }
 }
 
 TEST(Jose, JwksFromAPemPublicOrPrivateKey) {

@@ -197,10 +197,17 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
   AA_TRY(seg, split(token, origin));
   AA_TRY(header, object_segment(seg.header, origin + " header", "jose.bad-header", kHeaderLimits));
   JsonAt ho(header, origin + " header");
-  AA_TRY(alg_at, ho.field("alg"));
-  AA_TRY(alg, alg_at.string());
+  // Every header problem is jose.bad-header, with the field JsonAt names.
+  auto bad_header = [](const Error& e) {
+    return make_error("jose.bad-header", e.field, e.message);
+  };
+  auto alg_at = ho.field("alg");
+  if (!alg_at) return bad_header(alg_at.error());
+  auto alg_r = alg_at->string();
+  if (!alg_r) return bad_header(alg_r.error());
+  const std::string alg = *alg_r;
   if (alg != "ES256") {
-    return make_error("jose.bad-header", alg_at.where(),
+    return make_error("jose.bad-header", alg_at->where(),
                       "alg \"" + alg + "\" refused: the key pins ES256");
   }
   if (auto crit = ho.optional_field("crit")) {
@@ -209,7 +216,9 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
   const Jwk* key = nullptr;
   std::string kid;
   if (auto kid_at = ho.optional_field("kid")) {
-    AA_TRY(k, kid_at->string());
+    auto k_r = kid_at->string();
+    if (!k_r) return bad_header(k_r.error());
+    const std::string k = *k_r;
     kid = k;
     key = keys.find(k);
     if (!key)
