@@ -120,10 +120,11 @@ Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
 }
 
 // The token verified as `verify-token` would (any status), for the report's signature
-// section: the key named by kid and thumbprint, and the command that re-verifies it.
+// section: the key named by kid and thumbprint, and the command that re-verifies it. The
+// verified claims are moved to `claims` when it is given.
 Result<ReportSignature> report_signature(const std::string& token, const jose::Jwks& keys,
                                          const std::string& token_path, std::time_t now, long skew,
-                                         const std::string& reverify) {
+                                         const std::string& reverify, Json* claims = nullptr) {
   ear::TokenPolicy p;
   p.read.now = now;
   p.read.skew = skew;
@@ -137,14 +138,16 @@ Result<ReportSignature> report_signature(const std::string& token, const jose::J
   sig.thumbprint = v.thumbprint;
   sig.checked_at = x509::rfc3339(now);
   sig.reverify = reverify;
+  if (claims) *claims = std::move(v.jws.payload);
   return sig;
 }
 
-// `verify --report`: the token just signed, verified with the public half of the signing key.
+// `verify --report`: the token just signed, verified with the public half of the signing key
+// (the one in memory, not the file again).
 Result<ReportSignature> own_report_signature(const std::string& token,
-                                             const std::string& token_path,
+                                             const std::string& token_path, EVP_PKEY* key,
                                              const std::string& key_path) {
-  AA_TRY(keys, load_verification_keys("", key_path));
+  AA_TRY(keys, jose::parse_jwks(jose::public_jwk(key, jose::thumbprint(key)).dump(), key_path));
   return report_signature(token, keys, token_path, std::time(nullptr), ear::kDefaultSkew,
                           "accel-attest verify-token " + ear::shell_word(token_path) + " --key " +
                               ear::shell_word(key_path));
@@ -226,7 +229,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     if (auto s = write_file(o.location_out, *location_token + "\n"); !s) return fail(s.error());
   }
   if (!o.report.empty()) {
-    auto sig = own_report_signature(token, o.out, o.key);
+    auto sig = own_report_signature(token, o.out, l->key.get(), o.key);
     if (!sig) return fail(sig.error());
     if (auto s = write_file(o.report, render_html_report(claims, *sig)); !s) return fail(s.error());
   }
@@ -281,12 +284,9 @@ int run_report(const ReportOptions& o, Context& ctx) {
                                       : " --jwks " + ear::shell_word(o.jwks));
     if (!o.time.empty()) cmd += " --time " + ear::shell_word(o.time);
     if (o.skew != ear::kDefaultSkew) cmd += " --skew " + std::to_string(o.skew);
-    auto s = report_signature(token, *keys, o.token, *now, o.skew, cmd);
+    auto s = report_signature(token, *keys, o.token, *now, o.skew, cmd, &claims);
     if (!s) return fail(s.error());  // fail closed: no page for a result that does not verify
     sig = std::move(*s);
-    auto d = jose::decode_unverified(token, o.token);  // verified above: decodes
-    if (!d) return fail(d.error());
-    claims = std::move(d->payload);
   } else {
     auto d = jose::decode_unverified(token, o.token);
     if (!d) return fail(d.error());
