@@ -71,8 +71,7 @@ void BM_VerifyHgxBundle(benchmark::State& state) {
   static const aa::nvidia::NvidiaProfile prof =
       aa::nvidia::load_nvidia_profile(PROFILES_DIR).value();
   static const aa::ExportPolicy policy =
-      aa::load_export_policy(std::string(PROFILES_DIR) + "/policy/export-policy.json", reg)
-          .value();
+      aa::load_export_policy(std::string(PROFILES_DIR) + "/policy/export-policy.json", reg).value();
   const aa::Licence lic =
       aa::parse_licence(aa::read_file(kDir + "/licence.json", 1 << 20).value(), "l").value();
   std::string ca_pem = aa::read_file(kDir + "/sim-ak-ca.pem", 1 << 20).value();
@@ -96,7 +95,7 @@ void BM_VerifyHgxBundle(benchmark::State& state) {
     aa::PipelineResult r = aa::run_pipeline(b, aa::sha256_hex(text), refs);
     if (r.status != "warning") state.SkipWithError(("unexpected status " + r.status).c_str());
     std::string token =
-        aa::jose::sign_es256(key.get(), kid, aa::ear::ear_claims(r, {}, kAt, 3600));
+        aa::jose::sign_es256(key.get(), kid, aa::ear::ear_claims(r, {}, kAt, 3600)).value();
     benchmark::DoNotOptimize(token);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));

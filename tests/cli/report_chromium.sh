@@ -38,7 +38,10 @@ check report-hgx 0 "signature verified" -- "$bin" report "$tmp/hgx.jwt" -o "$out
 check report-ascend 0 "signature verified" -- "$bin" report "$tmp/asc.jwt" -o "$out/report-ascend.html" \
   --jwks "$tmp/k/jwks.json"
 
-for name in report-hgx report-ascend; do
+check report-hgx-unverified 0 "UNVERIFIED" -- "$bin" report "$tmp/hgx.jwt" -o "$out/report-hgx-unverified.html" \
+  --unverified
+
+for name in report-hgx report-ascend report-hgx-unverified; do
   render "$name"
   if [ "$(head -c 8 "$out/$name.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
      [ "$(stat -c %s "$out/$name.png")" -gt 20000 ]; then ok; else
@@ -52,5 +55,10 @@ grep -q 'nvidia.rim.not-checked' "$tmp/report-hgx.dom" && ok || not_ok "hgx: fin
 grep -q 'id="verdict"><b>contraindicated</b>' "$tmp/report-ascend.dom" && ok || not_ok "ascend verdict"
 [ "$(grep -o 'class="device"' "$tmp/report-ascend.dom" | wc -l)" -eq 8 ] && ok || not_ok "ascend: 8 device rows"
 grep -q 'policy.prc-3a090-part' "$tmp/report-ascend.dom" && ok || not_ok "ascend: findings"
+# Unverified: the banner says so, and nothing is coloured as a verdict.
+grep -q 'id="verdict"><b>UNVERIFIED</b>' "$tmp/report-hgx-unverified.dom" && ok || not_ok "unverified banner"
+grep -qE 'class="(verdict|pill) (affirming|warning|contraindicated|none|info|warn|fail)"' \
+  "$tmp/report-hgx-unverified.dom" && not_ok "unverified page has status colours" || ok
+grep -q 'id="reverify"' "$tmp/report-hgx.dom" && ok || not_ok "hgx: no re-verify command"
 echo "screenshots and PDFs in $out"
 finish

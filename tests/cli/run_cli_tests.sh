@@ -166,6 +166,9 @@ check token-bad-format 1 "jose.bad-format" -- "$bin" verify-token "$ed/ear_test-
 check token-float-iat 1 "ear.float-time" -- "$bin" verify-token "$ed/c-ear.jwt" --jwks "$ed/veraison-pkey.json"
 check token-float-legacy 0 '"valid": true' -- "$bin" verify-token "$ed/c-ear.jwt" --jwks "$ed/veraison-pkey.json" --allow-float-times --json
 check token-private-jwks 2 "jose.bad-key" -- "$bin" verify-token "$ed/arc-testJWT.jwt" --jwks "$ed/veraison-skey.json"
+# Both forms of an ECDSA signature: a real low-S token with s replaced by n - s, and the reverse.
+check token-high-s 0 "VALID EAR" -- "$bin" verify-token "$ed/ear_test-verify-pass-high-s.jwt" --jwks "$ed/veraison-pkey.json"
+check token-low-s 0 "VALID EAR" -- "$bin" verify-token "$ed/arc-testJWT-low-s.jwt" --jwks "$ed/veraison-pkey.json"
 check challenge 0 "^[0-9a-f]{64}$" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 60
 check challenge-bad-ttl 2 "" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 0
 check keygen 0 "signing key" -- "$bin" keygen --out "$tmp/keys"

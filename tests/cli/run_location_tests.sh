@@ -176,7 +176,7 @@ check respond-bad-challenge 2 "input.bad-value.*--challenge" -- "$bin" landmark 
 # A response signed by another device's key: rejected, whatever the timing.
 check respond-impostor 0 "5 probes answered" -- respond --connect 127.0.0.1:$p1 --device-key other.key --out imp.json
 check verify-impostor 1 "location.identity-unbound" -- lverify imp.json --out imp.jwt
-check verify-impostor-status 0 "status contraindicated" -- "$bin" verify-token imp.jwt --jwks rk/jwks.json
+check verify-impostor-status 1 "token.status-below-required.*status contraindicated" -- "$bin" verify-token imp.jwt --jwks rk/jwks.json
 # A GPU through NVML (--nvml): NVML loaded at run time, each probe nonce in an SPDM
 # GET_MEASUREMENTS report (scheme nvidia-spdm), the attestation chain from NVML. The stand-in
 # library's reports have the layout of a real H100 report, signed by a test key.
@@ -259,7 +259,9 @@ bverify=(verify loc-bundle.json --key rk/signing-key.pem --out b.jwt --ak-ca "$e
 check bundle-location 1 "location: not_in_restricted" -- "$bin" "${bverify[@]}"
 if grep -qE "location\.(site-contradicted|stale|inconsistent)" "$tmp/out"; then
   not_ok "bundle-location: a location finding on consistent, fresh evidence at the declared site"; else ok; fi
-check bundle-location-ear 0 '"verdict": "not_in_restricted"' -- "$bin" verify-token b.jwt --jwks rk/jwks.json --json
+# The host result is contraindicated (the mixed host's findings): valid, but refused by
+# verify-token's default --require affirming, with its verified claims shown.
+check bundle-location-ear 1 '"verdict": "not_in_restricted"' -- "$bin" verify-token b.jwt --jwks rk/jwks.json --json
 grep -q '"site_contradicted": false' "$tmp/out" && ok || not_ok "the EAR lacks site_contradicted"
 check bundle-location-attestation 0 "VALID EAR.*location#1" -- "$bin" verify-token b-loc.jwt --jwks rk/jwks.json
 check bundle-location-pyjwt 0 "pyjwt: valid" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" b-loc.jwt rk/jwks.json -

@@ -30,10 +30,34 @@ if [ -n "$shim" ]; then
   check hgx-offline 1 "host hgx-h100-example: warning" -- env LD_PRELOAD="$shim" "$bin" "${hgx[@]}" \
     --out "$tmp/hgx-offline.jwt"
 fi
+# A warning result is valid but not good enough by default: `verify-token && provision` is safe.
 check hgx-token 0 "VALID EAR.*status warning" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
-  --nonce "$hgx_nonce"
+  --nonce "$hgx_nonce" --require warning
+check hgx-token-default-require 1 "token.status-below-required.*status warning does not meet --require affirming" -- \
+  "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --nonce "$hgx_nonce"
+check hgx-token-json-refused 1 '"code": "token.status-below-required"' -- "$bin" verify-token "$tmp/hgx.jwt" \
+  --jwks "$jwks" --json
+check hgx-token-bad-require 2 "" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --require none
 check hgx-token-pinned 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
-  --profile "tag:accel-attest.example,2026:ear#1"
+  --profile "tag:accel-attest.example,2026:ear#1" --require warning
+check hgx-token-key 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --key "$key" --require warning
+openssl pkey -in "$key" -pubout -out "$tmp/k/public.pem" 2>/dev/null
+check hgx-token-public-pem 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --key "$tmp/k/public.pem" \
+  --require warning
+check hgx-token-key-and-jwks 2 "" -- "$bin" verify-token "$tmp/hgx.jwt" --key "$key" --jwks "$jwks"
+check hgx-token-no-key 2 "--jwks" -- "$bin" verify-token "$tmp/hgx.jwt"
+# Times at a frozen --time, relative to the token's own iat (verify signs with iat = now):
+# expired a day after, issued in the future before (beyond the 300 s skew), within the skew.
+iat=$($py -c 'import base64,json,sys; p=open(sys.argv[1]).read().split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["iat"])' "$tmp/hgx.jwt")
+rfc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+check hgx-token-expired 1 "ear.expired" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --require warning --time "$(rfc $((iat + 86400)))"
+check hgx-token-iat-future 1 "token.iat-future" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --require warning --time "$(rfc $((iat - 301)))"
+check hgx-token-iat-skew 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --require warning --time "$(rfc $((iat - 300)))"
+check hgx-token-iat-no-skew 1 "token.iat-future" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --require warning --time "$(rfc $((iat - 1)))" --skew 0
 check hgx-token-other-profile 1 "ear.unexpected-profile" -- "$bin" verify-token "$tmp/hgx.jwt" \
   --jwks "$jwks" --profile "tag:ietf.org,2026:rats/ear#03"
 check hgx-token-wrong-nonce 1 "ear.nonce-mismatch" -- "$bin" verify-token "$tmp/hgx.jwt" \
@@ -133,7 +157,12 @@ check store-first-use 0 "host h20-test-host: affirming" -- "$bin" "${sim[@]}" --
 check store-first-use-pyjwt 0 "status affirming" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" \
   "$tmp/sim.jwt" "$jwks" "$n"
 check store-reuse 1 "store.nonce-reused" -- "$bin" "${sim[@]}" --out "$tmp/sim2.jwt"
-check store-reuse-contraindicated 0 "status contraindicated" -- "$bin" verify-token "$tmp/sim2.jwt" --jwks "$jwks"
+check store-first-use-token 0 "VALID EAR.*status affirming" -- "$bin" verify-token "$tmp/sim.jwt" --jwks "$jwks" \
+  --nonce "$n"
+check store-reuse-contraindicated 1 "token.status-below-required.*status contraindicated" -- \
+  "$bin" verify-token "$tmp/sim2.jwt" --jwks "$jwks"
+check store-reuse-contraindicated-warning 1 "status contraindicated does not meet --require warning" -- \
+  "$bin" verify-token "$tmp/sim2.jwt" --jwks "$jwks" --require warning
 check store-unknown 1 "store.nonce-unknown" -- "$bin" verify "$ex/mixed/bundle.json" --key "$key" \
   --out "$tmp/t.jwt" --store "$store"
 check simulate-nonce-conflict 1 "answers nonce" -- "$src/tools/simulate-bundle" \
@@ -163,16 +192,64 @@ check bad-key 2 "not a PEM EC P-256 private key" -- "$bin" verify "$ex/mixed/bun
 check store-and-nonce 2 "" -- "$bin" verify "$ex/mixed/bundle.json" --key "$key" --out "$tmp/t.jwt" \
   --store "$store" --nonce "$n"
 
-# The report.
+# The report: verified first (--jwks or --key), fail closed (exit 2, no page) otherwise; only
+# --unverified renders without a key, marked UNVERIFIED with no verdict and no colour.
 check report 0 "signature verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx.html" --jwks "$jwks"
 if grep -q 'id="verdict"><b>warning</b>' "$tmp/hgx.html" && [ "$(grep -c 'class="device"' "$tmp/hgx.html")" -eq 8 ]; then
   ok; else not_ok "report lacks the verdict or the 8 device rows"; fi
-check report-unverified 0 "NOT verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx2.html"
+kid=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["keys"][0]["kid"])' "$jwks")
+grep -q "id=\"sig-kid\"><span class=\"mono\">$kid</span>" "$tmp/hgx.html" &&
+  grep -q "id=\"sig-thumbprint\"><span class=\"mono\">$kid</span>" "$tmp/hgx.html" && ok ||
+  not_ok "report does not name the key by kid and thumbprint"
+# The page's re-verify command, run as printed, verifies the token.
+cmd=$($py -c 'import html,re,sys; print(html.unescape(re.search(r"id=\"reverify\">([^<]*)<", open(sys.argv[1]).read()).group(1)))' "$tmp/hgx.html")
+[ "$cmd" = "accel-attest verify-token $tmp/hgx.jwt --jwks $jwks" ] && ok || not_ok "re-verify command: $cmd"
+check report-reverify 0 "VALID EAR.*status warning" -- bash -c "${cmd/accel-attest/\"\$0\"} --require warning" "$bin"
+check report-key 0 "signature verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx-k.html" --key "$key"
+grep -q "verify-token $tmp/hgx.jwt --key $key<" "$tmp/hgx-k.html" && ok || not_ok "re-verify command with --key"
+check report-public-pem 0 "signature verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx-p.html" \
+  --key "$tmp/k/public.pem"
+check report-no-key 2 "give --jwks or --key" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx-none.html"
+[ ! -e "$tmp/hgx-none.html" ] && ok || not_ok "report without a key wrote a page"
+check report-unverified 0 "UNVERIFIED.*NOT verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx2.html" --unverified
+grep -q 'id="verdict"><b>UNVERIFIED</b>' "$tmp/hgx2.html" && ok || not_ok "unverified banner"
+grep -qE 'class="verdict (affirming|warning|contraindicated|none)"|class="pill (affirming|warning|contraindicated|none|info|warn|fail)"' \
+  "$tmp/hgx2.html" && not_ok "unverified page has status colours" || ok
+grep -q 'none: no key was used' "$tmp/hgx2.html" && ok || not_ok "unverified page claims a key"
+check report-unverified-and-key 2 "" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx4.html" --unverified --jwks "$jwks"
 "$bin" keygen --out "$tmp/k2" >/dev/null
-check report-wrong-key 1 "jose.unknown-key|jose.bad-signature" -- "$bin" report "$tmp/hgx.jwt" \
+check report-wrong-key 2 "jose.unknown-key" -- "$bin" report "$tmp/hgx.jwt" \
   -o "$tmp/hgx3.html" --jwks "$tmp/k2/jwks.json"
+[ ! -e "$tmp/hgx3.html" ] && ok || not_ok "report with the wrong key wrote a page"
+check report-wrong-pem 2 "jose.unknown-key" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx3.html" \
+  --key "$tmp/k2/signing-key.pem"
+check report-tampered 2 "jose.bad-signature" -- "$bin" report "$tmp/hgx-bad.jwt" -o "$tmp/hgx3.html" --jwks "$jwks"
+check report-expired 2 "ear.expired" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx3.html" --jwks "$jwks" \
+  --time "$(rfc $((iat + 86400)))"
+check report-at-time 0 "signature verified" -- "$bin" report "$tmp/hgx.jwt" -o "$tmp/hgx5.html" --jwks "$jwks" \
+  --time "$(rfc $((iat + 3600)))"
+grep -q "verify-token $tmp/hgx.jwt --jwks $jwks --time $(rfc $((iat + 3600)))<" "$tmp/hgx5.html" && ok ||
+  not_ok "re-verify command lacks --time"
 check verify-writes-report 1 "" -- "$bin" "${hgx[@]}" --out "$tmp/r.jwt" --report "$tmp/r.html"
 [ -s "$tmp/r.html" ] && ok || not_ok "verify --report wrote nothing"
+grep -q "id=\"reverify\">accel-attest verify-token $tmp/r.jwt --key $key<" "$tmp/r.html" &&
+  grep -q "id=\"sig-thumbprint\"><span class=\"mono\">$kid</span>" "$tmp/r.html" && ok ||
+  not_ok "verify --report lacks the key or the re-verify command"
+
+# Tokens whose header or payload is valid base64url of something that is not a JSON object
+# (tests/data/ear/malformed): a clear error naming the part, never an abort.
+ed=$src/tests/data/ear
+for part in header payload; do
+  for kind in array number string null garbage; do
+    t=$ed/malformed/$part-$kind.jwt
+    check "report-unverified-$part-$kind" 2 "jose.bad-$part: .*$part-$kind.jwt $part" -- \
+      "$bin" report "$t" -o "$tmp/m.html" --unverified
+    check "report-$part-$kind" 2 "jose.bad-$part" -- "$bin" report "$t" -o "$tmp/m.html" \
+      --jwks "$ed/veraison-pkey.json"
+    check "token-$part-$kind" 1 "jose.bad-$part" -- "$bin" verify-token "$t" --jwks "$ed/veraison-pkey.json"
+  done
+done
+[ ! -e "$tmp/m.html" ] && ok || not_ok "a malformed token produced a page"
 
 # Outputs are written atomically: a write that fails (here the file-size limit, as a full disk
 # would) leaves the previous token and report whole, and no temporary file behind.

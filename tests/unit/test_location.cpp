@@ -305,7 +305,8 @@ struct Signed {
     }
     const bool sg = id == "sg-1";
     le.record = jose::sign_es256(sg ? landmark.get() : landmark2.get(),
-                                 sg ? "k1" : (id == "mad-1" ? "k2" : "k3"), timing_record_json(r));
+                                 sg ? "k1" : (id == "mad-1" ? "k2" : "k3"), timing_record_json(r))
+                    .value();
     LocationEvidence ev;
     ev.device = "0000:18:00.0";
     ev.landmarks.push_back(le);

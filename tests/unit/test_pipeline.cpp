@@ -540,7 +540,7 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   // Signed and verified with our JOSE module.
   ossl::PKey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   std::string kid = jose::thumbprint(key.get());
-  std::string token = jose::sign_es256(key.get(), kid, c);
+  std::string token = jose::sign_es256(key.get(), kid, c).value();
   Json jwks = {{"keys", Json::array({jose::public_jwk(key.get(), kid)})}};
   auto keys = jose::parse_jwks(jwks.dump(), "jwks");
   ASSERT_TRUE(keys.ok());
@@ -555,7 +555,11 @@ TEST(Report, HasTheVerdictDevicesFindingsAndEscapes) {
   PipelineResult r = run(e.bundle, e.sha);
   r.host_name = "<script>alert(1)</script>";
   Json c = ear::ear_claims(r, {}, 1795833986, 3600);
-  ReportSignature sig{true, "kid-1", "ES256", "abc", std::nullopt};
+  ReportSignature sig;
+  sig.verified = true;
+  sig.kid = "kid-1";
+  sig.alg = "ES256";
+  sig.token_sha256 = "abc";
   std::string html = render_html_report(c, sig);
   EXPECT_NE(html.find("id=\"verdict\"><b>contraindicated</b>"), std::string::npos);
   EXPECT_EQ(html.find("<script>"), std::string::npos);
@@ -612,7 +616,8 @@ struct LocationFixture {
     ev.device = device;
     ev.scheme = "nvidia-spdm";
     ev.landmarks.push_back(
-        {jose::sign_es256(landmark.get(), "lm", location::timing_record_json(r)), {report}});
+        {jose::sign_es256(landmark.get(), "lm", location::timing_record_json(r)).value(),
+         {report}});
     return ev;
   }
 };

@@ -443,8 +443,9 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   Json claims =
       utf8_safe(location::location_claims(results, *b, o.host, vid, std::time(nullptr), o.ttl));
   const std::string kid = jose::thumbprint(key->get());
-  if (auto s = write_file_atomic(o.out, jose::sign_es256(key->get(), kid, claims) + "\n"); !s)
-    return fail(s.error());
+  auto token = jose::sign_es256(key->get(), kid, claims);
+  if (!token) return fail(token.error());
+  if (auto s = write_file_atomic(o.out, *token + "\n"); !s) return fail(s.error());
   if (o.json) {
     std::cout << json_text(claims, 2) << "\n";
   } else {

@@ -22,6 +22,7 @@
 #include "results/ear.h"
 #include "results/ear_writer.h"
 #include "results/jose.h"
+#include "results/token.h"
 #include "store/nonce_store.h"
 
 namespace aa::cli {
@@ -128,6 +129,40 @@ Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
   return l;
 }
 
+// The token verified as `verify-token` would (any status), for the report's signature
+// section: the key named by kid and thumbprint, and the command that re-verifies it. The
+// verified claims are moved to `claims` when it is given.
+Result<ReportSignature> report_signature(const std::string& token, const jose::Jwks& keys,
+                                         const std::string& token_path, std::time_t now, long skew,
+                                         const std::string& reverify, Json* claims = nullptr) {
+  ear::TokenPolicy p;
+  p.read.now = now;
+  p.read.skew = skew;
+  AA_TRY(v, ear::verify_result_token(token, keys, token_path, p));
+  ReportSignature sig;
+  sig.verified = true;
+  sig.kid = v.jws.kid;
+  sig.alg = "ES256";
+  sig.token_sha256 = sha256_hex(token);
+  sig.jwk = v.jwk;
+  sig.thumbprint = v.thumbprint;
+  sig.checked_at = x509::rfc3339(now);
+  sig.reverify = reverify;
+  if (claims) *claims = std::move(v.jws.payload);
+  return sig;
+}
+
+// `verify --report`: the token just signed, verified with the public half of the signing key
+// (the one in memory, not the file again).
+Result<ReportSignature> own_report_signature(const std::string& token,
+                                             const std::string& token_path, EVP_PKEY* key,
+                                             const std::string& key_path) {
+  AA_TRY(keys, jose::parse_jwks(jose::public_jwk(key, jose::thumbprint(key)).dump(), key_path));
+  return report_signature(token, keys, token_path, std::time(nullptr), ear::kDefaultSkew,
+                          "accel-attest verify-token " + ear::shell_word(token_path) + " --key " +
+                              ear::shell_word(key_path));
+}
+
 int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   const Registry* reg = ctx.registry();
   if (!reg) return 2;
@@ -202,7 +237,9 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   // them replaced (U+FFFD), so that signing and the report cannot fail after the nonce is spent.
   Json claims = utf8_safe(ear::ear_claims(r, id, now, o.ttl));
   const std::string kid = jose::thumbprint(l->key.get());
-  const std::string token = jose::sign_es256(l->key.get(), kid, claims);
+  auto signed_token = jose::sign_es256(l->key.get(), kid, claims);
+  if (!signed_token) return fail(signed_token.error());
+  const std::string token = *signed_token;
   if (auto s = write_file(o.out, token + "\n"); !s) return fail(s.error());
   if (!o.location_out.empty()) {
     std::vector<location::LocationResult> locs;
@@ -210,12 +247,14 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
       if (s.location) locs.push_back(*s.location);
     Json lc =
         utf8_safe(location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl));
-    if (auto s = write_file(o.location_out, jose::sign_es256(l->key.get(), kid, lc) + "\n"); !s)
-      return fail(s.error());
+    auto location_token = jose::sign_es256(l->key.get(), kid, lc);
+    if (!location_token) return fail(location_token.error());
+    if (auto s = write_file(o.location_out, *location_token + "\n"); !s) return fail(s.error());
   }
   if (!o.report.empty()) {
-    ReportSignature sig{true, kid, "ES256", sha256_hex(token), jose::public_jwk(l->key.get(), kid)};
-    if (auto s = write_file(o.report, render_html_report(claims, sig)); !s) return fail(s.error());
+    auto sig = own_report_signature(token, o.out, l->key.get(), o.key);
+    if (!sig) return fail(sig.error());
+    if (auto s = write_file(o.report, render_html_report(claims, *sig)); !s) return fail(s.error());
   }
   if (o.json) {
     std::cout << json_text(claims, 2) << "\n";
@@ -242,61 +281,54 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
 }
 
 struct ReportOptions {
-  std::string token, out, jwks;
+  std::string token, out, jwks, key, time;
+  long skew = ear::kDefaultSkew;
+  bool unverified = false;
 };
 
-Result<Json> segment_json(std::string_view seg, const std::string& where) {
-  auto b = base64url_decode(seg);
-  if (!b) return make_error("jose.bad-format", where, "not base64url");
-  return parse_json_strict(std::string_view(reinterpret_cast<const char*>(b->data()), b->size()),
-                           where);
-}
-
 int run_report(const ReportOptions& o, Context& ctx) {
+  if (o.jwks.empty() && o.key.empty() && !o.unverified) {
+    return fail(make_error("input.missing-field", "--jwks",
+                           "the report verifies the token first: give --jwks or --key (or "
+                           "--unverified for a page marked UNVERIFIED, with no verdict)"));
+  }
   auto token_text = read_file(o.token, 1u << 20);
   if (!token_text) return fail(token_text.error());
   std::string token = *token_text;
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   ReportSignature sig;
-  sig.token_sha256 = sha256_hex(token);
   Json claims;
-  if (!o.jwks.empty()) {
-    auto keys_text = read_file(o.jwks, 1u << 20);
-    if (!keys_text) return fail(keys_text.error());
-    auto keys = jose::parse_jwks(*keys_text, o.jwks);
+  if (!o.unverified) {
+    auto keys = load_verification_keys(o.jwks, o.key);
     if (!keys) return fail(keys.error());
-    auto v = jose::verify_compact(token, *keys, o.token);
-    if (!v) {
-      std::cerr << "INVALID " << v.error().to_string() << "\n";
-      return 1;
-    }
-    ear::ReadOptions ro;
-    auto e = ear::read_ear(v->payload, o.token, ro);
-    if (!e) {
-      std::cerr << "INVALID " << e.error().to_string() << "\n";
-      return 1;
-    }
-    sig.verified = true;
-    sig.kid = v->kid;
-    sig.alg = "ES256";
-    for (const auto& k : keys->keys)
-      if (k.kid == v->kid) sig.jwk = jose::public_jwk(k.key.get(), k.kid);
-    claims = v->payload;
+    auto now = verification_time(o.time);
+    if (!now) return fail(now.error());
+    std::string cmd = "accel-attest verify-token " + ear::shell_word(o.token) +
+                      (o.jwks.empty() ? " --key " + ear::shell_word(o.key)
+                                      : " --jwks " + ear::shell_word(o.jwks));
+    if (!o.time.empty()) cmd += " --time " + ear::shell_word(o.time);
+    if (o.skew != ear::kDefaultSkew) cmd += " --skew " + std::to_string(o.skew);
+    auto s = report_signature(token, *keys, o.token, *now, o.skew, cmd, &claims);
+    if (!s) return fail(s.error());  // fail closed: no page for a result that does not verify
+    sig = std::move(*s);
   } else {
-    const size_t a = token.find('.'), b = a == std::string::npos ? a : token.find('.', a + 1);
-    if (b == std::string::npos)
-      return fail(make_error("jose.bad-format", o.token, "not a compact JWS"));
-    auto header = segment_json(std::string_view(token).substr(0, a), o.token + " header");
-    if (!header) return fail(header.error());
-    auto payload =
-        segment_json(std::string_view(token).substr(a + 1, b - a - 1), o.token + " payload");
-    if (!payload) return fail(payload.error());
-    sig.kid = header->value("kid", "");
-    sig.alg = header->value("alg", "");
-    claims = std::move(*payload);
+    auto d = jose::decode_unverified(token, o.token);
+    if (!d) return fail(d.error());
+    JsonAt h(d->header, o.token + " header");
+    for (auto [name, into] : {std::pair{"kid", &sig.kid}, std::pair{"alg", &sig.alg}}) {
+      if (auto f = h.optional_field(name)) {
+        auto v = f->string();
+        if (!v) return fail(make_error("jose.bad-header", v.error().field, v.error().message));
+        *into = *v;
+      }
+    }
+    sig.token_sha256 = sha256_hex(token);
+    sig.reverify = "accel-attest verify-token " + ear::shell_word(o.token) + " --jwks jwks.json";
+    claims = std::move(d->payload);
   }
   std::string html;
-  if (claims.value("eat_profile", "") == location::kProfileLocation) {
+  auto profile = claims.find("eat_profile");
+  if (profile != claims.end() && *profile == location::kProfileLocation) {
     auto b = location::Boundaries::load(ctx.profiles());
     if (!b) return fail(b.error());
     auto restricted = default_restricted_locations(ctx);
@@ -306,9 +338,13 @@ int run_report(const ReportOptions& o, Context& ctx) {
     html = render_html_report(claims, sig);
   }
   if (auto s = write_file(o.out, html); !s) return fail(s.error());
-  std::cout << "report written to " << o.out
-            << (sig.verified ? " (signature verified)" : " (signature NOT verified: no --jwks)")
-            << "\n";
+  if (sig.verified) {
+    std::cout << "report written to " << o.out << " (signature verified, kid " << sig.kid
+              << ", thumbprint " << sig.thumbprint << ")\n";
+  } else {
+    std::cout << "report written to " << o.out
+              << " (UNVERIFIED: signature NOT verified, --unverified; the page gives no verdict)\n";
+  }
   return 0;
 }
 
@@ -364,11 +400,23 @@ void add_verify(CLI::App& app, Context& ctx) {
   CLI::App* rep = app.add_subcommand(
       "report",
       "Write the HTML audit report of a signed result: one self-contained page with the verdict, "
-      "a row per device, the findings explained, digests and the signing key. With --jwks the "
-      "signature is verified first (exit 1 if it does not verify).");
+      "a row per device, the findings explained, digests, the signing key and the command that "
+      "re-verifies the result. The token is verified first with --jwks or --key, as "
+      "verify-token does (any status): exit 2, and no page, when it does not verify. Only "
+      "--unverified renders without a key, on a page marked UNVERIFIED with no verdict.");
   rep->add_option("token", r->token, "the signed result (compact JWT)")->required();
   rep->add_option("-o,--out", r->out, "HTML file to write")->required();
-  rep->add_option("--jwks", r->jwks, "JWKS of the verifier, to verify the signature");
+  auto* rj = rep->add_option("--jwks", r->jwks, "JWKS of the verifier, to verify the token");
+  auto* rk = rep->add_option("--key", r->key,
+                             "PEM EC P-256 public key (or a private key: its public half is used)");
+  auto* ru = rep->add_flag("--unverified", r->unverified,
+                           "render without verifying: the page says UNVERIFIED, no verdict");
+  rj->excludes(rk);
+  rj->excludes(ru);
+  rk->excludes(ru);
+  rep->add_option("--time", r->time, "check exp, nbf and iat at this RFC 3339 time (default now)");
+  rep->add_option("--skew", r->skew, "seconds of clock skew for nbf and iat (default 300)")
+      ->check(CLI::Range(0L, 86400L));
   rep->callback([r, &ctx] { ctx.exit_code = run_report(*r, ctx); });
 }
 

@@ -14,6 +14,7 @@
 #include "crypto/ossl.h"
 #include "location/boundaries.h"
 #include "registry/registry.h"
+#include "results/jose.h"
 
 namespace aa::cli {
 
@@ -51,6 +52,10 @@ Result<ossl::X509Ptr> read_cert(const std::string& path);
 
 // A PEM EC P-256 private key (the result signing key); input.bad-value otherwise.
 Result<ossl::PKey> load_signing_key(const std::string& path);
+
+// The keys a token is verified with: a JWKS file (--jwks) or a PEM public or private key
+// (--key, its public half); exactly one of the two (input.* otherwise, jose.bad-key).
+Result<jose::Jwks> load_verification_keys(const std::string& jwks, const std::string& key);
 
 // The export policy's restricted locations (China, Hong Kong, Macau, D:5) as ISO codes.
 Result<std::set<std::string>> default_restricted_locations(Context& ctx);

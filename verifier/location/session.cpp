@@ -181,8 +181,7 @@ Result<std::string> serve_session(int fd, const LandmarkConfig& cfg, EVP_PKEY* k
     rec.probes.push_back(std::move(t));
   }
   rec.issued_at = std::time(nullptr);
-  std::string jws = jose::sign_es256(key, kid, timing_record_json(rec));
-  if (jws.empty()) return proto("record", "signing failed");
+  AA_TRY(jws, jose::sign_es256(key, kid, timing_record_json(rec)));
   AA_CHECK(send_line(fd, {{"type", "record"}, {"record", jws}}, "record"));
   return jws;
 }

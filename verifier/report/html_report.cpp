@@ -1,6 +1,8 @@
 #include "report/html_report.h"
 
+#include <cmath>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/text.h"
@@ -81,6 +83,20 @@ std::string status_class(const std::string& s) {
   return "none";
 }
 
+// A status or severity label: coloured by `cls` only on a verified page.
+std::string pill(const ReportSignature& sig, const std::string& cls, const std::string& text) {
+  return "<span class=\"pill " + (sig.verified ? html_escape(cls) : std::string("plain")) + "\">" +
+         html_escape(text) + "</span>";
+}
+
+// A finite number, or nothing.
+std::optional<double> number(const Json& v) {
+  if (!v.is_number()) return std::nullopt;
+  double d = v.get<double>();
+  if (!std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
 std::string verdict_words(const std::string& s) {
   if (s == "affirming") return "Every check passed.";
   if (s == "warning")
@@ -127,6 +143,9 @@ table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;p
 th{background:#f3f4f6;font-weight:600}td.addr{white-space:nowrap;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}td.mono,span.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
 .pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12.5px;font-weight:600;color:#fff}
 .pill.affirming,.pill.info{background:var(--ok)}.pill.warning,.pill.warn{background:var(--warn)}.pill.contraindicated,.pill.fail{background:var(--bad)}.pill.none{background:var(--mute)}
+.pill.plain{color:var(--ink);border:1px solid var(--line);font-weight:400}
+.verdict.unverified{color:var(--ink);background:none;border:3px dashed var(--ink)}
+code.cmd{display:block;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;background:#f3f4f6;padding:6px 8px;word-break:break-all}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{color:var(--mute)}dd{margin:0}
 .explain{color:var(--mute);font-size:13px}.sig-ok{color:var(--ok);font-weight:600}.sig-no{color:var(--bad);font-weight:600}
 @media print{body{padding:0;font-size:11pt}.verdict{color:#000;border:3px solid #000;background:none!important}
@@ -134,31 +153,59 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{c
 )";
 
 void page_head(std::ostringstream& h, const std::string& title, const std::string& heading,
-               const std::string& subtitle, const std::string& status) {
+               const std::string& subtitle, const std::string& status, const ReportSignature& sig) {
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     << "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-    << "<title>" << html_escape(title) << "</title><style>" << kStyle << "</style></head><body>\n";
-  h << "<h1>" << html_escape(heading) << "</h1><div class=\"explain\">" << html_escape(subtitle)
+    << "<title>" << (sig.verified ? "" : "UNVERIFIED ") << html_escape(title) << "</title><style>"
+    << kStyle << "</style></head><body>\n";
+  h << "<h1>" << html_escape(heading) << "</h1><div class=\"explain\">"
+    << (sig.verified ? "" : "as the unverified token claims: ") << html_escape(subtitle)
     << "</div>\n";
+  if (!sig.verified) {
+    h << "<div class=\"verdict unverified\" id=\"verdict\"><b>UNVERIFIED</b>"
+      << "Nothing on this page is a verdict: the signature and claims of this result were not "
+         "verified. It claims the status &ldquo;"
+      << html_escape(status.empty() ? "(none)" : status)
+      << "&rdquo;; verify it with the command under Signature before acting on it.</div>\n";
+    return;
+  }
   h << "<div class=\"verdict " << status_class(status) << "\" id=\"verdict\"><b>"
     << html_escape(status) << "</b>" << html_escape(verdict_words(status)) << "</div>\n";
 }
 
 void signature_section(std::ostringstream& h, const Json& claims, const ReportSignature& sig) {
-  auto row = [&](const char* k, const std::string& v) {
-    if (!v.empty()) h << "<dt>" << k << "</dt><dd>" << v << "</dd>";
+  auto row = [&](const char* k, const std::string& v, const char* id = nullptr) {
+    if (v.empty()) return;
+    h << "<dt>" << k << "</dt><dd";
+    if (id) h << " id=\"" << id << "\"";
+    h << ">" << v << "</dd>";
   };
   auto e = [](const Json& v) { return html_escape(text_of(v)); };
-  h << "<h2>Signature</h2><dl>";
-  row("Status", sig.verified
-                    ? "<span class=\"sig-ok\">verified by this report with the key below</span>"
-                    : "<span class=\"sig-no\">not verified here: check it with "
-                      "<code>accel-attest verify-token</code> and the publisher's JWKS</span>");
-  row("Algorithm", html_escape(sig.alg));
-  row("Key ID (RFC 7638 thumbprint)", "<span class=\"mono\">" + html_escape(sig.kid) + "</span>");
+  auto mono = [](const std::string& v) {
+    return v.empty() ? v : "<span class=\"mono\">" + html_escape(v) + "</span>";
+  };
+  h << "<h2>Signature</h2><dl id=\"signature\">";
+  row("Status",
+      sig.verified ? "<span class=\"sig-ok\">verified by this report with the key below: ES256 "
+                     "signature, kid, EAR claims and times (checked at " +
+                         html_escape(sig.checked_at) + ")</span>"
+                   : "<span class=\"sig-no\">UNVERIFIED: rendered with --unverified; neither the "
+                     "signature nor the claims were checked</span>",
+      "sig-status");
+  row("Algorithm", html_escape(sig.alg) + (sig.verified ? "" : " (as the header claims)"));
+  row(sig.verified ? "Key ID (kid)" : "Key ID (kid) the header names", mono(sig.kid), "sig-kid");
+  row("Key thumbprint (RFC 7638, SHA-256)",
+      sig.verified ? mono(sig.thumbprint) : std::string("none: no key was used"), "sig-thumbprint");
   if (sig.jwk)
     row("Public key (JWK)", "<span class=\"mono\">" + html_escape(sig.jwk->dump()) + "</span>");
-  row("Token SHA-256", "<span class=\"mono\">" + html_escape(sig.token_sha256) + "</span>");
+  row("Token SHA-256", mono(sig.token_sha256));
+  if (!sig.reverify.empty()) {
+    row("Re-verify with",
+        "<code class=\"cmd\" id=\"reverify\">" + html_escape(sig.reverify) +
+            "</code><div class=\"explain\">exit 0 only when the signature, the claims and the "
+            "times verify and the status is affirming (add <code>--require warning</code> to "
+            "accept warning)</div>");
+  }
   const Json& vid = member(claims, "ear_verifier_id");
   row("Verifier", e(member(vid, "developer")) + ", build " + e(member(vid, "build")));
   row("Profile", e(member(claims, "eat_profile")));
@@ -217,7 +264,7 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   page_head(
       h, "accel-attest report: " + text_of(member(host, "name")), "Accelerator attestation report",
       "host " + text_of(member(host, "name")) + ", verified " + text_of(member(ver, "verified_at")),
-      status);
+      status, sig);
 
   h << "<h2>Host and scope</h2><dl>";
   auto row = [&](const char* k, const std::string& v) {
@@ -236,9 +283,8 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
           x509::rfc3339(static_cast<std::time_t>(v.get<long long>())));
     }
   }
-  row("Host status", "<span class=\"pill " +
-                         status_class(text_of(member(member(subs, "host"), "ear_status"))) + "\">" +
-                         e(member(member(subs, "host"), "ear_status")) + "</span>");
+  const std::string host_status = text_of(member(member(subs, "host"), "ear_status"));
+  row("Host status", pill(sig, status_class(host_status), host_status));
   row("Inventory bound to TPM quote", member(host, "inventory_bound") == true ? "yes" : "no");
   row("Export rules", "eCFR issue " + e(member(ver, "ecfr_date")));
   h << "</dl>\n";
@@ -268,8 +314,8 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
     h << "<tr class=\"device\"><td class=\"addr\">" << html_escape(label) << "</td><td>"
       << e(member(d, "chip_family")) << "</td><td>" << e(member(d, "marketing_name"))
       << "</td><td class=\"mono\">" << id << "</td><td>" << e(member(d, "eccn_3a090"))
-      << "</td><td>" << e(member(d, "identity_assurance")) << "</td><td><span class=\"pill "
-      << status_class(st) << "\">" << html_escape(st) << "</span></td></tr>\n";
+      << "</td><td>" << e(member(d, "identity_assurance")) << "</td><td>"
+      << pill(sig, status_class(st), st) << "</td></tr>\n";
     ++n_devices;
   }
   if (n_devices == 0) h << "<tr><td colspan=\"7\">No accelerator in the bundle.</td></tr>";
@@ -283,9 +329,8 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
     for (const auto& f : member(x, "findings")) {
       const std::string code = text_of(member(f, "code"));
       const std::string sev = text_of(member(f, "severity"));
-      h << "<tr class=\"finding\"><td class=\"addr\">" << html_escape(label)
-        << "</td><td><span class=\"pill " << html_escape(sev) << "\">" << html_escape(sev)
-        << "</span></td><td class=\"mono\">" << html_escape(code) << "</td><td>"
+      h << "<tr class=\"finding\"><td class=\"addr\">" << html_escape(label) << "</td><td>"
+        << pill(sig, sev, sev) << "</td><td class=\"mono\">" << html_escape(code) << "</td><td>"
         << e(member(f, "message")) << "<div class=\"explain\">"
         << html_escape(explain_finding(code)) << "</div></td></tr>\n";
       ++n_findings;
@@ -329,7 +374,7 @@ std::string render_location_report(const Json& claims, const ReportSignature& si
             "Device location attestation",
             "host " + text_of(member(host, "name")) + ", verified " +
                 text_of(member(host, "verified_at")),
-            status);
+            status, sig);
   h << "<p class=\"explain\">A landmark at a surveyed position timed how long each device took "
        "to sign fresh nonces. Nothing travels faster than light, so a device is within "
        "c &times; (minimum RTT &minus; minimum processing time) / 2 of the landmark: the circles "
@@ -341,17 +386,19 @@ std::string render_location_report(const Json& claims, const ReportSignature& si
     const Json& x = member(a, ext);
     std::string ids, rtts, radii;
     for (const auto& l : member(x, "landmarks")) {
+      auto rtt = number(member(l, "rtt_min_ms"));
+      auto radius = number(member(l, "radius_km_at_c"));
       ids += (ids.empty() ? "" : ", ") + text_of(member(l, "id"));
-      rtts += (rtts.empty() ? "" : ", ") + fixed(member(l, "rtt_min_ms").get<double>(), 3) + " ms";
+      rtts += (rtts.empty() ? "" : ", ") + (rtt ? fixed(*rtt, 3) + " ms" : std::string("?"));
       radii +=
-          (radii.empty() ? "" : ", ") + fixed(member(l, "radius_km_at_c").get<double>(), 1) + " km";
+          (radii.empty() ? "" : ", ") + (radius ? fixed(*radius, 1) + " km" : std::string("?"));
     }
     const std::string st = text_of(member(a, "ear_status"));
     h << "<tr class=\"device\"><td class=\"addr\">" << html_escape(label)
       << "</td><td class=\"mono\">" << e(member(x, "device_identity")) << "</td><td><b>"
       << e(member(x, "verdict")) << "</b></td><td>" << html_escape(ids) << "</td><td>"
-      << html_escape(rtts) << "</td><td>" << html_escape(radii) << "</td><td><span class=\"pill "
-      << status_class(st) << "\">" << html_escape(st) << "</span></td></tr>\n";
+      << html_escape(rtts) << "</td><td>" << html_escape(radii) << "</td><td>"
+      << pill(sig, status_class(st), st) << "</td></tr>\n";
   }
   h << "</tbody></table>\n";
   for (const auto& [label, a] : subs.items()) {
@@ -359,9 +406,14 @@ std::string render_location_report(const Json& claims, const ReportSignature& si
     std::vector<location::Cap> caps;
     for (const auto& l : member(x, "landmarks")) {
       if (member(l, "used") != true) continue;
-      caps.push_back({text_of(member(l, "id")),
-                      {member(l, "lat").get<double>(), member(l, "lon").get<double>()},
-                      member(l, "radius_km_at_c").get<double>()});
+      auto lat = number(member(l, "lat")), lon = number(member(l, "lon"));
+      auto radius = number(member(l, "radius_km_at_c"));
+      // Only caps that can be drawn: a position on the globe, a radius up to half its girth.
+      if (!lat || !lon || !radius || std::abs(*lat) > 90 || std::abs(*lon) > 180 || *radius < 0 ||
+          *radius > 20040) {
+        continue;
+      }
+      caps.push_back({text_of(member(l, "id")), {*lat, *lon}, *radius});
     }
     h << "<h2>Map: " << html_escape(label) << "</h2>";
     if (caps.empty()) {
@@ -380,9 +432,8 @@ std::string render_location_report(const Json& claims, const ReportSignature& si
   for (const auto& [label, a] : subs.items()) {
     for (const auto& f : member(member(a, ext), "findings")) {
       const std::string sev = text_of(member(f, "severity"));
-      h << "<tr class=\"finding\"><td class=\"addr\">" << html_escape(label)
-        << "</td><td><span class=\"pill " << html_escape(sev) << "\">" << html_escape(sev)
-        << "</span></td><td class=\"mono\">" << e(member(f, "code")) << "</td><td>"
+      h << "<tr class=\"finding\"><td class=\"addr\">" << html_escape(label) << "</td><td>"
+        << pill(sig, sev, sev) << "</td><td class=\"mono\">" << e(member(f, "code")) << "</td><td>"
         << e(member(f, "message")) << "</td></tr>";
       ++n;
     }

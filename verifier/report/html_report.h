@@ -6,8 +6,10 @@
 // verdict; the host, site, destination, licence and times; one row per device (family, name,
 // serial or UEID, 3A090 class, assurance level, status); every finding with its code,
 // severity and an explanation of what the code means; evidence and reference digests; the key
-// that signed the result and whether this report verified the signature. Print styles keep
-// tables whole and drop colours to borders.
+// that signed the result (kid, RFC 7638 thumbprint, JWK), whether this report verified it, and
+// the command that re-verifies it. Print styles keep tables whole and drop colours to borders.
+// Every accessor of the claims checks the type first: any JSON object renders (unknown or
+// mistyped members are shown as absent), nothing throws.
 #pragma once
 
 #include <optional>
@@ -20,10 +22,16 @@
 
 namespace aa {
 
+// What the page says about the signature. When `verified` is false the page is marked
+// UNVERIFIED throughout: the banner says so instead of giving a verdict, and no status or
+// severity is coloured anywhere (an unverified claim must not look like a verdict).
 struct ReportSignature {
-  bool verified = false;  // the token's signature was checked against `jwk`
-  std::string kid, alg, token_sha256;
-  std::optional<Json> jwk;  // the verifying public key
+  bool verified = false;               // the token was verified (results/token.h) with `jwk`
+  std::string kid, alg, token_sha256;  // kid and alg: as the header names them
+  std::optional<Json> jwk;             // the verifying public key
+  std::string thumbprint;              // its RFC 7638 thumbprint
+  std::string checked_at;              // RFC 3339 time the claims' times were checked at
+  std::string reverify;                // the command line that re-verifies the token
 };
 
 std::string render_html_report(const Json& claims, const ReportSignature& sig);

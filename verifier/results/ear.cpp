@@ -15,6 +15,9 @@ Error missing(const std::string& where, const std::string& claim) {
 
 Result<int64_t> time_claim(const JsonAt& at, bool allow_float) {
   const Json& v = at.json();
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX}) {
+    return make_error("ear.bad-claim", at.where(), "out of range");  // it would wrap negative
+  }
   if (v.is_number_integer()) return v.get<int64_t>();
   if (v.is_number_float()) {
     if (!allow_float) {
@@ -69,11 +72,26 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
   if (!iat) return missing(origin, "iat");
   AA_TRY(iv, time_claim(*iat, o.allow_float_times));
   r.iat = iv;
+  if (o.now && r.iat > *o.now + o.skew) {
+    return make_error("token.iat-future", iat->where(),
+                      "issued at " + std::to_string(r.iat) + ", more than " +
+                          std::to_string(o.skew) + " s after the verification time " +
+                          std::to_string(*o.now));
+  }
   if (auto exp = obj.optional_field("exp")) {
     AA_TRY(ev, time_claim(*exp, o.allow_float_times));
     r.exp = ev;
-    if (o.now && ev < *o.now) {
+    if (o.now && *o.now >= ev) {
       return make_error("ear.expired", exp->where(), "the result expired at " + std::to_string(ev));
+    }
+  }
+  if (auto nbf = obj.optional_field("nbf")) {
+    AA_TRY(nv, time_claim(*nbf, o.allow_float_times));
+    r.nbf = nv;
+    if (o.now && *o.now + o.skew < nv) {
+      return make_error("token.nbf", nbf->where(),
+                        "not valid before " + std::to_string(nv) + " (verification time " +
+                            std::to_string(*o.now) + ", skew " + std::to_string(o.skew) + " s)");
     }
   }
   if (auto n = obj.optional_field("eat_nonce")) {
@@ -119,10 +137,15 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
     if (auto tv = ao.optional_field(k_tv)) {
       AA_TRY(to, tv->object());
       for (const auto& [claim, val] : to.json().items()) {
-        if (!val.is_number_integer() || val.get<int64_t>() < -128 || val.get<int64_t>() > 127) {
-          return make_error("ear.bad-claim", to.child(claim).where(), "not an integer -128..127");
+        // An unsigned value above INT64_MAX would wrap through int64_t: range-check each kind.
+        bool in_range = (val.is_number_unsigned() && val.get<uint64_t>() <= 127) ||
+                        (val.is_number_integer() && !val.is_number_unsigned() &&
+                         val.get<int64_t>() >= -128 && val.get<int64_t>() <= 127);
+        if (!in_range) {
+          return make_error("token.vector-range", to.child(claim).where(),
+                            "a trustworthiness claim is an integer -128..127, not " + val.dump());
         }
-        int v = val.get<int>();
+        int v = static_cast<int>(val.get<int64_t>());
         a.trust_vector[claim] = v;
         vector_worst = std::max(vector_worst, tier_of_value(v));
       }
@@ -145,6 +168,27 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
     r.status = sv;
   }
   return r;
+}
+
+Status meets(const Claims& c, const std::string& required, const std::string& origin) {
+  if (required != "affirming" && required != "warning") {
+    return make_error("input.bad-value", "--require", "affirming or warning, not " + required);
+  }
+  auto ok = [&](const std::string& s) {
+    return s == "affirming" || (required == "warning" && s == "warning");
+  };
+  const char* k_status = c.dotted_names ? "ear.status" : "ear_status";
+  auto refuse = [&](const std::string& where, const std::string& s) {
+    return make_error("token.status-below-required", where,
+                      "status " + s + " does not meet --require " + required);
+  };
+  if (c.status && !ok(*c.status)) return refuse(origin + "#/" + k_status, *c.status);
+  for (const auto& a : c.submods) {
+    if (!ok(a.status)) {
+      return refuse(origin + "#/submods/" + json_pointer_token(a.label) + "/" + k_status, a.status);
+    }
+  }
+  return Ok{};
 }
 
 }  // namespace aa::ear

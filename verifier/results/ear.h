@@ -10,6 +10,18 @@
 // worst submod. The naming style is taken from the claims present; mixing both is refused.
 // Errors name the claim: ear.missing-claim, ear.bad-claim, ear.float-time, ear.status-too-good,
 // ear.expired, ear.nonce-mismatch.
+//
+// Times, when ReadOptions::now is given (RFC 7519 section 4.1, as relying parties read them):
+// the result is refused at and after `exp` (ear.expired: no skew, so that a clock behind the
+// issuer's never extends a result's life), before `nbf` less the skew (token.nbf), and when
+// `iat` lies more than the skew in the future (token.iat-future: issued by a clock ahead of ours,
+// or forged to look fresh). The skew defaults to kDefaultSkew (300 s). nbf is an integer time
+// like iat. Trust-vector values must be integers -128..127 (token.vector-range otherwise: a
+// float, a boolean, or a number out of range, which a wider integer type would wrap).
+//
+// meets() is the relying party's gate: every status (the top-level one and every submod's) is
+// affirming, or affirming or warning when `required` is "warning"; "none" and contraindicated
+// never meet it (token.status-below-required, naming the first status that does not).
 #pragma once
 
 #include <cstdint>
@@ -37,17 +49,20 @@ struct Claims {
   std::string profile;
   bool dotted_names = false;
   int64_t iat = 0;
-  std::optional<int64_t> exp;
+  std::optional<int64_t> exp, nbf;
   std::optional<std::string> nonce;
   std::string developer, build;
   std::optional<std::string> status;
   std::vector<Appraisal> submods;
 };
 
+inline constexpr long kDefaultSkew = 300;  // seconds
+
 struct ReadOptions {
   bool allow_float_times = false;
   std::optional<std::string> expected_nonce;  // compared with eat_nonce
-  std::optional<std::time_t> now;             // exp is checked against it when given
+  std::optional<std::time_t> now;             // exp, nbf and iat are checked against it when given
+  long skew = kDefaultSkew;                   // seconds allowed for nbf and a future iat
 };
 
 // The tier of an AR4SI trustworthiness value (-128..127), and of a status name.
@@ -55,5 +70,9 @@ int tier_of_value(int v);                  // 0 none, 1 affirming, 2 warning, 3 
 int tier_of_status(const std::string& s);  // -1 for an unknown name
 
 Result<Claims> read_ear(const Json& claims, const std::string& origin, const ReadOptions& o);
+
+// The statuses a relying party may require of a result.
+inline constexpr const char* kRequireChoices[] = {"affirming", "warning"};
+Status meets(const Claims& c, const std::string& required, const std::string& origin);
 
 }  // namespace aa::ear

@@ -131,6 +131,7 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
 }
 
 Status check_accel_attest_claims(const Json& claims, const std::string& origin) {
+  if (!claims.is_object()) return make_error("ear.bad-claim", origin + "#/", "not an object");
   const std::string top = origin + "#/" + ext("verification");
   auto v = claims.find(ext("verification"));
   if (v == claims.end()) return missing_claim(top);
@@ -143,11 +144,15 @@ Status check_accel_attest_claims(const Json& claims, const std::string& origin) 
   if (!claims.contains("ear_status")) return missing_claim(origin + "#/ear_status");
   if (!claims.contains("eat_nonce")) return missing_claim(origin + "#/eat_nonce");
   if (!claims.contains("exp")) return missing_claim(origin + "#/exp");
-  const Json& subs = claims.at("submods");
+  auto subs_at = claims.find("submods");
+  if (subs_at == claims.end()) return missing_claim(origin + "#/submods");
+  const Json& subs = *subs_at;
+  if (!subs.is_object()) return make_error("ear.bad-claim", origin + "#/submods", "not an object");
   if (!subs.contains("host")) return missing_claim(origin + "#/submods/host");
   for (const auto& [label, a] : subs.items()) {
-    const std::string where = origin + "#/submods/" + label + "/";
+    const std::string where = origin + "#/submods/" + json_pointer_token(label) + "/";
     const char* name = label == "host" ? "host" : "device";
+    if (!a.is_object()) return make_error("ear.bad-claim", where, "not an object");
     auto e = a.find(ext(name));
     if (e == a.end()) return missing_claim(where + ext(name));
     if (label == "host") {

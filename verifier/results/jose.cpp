@@ -2,7 +2,13 @@
 
 #include <openssl/core_names.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <optional>
 
 #include "core/bytes.h"
 #include "crypto/digest.h"
@@ -121,8 +127,37 @@ Result<Jwks> parse_jwks(std::string_view json, const std::string& origin) {
   return out;
 }
 
-Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
-                                   const std::string& origin) {
+namespace {
+
+// The order n of the P-256 group, big-endian.
+constexpr uint8_t kP256Order[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+
+// n - s for a 32-byte big-endian s with 0 < s < n; nullopt otherwise.
+std::optional<Bytes> order_minus(ByteView s) {
+  if (s.size() != 32) return std::nullopt;
+  if (std::all_of(s.begin(), s.end(), [](uint8_t b) { return b == 0; })) return std::nullopt;
+  if (!std::lexicographical_compare(s.begin(), s.end(), std::begin(kP256Order),
+                                    std::end(kP256Order))) {
+    return std::nullopt;
+  }
+  Bytes out(32);
+  int borrow = 0;
+  for (int i = 31; i >= 0; --i) {
+    int d = kP256Order[i] - s[i] - borrow;
+    borrow = d < 0 ? 1 : 0;
+    out[i] = static_cast<uint8_t>(d + 256 * borrow);
+  }
+  return out;
+}
+
+struct Segments {
+  std::string_view signing_input;
+  Bytes header, payload, signature;
+};
+
+Result<Segments> split(std::string_view token, const std::string& origin) {
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.remove_suffix(1);
   if (token.size() > (1u << 20)) return make_error("input.too-large", origin, "token over 1 MiB");
   size_t a = token.find('.');
@@ -137,14 +172,42 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
   if (!hb || !pb || !sb || hb->empty() || pb->empty()) {
     return make_error("jose.bad-format", origin, "a segment is empty or not base64url");
   }
-  AA_TRY(header,
-         parse_json_strict(as_chars(*hb), origin + " header", JsonLimits{1u << 16, 8, 1u << 16}));
-  JsonAt h(header, origin + " header");
-  AA_TRY(ho, h.object());
-  AA_TRY(alg_at, ho.field("alg"));
-  AA_TRY(alg, alg_at.string());
+  return Segments{token.substr(0, b), std::move(*hb), std::move(*pb), std::move(*sb)};
+}
+
+// A segment that must be a strict JSON object; any failure is `code`, keeping the field.
+Result<Json> object_segment(const Bytes& raw, const std::string& where, const char* code,
+                            const JsonLimits& limits) {
+  auto doc = parse_json_strict(as_chars(raw), where, limits);
+  if (!doc) {
+    Error e = doc.error();
+    e.code = code;
+    return e;
+  }
+  if (!doc->is_object()) return make_error(code, where + "#/", "not a JSON object");
+  return std::move(*doc);
+}
+
+constexpr JsonLimits kHeaderLimits{1u << 16, 8, 1u << 16};
+
+}  // namespace
+
+Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
+                                   const std::string& origin) {
+  AA_TRY(seg, split(token, origin));
+  AA_TRY(header, object_segment(seg.header, origin + " header", "jose.bad-header", kHeaderLimits));
+  JsonAt ho(header, origin + " header");
+  // Every header problem is jose.bad-header, with the field JsonAt names.
+  auto bad_header = [](const Error& e) {
+    return make_error("jose.bad-header", e.field, e.message);
+  };
+  auto alg_at = ho.field("alg");
+  if (!alg_at) return bad_header(alg_at.error());
+  auto alg_r = alg_at->string();
+  if (!alg_r) return bad_header(alg_r.error());
+  const std::string alg = *alg_r;
   if (alg != "ES256") {
-    return make_error("jose.bad-header", alg_at.where(),
+    return make_error("jose.bad-header", alg_at->where(),
                       "alg \"" + alg + "\" refused: the key pins ES256");
   }
   if (auto crit = ho.optional_field("crit")) {
@@ -153,7 +216,9 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
   const Jwk* key = nullptr;
   std::string kid;
   if (auto kid_at = ho.optional_field("kid")) {
-    AA_TRY(k, kid_at->string());
+    auto k_r = kid_at->string();
+    if (!k_r) return bad_header(k_r.error());
+    const std::string k = *k_r;
     kid = k;
     key = keys.find(k);
     if (!key)
@@ -162,33 +227,74 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
     key = &keys.keys[0];
     kid = key->kid;
   } else {
-    return make_error("jose.unknown-key", h.where(), "no kid and the JWKS holds several keys");
+    return make_error("jose.unknown-key", ho.where(), "no kid and the JWKS holds several keys");
   }
-  if (sb->size() != 64) {
+  if (seg.signature.size() != 64) {
     return make_error("jose.bad-signature", origin, "an ES256 signature is 64 bytes r||s");
   }
-  std::string_view signing_input = token.substr(0, b);
-  if (!x509::verify_ecdsa_raw(key->key.get(), EVP_sha256(), as_bytes(signing_input), *sb)) {
+  if (!x509::verify_ecdsa_raw(key->key.get(), EVP_sha256(), as_bytes(seg.signing_input),
+                              seg.signature)) {
     return make_error("jose.bad-signature", origin,
                       "the ES256 signature does not verify with key \"" + kid + "\"");
   }
-  auto payload = parse_json_strict(as_chars(*pb), origin + " payload");
-  if (!payload) {
-    Error e = payload.error();
-    e.code = "jose.bad-payload";
-    return e;
-  }
-  if (!payload->is_object())
-    return make_error("jose.bad-payload", origin, "the payload is not a JSON object");
-  return VerifiedJws{std::move(header), std::move(*payload), kid};
+  AA_TRY(payload, object_segment(seg.payload, origin + " payload", "jose.bad-payload", {}));
+  return VerifiedJws{std::move(header), std::move(payload), kid};
 }
 
-std::string sign_es256(EVP_PKEY* private_key, const std::string& kid, const Json& payload) {
+Result<DecodedJws> decode_unverified(std::string_view token, const std::string& origin) {
+  AA_TRY(seg, split(token, origin));
+  AA_TRY(header, object_segment(seg.header, origin + " header", "jose.bad-header", kHeaderLimits));
+  AA_TRY(payload, object_segment(seg.payload, origin + " payload", "jose.bad-payload", {}));
+  return DecodedJws{std::move(header), std::move(payload)};
+}
+
+Result<Jwks> jwks_from_pem(std::string_view pem, const std::string& origin) {
+  if (pem.size() > (1u << 16)) return make_error("input.too-large", origin, "key over 64 KiB");
+  ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return make_error("jose.bad-key", origin, "cannot read the key");
+  ossl::PKey key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    ossl::Bio again(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (again) key.reset(PEM_read_bio_PrivateKey(again.get(), nullptr, nullptr, nullptr));
+  }
+  ERR_clear_error();
+  Bytes x, y;
+  if (!key || !coordinates(key.get(), x, y) || EVP_PKEY_get_bits(key.get()) != 256) {
+    return make_error("jose.bad-key", origin, "not a PEM EC P-256 public or private key");
+  }
+  // Through the public JWK, so that only the public half is kept and P-256 is checked again.
+  const std::string kid = thumbprint(key.get());
+  return parse_jwks(public_jwk(key.get(), kid).dump(), origin);
+}
+
+bool es256_low_s(ByteView rs) {
+  if (rs.size() != 64) return false;
+  ByteView s = rs.subspan(32);
+  auto other = order_minus(s);
+  return other && std::lexicographical_compare(s.begin(), s.end(), other->begin(), other->end());
+}
+
+Bytes es256_flip_s(ByteView rs) {
+  if (rs.size() != 64) return {};
+  auto other = order_minus(rs.subspan(32));
+  if (!other) return {};
+  Bytes out(rs.begin(), rs.begin() + 32);
+  out.insert(out.end(), other->begin(), other->end());
+  return out;
+}
+
+Result<std::string> sign_es256(EVP_PKEY* private_key, const std::string& kid, const Json& payload) {
   Json header{{"alg", "ES256"}, {"typ", "JWT"}, {"kid", kid}};
   std::string h = header.dump(), p = payload.dump();
   std::string input = base64url_encode(as_bytes(h)) + "." + base64url_encode(as_bytes(p));
   Bytes raw = x509::sign_ecdsa_raw(private_key, EVP_sha256(), as_bytes(input), 32);
-  if (raw.empty()) return "";
+  if (raw.size() != 64) {
+    return make_error("jose.sign-failed", kid, "the ES256 signature could not be made");
+  }
+  if (!es256_low_s(raw)) raw = es256_flip_s(raw);
+  if (raw.size() != 64 || !es256_low_s(raw)) {
+    return make_error("jose.sign-failed", kid, "the signature's s is not in range");
+  }
   return input + "." + base64url_encode(raw);
 }
 

@@ -12,14 +12,24 @@
 //     are refused) and a "kid" naming a JWKS key (or no kid when the JWKS holds one key); a
 //     "jwk", "jku" or "x5c" header is never used to find a key. The signature is 64 bytes r||s.
 //     The payload must be a JSON object. Error codes: jose.bad-format, jose.bad-header,
-//     jose.unknown-key, jose.bad-signature, jose.bad-payload.
-//   - sign_es256() produces header {"alg":"ES256","typ":"JWT","kid":kid} || payload.
+//     jose.unknown-key, jose.bad-signature, jose.bad-payload. Both forms of an ECDSA signature
+//     verify: s and n - s (other EAR signers emit "high-S" signatures; ES256 does not forbid
+//     them, and a relying party gains nothing from refusing them).
+//   - decode_unverified() splits and decodes a compact JWS without checking anything but its
+//     form: three segments, a header and a payload that are JSON objects (jose.bad-format,
+//     jose.bad-header, jose.bad-payload). Only for showing a token that is marked unverified.
+//   - jwks_from_pem() makes a one-key JWKS from a PEM EC P-256 public key, or from the public
+//     half of a PEM private key; its kid is the RFC 7638 thumbprint (jose.bad-key otherwise).
+//   - sign_es256() produces header {"alg":"ES256","typ":"JWT","kid":kid} || payload, signed
+//     with s normalised to the low half (s <= n/2), so that every token we write has the one
+//     form strict verifiers accept. A signing failure is jose.sign-failed, never a short token.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/bytes.h"
 #include "core/json.h"
 #include "core/result.h"
 #include "crypto/ossl.h"
@@ -52,6 +62,20 @@ struct VerifiedJws {
 Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
                                    const std::string& origin);
 
-std::string sign_es256(EVP_PKEY* private_key, const std::string& kid, const Json& payload);
+struct DecodedJws {
+  Json header;   // a JSON object
+  Json payload;  // a JSON object
+};
+Result<DecodedJws> decode_unverified(std::string_view token, const std::string& origin);
+
+Result<Jwks> jwks_from_pem(std::string_view pem, const std::string& origin);
+
+Result<std::string> sign_es256(EVP_PKEY* private_key, const std::string& kid, const Json& payload);
+
+// ES256 signatures as r||s (64 bytes): whether s <= n/2 (n the P-256 group order), and the same
+// signature with s replaced by n - s. Both return false / empty for anything but 64 bytes
+// with 0 < s < n.
+bool es256_low_s(ByteView rs);
+Bytes es256_flip_s(ByteView rs);
 
 }  // namespace aa::jose

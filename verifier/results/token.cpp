@@ -1,0 +1,52 @@
+#include "results/token.h"
+
+#include <algorithm>
+
+#include "location/attestation.h"
+#include "results/ear_writer.h"
+
+namespace aa::ear {
+
+Result<VerifiedToken> verify_result_token(std::string_view token, const jose::Jwks& keys,
+                                          const std::string& origin, const TokenPolicy& policy) {
+  AA_TRY(v, jose::verify_compact(token, keys, origin));
+  AA_TRY(claims, read_ear(v.payload, origin, policy.read));
+  if (!policy.profiles.empty() && std::find(policy.profiles.begin(), policy.profiles.end(),
+                                            claims.profile) == policy.profiles.end()) {
+    return make_error("ear.unexpected-profile", origin + "#/eat_profile",
+                      "profile " + claims.profile + " is not one of those pinned by --profile");
+  }
+  if (claims.profile == kProfileAccelAttest) AA_CHECK(check_accel_attest_claims(v.payload, origin));
+  if (claims.profile == location::kProfileLocation) {
+    AA_CHECK(location::check_location_claims(v.payload, origin));
+  }
+  if (policy.require) AA_CHECK(meets(claims, *policy.require, origin));
+  const jose::Jwk* key = keys.find(v.kid);
+  if (!key) return make_error("jose.unknown-key", origin, "no key \"" + v.kid + "\" in the JWKS");
+  VerifiedToken out;
+  out.thumbprint = jose::thumbprint(key->key.get());
+  out.jwk = jose::public_jwk(key->key.get(), key->kid);
+  out.jws = std::move(v);
+  out.claims = std::move(claims);
+  return out;
+}
+
+std::string shell_word(std::string_view s) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '.' || c == '_' || c == '-' || c == ':' || c == '=' || c == '+' || c == ',' ||
+           c == '@';
+  });
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace aa::ear
