@@ -173,8 +173,9 @@ TEST(NvidiaAppraise, RimOfAnotherProductUnderTheExpectedIdFails) {
 // tagId (every RIM in tests/data/nvidia), which names no ID; a copy of the genuine switch RIM
 // whose tagId is edited to another RIM's ID is refused for that, whatever its signature says.
 TEST(NvidiaAppraise, RimWhoseTagIdNamesAnotherRimFails) {
-  std::string genuine = test::slurp(test::kNvData + "/rim-stores/switch/"
-                                                    "NV_SWITCH_BIOS_5612_0002_890_9610550001.xml");
+  std::string genuine = test::slurp(test::kNvData +
+                                    "/rim-stores/switch/"
+                                    "NV_SWITCH_BIOS_5612_0002_890_9610550001.xml");
   const std::string tag =
       "tagId=\"6b6fefd8cbb329a75f2bc1221228c5f61abb4831512d9f1ffeb0f9b62f084150689d77c8be389c53bc7c"
       "b0700c0355ac\"";

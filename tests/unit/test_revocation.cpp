@@ -69,8 +69,7 @@ TEST(Revocation, CrlPastNextUpdateIsStaleNeverGood) {
 TEST(Revocation, CurrentAnswerBeatsStaleOne) {
   Pki p;
   test::TempTree t;
-  auto store =
-      RevocationStore::load(dir_with(t, "crl", {"ica-stale.crl", "ica.crl"}), "").value();
+  auto store = RevocationStore::load(dir_with(t, "crl", {"ica-stale.crl", "ica.crl"}), "").value();
   auto g = store.check(p.path(p.good.get()), kAt);
   EXPECT_EQ(g[0].status, Revocation::kGood);
   EXPECT_TRUE(g[0].stale);  // the stale source is still named in the detail
@@ -178,6 +177,45 @@ TEST(Revocation, UnparseableFilesAreInputErrors) {
   auto o = RevocationStore::load("", t.path("ocsp"));
   ASSERT_FALSE(o.ok());
   EXPECT_EQ(o.error().code, "crypto.bad-ocsp");
+}
+
+}  // namespace
+}  // namespace aa
+
+namespace aa {
+namespace {
+
+bool has_code(const std::vector<Finding>& fs, const std::string& code) {
+  return std::any_of(fs.begin(), fs.end(), [&](const Finding& f) { return f.code == code; });
+}
+
+// The device-chain revocation check on what the store answers for the test PKI: stale is a
+// warning with its own finding, never a pass; future data is not used and says so.
+TEST(Revocation, AppraiserReportsStaleAndFutureDataNeverAPass) {
+  Pki p;
+  test::TempTree t;
+  auto store = RevocationStore::load(dir_with(t, "crl", {"ica-stale.crl"}), "").value();
+  std::vector<X509*> path = {p.good.get(), p.ica.get()};
+  std::vector<Finding> fresh;
+  EXPECT_EQ(nvidia::revocation_findings(store.check(path, test::at("2026-11-28T12:00:00Z")),
+                                        store.limits(), "GPU-0", fresh),
+            nvidia::CheckStatus::kPass);
+  EXPECT_TRUE(fresh.empty());
+  std::vector<Finding> late;
+  EXPECT_EQ(nvidia::revocation_findings(store.check(path, kAt), store.limits(), "GPU-0", late),
+            nvidia::CheckStatus::kWarn);
+  ASSERT_TRUE(has_code(late, "nvidia.revocation.stale"));
+  EXPECT_EQ(late[0].severity, Severity::kWarn);
+  std::vector<Finding> rev;
+  std::vector<X509*> rpath = {p.revoked.get(), p.ica.get()};
+  EXPECT_EQ(nvidia::revocation_findings(store.check(rpath, kAt), store.limits(), "GPU-0", rev),
+            nvidia::CheckStatus::kFail);
+  EXPECT_TRUE(has_code(rev, "nvidia.revocation.revoked"));
+  std::vector<Finding> early;
+  EXPECT_EQ(nvidia::revocation_findings(store.check(path, test::at("2026-11-01T00:00:00Z")),
+                                        store.limits(), "GPU-0", early),
+            nvidia::CheckStatus::kWarn);
+  EXPECT_TRUE(has_code(early, "nvidia.revocation.future"));
 }
 
 }  // namespace

@@ -259,7 +259,8 @@ CertRevocation RevocationStore::check_one(X509* cert, X509* issuer, std::time_t 
                    (reason >= 0 ? OCSP_crl_reason_str(reason) : "unspecified") +
                    (why.empty() ? "" : " (" + why + ")"));
       } else {
-        answer(Revocation::kUnknown, o.file, "OCSP status unknown" + (why.empty() ? "" : " (" + why + ")"));
+        answer(Revocation::kUnknown, o.file,
+               "OCSP status unknown" + (why.empty() ? "" : " (" + why + ")"));
       }
       break;
     }

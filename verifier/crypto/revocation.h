@@ -42,8 +42,8 @@ struct CertRevocation {
   size_t index = 0;  // position in the path (0 = leaf)
   std::string subject;
   Revocation status = Revocation::kNotChecked;
-  std::string source;  // the file that answered
-  std::string detail;  // reason code, staleness, or why a source was not used
+  std::string source;   // the file that answered
+  std::string detail;   // reason code, staleness, or why a source was not used
   bool stale = false;   // some source for this certificate was stale
   bool future = false;  // some source had a thisUpdate after the time (+ skew): invalid
 };

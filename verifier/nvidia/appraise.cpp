@@ -56,6 +56,54 @@ Appraiser::Appraiser(const References& refs, std::time_t at, Bytes expected_nonc
 
 Appraiser::~Appraiser() = default;
 
+CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
+                                const RevocationLimits& limits, const std::string& at,
+                                std::vector<Finding>& findings) {
+  bool revoked = false, incomplete = false, stale = false, future = false;
+  std::string missing, old, ahead;
+  auto item = [](const CertRevocation& cr) {
+    return cr.subject + " (" + revocation_name(cr.status) +
+           (cr.detail.empty() ? "" : ": " + cr.detail) + ")";
+  };
+  for (const auto& cr : rev) {
+    if (cr.status == Revocation::kRevoked) {
+      revoked = true;
+      add(findings, "nvidia.revocation.revoked", Severity::kFail,
+          at + " cert[" + std::to_string(cr.index) + "]",
+          cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
+      continue;
+    }
+    if (cr.status == Revocation::kStale) {
+      stale = true;
+      old += (old.empty() ? "" : ", ") + item(cr);
+    } else if (cr.status != Revocation::kGood && cr.index > 0) {
+      // The leaf is device-generated and has no revocation source; the CA-issued ones do.
+      incomplete = true;
+      missing += (missing.empty() ? "" : ", ") + item(cr);
+    }
+    if (cr.future) {
+      future = true;
+      ahead += (ahead.empty() ? "" : ", ") + cr.subject;
+    }
+  }
+  if (stale) {
+    add(findings, "nvidia.revocation.stale", Severity::kWarn, at + " certificate chain",
+        "revocation data past its nextUpdate, or without one and older than " +
+            std::to_string(limits.max_age) + " s, is not a current answer: " + old);
+  }
+  if (future) {
+    add(findings, "nvidia.revocation.future", Severity::kWarn, at + " certificate chain",
+        "revocation data issued after the verification time was not used for " + ahead);
+  }
+  if (incomplete) {
+    add(findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
+        "no current answer for " + missing);
+  }
+  return revoked                           ? CheckStatus::kFail
+         : (incomplete || stale || future) ? CheckStatus::kWarn
+                                           : CheckStatus::kPass;
+}
+
 CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std::string& label,
                            std::vector<Finding>& findings) {
   const std::string where = label + " report#response.OpaqueData";
@@ -69,11 +117,13 @@ CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std
     worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
     add(findings, "nvidia.cc.devtools", dbg, where,
         std::string("the device is in developer-tools (devtools) mode: its memory and state are "
-                    "open to debugging tools") + relaxed);
+                    "open to debugging tools") +
+            relaxed);
   }
   if (m.debug.value_or(false)) {
     worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
-    add(findings, "nvidia.cc.debug", dbg, where, std::string("the device reports debug mode on") + relaxed);
+    add(findings, "nvidia.cc.debug", dbg, where,
+        std::string("the device reports debug mode on") + relaxed);
   }
   if (m.cc_on && !*m.cc_on) {
     worse(CheckStatus::kWarn);
@@ -81,10 +131,10 @@ CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std
         "confidential-computing mode is off (NVIDIA's own overall result does not require it)");
   }
   std::string absent;
-  for (auto [name, v] : {std::pair<const char*, const std::optional<bool>*>{
-                             "confidential-computing", &m.cc_on},
-                         {"devtools", &m.devtools},
-                         {"debug", &m.debug}}) {
+  for (auto [name, v] :
+       {std::pair<const char*, const std::optional<bool>*>{"confidential-computing", &m.cc_on},
+        {"devtools", &m.devtools},
+        {"debug", &m.debug}}) {
     if (!*v) absent += (absent.empty() ? "" : ", ") + std::string(name);
   }
   if (auto last = absent.rfind(", "); last != std::string::npos) absent.replace(last, 2, " or ");
@@ -285,50 +335,8 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
     return;
   }
   r.revocation = refs_.revocation->check(c.path, at_);
-  bool revoked = false, incomplete = false, stale = false, future = false;
-  std::string missing, old, ahead;
-  auto item = [](const CertRevocation& cr) {
-    return cr.subject + " (" + revocation_name(cr.status) +
-           (cr.detail.empty() ? "" : ": " + cr.detail) + ")";
-  };
-  for (const auto& cr : r.revocation) {
-    if (cr.status == Revocation::kRevoked) {
-      revoked = true;
-      add(r.findings, "nvidia.revocation.revoked", Severity::kFail,
-          at + " cert[" + std::to_string(cr.index) + "]",
-          cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
-      continue;
-    }
-    if (cr.status == Revocation::kStale) {
-      stale = true;
-      old += (old.empty() ? "" : ", ") + item(cr);
-    } else if (cr.status != Revocation::kGood && cr.index > 0) {
-      // The leaf is device-generated and has no revocation source; the CA-issued ones do.
-      incomplete = true;
-      missing += (missing.empty() ? "" : ", ") + item(cr);
-    }
-    if (cr.future) {
-      future = true;
-      ahead += (ahead.empty() ? "" : ", ") + cr.subject;
-    }
-  }
-  if (stale) {
-    add(r.findings, "nvidia.revocation.stale", Severity::kWarn, at + " certificate chain",
-        "revocation data past its nextUpdate, or without one and older than " +
-            std::to_string(refs_.revocation->limits().max_age) + " s, is not a current answer: " +
-            old);
-  }
-  if (future) {
-    add(r.findings, "nvidia.revocation.future", Severity::kWarn, at + " certificate chain",
-        "revocation data issued after the verification time was not used for " + ahead);
-  }
-  if (incomplete) {
-    add(r.findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
-        "no current answer for " + missing);
-  }
-  r.checks["revocation"] = revoked ? CheckStatus::kFail
-                           : (incomplete || stale || future) ? CheckStatus::kWarn
-                                                             : CheckStatus::kPass;
+  r.checks["revocation"] =
+      revocation_findings(r.revocation, refs_.revocation->limits(), at, r.findings);
 }
 
 const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id) {
@@ -406,8 +414,10 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
       }
       if (cr.future && cr.status != Revocation::kRevoked) {
         add(o.findings, "nvidia.revocation.future", Severity::kWarn, origin,
-            cr.subject + " (RIM chain): revocation data issued after the verification time "
-                         "was not used (" + cr.detail + ")");
+            cr.subject +
+                " (RIM chain): revocation data issued after the verification time "
+                "was not used (" +
+                cr.detail + ")");
       }
     }
   }
@@ -510,9 +520,9 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
       return std::find(fam.rim_products.begin(), fam.rim_products.end(), v) !=
              fam.rim_products.end();
     };
-    for (auto [field, value] : {std::pair<const char*, const std::string*>{
-                                    "SoftwareIdentity@name", &rim.name},
-                                {"Meta@product", &rim.product}}) {
+    for (auto [field, value] :
+         {std::pair<const char*, const std::string*>{"SoftwareIdentity@name", &rim.name},
+          {"Meta@product", &rim.product}}) {
       if (fits(*value)) continue;
       ok = false;
       add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " " + field,

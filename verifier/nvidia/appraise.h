@@ -89,7 +89,7 @@ struct RimOutcome {
   bool identity_ok = false;  // tagId, name, product and edition fit the RIM ID and the device
   std::string version;       // colloquialVersion
   std::string tag_id, product, edition;  // SoftwareIdentity@tagId, Meta@product, Meta@edition
-  std::string signer;   // signer certificate CN
+  std::string signer;                    // signer certificate CN
   std::time_t signer_not_after = 0;
   std::vector<CertRevocation> revocation;
   std::vector<Finding> findings;        // about the RIM itself, shared by devices using it
@@ -128,6 +128,12 @@ struct DeviceResult {
   std::string verdict() const;  // affirming | warning | contraindicated
   bool passed(bool strict) const;
 };
+
+// The revocation check of a device chain: findings for what the store answered for each
+// certificate (revoked fails; stale, future and, for CA-issued certificates, no answer warn).
+CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
+                                const RevocationLimits& limits, const std::string& label,
+                                std::vector<Finding>& findings);
 
 // The modes check: findings for what `m` reports, and the check status (kSkipped when the
 // evidence reports none of CC, devtools and debug state).

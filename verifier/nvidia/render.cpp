@@ -8,9 +8,9 @@ namespace aa::nvidia {
 
 namespace {
 
-const char* const kCheckOrder[] = {"parse",     "signature",    "nonce", "chain",
-                                   "fwid",      "revocation",   "driver_rim", "vbios_rim",
-                                   "measurements", "sku",       "modes"};
+const char* const kCheckOrder[] = {"parse",        "signature",  "nonce",      "chain",
+                                   "fwid",         "revocation", "driver_rim", "vbios_rim",
+                                   "measurements", "sku",        "modes"};
 
 // A reported state, or "not reported".
 Json state_json(const std::optional<bool>& v) {
