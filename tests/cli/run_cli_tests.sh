@@ -105,6 +105,25 @@ mkdir -p "$tmp/crl" && cp "$src/tests/data/revocation/ica.crl" "$tmp/crl/"
 check nv-ocsp-dir 0 '"ocsp_dir"' -- "$bin" nvidia verify --json \
   --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
   --ocsp "$src/tests/data/revocation/ocsp" --crl "$tmp/crl"
+# Modes: the real reports carry no CC / devtools / debug state; it is shown as not reported.
+check nv-modes-text 0 "modes       CC not reported, devtools not reported, debug not reported, protected PCIe off" -- \
+  "$bin" nvidia verify --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
+check nv-modes-json 0 '"devtools": "not reported"' -- "$bin" nvidia verify --json \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931
+# RIM identity: NVIDIA's GH100 sample RIM with the switch BIOS version, stored under the
+# switch's RIM ID, is not the switch's RIM.
+mkdir -p "$tmp/rim-swap"
+cp "$nv/rims/NV_SWITCH_BIOS_5612_0002_890_9610550001_measurement_mismatch.xml" \
+  "$tmp/rim-swap/NV_SWITCH_BIOS_5612_0002_890_9610550001.xml"
+check nv-rim-product-mismatch 1 "nvidia.rim.product-mismatch: Meta@product is \"GH100\"" -- "$bin" nvidia verify \
+  --report "$nv/reports/sdk-ls10.report.txt" --chain "$nv/reports/sdk-ls10.chain.pem" --nonce $n931 \
+  --rim-store "$tmp/rim-swap" --time 2026-11-27T00:00:00Z
+check nv-max-revocation-age-zero 2 "max-revocation-age" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
+  --crl "$tmp/crl" --max-revocation-age 0
+check nv-max-revocation-age 0 "Result: PASS" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
+  --crl "$tmp/crl" --max-revocation-age 86400
 check nv-bad-nonce 2 "input.bad-hex: --nonce" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
 check nv-no-input 2 "input.missing-field" -- "$bin" nvidia verify --nonce $n931
 check nv-random-evidence 2 "input.bad-json" -- "$bin" nvidia verify --evidence "$tmp/random.bin" --nonce $n931

@@ -102,7 +102,10 @@ struct NvidiaRun {
 
   NvidiaRun(const char* nonce, std::time_t time, const std::string& rim_store = "",
             const RevocationStore* revocation = nullptr, const X509* rim_root = nullptr) {
-    if (!rim_store.empty()) store.emplace(kNvData + "/rim-stores/" + rim_store);
+    // A name under tests/data/nvidia/rim-stores, or an absolute path (a temporary store).
+    if (!rim_store.empty()) {
+      store.emplace(rim_store[0] == '/' ? rim_store : kNvData + "/rim-stores/" + rim_store);
+    }
     refs.device_root = nvidia::pinned_device_root();
     refs.device_root_label = "pinned NVIDIA Device Identity CA";
     refs.rim_root = rim_root ? rim_root : nvidia::pinned_rim_root();

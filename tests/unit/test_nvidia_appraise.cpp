@@ -8,6 +8,7 @@
 #include "nvidia/roots.h"
 #include "spdm/measurements.h"
 #include "unit/nvidia_fixture.h"
+#include "unit/temp_tree.h"
 
 namespace aa {
 namespace {
@@ -142,6 +143,134 @@ TEST(NvidiaAppraise, NvswitchLs10PassesWithItsBiosRim) {
     NvidiaRun all(std::string(set) == "ls10-4switch" ? test::kNonce931d : test::kNonce8gpu, kNow);
     for (const auto& d : test::serialized(set)) expect_identity_pass(all(d));
   }
+}
+
+// A real RIM of another device stored under the RIM ID the evidence asks for: the LS10 switch
+// asks for NV_SWITCH_BIOS_5612_0002_890_9610550001, and NVIDIA's SDK sample
+// NV_SWITCH_BIOS_..._measurement_mismatch.xml carries that very colloquialVersion
+// (96.10.55.00.01) but says it is a GH100 GPU RIM (name and Meta@product GH100, edition GPU).
+// The version check alone passed it; its identity fails.
+TEST(NvidiaAppraise, RimOfAnotherProductUnderTheExpectedIdFails) {
+  test::TempTree t;
+  t.write("store/NV_SWITCH_BIOS_5612_0002_890_9610550001.xml",
+          test::slurp(test::kNvData +
+                      "/rims/NV_SWITCH_BIOS_5612_0002_890_9610550001_measurement_mismatch.xml"));
+  NvidiaRun run(test::kNonce931d, kNow, t.path("store"));
+  auto r = run(test::report_evidence("sdk-ls10"));
+  EXPECT_TRUE(r.vbios_rim.version_ok);  // what the old check looked at
+  EXPECT_FALSE(r.vbios_rim.identity_ok);
+  EXPECT_EQ(r.vbios_rim.product, "GH100");
+  EXPECT_EQ(r.vbios_rim.edition, "GPU");
+  EXPECT_TRUE(has_finding(r, "nvidia.rim.product-mismatch")) << test::findings_text(r);
+  std::string text = test::findings_text(r);
+  EXPECT_NE(text.find("Meta@product is \"GH100\""), std::string::npos) << text;
+  EXPECT_NE(text.find("Meta@edition is GPU"), std::string::npos) << text;
+  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kFail);
+  EXPECT_EQ(r.verdict(), "contraindicated");
+}
+
+// A tagId that names a RIM ID must name this one. NVIDIA's RIMs carry a 96-hex digest as
+// tagId (every RIM in tests/data/nvidia), which names no ID; a copy of the genuine switch RIM
+// whose tagId is edited to another RIM's ID is refused for that, whatever its signature says.
+TEST(NvidiaAppraise, RimWhoseTagIdNamesAnotherRimFails) {
+  std::string genuine = test::slurp(test::kNvData +
+                                    "/rim-stores/switch/"
+                                    "NV_SWITCH_BIOS_5612_0002_890_9610550001.xml");
+  const std::string tag =
+      "tagId=\"6b6fefd8cbb329a75f2bc1221228c5f61abb4831512d9f1ffeb0f9b62f084150689d77c8be389c53bc7c"
+      "b0700c0355ac\"";
+  ASSERT_NE(genuine.find(tag), std::string::npos);
+  test::TempTree t;
+  std::string other = genuine;
+  other.replace(other.find(tag), tag.size(), "tagId=\"NV_SWITCH_BIOS_5612_0002_890_9610540001\"");
+  t.write("store/NV_SWITCH_BIOS_5612_0002_890_9610550001.xml", other);
+  NvidiaRun run(test::kNonce931d, kNow, t.path("store"));
+  auto r = run(test::report_evidence("sdk-ls10"));
+  EXPECT_TRUE(has_finding(r, "nvidia.rim.id-mismatch")) << test::findings_text(r);
+  EXPECT_FALSE(r.vbios_rim.identity_ok);
+  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kFail);
+  // The genuine RIM: digest tagId, LS10, SWITCH: identity holds.
+  NvidiaRun ok(test::kNonce931d, kNow, "switch");
+  auto g = ok(test::report_evidence("sdk-ls10"));
+  EXPECT_TRUE(g.vbios_rim.identity_ok) << test::findings_text(g);
+  EXPECT_EQ(g.vbios_rim.tag_id.size(), 96u);
+  EXPECT_FALSE(has_finding(g, "nvidia.rim.id-mismatch"));
+  EXPECT_FALSE(has_finding(g, "nvidia.rim.product-mismatch"));
+}
+
+// A GH100 GPU RIM (driver) stored under the switch's RIM ID: the version does not match either,
+// and the product and edition say it is not a switch RIM.
+TEST(NvidiaAppraise, GpuDriverRimUnderASwitchIdFailsOnIdentityToo) {
+  test::TempTree t;
+  t.write("store/NV_SWITCH_BIOS_5612_0002_890_9610550001.xml",
+          test::slurp(test::kNvData + "/rims/NV_GPU_DRIVER_GH100_550.144.03.xml"));
+  NvidiaRun run(test::kNonce931d, kNow, t.path("store"));
+  auto r = run(test::report_evidence("sdk-ls10"));
+  EXPECT_TRUE(has_finding(r, "nvidia.rim.version-mismatch"));
+  EXPECT_TRUE(has_finding(r, "nvidia.rim.product-mismatch")) << test::findings_text(r);
+}
+
+// Modes on real reports: no report in tests/data carries CC, devtools or debug state (legacy
+// opaque data has no such field), so each says "not reported" and nothing is assumed.
+// PROTECTED_PCIE_STATUS and FEATURE_FLAG are read where present.
+TEST(NvidiaAppraise, ModesAreReadFromTheSignedFieldsAndNeverAssumed) {
+  NvidiaRun run(test::kNonce580, kNow);
+  auto r = run(test::report_evidence("sdk-h100-580"));  // OPAQUE_DATA_VERSION 1, FEATURE_FLAG 0
+  EXPECT_FALSE(r.modes.cc_on.has_value());
+  EXPECT_FALSE(r.modes.devtools.has_value());
+  EXPECT_FALSE(r.modes.debug.has_value());
+  ASSERT_TRUE(r.modes.ppcie.has_value());
+  EXPECT_FALSE(*r.modes.ppcie);  // PROTECTED_PCIE_STATUS 0x55
+  EXPECT_EQ(r.modes.feature_flag, std::optional<uint16_t>(0));
+  EXPECT_EQ(r.modes.cc_variant, "SPT or MPT");  // NVIDIA's two readers disagree on 0 and 1
+  EXPECT_EQ(r.checks.at("modes"), CheckStatus::kSkipped);
+  EXPECT_TRUE(has_finding(r, "nvidia.cc.not-reported"));
+  EXPECT_FALSE(has_finding(r, "nvidia.cc.devtools"));
+  // nvtrust 2023: no PROTECTED_PCIE_STATUS, no FEATURE_FLAG.
+  NvidiaRun old(test::kNonce2023, test::at("2024-01-01T00:00:00Z"));
+  auto o = old(test::report_evidence("nvtrust-2023"));
+  EXPECT_FALSE(o.modes.ppcie.has_value());
+  EXPECT_TRUE(o.modes.cc_variant.empty());
+  // sdk-gb100: OPAQUE_DATA_VERSION 0, so a FEATURE_FLAG would not be read.
+  NvidiaRun bw(test::kNonce931d, kNow);
+  EXPECT_FALSE(bw(test::report_evidence("sdk-gb100")).modes.feature_flag.has_value());
+}
+
+// The decision where a state is reported (no real report carries one today: the policy on a
+// stated state, not a report).
+TEST(NvidiaAppraise, DevtoolsAndDebugFailByDefaultAndCcOffWarns) {
+  nvidia::ModeState m;
+  m.cc_on = true;
+  m.devtools = true;
+  m.debug = false;
+  std::vector<Finding> f;
+  EXPECT_EQ(nvidia::appraise_modes(m, false, "GPU-0", f), CheckStatus::kFail);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "nvidia.cc.devtools");
+  EXPECT_EQ(f[0].severity, Severity::kFail);
+  f.clear();
+  EXPECT_EQ(nvidia::appraise_modes(m, true, "GPU-0", f), CheckStatus::kWarn);
+  EXPECT_EQ(f[0].severity, Severity::kWarn);
+  f.clear();
+  m.devtools = false;
+  m.debug = true;
+  EXPECT_EQ(nvidia::appraise_modes(m, false, "GPU-0", f), CheckStatus::kFail);
+  EXPECT_EQ(f[0].code, "nvidia.cc.debug");
+  f.clear();
+  m.debug = false;
+  m.cc_on = false;
+  EXPECT_EQ(nvidia::appraise_modes(m, false, "GPU-0", f), CheckStatus::kWarn);
+  EXPECT_EQ(f[0].code, "nvidia.cc.off");
+  f.clear();
+  m.cc_on = true;
+  EXPECT_EQ(nvidia::appraise_modes(m, false, "GPU-0", f), CheckStatus::kPass);
+  EXPECT_TRUE(f.empty());
+  // Only some reported: the rest is named as not reported.
+  m.debug.reset();
+  EXPECT_EQ(nvidia::appraise_modes(m, false, "GPU-0", f), CheckStatus::kPass);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].code, "nvidia.cc.not-reported");
+  EXPECT_NE(f[0].message.find("debug"), std::string::npos);
 }
 
 TEST(NvidiaAppraise, InvalidSignatureReportsFail) {

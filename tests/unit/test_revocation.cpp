@@ -47,13 +47,94 @@ TEST(Revocation, CrlSaysGoodAndRevoked) {
   EXPECT_NE(r[0].source.find("ica.crl"), std::string::npos);
 }
 
-TEST(Revocation, StaleCrlDoesNotAnswer) {
+// ica-stale.crl: thisUpdate 2026-11-27T23:39:50Z, nextUpdate 2026-11-28T23:39:50Z.
+TEST(Revocation, CrlPastNextUpdateIsStaleNeverGood) {
   Pki p;
   test::TempTree t;
   auto store = RevocationStore::load(dir_with(t, "crl", {"ica-stale.crl"}), "").value();
+  auto before = store.check(p.path(p.good.get()), test::at("2026-11-28T12:00:00Z"));
+  EXPECT_EQ(before[0].status, Revocation::kGood);
+  EXPECT_FALSE(before[0].stale);
   auto g = store.check(p.path(p.good.get()), kAt);
-  EXPECT_EQ(g[0].status, Revocation::kUnknown);
-  EXPECT_NE(g[0].detail.find("not current"), std::string::npos);
+  EXPECT_EQ(g[0].status, Revocation::kStale);
+  EXPECT_TRUE(g[0].stale);
+  EXPECT_NE(g[0].detail.find("nextUpdate 2026-11-28T23:39:50Z has passed"), std::string::npos)
+      << g[0].detail;
+  EXPECT_STREQ(revocation_name(g[0].status), "stale");
+  // Age does not undo a revocation: the stale CRL still lists leaf-revoked.
+  auto r = store.check(p.path(p.revoked.get()), kAt);
+  EXPECT_EQ(r[0].status, Revocation::kRevoked);
+}
+
+TEST(Revocation, CurrentAnswerBeatsStaleOne) {
+  Pki p;
+  test::TempTree t;
+  auto store = RevocationStore::load(dir_with(t, "crl", {"ica-stale.crl", "ica.crl"}), "").value();
+  auto g = store.check(p.path(p.good.get()), kAt);
+  EXPECT_EQ(g[0].status, Revocation::kGood);
+  EXPECT_TRUE(g[0].stale);  // the stale source is still named in the detail
+  EXPECT_NE(g[0].source.find("ica.crl"), std::string::npos);
+}
+
+// ica-no-next.crl (make-no-next-update.sh): thisUpdate 2026-11-27T23:39:50Z, no nextUpdate.
+TEST(Revocation, CrlWithoutNextUpdateIsStaleAfterMaxAge) {
+  Pki p;
+  test::TempTree t;
+  std::string dir = dir_with(t, "crl", {"ica-no-next.crl"});
+  auto store = RevocationStore::load(dir, "").value();
+  EXPECT_EQ(store.limits().max_age, 7 * 24 * 3600);
+  EXPECT_EQ(store.check(p.path(p.good.get()), test::at("2026-12-04T23:39:50Z"))[0].status,
+            Revocation::kGood);
+  auto old = store.check(p.path(p.good.get()), test::at("2026-12-04T23:40:00Z"))[0];
+  EXPECT_EQ(old.status, Revocation::kStale);  // 7 days and 10 s after thisUpdate
+  EXPECT_NE(old.detail.find("no nextUpdate"), std::string::npos) << old.detail;
+  EXPECT_EQ(store.check(p.path(p.revoked.get()), kAt)[0].status, Revocation::kRevoked);
+  // A longer maximum age, as --max-revocation-age sets it.
+  RevocationLimits month;
+  month.max_age = 30 * 24 * 3600;
+  auto lenient = RevocationStore::load(dir, "", month).value();
+  EXPECT_EQ(lenient.check(p.path(p.good.get()), test::at("2026-12-20T00:00:00Z"))[0].status,
+            Revocation::kGood);
+  EXPECT_EQ(lenient.check(p.path(p.good.get()), kAt)[0].status, Revocation::kStale);
+}
+
+// ocsp-no-next/good.der: leaf-good good, thisUpdate 2026-12-02T06:11:31Z, no nextUpdate.
+TEST(Revocation, OcspWithoutNextUpdateIsStaleAfterMaxAge) {
+  Pki p;
+  test::TempTree t;
+  auto store = RevocationStore::load("", dir_with(t, "ocsp", {"ocsp-no-next/good.der"})).value();
+  EXPECT_EQ(store.check(p.path(p.good.get()), test::at("2026-12-05T00:00:00Z"))[0].status,
+            Revocation::kGood);
+  auto r = store.check(p.path(p.good.get()), test::at("2026-12-10T00:00:00Z"))[0];
+  EXPECT_EQ(r.status, Revocation::kStale);
+  EXPECT_TRUE(r.stale);
+}
+
+// ocsp/good.der: thisUpdate 2026-11-27T23:39:50Z. A response from the future beyond the skew
+// (5 minutes) is invalid and never answers; within the skew it does.
+TEST(Revocation, ThisUpdateInTheFutureIsInvalid) {
+  Pki p;
+  test::TempTree t;
+  auto store = RevocationStore::load("", dir_with(t, "ocsp", {"ocsp/good.der"})).value();
+  auto r = store.check(p.path(p.good.get()), test::at("2026-11-27T23:00:00Z"))[0];
+  EXPECT_EQ(r.status, Revocation::kUnknown);
+  EXPECT_TRUE(r.future);
+  EXPECT_NE(r.detail.find("after the verification time"), std::string::npos) << r.detail;
+  auto skew = store.check(p.path(p.good.get()), test::at("2026-11-27T23:36:00Z"))[0];
+  EXPECT_EQ(skew.status, Revocation::kGood);
+  EXPECT_FALSE(skew.future);
+  auto crl = RevocationStore::load(dir_with(t, "crl", {"ica.crl"}), "").value();
+  auto c = crl.check(p.path(p.revoked.get()), test::at("2026-11-01T00:00:00Z"))[0];
+  EXPECT_EQ(c.status, Revocation::kUnknown);  // not even its "revoked" is used
+  EXPECT_TRUE(c.future);
+}
+
+TEST(Revocation, MaximumAgeMustBePositive) {
+  RevocationLimits zero;
+  zero.max_age = 0;
+  auto s = RevocationStore::load("", "", zero);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "input.bad-value");
 }
 
 TEST(Revocation, StoredOcspResponsesFromIssuerAndDelegatedResponder) {
@@ -96,6 +177,45 @@ TEST(Revocation, UnparseableFilesAreInputErrors) {
   auto o = RevocationStore::load("", t.path("ocsp"));
   ASSERT_FALSE(o.ok());
   EXPECT_EQ(o.error().code, "crypto.bad-ocsp");
+}
+
+}  // namespace
+}  // namespace aa
+
+namespace aa {
+namespace {
+
+bool has_code(const std::vector<Finding>& fs, const std::string& code) {
+  return std::any_of(fs.begin(), fs.end(), [&](const Finding& f) { return f.code == code; });
+}
+
+// The device-chain revocation check on what the store answers for the test PKI: stale is a
+// warning with its own finding, never a pass; future data is not used and says so.
+TEST(Revocation, AppraiserReportsStaleAndFutureDataNeverAPass) {
+  Pki p;
+  test::TempTree t;
+  auto store = RevocationStore::load(dir_with(t, "crl", {"ica-stale.crl"}), "").value();
+  std::vector<X509*> path = {p.good.get(), p.ica.get()};
+  std::vector<Finding> fresh;
+  EXPECT_EQ(nvidia::revocation_findings(store.check(path, test::at("2026-11-28T12:00:00Z")),
+                                        store.limits(), "GPU-0", fresh),
+            nvidia::CheckStatus::kPass);
+  EXPECT_TRUE(fresh.empty());
+  std::vector<Finding> late;
+  EXPECT_EQ(nvidia::revocation_findings(store.check(path, kAt), store.limits(), "GPU-0", late),
+            nvidia::CheckStatus::kWarn);
+  ASSERT_TRUE(has_code(late, "nvidia.revocation.stale"));
+  EXPECT_EQ(late[0].severity, Severity::kWarn);
+  std::vector<Finding> rev;
+  std::vector<X509*> rpath = {p.revoked.get(), p.ica.get()};
+  EXPECT_EQ(nvidia::revocation_findings(store.check(rpath, kAt), store.limits(), "GPU-0", rev),
+            nvidia::CheckStatus::kFail);
+  EXPECT_TRUE(has_code(rev, "nvidia.revocation.revoked"));
+  std::vector<Finding> early;
+  EXPECT_EQ(nvidia::revocation_findings(store.check(path, test::at("2026-11-01T00:00:00Z")),
+                                        store.limits(), "GPU-0", early),
+            nvidia::CheckStatus::kWarn);
+  EXPECT_TRUE(has_code(early, "nvidia.revocation.future"));
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ namespace {
 struct NvidiaOptions {
   std::string evidence, report, chain, nonce, rim_store, crl, ocsp, time, device_root, rim_root;
   std::vector<std::string> pci_ids;
-  bool json = false, strict = false;
+  long max_revocation_age = RevocationLimits::kDefaultMaxAge;
+  bool json = false, strict = false, allow_debug_modes = false;
 };
 
 constexpr size_t kMaxEvidence = 16u << 20;
@@ -83,7 +84,9 @@ Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) 
     in.rim_root = std::move(c);
   }
   if (!o.crl.empty() || !o.ocsp.empty()) {
-    AA_TRY(store, RevocationStore::load(o.crl, o.ocsp));
+    RevocationLimits limits;
+    limits.max_age = o.max_revocation_age;
+    AA_TRY(store, RevocationStore::load(o.crl, o.ocsp, limits));
     in.revocation = std::move(store);
   }
   AA_TRY(prof, nvidia::load_nvidia_profile(profiles));
@@ -112,6 +115,7 @@ int run(const NvidiaOptions& o, Context& ctx) {
   refs.revocation = in->revocation ? &*in->revocation : nullptr;
   refs.profile = &in->profile;
   refs.registry = reg;
+  refs.allow_debug_modes = o.allow_debug_modes;
   nvidia::Appraiser appraiser(refs, in->at, in->nonce);
   std::vector<nvidia::DeviceResult> results;
   bool all = true;
@@ -154,6 +158,10 @@ void add_nvidia(CLI::App& app, Context& ctx) {
   cmd->add_option("--rim-store", opts->rim_store, "directory of RIMs named <RIM_ID>.xml");
   cmd->add_option("--crl", opts->crl, "directory of CRL files (DER or PEM)");
   cmd->add_option("--ocsp", opts->ocsp, "directory of stored DER OCSP responses");
+  cmd->add_option("--max-revocation-age", opts->max_revocation_age,
+                  "seconds a CRL or OCSP response without nextUpdate stays current after its "
+                  "thisUpdate (default 604800, 7 days); older ones are stale, never good")
+      ->check(CLI::Range(1L, 86400L * 366));
   cmd->add_option("--time", opts->time,
                   "verification time, RFC 3339 (default: now); certificates and RIM signers "
                   "are checked at this time");
@@ -168,6 +176,8 @@ void add_nvidia(CLI::App& app, Context& ctx) {
   cmd->add_flag("--strict", opts->strict,
                 "fail devices with warnings too (RIM missing, revocation not checked, tolerated "
                 "mismatch)");
+  cmd->add_flag("--allow-debug-modes", opts->allow_debug_modes,
+                "a device reporting devtools or debug mode is a warning instead of a failure");
   cmd->add_flag("--json", opts->json, "print JSON (schema accel-attest/nvidia-appraisal/v1)");
   cmd->callback([opts, &ctx] {
     if (opts->evidence.empty() && opts->report.empty()) {

@@ -38,6 +38,7 @@ struct VerifyOptions {
   std::vector<std::string> allowed;
   std::vector<std::string> ak_intermediates;
   long ttl = 86400;
+  long max_revocation_age = RevocationLimits::kDefaultMaxAge;
   bool json = false;
 };
 
@@ -97,7 +98,9 @@ Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
   AA_TRY(prof, nvidia::load_nvidia_profile(ctx.profiles()));
   l.nv_profile = std::move(prof);
   if (!o.crl.empty() || !o.ocsp.empty()) {
-    AA_TRY(rev, RevocationStore::load(o.crl, o.ocsp));
+    RevocationLimits limits;
+    limits.max_age = o.max_revocation_age;
+    AA_TRY(rev, RevocationStore::load(o.crl, o.ocsp, limits));
     l.revocation = std::move(rev);
   }
   if (!o.rim_store.empty()) l.rims.emplace(o.rim_store);
@@ -376,6 +379,10 @@ void add_verify(CLI::App& app, Context& ctx) {
   v->add_option("--rim-store", o->rim_store, "directory of NVIDIA RIMs named <RIM_ID>.xml");
   v->add_option("--crl", o->crl, "directory of CRL files");
   v->add_option("--ocsp", o->ocsp, "directory of stored DER OCSP responses");
+  v->add_option("--max-revocation-age", o->max_revocation_age,
+                "seconds a CRL or OCSP response without nextUpdate stays current after its "
+                "thisUpdate (default 604800, 7 days); older ones are stale")
+      ->check(CLI::Range(1L, 86400L * 366));
   v->add_option("--ak-ca", o->ak_ca, "trust anchor for the TPM AK certificate (DER or PEM)");
   v->add_option("--ak-intermediate", o->ak_intermediates, "intermediate CA for the AK certificate");
   v->add_option("--pcr-policy", o->pcr_policy, "PCR policy JSON (docs/tpm.md)");

@@ -69,6 +69,49 @@ bool ocsp_signer_authorised(OCSP_BASICRESP* basic, X509* issuer, std::time_t at,
   return true;
 }
 
+// Precedence of answers: a better-ranked answer replaces a worse one.
+int rank(Revocation r) {
+  switch (r) {
+    case Revocation::kNotChecked:
+      return 0;
+    case Revocation::kUnknown:
+      return 1;
+    case Revocation::kStale:
+      return 2;
+    case Revocation::kGood:
+      return 3;
+    case Revocation::kRevoked:
+      return 4;
+  }
+  return 0;
+}
+
+enum class Freshness { kCurrent, kStale, kFuture };
+
+// thisUpdate / nextUpdate against the time and the limits; `why` says what was wrong.
+Freshness freshness(std::time_t this_update, const ASN1_TIME* next, std::time_t at,
+                    const RevocationLimits& lim, std::string& why) {
+  if (this_update > at + lim.skew) {
+    why = "thisUpdate " + x509::rfc3339(this_update) + " is after the verification time " +
+          x509::rfc3339(at) + ": invalid, not used";
+    return Freshness::kFuture;
+  }
+  if (next) {
+    std::time_t n = asn1_time(next);
+    if (n < at) {
+      why = "stale: nextUpdate " + x509::rfc3339(n) + " has passed";
+      return Freshness::kStale;
+    }
+    return Freshness::kCurrent;
+  }
+  if (at - this_update > lim.max_age) {
+    why = "stale: no nextUpdate, and thisUpdate " + x509::rfc3339(this_update) +
+          " is older than the maximum age of " + std::to_string(lim.max_age) + " s";
+    return Freshness::kStale;
+  }
+  return Freshness::kCurrent;
+}
+
 }  // namespace
 
 const char* revocation_name(Revocation r) {
@@ -77,6 +120,8 @@ const char* revocation_name(Revocation r) {
       return "good";
     case Revocation::kRevoked:
       return "revoked";
+    case Revocation::kStale:
+      return "stale";
     case Revocation::kUnknown:
       return "unknown";
     case Revocation::kNotChecked:
@@ -86,8 +131,14 @@ const char* revocation_name(Revocation r) {
 }
 
 Result<RevocationStore> RevocationStore::load(const std::string& crl_dir,
-                                              const std::string& ocsp_dir) {
+                                              const std::string& ocsp_dir,
+                                              RevocationLimits limits) {
+  if (limits.max_age <= 0 || limits.skew < 0) {
+    return make_error("input.bad-value", "--max-revocation-age",
+                      "the maximum age of revocation data is a positive number of seconds");
+  }
   RevocationStore store;
+  store.limits_ = limits;
   if (!crl_dir.empty()) {
     AA_TRY(files, list_files(crl_dir));
     for (const auto& f : files) {
@@ -137,13 +188,16 @@ CertRevocation RevocationStore::check_one(X509* cert, X509* issuer, std::time_t 
     r.detail += s;
   };
   auto answer = [&](Revocation status, const std::string& file, const std::string& why) {
-    if (r.status == Revocation::kRevoked) return;
-    if (status == Revocation::kRevoked || r.status == Revocation::kNotChecked ||
-        r.status == Revocation::kUnknown) {
+    if (!why.empty()) note(file + ": " + why);
+    if (rank(status) > rank(r.status)) {
       r.status = status;
       r.source = file;
-      if (!why.empty()) note(why);
     }
+  };
+  // What a source of the given freshness says: revoked stays revoked, good becomes stale.
+  auto judged = [&](Freshness f, Revocation said) {
+    if (f == Freshness::kStale && said == Revocation::kGood) return Revocation::kStale;
+    return said;
   };
   for (const auto& c : crls_) {
     if (X509_NAME_cmp(X509_CRL_get_issuer(c.crl.get()), X509_get_issuer_name(cert)) != 0) {
@@ -153,19 +207,24 @@ CertRevocation RevocationStore::check_one(X509* cert, X509* issuer, std::time_t 
       note(c.file + ": CRL signature does not verify with the issuer's key");
       continue;
     }
-    std::time_t this_update = asn1_time(X509_CRL_get0_lastUpdate(c.crl.get()));
-    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(c.crl.get());
-    if (this_update > at || (next && asn1_time(next) < at)) {
-      note(c.file + ": CRL not current at the verification time");
-      if (r.status == Revocation::kNotChecked) r.status = Revocation::kUnknown;
+    std::string why;
+    Freshness f = freshness(asn1_time(X509_CRL_get0_lastUpdate(c.crl.get())),
+                            X509_CRL_get0_nextUpdate(c.crl.get()), at, limits_, why);
+    if (f == Freshness::kFuture) {
+      r.future = true;
+      answer(Revocation::kUnknown, c.file, "CRL " + why);
       continue;
+    }
+    if (f == Freshness::kStale) {
+      r.stale = true;
+      why = "CRL " + why;
     }
     X509_REVOKED* rev = nullptr;
     if (X509_CRL_get0_by_cert(c.crl.get(), &rev, cert) == 1 &&
         asn1_time(X509_REVOKED_get0_revocationDate(rev)) <= at) {
-      answer(Revocation::kRevoked, c.file, "listed on CRL");
+      answer(Revocation::kRevoked, c.file, why.empty() ? "listed on CRL" : "listed on " + why);
     } else {
-      answer(Revocation::kGood, c.file, "");
+      answer(judged(f, Revocation::kGood), c.file, why);
     }
   }
   for (const auto& o : ocsp_) {
@@ -182,19 +241,26 @@ CertRevocation RevocationStore::check_one(X509* cert, X509* issuer, std::time_t 
         note(o.file + ": " + why);
         break;
       }
-      if (asn1_time(thisupd) > at || (nextupd && asn1_time(nextupd) < at)) {
-        note(o.file + ": OCSP response not current at the verification time");
-        if (r.status == Revocation::kNotChecked) r.status = Revocation::kUnknown;
+      Freshness f = freshness(asn1_time(thisupd), nextupd, at, limits_, why);
+      if (f == Freshness::kFuture) {
+        r.future = true;
+        answer(Revocation::kUnknown, o.file, "OCSP response " + why);
         break;
       }
+      if (f == Freshness::kStale) {
+        r.stale = true;
+        why = "OCSP response " + why;
+      }
       if (status == V_OCSP_CERTSTATUS_GOOD) {
-        answer(Revocation::kGood, o.file, "");
+        answer(judged(f, Revocation::kGood), o.file, why);
       } else if (status == V_OCSP_CERTSTATUS_REVOKED) {
         answer(Revocation::kRevoked, o.file,
                std::string("OCSP revoked, reason ") +
-                   (reason >= 0 ? OCSP_crl_reason_str(reason) : "unspecified"));
+                   (reason >= 0 ? OCSP_crl_reason_str(reason) : "unspecified") +
+                   (why.empty() ? "" : " (" + why + ")"));
       } else {
-        answer(Revocation::kUnknown, o.file, "OCSP status unknown");
+        answer(Revocation::kUnknown, o.file,
+               "OCSP status unknown" + (why.empty() ? "" : " (" + why + ")"));
       }
       break;
     }

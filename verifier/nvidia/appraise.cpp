@@ -24,6 +24,13 @@ std::string upper(std::string s) {
   return s;
 }
 
+// NVIDIA's RIMs carry a SHA-384-sized hex digest as tagId, not the RIM ID.
+bool digest_tag(const std::string& t) {
+  return t.size() == 96 && std::all_of(t.begin(), t.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+         });
+}
+
 std::string no_dots(std::string s) {
   s.erase(std::remove(s.begin(), s.end(), '.'), s.end());
   return upper(s);
@@ -49,6 +56,99 @@ Appraiser::Appraiser(const References& refs, std::time_t at, Bytes expected_nonc
 
 Appraiser::~Appraiser() = default;
 
+CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
+                                const RevocationLimits& limits, const std::string& at,
+                                std::vector<Finding>& findings) {
+  bool revoked = false, incomplete = false, stale = false, future = false;
+  std::string missing, old, ahead;
+  auto item = [](const CertRevocation& cr) {
+    return cr.subject + " (" + revocation_name(cr.status) +
+           (cr.detail.empty() ? "" : ": " + cr.detail) + ")";
+  };
+  for (const auto& cr : rev) {
+    if (cr.status == Revocation::kRevoked) {
+      revoked = true;
+      add(findings, "nvidia.revocation.revoked", Severity::kFail,
+          at + " cert[" + std::to_string(cr.index) + "]",
+          cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
+      continue;
+    }
+    if (cr.status == Revocation::kStale) {
+      stale = true;
+      old += (old.empty() ? "" : ", ") + item(cr);
+    } else if (cr.status != Revocation::kGood && cr.index > 0) {
+      // The leaf is device-generated and has no revocation source; the CA-issued ones do.
+      incomplete = true;
+      missing += (missing.empty() ? "" : ", ") + item(cr);
+    }
+    if (cr.future) {
+      future = true;
+      ahead += (ahead.empty() ? "" : ", ") + cr.subject;
+    }
+  }
+  if (stale) {
+    add(findings, "nvidia.revocation.stale", Severity::kWarn, at + " certificate chain",
+        "revocation data past its nextUpdate, or without one and older than " +
+            std::to_string(limits.max_age) + " s, is not a current answer: " + old);
+  }
+  if (future) {
+    add(findings, "nvidia.revocation.future", Severity::kWarn, at + " certificate chain",
+        "revocation data issued after the verification time was not used for " + ahead);
+  }
+  if (incomplete) {
+    add(findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
+        "no current answer for " + missing);
+  }
+  return revoked                           ? CheckStatus::kFail
+         : (incomplete || stale || future) ? CheckStatus::kWarn
+                                           : CheckStatus::kPass;
+}
+
+CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std::string& label,
+                           std::vector<Finding>& findings) {
+  const std::string where = label + " report#response.OpaqueData";
+  CheckStatus st = CheckStatus::kPass;
+  auto worse = [&](CheckStatus s) {
+    if (s == CheckStatus::kFail || (s == CheckStatus::kWarn && st == CheckStatus::kPass)) st = s;
+  };
+  Severity dbg = allow_debug_modes ? Severity::kWarn : Severity::kFail;
+  const char* relaxed = allow_debug_modes ? " (allowed as a warning by --allow-debug-modes)" : "";
+  if (m.devtools.value_or(false)) {
+    worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
+    add(findings, "nvidia.cc.devtools", dbg, where,
+        std::string("the device is in developer-tools (devtools) mode: its memory and state are "
+                    "open to debugging tools") +
+            relaxed);
+  }
+  if (m.debug.value_or(false)) {
+    worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
+    add(findings, "nvidia.cc.debug", dbg, where,
+        std::string("the device reports debug mode on") + relaxed);
+  }
+  if (m.cc_on && !*m.cc_on) {
+    worse(CheckStatus::kWarn);
+    add(findings, "nvidia.cc.off", Severity::kWarn, where,
+        "confidential-computing mode is off (NVIDIA's own overall result does not require it)");
+  }
+  std::string absent;
+  for (auto [name, v] :
+       {std::pair<const char*, const std::optional<bool>*>{"confidential-computing", &m.cc_on},
+        {"devtools", &m.devtools},
+        {"debug", &m.debug}}) {
+    if (!*v) absent += (absent.empty() ? "" : ", ") + std::string(name);
+  }
+  if (auto last = absent.rfind(", "); last != std::string::npos) absent.replace(last, 2, " or ");
+  if (!absent.empty()) {
+    add(findings, "nvidia.cc.not-reported", Severity::kInfo, where,
+        "the signed evidence does not carry the " + absent + " state; none is assumed" +
+            (m.cc_variant.empty() ? std::string()
+                                  : " (FEATURE_FLAG " + std::to_string(*m.feature_flag) +
+                                        ": CC variant " + m.cc_variant + ")"));
+  }
+  if (!m.cc_on && !m.devtools && !m.debug) return CheckStatus::kSkipped;
+  return st;
+}
+
 DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   DeviceResult r;
   r.label = ev.label;
@@ -57,7 +157,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   r.device_root_label = refs_.device_root_label;
   r.rim_root_label = refs_.rim_root_label;
   for (const char* c : {"parse", "signature", "nonce", "chain", "fwid", "revocation", "driver_rim",
-                        "vbios_rim", "measurements", "sku"}) {
+                        "vbios_rim", "measurements", "sku", "modes"}) {
     r.checks[c] = CheckStatus::kNotRun;
   }
   const std::string& at = ev.label;
@@ -182,6 +282,11 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     }
   }
 
+  if (r.opaque) {
+    r.modes = read_modes(*r.opaque);
+    r.checks["modes"] = appraise_modes(r.modes, refs_.allow_debug_modes, at, r.findings);
+  }
+
   if (r.opaque && fam) {
     check_rims(r, *fam);
     check_measurements(r, *fam);
@@ -230,27 +335,8 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
     return;
   }
   r.revocation = refs_.revocation->check(c.path, at_);
-  bool revoked = false, incomplete = false;
-  std::string missing;
-  for (const auto& cr : r.revocation) {
-    if (cr.status == Revocation::kRevoked) {
-      revoked = true;
-      add(r.findings, "nvidia.revocation.revoked", Severity::kFail,
-          at + " cert[" + std::to_string(cr.index) + "]",
-          cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
-    } else if (cr.status != Revocation::kGood && cr.index > 0) {
-      // The leaf is device-generated and has no revocation source; the CA-issued ones do.
-      incomplete = true;
-      missing += (missing.empty() ? "" : ", ") + cr.subject + " (" + revocation_name(cr.status) +
-                 (cr.detail.empty() ? "" : ": " + cr.detail) + ")";
-    }
-  }
-  if (incomplete) {
-    add(r.findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
-        "no current answer for " + missing);
-  }
   r.checks["revocation"] =
-      revoked ? CheckStatus::kFail : (incomplete ? CheckStatus::kWarn : CheckStatus::kPass);
+      revocation_findings(r.revocation, refs_.revocation->limits(), at, r.findings);
 }
 
 const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id) {
@@ -321,12 +407,25 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
       if (cr.status == Revocation::kRevoked) {
         add(o.findings, "nvidia.revocation.revoked", Severity::kFail, origin,
             cr.subject + " (RIM chain) is revoked (" + cr.source + ": " + cr.detail + ")");
+      } else if (cr.status == Revocation::kStale) {
+        add(o.findings, "nvidia.revocation.stale", Severity::kWarn, origin,
+            cr.subject + " (RIM chain): revocation data is stale, not a current answer (" +
+                cr.detail + ")");
+      }
+      if (cr.future && cr.status != Revocation::kRevoked) {
+        add(o.findings, "nvidia.revocation.future", Severity::kWarn, origin,
+            cr.subject +
+                " (RIM chain): revocation data issued after the verification time "
+                "was not used (" +
+                cr.detail + ")");
       }
     }
   }
   bool bad = std::any_of(o.findings.begin(), o.findings.end(),
                          [](const Finding& f) { return f.severity == Severity::kFail; });
-  o.status = bad ? CheckStatus::kFail : CheckStatus::kPass;
+  bool warn = std::any_of(o.findings.begin(), o.findings.end(),
+                          [](const Finding& f) { return f.severity == Severity::kWarn; });
+  o.status = bad ? CheckStatus::kFail : (warn ? CheckStatus::kWarn : CheckStatus::kPass);
   return rim_cache_.emplace(id, std::move(o)).first->second;
 }
 
@@ -388,9 +487,64 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
                 (want.empty() ? "nothing" : want));
       }
     }
+    if (w.out->parsed && !check_rim_identity(r, fam, w.kind, *w.out)) st = CheckStatus::kFail;
+    if (st == CheckStatus::kPass && w.out->parsed && fam.rim_products.empty()) {
+      st = CheckStatus::kWarn;
+    }
     w.out->status = st;
     r.checks[check] = st;
   }
+}
+
+// The RIM names what it is for in signed fields; the file name (the RIM ID) is only where the
+// store keeps it. A RIM copied under another RIM's ID, or one of another die or device kind,
+// fails here even when its version matches.
+bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const char* kind,
+                                   RimOutcome& o) {
+  const rim::Rim& rim = *o.rim;
+  o.tag_id = rim.tag_id;
+  o.product = rim.product;
+  o.edition = rim.edition;
+  std::string where = r.label + " " + kind + " RIM " + o.id;
+  bool ok = true;
+  if (!rim.tag_id.empty() && !digest_tag(rim.tag_id) && rim.tag_id != o.id) {
+    ok = false;
+    add(r.findings, "nvidia.rim.id-mismatch", Severity::kFail, where + " SoftwareIdentity@tagId",
+        "the RIM stored as " + o.id + ".xml says it is " + rim.tag_id +
+            " (SoftwareIdentity@tagId): it is another RIM");
+  }
+  if (!fam.rim_products.empty()) {
+    std::string known;
+    for (const auto& p : fam.rim_products) known += (known.empty() ? "" : " or ") + p;
+    auto fits = [&](const std::string& v) {
+      return std::find(fam.rim_products.begin(), fam.rim_products.end(), v) !=
+             fam.rim_products.end();
+    };
+    for (auto [field, value] :
+         {std::pair<const char*, const std::string*>{"SoftwareIdentity@name", &rim.name},
+          {"Meta@product", &rim.product}}) {
+      if (fits(*value)) continue;
+      ok = false;
+      add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " " + field,
+          std::string(field) + " is " + (value->empty() ? "absent" : "\"" + *value + "\"") +
+              ", but the device's die is " + fam.die + ", whose RIMs name " + known);
+    }
+  } else {
+    add(r.findings, "nvidia.rim.product-unchecked", Severity::kWarn, where + " Meta@product",
+        "no RIM of the " + fam.die + " family has been seen, so the product this RIM names (" +
+            (rim.product.empty() ? std::string("none") : rim.product) +
+            ") cannot be compared (firmware-profiles/nvidia/families.json rim_products)");
+  }
+  const char* edition = fam.kind == DeviceKind::kSwitch ? "SWITCH" : "GPU";
+  if (rim.edition != edition) {
+    ok = false;
+    add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " Meta@edition",
+        "Meta@edition is " + (rim.edition.empty() ? std::string("absent") : rim.edition) +
+            ", but the device is a " + (fam.kind == DeviceKind::kSwitch ? "switch" : "GPU") +
+            " (edition " + edition + ")");
+  }
+  o.identity_ok = ok;
+  return ok;
 }
 
 void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {

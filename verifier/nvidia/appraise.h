@@ -15,9 +15,20 @@
 //   fwid         nvidia.fwid.*                 report FWID == the leaf's FWID extension
 //   revocation   nvidia.revocation.*           CRL / stored OCSP for every path certificate
 //   driver_rim, vbios_rim  nvidia.rim.*        found, well-formed, chain to the RIM root valid
-//                                                at the time, XML-DSig valid, version matches
+//                                                at the time, XML-DSig valid, version matches,
+//                                                identity: a tagId that is an ID (not the
+//                                                96-hex digest NVIDIA's RIMs carry) equals the
+//                                                RIM ID; SoftwareIdentity@name and
+//                                                Meta@product are the family's rim_products;
+//                                                Meta@edition is GPU or SWITCH as the device
 //   measurements nvidia.measurement.*          active golden values vs runtime blocks
 //   sku          nvidia.sku.*                  signed SKU fields -> registry part; PCI cross-check
+//   modes        nvidia.cc.*                   CC / devtools / debug state where the evidence
+//                                                carries it (opaque.h read_modes): devtools or
+//                                                debug on fails (warn with allow_debug_modes),
+//                                                CC off warns (NVIDIA's own result does not
+//                                                require CC); not reported: skipped, with an
+//                                                info finding, never assumed
 // A device's verdict is "contraindicated" when any finding has severity fail, "warning" when
 // something could not be checked or a mismatch was tolerated, "affirming" otherwise.
 //
@@ -64,6 +75,7 @@ struct References {
   const RevocationStore* revocation = nullptr;  // null: revocation not checked
   const NvidiaProfile* profile = nullptr;
   const Registry* registry = nullptr;
+  bool allow_debug_modes = false;  // devtools / debug on is a warning instead of a failure
 };
 
 using aa::check_name;  // core/finding.h
@@ -74,8 +86,10 @@ struct RimOutcome {
   std::string id;
   CheckStatus status = CheckStatus::kNotRun;
   bool found = false, parsed = false, chain_ok = false, signature_ok = false, version_ok = false;
-  std::string version;  // colloquialVersion
-  std::string signer;   // signer certificate CN
+  bool identity_ok = false;  // tagId, name, product and edition fit the RIM ID and the device
+  std::string version;       // colloquialVersion
+  std::string tag_id, product, edition;  // SoftwareIdentity@tagId, Meta@product, Meta@edition
+  std::string signer;                    // signer certificate CN
   std::time_t signer_not_after = 0;
   std::vector<CertRevocation> revocation;
   std::vector<Finding> findings;        // about the RIM itself, shared by devices using it
@@ -98,6 +112,7 @@ struct DeviceResult {
   std::map<std::string, CheckStatus> checks;  // keyed by the check names above
   std::optional<spdm::MeasurementReport> report;
   std::optional<OpaqueData> opaque;
+  ModeState modes;  // from the opaque data; all "not reported" when it did not parse
   std::vector<std::string> chain_subjects;
   std::string chain_error;
   std::vector<CertRevocation> revocation;
@@ -114,6 +129,17 @@ struct DeviceResult {
   bool passed(bool strict) const;
 };
 
+// The revocation check of a device chain: findings for what the store answered for each
+// certificate (revoked fails; stale, future and, for CA-issued certificates, no answer warn).
+CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
+                                const RevocationLimits& limits, const std::string& label,
+                                std::vector<Finding>& findings);
+
+// The modes check: findings for what `m` reports, and the check status (kSkipped when the
+// evidence reports none of CC, devtools and debug state).
+CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std::string& label,
+                           std::vector<Finding>& findings);
+
 class Appraiser {
  public:
   Appraiser(const References& refs, std::time_t at, Bytes expected_nonce);
@@ -125,6 +151,7 @@ class Appraiser {
   const RimOutcome& rim(const std::string& kind, const std::string& id);
   void check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& certs);
   void check_rims(DeviceResult& r, const Family& fam);
+  bool check_rim_identity(DeviceResult& r, const Family& fam, const char* kind, RimOutcome& o);
   void check_measurements(DeviceResult& r, const Family& fam);
   void check_sku(DeviceResult& r, const Family& fam, const DeviceEvidence& ev);
 

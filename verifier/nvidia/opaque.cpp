@@ -248,4 +248,25 @@ Result<OpaqueData> parse_opaque_data(ByteView opaque, size_t base, DeviceKind ki
   return out;
 }
 
+ModeState read_modes(const OpaqueData& o) {
+  ModeState m;
+  if (o.protected_pcie_status == kEnabled) m.ppcie = true;
+  if (o.protected_pcie_status == kDisabled) m.ppcie = false;
+  if (o.feature_flag && o.opaque_data_version && *o.opaque_data_version >= 1) {
+    m.feature_flag = o.feature_flag;
+    switch (*o.feature_flag) {
+      case 0:
+      case 1:
+        m.cc_variant = "SPT or MPT";
+        break;
+      case 2:
+        m.cc_variant = "PPCIE";
+        break;
+      default:
+        m.cc_variant = "unknown (" + std::to_string(*o.feature_flag) + ")";
+    }
+  }
+  return m;
+}
+
 }  // namespace aa::nvidia

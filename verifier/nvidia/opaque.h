@@ -99,6 +99,23 @@ struct OpaqueData {
 inline constexpr uint8_t kEnabled = 0xAA;
 inline constexpr uint8_t kDisabled = 0x55;
 
+// The device's confidential-computing and debug state as far as the signed opaque data
+// carries it (docs/nvidia.md "Modes"); nullopt / "" means not reported, never a default.
+//   ppcie         PROTECTED_PCIE_STATUS: 0xAA on, 0x55 off (other values: not reported)
+//   cc_variant    FEATURE_FLAG, read only when OPAQUE_DATA_VERSION >= 1: 2 is "PPCIE" in both
+//                 of NVIDIA's readers; 0 and 1 are SPT and MPT in opposite order in NVIDIA's
+//                 C++ and Python code, so they read "SPT or MPT"; other values "unknown (n)"
+//   cc_on, devtools, debug  no field of the legacy TLV format carries them: not reported.
+//                 (NVML gives a report in CC-on and in devtools mode alike; the report does not
+//                 say which.)
+struct ModeState {
+  std::optional<bool> ppcie;
+  std::optional<uint16_t> feature_flag;
+  std::string cc_variant;
+  std::optional<bool> cc_on, devtools, debug;
+};
+ModeState read_modes(const OpaqueData& o);
+
 // `base` is the offset of the opaque data in the blob (for messages); `origin` names the
 // evidence.
 Result<OpaqueData> parse_opaque_data(ByteView opaque, size_t base, DeviceKind kind,

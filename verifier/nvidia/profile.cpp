@@ -102,7 +102,8 @@ Result<NvidiaProfile> load_nvidia_profile(const std::string& profiles_dir) {
   for (size_t i = 0; i < fa.json().size(); ++i) {
     AA_TRY(fo, fa.at(i).object());
     AA_CHECK(fo.only_fields({"die", "kind", "arch", "registry_dies", "name", "pci_devices",
-                             "fwid_extension", "driver_rim", "vbios_rim", "tolerated_mismatches"}));
+                             "fwid_extension", "driver_rim", "vbios_rim", "rim_products",
+                             "tolerated_mismatches"}));
     Family f;
     auto str = [&](const char* k, std::string& dst) -> Status {
       AA_TRY(v, fo.field(k));
@@ -144,6 +145,14 @@ Result<NvidiaProfile> load_nvidia_profile(const std::string& profiles_dir) {
       for (size_t j = 0; j < ra.json().size(); ++j) {
         AA_TRY(s, ra.at(j).string());
         f.registry_dies.push_back(s);
+      }
+    }
+    if (auto rp = fo.optional_field("rim_products")) {
+      AA_TRY(ra, rp->array());
+      for (size_t j = 0; j < ra.json().size(); ++j) {
+        AA_TRY(s, ra.at(j).string());
+        if (s.empty()) return make_error("profile.bad-value", ra.at(j).where(), "empty product");
+        f.rim_products.push_back(s);
       }
     }
     if (auto pd = fo.optional_field("pci_devices")) {

@@ -32,6 +32,9 @@ struct Family {
   std::vector<uint16_t> pci_devices;       // their PCI device IDs (vendor 10de)
   std::string fwid_extension;
   std::string driver_rim, vbios_rim;  // templates; "" when the family has none
+  // What this family's RIMs name as SoftwareIdentity@name and Meta@product ("GH100", "LS10");
+  // empty: not known, the RIM's product is not compared (nvidia.rim.product-unchecked).
+  std::vector<std::string> rim_products;
   std::vector<ToleratedMismatch> tolerated;
 
   const ToleratedMismatch* tolerates(unsigned rim_index, const std::string& source) const;

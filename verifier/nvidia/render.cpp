@@ -10,8 +10,26 @@ namespace aa::nvidia {
 
 namespace {
 
-const char* const kCheckOrder[] = {"parse",      "signature",  "nonce",     "chain",        "fwid",
-                                   "revocation", "driver_rim", "vbios_rim", "measurements", "sku"};
+const char* const kCheckOrder[] = {"parse",        "signature",  "nonce",      "chain",
+                                   "fwid",         "revocation", "driver_rim", "vbios_rim",
+                                   "measurements", "sku",        "modes"};
+
+// A reported state, or "not reported".
+Json state_json(const std::optional<bool>& v) {
+  return v ? Json(*v) : Json("not reported");
+}
+std::string state_text(const std::optional<bool>& v, const char* on, const char* off) {
+  return v ? (*v ? on : off) : "not reported";
+}
+
+Json modes_json(const ModeState& m) {
+  Json j{{"cc_mode", state_json(m.cc_on)},
+         {"devtools", state_json(m.devtools)},
+         {"debug", state_json(m.debug)},
+         {"protected_pcie", state_json(m.ppcie)},
+         {"cc_variant", m.cc_variant.empty() ? Json("not reported") : Json(m.cc_variant)}};
+  return j;
+}
 
 Json finding_json(const Finding& f) {
   return Json{{"code", f.code},
@@ -29,6 +47,10 @@ Json rim_json(const RimOutcome& o) {
          {"chain_valid", o.chain_ok},
          {"version_match", o.version_ok}};
   if (o.parsed) {
+    j["identity_match"] = o.identity_ok;
+    j["tag_id"] = o.tag_id;
+    j["product"] = o.product;
+    j["edition"] = o.edition;
     j["colloquial_version"] = o.version;
     j["signer"] = o.signer;
     j["signer_not_after"] = x509::rfc3339(o.signer_not_after);
@@ -85,6 +107,7 @@ Json device_to_json(const DeviceResult& r, const Registry& reg) {
   if (r.report) {
     j["measurement_blocks"] = r.report->blocks.size();
   }
+  j["modes"] = modes_json(r.modes);
   Json rev = Json::array();
   for (const auto& c : r.revocation) {
     rev.push_back({{"index", c.index},
@@ -159,6 +182,13 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
     if (d.opaque) {
       out += "  firmware    driver " + terminal_safe(opt(d.opaque->driver_version)) + ", VBIOS " +
              terminal_safe(opt(d.opaque->vbios_version)) + "\n";
+    }
+    if (d.opaque) {
+      out += "  modes       CC " + state_text(d.modes.cc_on, "on", "off") + ", devtools " +
+             state_text(d.modes.devtools, "on", "off") + ", debug " +
+             state_text(d.modes.debug, "on", "off") + ", protected PCIe " +
+             state_text(d.modes.ppcie, "on", "off") +
+             (d.modes.cc_variant.empty() ? "" : ", CC variant " + d.modes.cc_variant) + "\n";
     }
     if (!d.product.empty() || !d.sku.empty()) {
       out += "  product     " +
