@@ -136,14 +136,16 @@ check fixed-stale-nonce 1 "location.stale.*not for the nonce the verifier issued
   --nonce 0000000000000000000000000000000000000000000000000000000000000000 --out st.jwt
 check fixed-stale-unbound 1 "location.stale.*names no verifier challenge" -- fxverify "$fx/sg-2ms-no-challenge.json" \
   --nonce $fxnonce --out st2.jwt
-check fixed-stale-status 0 "status contraindicated" -- "$bin" verify-token st2.jwt --jwks rk/jwks.json
+# A contraindicated token verifies but is below verify-token's default --require affirming: exit 1,
+# with its verified status shown.
+check fixed-stale-status 1 "status contraindicated" -- "$bin" verify-token st2.jwt --jwks rk/jwks.json
 check fixed-nonce-unchecked 0 "\[warn\] location.nonce-unchecked" -- fxverify "$fx/sg-2ms.json" --out nn.jwt
 # The declared site against the caps: Madrid at 75 km is not in Germany, nor in Barcelona.
 check fixed-site-contradicted 1 "\[fail\] location.site-contradicted: the site is declared in DE" -- fxverify \
   "$fx/mad-0.5ms.json" --nonce $fxnonce --site-country DE --out sc.jwt
 check fixed-site-claims 1 '"site_contradicted": true' -- fxverify "$fx/mad-0.5ms.json" --nonce $fxnonce \
   --site-country DE --out sc.jwt --json
-check fixed-site-token 0 "status contraindicated" -- "$bin" verify-token sc.jwt --jwks rk/jwks.json
+check fixed-site-token 1 "status contraindicated" -- "$bin" verify-token sc.jwt --jwks rk/jwks.json
 check fixed-site-coordinates 1 "location.site-contradicted.*coordinates" -- fxverify "$fx/mad-0.5ms.json" \
   --nonce $fxnonce --site 41.3874,2.1686 --out sc2.jwt
 check fixed-site-fits 0 "0000:18:00.0: in_allowed  \(affirming\)" -- fxverify "$fx/mad-0.5ms.json" --nonce $fxnonce \
@@ -272,7 +274,7 @@ mkbundle mad-bundle.json "$fx/h20-mad.json"
 check bundle-site-contradicted 1 "location.site-contradicted.*declared in SG" -- "$bin" verify mad-bundle.json \
   --key rk/signing-key.pem --out bm.jwt --ak-ca "$ex/sim-ak-ca.pem" --landmarks "$fx/lms" \
   --device-root "$fx/root.pem" --time 2026-11-28T03:05:00Z
-check bundle-site-ear 0 '"site_contradicted": true' -- "$bin" verify-token bm.jwt --jwks rk/jwks.json --json
+check bundle-site-ear 1 '"site_contradicted": true' -- "$bin" verify-token bm.jwt --jwks rk/jwks.json --json
 # Two entries for one device, Singapore and Madrid: judged together, they cannot both hold.
 mkbundle two-bundle.json "$fx/h20-sg.json" "$fx/h20-mad.json"
 check bundle-inconsistent 1 "location.inconsistent" -- "$bin" verify two-bundle.json \
