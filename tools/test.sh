@@ -12,7 +12,20 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 passed=0
 failed=0
-note() { echo; echo "=== $*"; }
+suite_start=$SECONDS
+phase_start=$SECONDS
+phase=""
+# Each phase ends with how long it took; the suite ends with its total.
+phase_end() { [ -z "$phase" ] || echo "--- phase $phase took $((SECONDS - phase_start)) s"; }
+note() {
+  phase_end
+  phase=${1%%.*}
+  phase_start=$SECONDS
+  echo; echo "=== $*"
+}
+# ccache, where installed, only speeds up rebuilds; the build is the same without it.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
 run_ctest() {  # run_ctest BUILD_DIR
   local log
@@ -35,7 +48,7 @@ run_ctest() {  # run_ctest BUILD_DIR
 build() {  # build DIR [cmake args...]
   local dir=$1
   shift
-  cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
+  cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
 }
 
 note "1. build (warnings are errors) and test"
@@ -71,6 +84,8 @@ else
   failed=$((failed + 1))
 fi
 
+phase_end
+echo "--- whole suite took $((SECONDS - suite_start)) s"
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
