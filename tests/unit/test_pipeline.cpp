@@ -850,5 +850,26 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
   }
 }
 
+// Item 5 in the report: a device whose location contradicts the declared site is a diversion
+// signal, coloured only on a verified page.
+TEST(Integrity, TheReportShowsADiversionSignal) {
+  Example e = example("hgx-h100");
+  PipelineResult r = PipelineRun(e)(e.bundle);
+  Json c = ear::ear_claims(r, {}, kAt, 60);
+  ReportSignature sig;
+  sig.verified = true;
+  EXPECT_EQ(render_html_report(c, sig).find("id=\"diversion\""), std::string::npos);
+  c["submods"]["0000:2a:00.0"][ear::ext("device")]["location"] = {{"verdict", "not_in_restricted"},
+                                                                  {"site_contradicted", true}};
+  const std::string page = render_html_report(c, sig);
+  EXPECT_NE(page.find("<section id=\"diversion\" class=\"diversion\">"), std::string::npos);
+  EXPECT_NE(page.find("0000:2a:00.0</span> proves the device is not at the declared site"),
+            std::string::npos);
+  sig.verified = false;
+  const std::string unverified = render_html_report(c, sig);
+  EXPECT_NE(unverified.find("<section id=\"diversion\">"), std::string::npos);
+  EXPECT_NE(unverified.find("The unverified result claims"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace aa

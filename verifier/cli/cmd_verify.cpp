@@ -39,7 +39,7 @@ struct VerifyOptions {
   std::vector<std::string> ak_intermediates;
   long ttl = 86400;
   long max_revocation_age = RevocationLimits::kDefaultMaxAge;
-  bool json = false;
+  bool json = false, allow_debug_modes = false;
 };
 
 // Atomically: a failed or killed write leaves the old file (core/file_out.h).
@@ -203,6 +203,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   refs.nvidia.revocation = l->revocation ? &*l->revocation : nullptr;
   refs.nvidia.profile = &l->nv_profile;
   refs.nvidia.registry = reg;
+  refs.nvidia.allow_debug_modes = o.allow_debug_modes;
   refs.pcr_policy = l->pcr_policy ? &*l->pcr_policy : nullptr;
   refs.ak_ca = l->ak_ca.get();
   for (const auto& c : l->ak_intermediates) refs.ak_intermediates.push_back(c.get());
@@ -383,6 +384,8 @@ void add_verify(CLI::App& app, Context& ctx) {
                 "seconds a CRL or OCSP response without nextUpdate stays current after its "
                 "thisUpdate (default 604800, 7 days); older ones are stale")
       ->check(CLI::Range(1L, 86400L * 366));
+  v->add_flag("--allow-debug-modes", o->allow_debug_modes,
+              "an NVIDIA device reporting devtools or debug mode is a warning, not a failure");
   v->add_option("--ak-ca", o->ak_ca, "trust anchor for the TPM AK certificate (DER or PEM)");
   v->add_option("--ak-intermediate", o->ak_intermediates, "intermediate CA for the AK certificate");
   v->add_option("--pcr-policy", o->pcr_policy, "PCR policy JSON (docs/tpm.md)");

@@ -86,6 +86,21 @@ std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r, Freshnes
     default:
       break;  // RIMs not appraised: no claim (the findings say why)
   }
+  // Confidential-computing, devtools and debug state (nvidia/appraise.h `modes`): no claim where
+  // the evidence does not report it (every current opaque format).
+  switch (check_of(c, "modes")) {
+    case C::kPass:
+      v["configuration"] = 2;
+      break;
+    case C::kWarn:
+      v["configuration"] = 32;
+      break;
+    case C::kFail:
+      v["configuration"] = 96;
+      break;
+    default:
+      break;
+  }
   return v;
 }
 

@@ -73,7 +73,40 @@ const std::map<std::string, std::string>& explanations() {
        "list was changed after the quote."},
       {"tpm.signature-invalid", "The TPM quote's signature does not verify: it was altered."},
       {"tpm.inventory-not-bound", "The TPM quote is fresh but does not cover the device list."},
+      {"tpm.inventory-mismatch",
+       "The TPM quote does not cover this challenge and this exact device list (binding v2): the "
+       "list, a serial, a name or the evidence was changed after the quote, or it is stale."},
+      {"tpm.inventory-binding-v1",
+       "The TPM quote binds an older, narrower device list (binding v1) that leaves out names, "
+       "serials and tool output: it vouches for none of them."},
       {"tpm.", "The host's TPM quote: its signature, freshness and measured boot state."},
+      {"pipeline.duplicate-evidence",
+       "The same GPU evidence (device identity, certificate or signed report) is used for more "
+       "than one device slot: one physical device cannot stand for several. A device may be "
+       "missing behind a copy."},
+      {"pipeline.evidence-replayed",
+       "The challenge this evidence answers was already used, expired or never issued: the "
+       "evidence is a replay and proves nothing about the host now."},
+      {"pipeline.freshness-unchecked",
+       "The verifier did not issue the challenge this evidence answers, so the evidence may be "
+       "old. The device is not counted as attested."},
+      {"pipeline.product-unattested",
+       "The GPU's signed model number is not in the chip registry: the chip die is proven, the "
+       "product is not. It is classified as the most controlled product of that die."},
+      {"policy.licence-match-unattested",
+       "The licence entry matches only a serial or identity the host reports, not one the device "
+       "proved with signed evidence: confirm the device before relying on the licence."},
+      {"policy.licensed-device-unattested",
+       "A device the licence covers is claimed present only by what the host reports: nothing "
+       "proves it is still in this host."},
+      {"location.site-contradicted",
+       "Diversion signal: the delay measurements prove the device is not at the site the host "
+       "declares. Investigate before relying on any other result for this device."},
+      {"location.stale",
+       "The location measurements are not bound to this verification's challenge: they may "
+       "have been made somewhere else, earlier."},
+      {"location.", "Delay-based location evidence: where the device can and cannot be."},
+      {"nvidia.cc.", "The GPU's confidential-computing, developer-tools or debug state."},
   };
   return m;
 }
@@ -134,6 +167,7 @@ const Json& member(const Json& o, const std::string& k) {
 }
 
 const char* kStyle = R"(
+.diversion{border:3px solid #b00020;padding:0 1em;margin:1em 0}
 :root{--ok:#1b7f3b;--warn:#a15c00;--bad:#b3261e;--ink:#1d1d1f;--mute:#5f6368;--line:#d9dce1}
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0;padding:24px;max-width:1200px;margin:auto}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
@@ -288,6 +322,24 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   row("Inventory bound to TPM quote", member(host, "inventory_bound") == true ? "yes" : "no");
   row("Export rules", "eCFR issue " + e(member(ver, "ecfr_date")));
   h << "</dl>\n";
+
+  // Diversion signals first: a device whose location evidence contradicts the declared site.
+  std::vector<std::string> diverted;
+  for (const auto& [label, a] : subs.items()) {
+    if (label == "host") continue;
+    if (member(member(member(a, ext + "device"), "location"), "site_contradicted") == true)
+      diverted.push_back(label);
+  }
+  if (!diverted.empty()) {
+    // Coloured only on a verified page: an unverified one shows no verdict colour at all.
+    h << "<section id=\"diversion\"" << (sig.verified ? " class=\"diversion\"" : "")
+      << "><h2>Diversion signal</h2><p>" << (sig.verified ? "" : "The unverified result claims: ")
+      << "The location evidence of ";
+    for (size_t i = 0; i < diverted.size(); ++i)
+      h << (i ? ", " : "") << "<span class=\"mono\">" << html_escape(diverted[i]) << "</span>";
+    h << " proves the device is not at the declared site (" << e(member(host, "declared_site"))
+      << "): <span class=\"mono\">location.site-contradicted</span>.</p></section>\n";
+  }
 
   h << "<h2>Devices</h2><table id=\"devices\"><thead><tr><th>Address</th><th>Family</th>"
     << "<th>Name</th><th>Serial / UEID</th><th>3A090 class</th><th>Assurance</th><th>Status</th>"
