@@ -95,6 +95,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(r.opt() == d->arch);
     check(r.ok);
   }
+  if (inv.site_position) {
+    check(r.num(1) == 1);
+    check(r.str() == "site-position");
+    check(r.str() == *inv.site_position);
+  }
   check(r.ok && r.at == m.size());
 
   aa::Bundle reversed = *b;

@@ -218,6 +218,19 @@ TEST(InventoryBindingV2, BundleFieldsReachTheDigest) {
   differs("site", [&](Bundle& x) { x.site_country = "SG"; });
   differs("site name", [&](Bundle& x) { x.site_name.reset(); });
   differs("a NIC", [&](Bundle& x) { at(x, "0000:81:00.1").pci.device = 0x101c; });
+  // Declared site coordinates (location.site-contradicted reads them): present binds them, and
+  // each coordinate counts; absent leaves the digest of a bundle without them unchanged.
+  EXPECT_FALSE(b->site_position.has_value());
+  differs("site position", [&](Bundle& x) { x.site_position = location::LatLon{3.139, 101.6869}; });
+  Bundle kl = *b;
+  kl.site_position = location::LatLon{3.139, 101.6869};
+  Bundle kl2 = kl;
+  kl2.site_position->lon = 101.6870;
+  EXPECT_NE(inventory_digest_v2(bound_inventory(kl)), inventory_digest_v2(bound_inventory(kl2)));
+  const std::string m = canonical_inventory_v2(bound_inventory(kl));
+  EXPECT_EQ(m.substr(canonical_inventory_v2(inv).size()),
+            std::string("\x01\0\0\0\x0dsite-position", 18) + std::string("\0\0\0\x25", 4) +
+                "3.1389999999999998,101.68689999999999");
   // What the quote and the location evidence carry is not in it (they are signed on their own).
   Bundle no_tpm = *b;
   no_tpm.tpm.reset();

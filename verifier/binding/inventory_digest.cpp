@@ -1,6 +1,7 @@
 #include "binding/inventory_digest.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -75,6 +76,7 @@ BoundInventory bound_inventory(const Bundle& bundle) {
   out.site_country = bundle.site_country;
   out.site_name = bundle.site_name;
   out.collected_at = x509::rfc3339(bundle.collected_at);
+  if (bundle.site_position) out.site_position = site_position_text(*bundle.site_position);
   for (const auto& bd : bundle.devices) {
     BoundDevice d = from_pci(bd.pci, bd.class_known);
     d.scheme = bd.scheme;
@@ -136,7 +138,18 @@ std::string canonical_inventory_v2(const BoundInventory& inv) {
     put_opt(out, d->chain_sha256);
     put_opt(out, d->arch);
   }
+  if (inv.site_position) {
+    put_u8(out, 1);
+    put_str(out, "site-position");
+    put_str(out, *inv.site_position);
+  }
   return out;
+}
+
+std::string site_position_text(const location::LatLon& p) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g,%.17g", p.lat, p.lon);
+  return buf;
 }
 
 Bytes inventory_digest_v2(const BoundInventory& inventory) {

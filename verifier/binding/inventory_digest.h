@@ -7,7 +7,12 @@
 //   OPT(collected_at, RFC 3339), U32(device count), then per device, sorted by address:
 //   STR(address), U16 vendor, device, subsystem vendor, subsystem device, OPT(class, 3 bytes),
 //   STR(scheme), OPT(reported name), OPT(serial), OPT(npu-smi text), OPT(SHA-256 of the NVIDIA
-//   report), OPT(SHA-256 of the NVIDIA certificate chain PEM), OPT(NVIDIA declared arch)
+//   report), OPT(SHA-256 of the NVIDIA certificate chain PEM), OPT(NVIDIA declared arch),
+//   and last, only when the host declares site coordinates (bundle host.site lat/lon, which
+//   location.site-contradicted reads): 0x01 || STR("site-position") || STR(lat "," lon, each
+//   printed with %.17g, which round-trips a double). With no coordinates nothing follows the
+//   devices, so bundles without them keep the digest they had; the device count and the
+//   length prefixes make the trailing part unambiguous.
 // with STR(s) = U32(length) || s, OPT(x) = 0x00 when absent or 0x01 || STR(x), integers big
 // endian. Every field the verdict reads from a bundle is in it (the table in
 // docs/inventory-binding.md); every device of the bundle is, accelerator or not, so the digest
@@ -46,6 +51,7 @@ struct BoundDevice {
 struct BoundInventory {
   std::string host_name;
   std::optional<std::string> site_country, site_name, collected_at;
+  std::optional<std::string> site_position;  // "lat,lon" (%.17g each) when declared
   std::vector<BoundDevice> devices;
 };
 
@@ -55,6 +61,8 @@ BoundInventory bound_inventory(const Bundle& bundle);
 BoundInventory bound_inventory(const Inventory& inventory);
 
 std::string canonical_inventory_v2(const BoundInventory& inventory);
+// How declared site coordinates enter binding v2: "lat,lon", %.17g each.
+std::string site_position_text(const location::LatLon& p);
 Bytes inventory_digest_v2(const BoundInventory& inventory);
 
 // Binding v1, to recognise old quotes only.
