@@ -351,6 +351,23 @@ TEST(Ear, StatusMustMeetWhatTheRelyingPartyRequires) {
   // "none" (no claim made) is not affirming.
   EXPECT_EQ(meets(nullptr, "none", "warning").substr(0, 27), "token.status-below-required");
   EXPECT_EQ(meets(nullptr, "affirming", "none").substr(0, 15), "input.bad-value");
+  // AR4SI 1 and -1 (the verifier could not make the claim, or malfunctioned) are no verdict:
+  // an "affirming" submod carrying one never meets a requirement; 0 (no claim) and -2 do.
+  for (int v : {1, -1, 0, -2}) {
+    Json x = c;
+    x["submods"]["gpu0"]["ear_status"] = "affirming";
+    x["submods"]["gpu0"]["ear_trustworthiness_vector"] = {{"hardware", v}};
+    auto claims = ear::read_ear(x, "c", {});
+    ASSERT_TRUE(claims.ok()) << claims.error().to_string();
+    auto s = ear::meets(*claims, "warning", "c");
+    if (v == 1 || v == -1) {
+      ASSERT_FALSE(s.ok()) << v;
+      EXPECT_EQ(s.error().code, "token.status-below-required");
+      EXPECT_EQ(s.error().field, "c#/submods/gpu0/ear_trustworthiness_vector/hardware");
+    } else {
+      EXPECT_TRUE(s.ok()) << v;
+    }
+  }
 }
 
 TEST(Token, VerifyResultTokenGatesOnEveryCheck) {

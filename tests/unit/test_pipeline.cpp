@@ -820,6 +820,13 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
   EXPECT_TRUE(has(g0, "location.stale")) << text_of(rl);
   ASSERT_TRUE(g0.location.has_value());
   EXPECT_EQ(g0.location->verdict, "indeterminate");
+  // The host does not claim a binding over a refused nonce either.
+  Example a0 = example("ascend-910b");
+  PipelineRun asc0(a0);
+  asc0.refs.expected_nonce.reset();
+  EXPECT_FALSE(sub(asc0(a0.bundle), "host").inventory_bound);  // no nonce issued
+  asc0.refs.nonce_refused = Finding{"store.nonce-reused", "x", "bundle#/nonce", Severity::kFail};
+  EXPECT_FALSE(sub(asc0(a0.bundle), "host").inventory_bound);
   // Another issued nonce than the bundle's: every report is judged against the issued one.
   PipelineRun other(e, true, &lic);
   other.refs.expected_nonce = Bytes(32, 0x11);

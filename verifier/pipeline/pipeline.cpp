@@ -265,7 +265,8 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     quote = tpm::appraise_quote(ev, qr);
     host.trust_vector = host_vector(*quote);
     host.checks = check_texts(quote->checks);
-    host.inventory_bound = quote->inventory_bound;
+    // Bound means fresh too: a quote over a nonce the verifier did not issue binds nothing now.
+    host.inventory_bound = quote->inventory_bound && fresh == Freshness::kIssued;
     if (!quote->ak_name.empty()) host.ak_name = hex_encode(quote->ak_name);
     if (quote->quote) host.pcr_selection = tpm::selection_text(quote->quote->selection());
     for (const auto& f : quote->findings) host.findings.push_back(f);

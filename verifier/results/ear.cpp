@@ -187,6 +187,19 @@ Status meets(const Claims& c, const std::string& required, const std::string& or
     if (!ok(a.status)) {
       return refuse(origin + "#/submods/" + json_pointer_token(a.label) + "/" + k_status, a.status);
     }
+    // AR4SI 1 (the verifier could not make the claim) and -1 (it malfunctioned) are no verdict:
+    // a submod carrying one never meets a requirement, whatever its status says.
+    for (const auto& [claim, v] : a.trust_vector) {
+      if (v == 1 || v == -1) {
+        return make_error(
+            "token.status-below-required",
+            origin + "#/submods/" + json_pointer_token(a.label) + "/" +
+                (c.dotted_names ? "ear.trustworthiness-vector" : "ear_trustworthiness_vector") +
+                "/" + json_pointer_token(claim),
+            "trustworthiness claim " + claim + " is " + std::to_string(v) +
+                " (no verdict): it does not meet --require " + required);
+      }
+    }
   }
   return Ok{};
 }
