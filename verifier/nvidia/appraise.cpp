@@ -181,6 +181,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
       fam = refs_.profile->find(id->die);
     }
     r.ueid = x509::serial_decimal(certs[0].get());
+    r.leaf_sha256 = x509::fingerprint_sha256(certs[0].get());
     if (certs.size() > 1) r.hwmodel = x509::subject_cn(certs[1].get());
   }
   if (!fam && !certs.empty()) {

@@ -108,6 +108,7 @@ struct DeviceResult {
   std::string label, origin;
   std::string kind;  // "gpu" or "switch"
   std::string die, device_id, hwmodel, ueid;
+  std::string leaf_sha256;  // SHA-256 of the leaf certificate's DER (empty: no parsable chain)
   std::string declared_arch;
   std::map<std::string, CheckStatus> checks;  // keyed by the check names above
   std::optional<spdm::MeasurementReport> report;

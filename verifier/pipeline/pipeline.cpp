@@ -142,8 +142,7 @@ struct EvidenceKeys {
 EvidenceKeys evidence_keys(const nvidia::DeviceEvidence& ev, const nvidia::DeviceResult& r) {
   EvidenceKeys k;
   if (!r.ueid.empty()) k.keys.emplace_back("UEID", r.ueid);
-  if (auto chain = x509::parse_pem_chain(ev.chain_pem, ev.label); chain && !chain->empty())
-    k.keys.emplace_back("device certificate", x509::fingerprint_sha256((*chain)[0].get()));
+  if (!r.leaf_sha256.empty()) k.keys.emplace_back("device certificate", r.leaf_sha256);
   k.keys.emplace_back("SPDM report",
                       sha256_hex(std::string_view(reinterpret_cast<const char*>(ev.report.data()),
                                                   ev.report.size())));
