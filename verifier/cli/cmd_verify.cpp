@@ -32,7 +32,7 @@ namespace {
 constexpr size_t kMaxBundle = 32u << 20;
 
 struct VerifyOptions {
-  std::string bundle, key, out, store, nonce, policy, licence, time;
+  std::string bundle, key, out, store, nonce, policy, licence, time, end_user_hq;
   std::string rim_store, crl, ocsp, ak_ca, pcr_policy, report;
   std::string landmarks, device_root, location_out;
   std::vector<std::string> allowed;
@@ -92,6 +92,18 @@ Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
     AA_TRY(lt, read_file(o.licence, 4u << 20));
     AA_TRY(lic, parse_licence(lt, o.licence));
     l.licence = std::move(lic);
+  }
+  if (!o.end_user_hq.empty()) {
+    const std::string& hq = o.end_user_hq;
+    if (hq.size() != 2 || !std::isupper(static_cast<unsigned char>(hq[0])) ||
+        !std::isupper(static_cast<unsigned char>(hq[1]))) {
+      return make_error("input.bad-value", "--end-user-hq", "not an ISO 3166-1 alpha-2 code");
+    }
+    if (l.licence && l.licence->end_user_hq != hq) {
+      return make_error("input.bad-value", "--end-user-hq",
+                        "the licence says the end user is headquartered in " +
+                            l.licence->end_user_hq + ", not " + hq);
+    }
   }
   AA_TRY(at, verification_time(o.time));
   l.at = at;
@@ -195,6 +207,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   refs.registry = reg;
   refs.policy = &l->policy;
   refs.licence = l->licence ? &*l->licence : nullptr;
+  if (!o.end_user_hq.empty()) refs.end_user_hq = o.end_user_hq;
   refs.nvidia.device_root = nvidia::pinned_device_root();
   refs.nvidia.rim_root = nvidia::pinned_rim_root();
   refs.nvidia.device_root_label = "pinned NVIDIA Device Identity CA (certs/nvidia)";
@@ -374,6 +387,9 @@ void add_verify(CLI::App& app, Context& ctx) {
   v->add_option("--policy", o->policy,
                 "export policy (default firmware-profiles/policy/export-policy.json)");
   v->add_option("--licence", o->licence, "licence file (docs/policy.md)");
+  v->add_option("--end-user-hq", o->end_user_hq,
+                "country (ISO 3166-1 alpha-2) of the end user's headquarters when no licence "
+                "gives it: the headquarters rule is checked against it (docs/policy.md)");
   v->add_option("--time", o->time,
                 "verification time, RFC 3339 (default now): certificates, RIM signers and the "
                 "licence are checked at this time");

@@ -380,9 +380,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       s.attestation = id->attestation;
       for (const auto& f : id->flags) s.flags.push_back(f.id);
       for (const auto& f : id->findings) s.findings.push_back(as_warning(f));
-      pd.eccn = id->eccn;
-      if (id->eccn == Eccn::kUndetermined)
-        for (const auto& c : id->classifications) pd.candidate_classes.insert(eccn_name(c.eccn));
+      fill_policy_device(*id, pd);
     } else {
       s.eccn = "not-assessed";
     }
@@ -457,8 +455,13 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
   }
 
   // 6. The export policy.
-  PolicyOutcome po =
-      evaluate_policy(*refs.policy, policy_devices, bundle.site_country, refs.licence, refs.at);
+  PolicyInputs pin;
+  pin.site_country = bundle.site_country;
+  pin.licence = refs.licence;
+  pin.end_user_hq = refs.end_user_hq;
+  pin.at = refs.at;
+  PolicyOutcome po = evaluate_policy(*refs.policy, policy_devices, pin);
+  out.end_user_hq = po.end_user_hq;
   out.destination = po.destination;
   for (auto& f : po.host_findings) host.findings.push_back(std::move(f));
   for (auto& d : devices) {

@@ -57,6 +57,8 @@ struct PipelineReferences {
   const Registry* registry = nullptr;
   const ExportPolicy* policy = nullptr;
   const Licence* licence = nullptr;  // optional
+  // The end user's headquarters when no licence gives them (verify --end-user-hq).
+  std::optional<std::string> end_user_hq;
   nvidia::References nvidia;         // roots, RIM store, revocation, profile
   const tpm::PcrPolicy* pcr_policy = nullptr;
   const X509* ak_ca = nullptr;  // trust anchor for AK certificates (optional)
@@ -104,6 +106,7 @@ struct PipelineResult {
   std::vector<Submod> submods;  // host first, then devices by address
   std::string nonce_hex, bundle_sha256, registry_digest, policy_digest, ecfr_date;
   std::optional<std::string> licence_sha256, licence_number, destination, site_country;
+  std::optional<std::string> end_user_hq;  // known from the licence or --end-user-hq
   std::string host_name;
   std::time_t at = 0, collected_at = 0;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json.h"
+#include "identify/identify.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
@@ -46,12 +47,15 @@ Result<std::set<std::string>> string_set(const JsonAt& parent, std::string_view 
 
 Result<CountryScope> read_scope(const JsonAt& at, const CountryGroups& groups) {
   AA_TRY(o, at.object());
-  AA_CHECK(o.only_fields({"all_except", "groups", "exclude_groups", "countries", "cite"}));
+  AA_CHECK(o.only_fields(
+      {"all_except", "groups", "exclude_groups", "countries", "exclude_countries", "cite"}));
   CountryScope s;
   AA_TRY(ae, string_set(o, "all_except", true, nullptr));
   AA_TRY(g, string_set(o, "groups", false, &groups));
   AA_TRY(xg, string_set(o, "exclude_groups", false, &groups));
   AA_TRY(c, string_set(o, "countries", true, nullptr));
+  AA_TRY(xc, string_set(o, "exclude_countries", true, nullptr));
+  s.exclude_countries = std::move(xc);
   s.all_except = std::move(ae);
   s.groups = std::move(g);
   s.exclude_groups = std::move(xg);
@@ -71,6 +75,7 @@ std::string alias(const std::string& c, const CountryGroups& g) {
 bool CountryScope::contains(const std::string& country, const CountryGroups& g) const {
   const std::string c = alias(country, g);
   if (!all_except.empty()) return all_except.count(c) == 0 && all_except.count(country) == 0;
+  if (exclude_countries.count(country) || exclude_countries.count(c)) return false;
   if (countries.count(country) || countries.count(c)) return true;
   bool in_group = std::any_of(groups.begin(), groups.end(),
                               [&](const std::string& grp) { return g.in(grp, c); });
@@ -90,20 +95,198 @@ std::set<std::string> CountryScope::members(const CountryGroups& g) const {
   return out;
 }
 
+const ExceptionRule* ExportPolicy::exception(const std::string& id) const {
+  for (const auto& e : exceptions)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
+namespace {
+
+Result<bool> verified_field(const JsonAt& o) {
+  AA_TRY(v, o.field("verified"));
+  return v.boolean();
+}
+
+Result<std::vector<std::string>> string_list(const JsonAt& o, std::string_view key) {
+  std::vector<std::string> out;
+  AA_TRY(f, o.field(key));
+  AA_TRY(a, f.array());
+  for (size_t i = 0; i < a.json().size(); ++i) {
+    AA_TRY(s, a.at(i).string());
+    out.push_back(s);
+  }
+  return out;
+}
+
+Result<std::set<std::string>> paragraph_set(const JsonAt& o, std::string_view key) {
+  AA_TRY(list, string_list(o, key));
+  std::set<std::string> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i] != "3A090.a" && list[i] != "3A090.b") {
+      return make_error("input.bad-value", o.child(key).at(i).where(),
+                        "expected 3A090.a or 3A090.b");
+    }
+    out.insert(list[i]);
+  }
+  return out;
+}
+
+Result<ParagraphPolicy> read_paragraph(const JsonAt& pa, const CountryGroups& g) {
+  AA_CHECK(pa.only_fields({"legal_scope", "enforced_scope", "headquarters_rule"}));
+  ParagraphPolicy pp;
+  AA_TRY(ls, pa.field("legal_scope"));
+  AA_TRY(legal, read_scope(ls, g));
+  AA_TRY(es, pa.field("enforced_scope"));
+  AA_TRY(enforced, read_scope(es, g));
+  pp.legal = std::move(legal);
+  pp.enforced = std::move(enforced);
+  if (auto hq = pa.optional_field("headquarters_rule")) {
+    AA_TRY(ho, hq->object());
+    AA_CHECK(ho.only_fields({"scope", "reading", "source", "verified"}));
+    HeadquartersRule h;
+    AA_TRY(sc, ho.field("scope"));
+    AA_TRY(scope, read_scope(sc, g));
+    h.scope = std::move(scope);
+    AA_TRY(reading, ho.string_field("reading"));
+    h.reading = reading;
+    AA_TRY(source, ho.string_field("source"));
+    h.source = source;
+    AA_TRY(v, verified_field(ho));
+    h.verified = v;
+    pp.headquarters = std::move(h);
+  }
+  return pp;
+}
+
+Result<EmbargoRule> read_embargo(const JsonAt& at, const CountryGroups& g) {
+  AA_TRY(o, at.object());
+  AA_CHECK(o.only_fields({"id", "name", "scope", "regions", "region_country", "verified"}));
+  EmbargoRule e;
+  AA_TRY(id, o.string_field("id"));
+  e.id = id;
+  AA_TRY(name, o.string_field("name"));
+  e.name = name;
+  AA_TRY(sc, o.field("scope"));
+  AA_TRY(scope, read_scope(sc, g));
+  e.scope = std::move(scope);
+  if (o.optional_field("regions")) {
+    AA_TRY(regions, string_list(o, "regions"));
+    AA_TRY(rc, country_field(o, "region_country"));
+    for (size_t i = 0; i < regions.size(); ++i) {
+      if (regions[i].rfind(rc + "-", 0) != 0 || regions[i].size() < 4 || regions[i].size() > 6) {
+        return make_error("input.bad-value", o.child("regions").at(i).where(),
+                          "not an ISO 3166-2 code of " + rc);
+      }
+      e.regions.insert(regions[i]);
+    }
+    e.region_country = rc;
+  }
+  AA_TRY(v, verified_field(o));
+  e.verified = v;
+  return e;
+}
+
+Result<LetterRule> read_letter(const JsonAt& at, const CountryGroups& g) {
+  AA_TRY(o, at.object());
+  AA_CHECK(o.only_fields(
+      {"id", "recipient", "vendor", "parts", "reaching", "destinations", "source", "verified"}));
+  LetterRule l;
+  AA_TRY(id, o.string_field("id"));
+  l.id = id;
+  AA_TRY(rec, o.string_field("recipient"));
+  l.recipient = rec;
+  AA_TRY(vendor, o.string_field("vendor"));
+  l.vendor = vendor;
+  AA_TRY(parts, string_list(o, "parts"));
+  l.parts.insert(parts.begin(), parts.end());
+  if (auto r = o.optional_field("reaching")) {
+    AA_TRY(ro, r->object());
+    AA_CHECK(ro.only_fields({"memory_bandwidth_gbps", "scale_up_gbps"}));
+    if (ro.optional_field("memory_bandwidth_gbps")) {
+      AA_TRY(m, ro.number_field("memory_bandwidth_gbps"));
+      l.memory_bandwidth_gbps = m;
+    }
+    if (ro.optional_field("scale_up_gbps")) {
+      AA_TRY(s, ro.number_field("scale_up_gbps"));
+      l.scale_up_gbps = s;
+    }
+  }
+  AA_TRY(ds, o.field("destinations"));
+  AA_TRY(dest, read_scope(ds, g));
+  l.destinations = std::move(dest);
+  AA_TRY(src, o.string_field("source"));
+  l.source = src;
+  AA_TRY(v, verified_field(o));
+  l.verified = v;
+  return l;
+}
+
+Result<ExceptionRule> read_exception(const JsonAt& at, const CountryGroups& g) {
+  AA_TRY(o, at.object());
+  AA_CHECK(o.only_fields({"id", "name", "cite", "paragraphs", "not_datacenter_a", "destinations",
+                          "headquarters", "end_user_hq_excluded", "conditions", "verified"}));
+  ExceptionRule e;
+  AA_TRY(id, o.string_field("id"));
+  e.id = id;
+  AA_TRY(name, o.string_field("name"));
+  e.name = name;
+  AA_TRY(cite, o.string_field("cite"));
+  e.cite = cite;
+  AA_TRY(paras, paragraph_set(o, "paragraphs"));
+  e.paragraphs = std::move(paras);
+  if (auto nd = o.optional_field("not_datacenter_a")) {
+    AA_TRY(b, nd->boolean());
+    e.not_datacenter_a = b;
+  }
+  AA_TRY(ds, o.field("destinations"));
+  AA_TRY(dest, read_scope(ds, g));
+  e.destinations = std::move(dest);
+  if (auto h = o.optional_field("headquarters")) {
+    AA_TRY(hs, read_scope(*h, g));
+    e.headquarters = std::move(hs);
+  }
+  if (auto h = o.optional_field("end_user_hq_excluded")) {
+    AA_TRY(hs, read_scope(*h, g));
+    e.end_user_hq_excluded = std::move(hs);
+  }
+  AA_TRY(conds, string_list(o, "conditions"));
+  e.conditions = std::move(conds);
+  AA_TRY(v, verified_field(o));
+  e.verified = v;
+  return e;
+}
+
+}  // namespace
+
 Result<ExportPolicy> load_export_policy(const std::string& path, const Registry& registry) {
   AA_TRY(text, read_file(path, 1u << 20));
   AA_TRY(doc, parse_json_strict(text, path));
   JsonAt root(doc, path);
   AA_TRY(o, root.object());
-  AA_CHECK(o.only_fields({"schema", "ecfr_date", "source", "paragraphs", "restricted_locations"}));
-  AA_CHECK(o.expect_string("schema", "accel-attest/export-policy/v1"));
+  AA_CHECK(o.only_fields({"schema", "ecfr_date", "stale_after_days", "source", "disclaimer",
+                          "paragraphs", "embargoes", "letters", "exceptions", "country_notes",
+                          "gp10", "restricted_locations"}));
+  AA_CHECK(o.expect_string("schema", "accel-attest/export-policy/v2"));
   ExportPolicy p;
   p.groups = &registry.country_groups();
+  const CountryGroups& g = *p.groups;
   p.digest = sha256_hex(text);
   AA_TRY(date_s, o.string_field("ecfr_date"));
+  if (!x509::parse_rfc3339(date_s + "T00:00:00Z")) {
+    return make_error("input.bad-value", o.child("ecfr_date").where(), "not a date (YYYY-MM-DD)");
+  }
   p.ecfr_date = date_s;
+  AA_TRY(stale, o.number_field("stale_after_days"));
+  if (stale < 1 || stale > 3650 || stale != static_cast<int>(stale)) {
+    return make_error("input.bad-value", o.child("stale_after_days").where(),
+                      "a whole number of days from 1 to 3650");
+  }
+  p.stale_after_days = static_cast<int>(stale);
   AA_TRY(src_s, o.string_field("source"));
   p.source = src_s;
+  AA_TRY(disc, o.string_field("disclaimer"));
+  p.disclaimer = disc;
   AA_TRY(paras, o.field("paragraphs"));
   AA_TRY(po, paras.object());
   for (const auto& [name, _] : po.json().items()) {
@@ -111,23 +294,46 @@ Result<ExportPolicy> load_export_policy(const std::string& path, const Registry&
       return make_error("input.unknown-field", po.child(name).where(),
                         "paragraphs are 3A090.a and 3A090.b");
     }
-    JsonAt pa = po.child(name);
-    AA_CHECK(pa.only_fields({"legal_scope", "enforced_scope", "headquarters_rule"}));
-    ParagraphPolicy pp;
-    AA_TRY(ls, pa.field("legal_scope"));
-    AA_TRY(legal, read_scope(ls, *p.groups));
-    AA_TRY(es, pa.field("enforced_scope"));
-    AA_TRY(enforced, read_scope(es, *p.groups));
-    pp.legal = std::move(legal);
-    pp.enforced = std::move(enforced);
-    if (auto hq = pa.optional_field("headquarters_rule")) {
-      AA_TRY(h, read_scope(*hq, *p.groups));
-      pp.headquarters = std::move(h);
-    }
+    AA_TRY(pp, read_paragraph(po.child(name), g));
     p.paragraphs[name] = std::move(pp);
   }
+  auto each = [&](std::string_view key, auto read, auto& into) -> Status {
+    AA_TRY(f, o.field(key));
+    AA_TRY(a, f.array());
+    for (size_t i = 0; i < a.json().size(); ++i) {
+      AA_TRY(r, read(a.at(i), g));
+      into.push_back(std::move(r));
+    }
+    return Ok{};
+  };
+  AA_CHECK(each("embargoes", read_embargo, p.embargoes));
+  AA_CHECK(each("letters", read_letter, p.letters));
+  AA_CHECK(each("exceptions", read_exception, p.exceptions));
+  AA_TRY(cn, o.field("country_notes"));
+  AA_TRY(cno, cn.object());
+  for (const auto& [country, _] : cno.json().items()) {
+    JsonAt c = cno.child(country);
+    if (!is_country(country)) {
+      return make_error("input.bad-value", c.where(), "not an ISO 3166-1 alpha-2 code");
+    }
+    AA_CHECK(c.only_fields({"text", "cite", "verified"}));
+    CountryNote note;
+    AA_TRY(t, c.string_field("text"));
+    note.text = t;
+    AA_TRY(ci, c.string_field("cite"));
+    note.cite = ci;
+    AA_TRY(v, verified_field(c));
+    note.verified = v;
+    p.country_notes[country] = std::move(note);
+  }
+  AA_TRY(gp, o.field("gp10"));
+  AA_CHECK(gp.only_fields({"cite", "text", "verified"}));
+  AA_TRY(gc, gp.string_field("cite"));
+  p.gp10_cite = gc;
+  AA_TRY(gt, gp.string_field("text"));
+  p.gp10_text = gt;
   AA_TRY(rl, o.field("restricted_locations"));
-  AA_TRY(restricted, read_scope(rl, *p.groups));
+  AA_TRY(restricted, read_scope(rl, g));
   p.restricted_locations = std::move(restricted);
   return p;
 }
@@ -140,8 +346,8 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   AA_TRY(doc, parse_json_strict(json, origin, lim));
   JsonAt root(doc, origin);
   AA_TRY(o, root.object());
-  AA_CHECK(o.only_fields(
-      {"schema", "licence", "destination", "end_user", "valid_from", "valid_until", "devices"}));
+  AA_CHECK(o.only_fields({"schema", "licence", "destination", "end_user", "exception",
+                          "valid_from", "valid_until", "devices"}));
   AA_CHECK(o.expect_string("schema", "accel-attest/licence/v1"));
   Licence l;
   l.digest = sha256_hex(json);
@@ -149,8 +355,29 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   if (num_s.empty())
     return make_error("input.bad-value", o.child("licence").where(), "empty licence number");
   l.number = num_s;
-  AA_TRY(dest_s, country_field(o, "destination"));
-  l.destination = dest_s;
+  // The destination: ISO 3166-1 alpha-2, or ISO 3166-2 ("UA-43") where the region matters.
+  AA_TRY(dest_s, o.string_field("destination"));
+  const auto dash = dest_s.find('-');
+  const std::string country = dest_s.substr(0, dash);
+  const bool region_ok = dash == std::string::npos ||
+                         (dest_s.size() > dash + 1 && dest_s.size() <= dash + 4 &&
+                          std::all_of(dest_s.begin() + dash + 1, dest_s.end(), [](char c) {
+                            return std::isupper(static_cast<unsigned char>(c)) ||
+                                   std::isdigit(static_cast<unsigned char>(c));
+                          }));
+  if (!is_country(country) || !region_ok) {
+    return make_error("input.bad-value", o.child("destination").where(),
+                      "not an ISO 3166-1 alpha-2 or ISO 3166-2 code");
+  }
+  l.destination = country;
+  if (dash != std::string::npos) l.destination_region = dest_s;
+  if (auto ex = o.optional_field("exception")) {
+    AA_TRY(es, ex->string());
+    if (es != "NAC" && es != "ACA" && es != "AIA") {
+      return make_error("input.bad-value", ex->where(), "expected NAC, ACA or AIA");
+    }
+    l.exception = es;
+  }
   AA_TRY(eu, o.field("end_user"));
   AA_TRY(euo, eu.object());
   AA_CHECK(euo.only_fields({"name", "headquarters"}));
@@ -184,8 +411,11 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
     LicensedDevice ld{ss, ""};
     if (auto e = d.optional_field("eccn")) {
       AA_TRY(es, e->string());
-      if (es != "3A090.a" && es != "3A090.b") {
-        return make_error("input.bad-value", e->where(), "expected 3A090.a or 3A090.b");
+      if (std::none_of(std::begin(kLicenceEccns), std::end(kLicenceEccns),
+                       [&](const char* k) { return es == k; })) {
+        return make_error("input.bad-value", e->where(),
+                          "expected one of 3A090.a, 3A090.b, 4A090.a, 4A090.b, 3A991.p, "
+                          "4A994.l, EAR99");
       }
       ld.eccn = es;
     }
@@ -194,23 +424,80 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   return l;
 }
 
-std::string paragraph_of(Eccn e) {
-  switch (e) {
-    case Eccn::kA1:
-    case Eccn::kA2:
-      return "3A090.a";
-    case Eccn::kB1:
-    case Eccn::kB2:
-      return "3A090.b";
-    default:
-      return "";
+
+std::string paragraph_of(Eccn e) { return paragraph_of_name(eccn_name(e)); }
+
+std::string paragraph_of_name(const std::string& name) {
+  for (const char* p : {"3A090.a", "3A090.b"}) {
+    if (name.rfind(p, 0) == 0) return p;
   }
+  return "";
 }
 
 namespace {
 
 bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string joined(const std::set<std::string>& s, const char* sep = ", ") {
+  std::string out;
+  for (const auto& x : s) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v, const char* sep = "; ") {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+std::string unverified(bool verified) {
+  return verified ? "" : " [source not verified in primary text]";
+}
+
+// What the policy knows of a device's class: the 3A090 paragraphs it may be in, whether it
+// may be outside 3A090, and the ECCNs a licence entry may name for it.
+struct ClassView {
+  std::set<std::string> paragraphs;
+  bool maybe_free = false;  // some candidate is not 3A090
+  bool unknown = false;     // nothing is known of its class
+  bool uncertain() const { return unknown || paragraphs.size() > 1 || (maybe_free && !paragraphs.empty()); }
+  std::set<std::string> licence_eccns() const {
+    std::set<std::string> out;
+    for (const auto& p : paragraphs) {
+      out.insert(p);
+      out.insert("4A090" + p.substr(5));  // a computer or assembly holding it
+    }
+    if (maybe_free) out.insert({"3A991.p", "4A994.l", "EAR99"});
+    return out;
+  }
+};
+
+ClassView class_view(const PolicyDevice& d) {
+  ClassView v;
+  const std::string p = paragraph_of(d.eccn);
+  if (!p.empty()) {
+    v.paragraphs.insert(p);
+  } else if (d.eccn == Eccn::kNot3A090) {
+    v.maybe_free = true;
+  } else if (d.candidate_classes.empty()) {
+    v.unknown = v.maybe_free = true;
+    v.paragraphs = {"3A090.a", "3A090.b"};
+  } else {
+    for (const auto& c : d.candidate_classes) {
+      const std::string cp = paragraph_of_name(c);
+      if (!cp.empty()) {
+        v.paragraphs.insert(cp);
+      } else if (c == eccn_name(Eccn::kUndetermined)) {
+        v.unknown = v.maybe_free = true;
+        v.paragraphs.insert({"3A090.a", "3A090.b"});
+      } else {
+        v.maybe_free = true;
+      }
+    }
+  }
+  return v;
 }
 
 // A licence entry that names the device: by its attested identity (proven), or, for a device
@@ -233,28 +520,133 @@ LicenceMatch licensed(const Licence* l, const PolicyDevice& d) {
   return {};
 }
 
+// Why a device needs a licence at the destination.
+struct Need {
+  enum Kind { kEmbargo, kParagraph, kLetter } kind;
+  std::string paragraph;  // kParagraph
+  bool enforced = false;  // kParagraph: BIS enforces it here (else the text alone needs it)
+  bool by_headquarters = false;
+  std::string cite;
+  const EmbargoRule* embargo = nullptr;
+  const LetterRule* letter = nullptr;
+};
+
+bool letter_reaches(const LetterRule& l, const PolicyDevice& d) {
+  if (d.vendor != l.vendor) return false;
+  if (std::any_of(d.part_ids.begin(), d.part_ids.end(),
+                  [&](const std::string& id) { return l.parts.count(id) > 0; }))
+    return true;
+  return (l.memory_bandwidth_gbps && d.memory_bandwidth_gbps &&
+          *d.memory_bandwidth_gbps >= *l.memory_bandwidth_gbps) ||
+         (l.scale_up_gbps && d.scale_up_gbps && *d.scale_up_gbps >= *l.scale_up_gbps);
+}
+
+// Whether licence exception `e` may authorize paragraph `para` of device `d` at `dest`: the
+// checks the verifier can make (item, destination, headquarters). `unmet` says why not;
+// `open` lists the conditions that the verifier cannot check (always the rule's conditions).
+bool exception_fits(const ExceptionRule& e, const std::string& para, const PolicyDevice& d,
+                    const std::string& dest, const std::optional<std::string>& hq,
+                    const CountryGroups& g, std::string* unmet) {
+  if (e.paragraphs.count(para) == 0) {
+    *unmet = e.id + " does not cover " + para;
+    return false;
+  }
+  if (e.not_datacenter_a && para == "3A090.a" && d.datacenter != false) {
+    *unmet = e.id + " excludes datacenter items meeting 3A090.a" +
+             std::string(d.datacenter ? "" : " (whether this part is one is not known)");
+    return false;
+  }
+  const bool by_dest = e.destinations.contains(dest, g);
+  const bool by_hq = e.headquarters && hq && e.headquarters->contains(*hq, g);
+  if (!by_dest && !by_hq) {
+    *unmet = e.id + " does not reach " + dest;
+    return false;
+  }
+  if (e.end_user_hq_excluded && hq && e.end_user_hq_excluded->contains(*hq, g)) {
+    *unmet = e.id + " does not reach an end user headquartered in " + *hq;
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
+// (export_policy.h) What the export policy reads of an identified device: its class (with every class a
+// candidate part or an alternative reading of the rule gives, when the class is not definite),
+// and, for letters and licence exceptions, the candidates' vendor, ids, datacenter design and
+// highest memory and scale-up bandwidth.
+void fill_policy_device(const IdentifiedDevice& id, PolicyDevice& pd) {
+  pd.eccn = id.eccn;
+  pd.vendor = id.candidates.empty() ? std::string() : id.candidates.front()->vendor;
+  std::set<std::string> classes;
+  bool same = true;
+  for (size_t i = 0; i < id.classifications.size(); ++i) {
+    const Classification& c = id.classifications[i];
+    classes.insert(eccn_name(c.eccn));
+    for (const auto& r : c.readings) {
+      classes.insert(eccn_name(r.eccn));
+      same = same && r.eccn == id.eccn;
+    }
+  }
+  // A definite class that an alternative reading contradicts is not definite for the policy.
+  if (id.eccn == Eccn::kUndetermined || !same) {
+    pd.eccn = Eccn::kUndetermined;
+    pd.candidate_classes = classes;
+  }
+  // Datacenter design: known only when every candidate says the same.
+  int dc_yes = 0, dc_no = 0;
+  for (const Part* part : id.candidates) {
+    const Part& p = *part;
+    pd.part_ids.push_back(p.id);
+    if (p.vendor != pd.vendor) pd.vendor.clear();
+    if (p.datacenter.value == true) ++dc_yes;
+    if (p.datacenter.value == false) ++dc_no;
+    if (p.memory_bandwidth_gbps.known())
+      pd.memory_bandwidth_gbps = std::max(pd.memory_bandwidth_gbps.value_or(0), *p.memory_bandwidth_gbps.hi);
+    if (p.scale_up_gbps.known())
+      pd.scale_up_gbps = std::max(pd.scale_up_gbps.value_or(0), *p.scale_up_gbps.hi);
+  }
+  const int n = static_cast<int>(id.candidates.size());
+  if (n > 0 && dc_yes == n) pd.datacenter = true;
+  if (n > 0 && dc_no == n) pd.datacenter = false;
+}
+
 PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<PolicyDevice>& devices,
-                              const std::optional<std::string>& site_country,
-                              const Licence* licence, std::time_t at) {
+                              const PolicyInputs& in) {
   PolicyOutcome out;
   const CountryGroups& g = *policy.groups;
+  const Licence* licence = in.licence;
   auto host = [&](std::string code, std::string msg, Severity s) {
     out.host_findings.push_back({std::move(code), std::move(msg), "host", s});
   };
+  // The eCFR issue the policy encodes, against the verification time.
+  if (auto issued = x509::parse_rfc3339(policy.ecfr_date + "T00:00:00Z")) {
+    const long days = static_cast<long>((in.at - *issued) / 86400);
+    if (days > policy.stale_after_days) {
+      host("policy.stale",
+           "the export policy encodes the eCFR issue of " + policy.ecfr_date +
+               "; this verification is " + std::to_string(days) + " days later (more than " +
+               std::to_string(policy.stale_after_days) +
+               "): rules published since are not applied; check the current eCFR",
+           Severity::kWarn);
+    }
+  }
+  out.end_user_hq = licence ? std::optional<std::string>(licence->end_user_hq) : in.end_user_hq;
+  std::optional<std::string> region;
   if (licence) {
     out.destination = licence->destination;
-    if (site_country && *site_country != licence->destination) {
+    region = licence->destination_region;
+    if (in.site_country && *in.site_country != licence->destination) {
       host("policy.licence-destination-mismatch",
            "licence " + licence->number + " is for " + licence->destination +
-               " but the host declares its site in " + *site_country,
+               " but the host declares its site in " + *in.site_country,
            Severity::kFail);
     }
-    if ((licence->valid_from && at < *licence->valid_from) ||
-        (licence->valid_until && at > *licence->valid_until)) {
+    if ((licence->valid_from && in.at < *licence->valid_from) ||
+        (licence->valid_until && in.at > *licence->valid_until)) {
       host("policy.licence-not-valid",
-           "licence " + licence->number + " is not valid at " + x509::rfc3339(at), Severity::kFail);
+           "licence " + licence->number + " is not valid at " + x509::rfc3339(in.at),
+           Severity::kFail);
     }
     for (const auto& ld : licence->devices) {
       bool proven = false;
@@ -279,82 +671,128 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
              Severity::kFail);
       }
     }
-  } else if (site_country) {
-    out.destination = site_country;
+  } else if (in.site_country) {
+    out.destination = in.site_country;
   } else {
     host("policy.destination-unknown",
          "no licence and no declared site country: the licence rules were not evaluated",
          Severity::kWarn);
   }
+  const std::optional<std::string>& hq = out.end_user_hq;
+  bool hq_unchecked = false, region_unchecked = false;
 
   for (const auto& d : devices) {
     auto& f = out.device_findings[d.label];
     auto add = [&](std::string code, std::string msg, Severity s) {
       f.push_back({std::move(code), std::move(msg), d.label, s});
     };
+    const ClassView cv = class_view(d);
     const bool prc = has(d.flags, "prc-3a090-ic");
     if (prc) {
       add("policy.prc-3a090-part",
-          d.name +
-              " is a 3A090 IC designed in D:5/Macau: BIS's GP10 guidance (2025-05-13) says "
-              "using it anywhere may violate General Prohibition 10",
+          d.name + ": " + policy.gp10_text + " Project policy fails the device on this " +
+              "presumption; the legal question is one of knowledge. [" + policy.gp10_cite + "]",
           Severity::kFail);
     } else if (has(d.flags, "prc-ic-class-undetermined")) {
       add("policy.prc-part-unclassified",
-          d.name + " was designed in D:5/Macau and its 3A090 class cannot be computed",
+          d.name +
+              " was designed in D:5/Macau and its 3A090 class cannot be computed: if it meets "
+              "the 3A090 parameters, BIS's GP10 guidance presumes a risk (project policy: a "
+              "warning until classified) [" +
+              policy.gp10_cite + "]",
           Severity::kWarn);
     }
-    const std::string para = paragraph_of(d.eccn);
-    const bool maybe = d.eccn == Eccn::kUndetermined &&
-                       std::any_of(d.candidate_classes.begin(), d.candidate_classes.end(),
-                                   [](const std::string& c) { return c.rfind("3A090", 0) == 0; });
-    if ((!para.empty() || maybe || prc) && d.assurance == "reported") {
+    const bool controlled = !cv.paragraphs.empty() || prc;
+    if (controlled && d.assurance == "reported") {
       add("policy.identity-reported",
           d.name +
-              " is export-controlled but known only from reported PCI IDs: nothing proves "
-              "which part it is",
+              (cv.uncertain() ? " may be export-controlled" : " is export-controlled") +
+              " but known only from reported PCI IDs: nothing proves which part it is",
           Severity::kWarn);
     }
     if (!out.destination) continue;
     const std::string& dest = *out.destination;
-    if (maybe) {
-      add(
-          "policy.class-undetermined",
-          d.name + " may be 3A090 (" +
-              [&] {
-                std::string s;
-                for (const auto& c : d.candidate_classes) s += (s.empty() ? "" : "|") + c;
-                return s;
-              }() +
-              "); whether " + dest + " needs a licence cannot be decided",
-          Severity::kWarn);
-      continue;
+
+    std::vector<Need> needs;
+    for (const auto& e : policy.embargoes) {
+      if (!e.regions.empty() && dest == e.region_country) {
+        if (!region) {
+          region_unchecked = true;
+        } else if (e.regions.count(*region)) {
+          needs.push_back({Need::kEmbargo, "", true, false, e.scope.cite, &e, nullptr});
+        }
+      } else if (e.scope.contains(dest, g)) {
+        needs.push_back({Need::kEmbargo, "", true, false, e.scope.cite, &e, nullptr});
+      }
     }
-    if (para.empty()) continue;
-    auto pp = policy.paragraphs.find(para);
-    if (pp == policy.paragraphs.end()) continue;
-    const bool hq_rule = licence && pp->second.headquarters &&
-                         pp->second.headquarters->contains(licence->end_user_hq, g) && dest != "US";
-    const bool enforced = pp->second.enforced.contains(dest, g) || hq_rule;
-    const bool legal = pp->second.legal.contains(dest, g);
-    if (!enforced && !legal) continue;
+    for (const auto& para : cv.paragraphs) {
+      auto pp = policy.paragraphs.find(para);
+      if (pp == policy.paragraphs.end()) continue;
+      const auto& hr = pp->second.headquarters;
+      const bool hq_rule = hr && hq && hr->scope.contains(*hq, g) && dest != "US";
+      const bool enforced = pp->second.enforced.contains(dest, g);
+      if (hr && !hq && dest != "US" && !enforced) hq_unchecked = true;
+      if (enforced || hq_rule) {
+        needs.push_back({Need::kParagraph, para, true, hq_rule && !enforced,
+                         enforced ? pp->second.enforced.cite : hr->scope.cite, nullptr, nullptr});
+      } else if (pp->second.legal.contains(dest, g)) {
+        needs.push_back(
+            {Need::kParagraph, para, false, false, pp->second.legal.cite, nullptr, nullptr});
+      }
+    }
+    for (const auto& l : policy.letters) {
+      if (letter_reaches(l, d) && l.destinations.contains(dest, g)) {
+        needs.push_back({Need::kLetter, "", true, false, l.destinations.cite, nullptr, &l});
+      }
+    }
+    if (needs.empty()) continue;
+
+    const std::set<std::string> eccns = cv.licence_eccns();
     const LicenceMatch m = licensed(licence, d);
-    const LicensedDevice* ld = m.entry;
-    if (ld && (ld->eccn.empty() || ld->eccn == para)) {
-      if (!m.proven) {
+    const bool eccn_ok = m.entry && (m.entry->eccn.empty() || eccns.count(m.entry->eccn));
+    const auto note = policy.country_notes.find(dest);
+    const std::string note_text =
+        note == policy.country_notes.end()
+            ? ""
+            : " " + dest + ": " + note->second.text + " [" + note->second.cite + "]";
+    if (eccn_ok) {
+      if (licence->exception) {
+        // An authorization by licence exception covers only what the exception can reach.
+        const ExceptionRule* ex = policy.exception(*licence->exception);
+        for (const auto& n : needs) {
+          std::string unmet;
+          if (n.kind != Need::kParagraph) {
+            unmet = *licence->exception + " does not authorize what " +
+                    (n.kind == Need::kEmbargo ? "part 746 (" + n.embargo->name + ")"
+                                              : "the " + n.letter->recipient + " letter") +
+                    " requires a licence for";
+          } else if (prc) {
+            unmet = "no licence exception applies under General Prohibition 10 (740.2(a)(2))";
+          } else if (!ex || !exception_fits(*ex, n.paragraph, d, dest, hq, g, &unmet)) {
+            if (!ex) unmet = *licence->exception + " is not in the policy";
+          } else {
+            continue;
+          }
+          add("policy.exception-ineligible",
+              d.name + " is listed under licence exception " + *licence->exception + " (" +
+                  licence->number + ") but " + unmet,
+              Severity::kFail);
+        }
+      } else if (!m.proven) {
         add("policy.licence-match-unattested",
             d.name + " is covered by licence " + licence->number + " only through the " +
-                "host-reported identity " + printable(ld->serial, 128) +
+                "host-reported identity " + printable(m.entry->serial, 128) +
                 ": no signed evidence proves this device is the licensed one",
             Severity::kWarn);
       }
       continue;
     }
     std::string why =
-        ld ? "licence " + licence->number + " lists it as " + ld->eccn + ", not " + para
-           : (licence ? "licence " + licence->number + " does not list it"
-                      : std::string("no licence was given"));
-    if (!ld && licence && d.attested_identity) {
+        m.entry ? "licence " + licence->number + " lists it as " + m.entry->eccn + ", not " +
+                      joined(eccns, " or ")
+                : (licence ? "licence " + licence->number + " does not list it"
+                           : std::string("no licence was given"));
+    if (!m.entry && licence && d.attested_identity) {
       for (const auto& e : licence->devices) {
         if (has(d.reported_identities, e.serial)) {
           why += " (the host reports the licensed serial " + printable(e.serial, 128) +
@@ -364,19 +802,119 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
         }
       }
     }
-    if (enforced) {
-      add("policy.licence-missing",
-          d.name + " (" + eccn_name(d.eccn) + ") at " + dest + " needs a licence" +
-              (hq_rule ? " (end user headquartered in " + licence->end_user_hq + ")" : "") + ": " +
-              why + " [" + pp->second.enforced.cite + "]",
-          Severity::kFail);
-    } else {
-      add("policy.licence-required-by-text",
-          d.name + " (" + eccn_name(d.eccn) + ") at " + dest +
-              " needs a licence by the text of the EAR, which BIS does not enforce there: " + why +
-              " [" + pp->second.legal.cite + "]",
-          Severity::kWarn);
+    std::set<std::string> shown;
+    for (const auto& c : d.candidate_classes)
+      shown.insert(c == eccn_name(Eccn::kUndetermined) ? "not computed" : c);
+    if (shown.empty()) shown.insert("not computed");
+    const std::string klass =
+        cv.uncertain()
+            ? "undetermined: " + joined(shown, "|")
+            : (cv.paragraphs.empty() ? (d.secondary.empty() ? "not 3A090" : d.secondary)
+                                     : eccn_name(d.eccn));
+    const bool embargoed = std::any_of(needs.begin(), needs.end(),
+                                       [](const Need& n) { return n.kind == Need::kEmbargo; });
+    std::set<std::string> enforced_paras, text_paras;
+    for (const auto& n : needs) {
+      if (n.kind == Need::kParagraph) (n.enforced ? enforced_paras : text_paras).insert(n.paragraph);
     }
+    for (const auto& n : needs) {
+      if (n.kind == Need::kEmbargo) {
+        add("policy.embargoed-destination",
+            d.name + " (" + klass + ") at " + (region ? *region : dest) + ": " + n.embargo->name +
+                " needs a licence for every accelerator whatever its class: " + why + " [" +
+                n.cite + "]" + unverified(n.embargo->verified),
+            Severity::kFail);
+      } else if (n.kind == Need::kLetter) {
+        const LetterRule& l = *n.letter;
+        add("policy.is-informed-letter",
+            d.name + " (" + klass + ") at " + dest + ": BIS's is-informed letter to " +
+                l.recipient + " requires a licence for this part here: " + why + " [" + n.cite +
+                "; " + l.source + "]" + unverified(l.verified),
+            Severity::kFail);
+      }
+    }
+    if (cv.uncertain() && (!enforced_paras.empty() || !text_paras.empty())) {
+      const bool enf = !enforced_paras.empty();
+      add("policy.class-undetermined",
+          d.name + " (" + klass + ") may be " + joined(enf ? enforced_paras : text_paras, " or ") +
+              ", which at " + dest +
+              (enf ? " needs a licence that BIS enforces" : " needs a licence by the text only") +
+              ": " + why + "; classify the part to decide" + note_text,
+          enf ? Severity::kFail : Severity::kWarn);
+      continue;
+    }
+    for (const auto& n : needs) {
+      if (n.kind != Need::kParagraph) continue;
+      const std::string head = d.name + " (" + klass + ") at " + dest;
+      if (n.enforced) {
+        // A licence exception that may apply instead, with what must be true.
+        std::vector<std::string> fits;
+        if (!prc && !embargoed) {
+          for (const auto& e : policy.exceptions) {
+            std::string unmet;
+            if (!exception_fits(e, n.paragraph, d, dest, hq, g, &unmet)) continue;
+            std::vector<std::string> conds = e.conditions;
+            if (!hq && e.end_user_hq_excluded)
+              conds.push_back("the end user's headquarters are not known to the verifier");
+            fits.push_back("licence exception " + e.id + " (" + e.name + ", " + e.cite +
+                           ") may apply if: " + joined(conds) + unverified(e.verified));
+          }
+        }
+        const std::string base =
+            head + " needs a licence" +
+            (n.by_headquarters ? " (end user headquartered in " + *hq + ")" : "") + ": " + why +
+            " [" + n.cite + "]";
+        if (!fits.empty()) {
+          add("policy.exception-may-apply",
+              base + ". No licence covers it, but " + joined(fits, "; or ") +
+                  ". The verifier cannot see an exception's use: declare it in the licence file "
+                  "(\"exception\") to have its checkable conditions verified" +
+                  note_text,
+              Severity::kFail);
+        } else {
+          add("policy.licence-missing",
+              base + (prc ? "; no licence exception is available under General Prohibition 10"
+                          : "") +
+                  note_text,
+              Severity::kFail);
+        }
+      } else {
+        std::string aia;
+        for (const auto& e : policy.exceptions) {
+          std::string unmet;
+          if (!prc && exception_fits(e, n.paragraph, d, dest, hq, g, &unmet)) {
+            std::vector<std::string> conds = e.conditions;
+            if (!hq && e.end_user_hq_excluded)
+              conds.push_back("the end user's headquarters are not known to the verifier");
+            aia += "; licence exception " + e.id + " (" + e.cite + ") may apply if: " +
+                   joined(conds) + unverified(e.verified);
+          }
+        }
+        add("policy.licence-required-by-text",
+            head + " needs a licence by the text of the EAR: " + why + " [" + n.cite + "]" +
+                (note_text.empty()
+                     ? "; BIS's guidance of 2026-05-31 says it enforces the pre-2025 scope "
+                       "(D:1, D:4, D:5 excluding A:5 and A:6, and Macau), which does not hold " +
+                           dest
+                     : note_text) +
+                aia,
+            Severity::kWarn);
+      }
+    }
+  }
+  if (hq_unchecked) {
+    host("policy.headquarters-unchecked",
+         "the end user's headquarters are not known (no licence, no --end-user-hq): the "
+         "headquarters rule (a licence for 3A090.a items at any destination outside the US for "
+         "an end user headquartered in D:5 or Macau, 742.6(a)(6)(iii)(A)) could not be checked",
+         Severity::kWarn);
+  }
+  if (region_unchecked) {
+    host("policy.region-unchecked",
+         "the destination is Ukraine but its region is not known: part 746.6 needs a licence "
+         "for every item to Crimea and the covered regions (Donetsk, Luhansk); give the "
+         "licence destination as ISO 3166-2 (e.g. UA-43) to check it",
+         Severity::kWarn);
   }
   return out;
 }
