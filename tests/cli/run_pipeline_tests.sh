@@ -153,12 +153,15 @@ check store-report-is-dir 2 "output.unwritable.*--report" -- "$bin" "${sim[@]}" 
 check store-location-out-no-landmarks 2 "needs --landmarks" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt" \
   --location-out "$tmp/sim-loc.jwt"
 [ ! -e "$tmp/sim.jwt" ] && ok || not_ok "a refused verify wrote its token"
-check store-first-use 0 "host h20-test-host: affirming" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt"
-check store-first-use-pyjwt 0 "status affirming" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" \
+# The H20 is not 3A090 by the default reading but 3A090 by others, and at SG the text of the EAR
+# needs a licence for 3A090.a: a policy warning (docs/policy.md), so the result is `warning`.
+check store-first-use 1 "host h20-test-host: warning" -- "$bin" "${sim[@]}" --out "$tmp/sim.jwt"
+grep -q "\[warn\] policy.class-undetermined" "$tmp/out" && ok || not_ok "store-first-use: the H20's warning is not the policy's"
+check store-first-use-pyjwt 0 "status warning" -- "$py" "$src/tests/cli/verify_with_pyjwt.py" \
   "$tmp/sim.jwt" "$jwks" "$n"
 check store-reuse 1 "store.nonce-reused" -- "$bin" "${sim[@]}" --out "$tmp/sim2.jwt"
-check store-first-use-token 0 "VALID EAR.*status affirming" -- "$bin" verify-token "$tmp/sim.jwt" --jwks "$jwks" \
-  --nonce "$n"
+check store-first-use-token 0 "VALID EAR.*status warning" -- "$bin" verify-token "$tmp/sim.jwt" --jwks "$jwks" \
+  --nonce "$n" --require warning
 check store-reuse-contraindicated 1 "token.status-below-required.*status contraindicated" -- \
   "$bin" verify-token "$tmp/sim2.jwt" --jwks "$jwks"
 check store-reuse-contraindicated-warning 1 "status contraindicated does not meet --require warning" -- \
