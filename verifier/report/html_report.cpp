@@ -14,22 +14,58 @@ namespace aa {
 
 namespace {
 
+const char* const kNotLegalAdvice =
+    "Not legal advice. This report supports export-compliance decisions; it does not make legal "
+    "conclusions. Findings cite the rule they rest on; check the current eCFR and ask counsel "
+    "where a finding says so.";
+
 // Plain-words explanations, by exact code first, then by prefix (longest first wins).
 const std::map<std::string, std::string>& explanations() {
   static const std::map<std::string, std::string> m = {
       {"policy.prc-3a090-part",
-       "A chip designed by a company in China (Country Group D:5 or Macau) that meets the ECCN "
-       "3A090 thresholds. BIS guidance of May 2025 says using such chips anywhere may violate "
-       "General Prohibition 10. Stop and refer to export counsel."},
+       "A chip developed or produced by a company in, or headquartered in, China (Country Group "
+       "D:5) or Macau that meets the ECCN 3A090 parameters. BIS's GP10 guidance of 13 May 2025 "
+       "says such chips are subject to a presumption that General Prohibition 10 applies: a "
+       "presumption of risk, not a finding of violation; GP10 turns on knowledge of a violation. "
+       "This tool's own policy fails the device on that presumption. Refer to export counsel."},
       {"policy.prc-part-unclassified",
-       "A chip designed in D:5 or Macau whose performance is not known well enough to classify: "
-       "treat it as a GP10 risk until it is classified."},
+       "A chip designed in D:5 or Macau whose performance is not known well enough to classify. "
+       "Project policy: treated as a possible GP10 risk (a warning) until it is classified."},
       {"policy.licence-missing",
-       "An export-controlled accelerator is at a destination where BIS enforces a licence "
-       "requirement, and the licence provided does not list it."},
+       "An export-controlled accelerator is at a destination where a licence is required and BIS "
+       "enforces the requirement, and the licence provided does not list it; no licence "
+       "exception can apply (the finding says why)."},
+      {"policy.exception-may-apply",
+       "No licence lists this accelerator, but a licence exception (NAC or ACA, 15 CFR 740.8) may "
+       "authorize the export instead. The finding lists what must be true; record the exception "
+       "in the licence file so the verifier checks what it can."},
+      {"policy.exception-ineligible",
+       "The licence file says a licence exception authorizes this device, but the exception "
+       "cannot reach it (its class, the destination, the end user's headquarters, an embargo or "
+       "General Prohibition 10)."},
       {"policy.licence-required-by-text",
        "The text of the EAR requires a licence for this accelerator at this destination, but BIS "
-       "has said it does not enforce that requirement there. Record the decision."},
+       "has said it enforces a narrower scope that does not hold this country (or, for the UAE, "
+       "that approved entities have licence-free access). Record the decision; a licence "
+       "exception the finding names may apply."},
+      {"policy.embargoed-destination",
+       "The destination is under an embargo or special control of 15 CFR part 746 (Cuba, Iran, "
+       "North Korea, Syria, Russia, Belarus, Crimea and the covered regions of Ukraine): every "
+       "accelerator needs a licence, whatever its class."},
+      {"policy.is-informed-letter",
+       "BIS informed this chip's designer by letter (April 2025) that a licence is required to "
+       "export it to China (with Hong Kong and Macau) and D:5. The letter is not published in "
+       "the Federal Register; its trace is the designer's own disclosure."},
+      {"policy.headquarters-unchecked",
+       "The end user's headquarters are not known, so the rule that requires a licence for "
+       "3A090.a items anywhere outside the US for entities headquartered in D:5 or Macau could "
+       "not be checked. Give a licence or --end-user-hq."},
+      {"policy.region-unchecked",
+       "The destination is Ukraine, but its region is not known: Crimea and the so-called DNR "
+       "and LNR regions need a licence for every item (15 CFR 746.6)."},
+      {"policy.stale",
+       "The export rules this verifier encodes are more than 90 days older than this "
+       "verification. Rules published since are not applied: check the current eCFR."},
       {"policy.licensed-device-absent",
        "A device the licence covers is not in this host: it may have been moved, diverted, "
        "replaced, or the evidence is incomplete."},
@@ -39,8 +75,10 @@ const std::map<std::string, std::string>& explanations() {
       {"policy.destination-unknown",
        "Neither a licence nor a declared site names the country: licence rules could not run."},
       {"policy.class-undetermined",
-       "The exact variant of this chip is not known, and some variants are 3A090: whether a "
-       "licence is needed cannot be decided until the variant is."},
+       "The export class of this chip is not settled: its variant is not known, a figure is not "
+       "known, or another reading of the rule (BIS's technical notes) puts it in 3A090. Some of "
+       "its possible classes need a licence here, so it fails until it is classified or "
+       "licensed."},
       {"policy.identity-reported",
        "This controlled device is known only from what the host reports (PCI IDs, vendor "
        "tools). Nothing cryptographic proves which chip it is."},
@@ -321,7 +359,9 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   row("Host status", pill(sig, status_class(host_status), host_status));
   row("Inventory bound to TPM quote", member(host, "inventory_bound") == true ? "yes" : "no");
   row("Export rules", "eCFR issue " + e(member(ver, "ecfr_date")));
+  row("End user headquarters", e(member(ver, "end_user_hq")));
   h << "</dl>\n";
+  h << "<p class=\"disclaimer\">" << html_escape(kNotLegalAdvice) << "</p>\n";
 
   // Diversion signals first: a device whose location evidence contradicts the declared site.
   std::vector<std::string> diverted;

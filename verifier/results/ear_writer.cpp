@@ -117,6 +117,7 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
                        {"licence", opt(r.licence_number)},
                        {"licence_sha256", opt(r.licence_sha256)},
                        {"destination", opt(r.destination)},
+                       {"end_user_hq", opt(r.end_user_hq)},
                        {"verified_at", x509::rfc3339(r.at)},
                        {"collected_at", x509::rfc3339(r.collected_at)}};
   Bytes nonce = hex_decode(r.nonce_hex).value_or(Bytes{});
