@@ -729,3 +729,68 @@ TEST(Integrity, TheReportShowsADiversionSignal) {
 
 }  // namespace
 }  // namespace aa
+
+namespace aa {
+namespace {
+
+// Issue 13: the mixed and HGX example bundles at each destination the issue names, with a
+// licence that lists none of their devices, give each device the outcome docs/policy.md's
+// table gives its registry part (the table is checked part by part in test_policy.cpp).
+TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
+  const test::PolicyTable t = test::policy_table();
+  // Example device -> the table column of its part.
+  const std::map<std::string, std::string> mixed = {{"0000:31:00.0", "intel-gaudi2"},
+                                                    {"0000:11:00.0", "nvidia-h20"},
+                                                    {"0000:12:00.0", "nvidia-l20"},
+                                                    {"0000:71:00.0", "nvidia-rtx-4090d"}};
+  Example m = example("mixed");
+  Example h = example("hgx-h100");
+  const Licence full = hgx_licence();
+  std::vector<std::string> ueids;
+  for (const auto& d : full.devices) ueids.push_back(d.serial);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"CN", "-"}, {"HK", "-"}, {"MO", "-"}, {"RU", "-"}, {"IR", "-"},
+      {"MY", "CN"}, {"AE", "AE"}, {"SA", "SA"}, {"DE", "DE"}, {"US", "-"}};
+  for (const auto& key : cases) {
+    ASSERT_TRUE(t.cells.count(key)) << key.first << " " << key.second << " not in docs/policy.md";
+    const auto& row = t.cells.at(key);
+    // A licence always names a headquarters: "-" rows (unknown) take the US, where no rule
+    // that reads it changes these destinations' outcomes.
+    Licence none = test::licence(key.first, {}, key.second == "-" ? "US" : key.second);
+    {
+      PipelineRun run(m, true, &none);
+      PipelineResult r = run(m.bundle);
+      for (const auto& [label, part] : mixed) {
+        EXPECT_EQ(test::cell_of(sub(r, label).findings), row.at(part))
+            << key.first << " " << label << "\n" << text_of(r);
+      }
+      // The Ascend 910B fails everywhere (GP10, project policy), the MI308X at D:5 and Macau.
+      EXPECT_TRUE(has(sub(r, "0000:41:00.0"), "policy.prc-3a090-part"));
+      const bool d5 = key.first == "CN" || key.first == "HK" || key.first == "MO" ||
+                      key.first == "RU" || key.first == "IR";
+      EXPECT_EQ(has(sub(r, "0000:21:00.0"), "policy.is-informed-letter"), d5) << key.first;
+      EXPECT_TRUE(has(sub(r, "host"), "policy.licence-destination-mismatch") ==
+                  (key.first != "SG"));
+    }
+    {
+      PipelineRun run(h, true, &none);
+      PipelineResult r = run(h.bundle);
+      for (const auto& s : r.submods) {
+        if (s.kind != "nvidia-gpu") continue;
+        EXPECT_EQ(test::cell_of(s.findings), row.at("nvidia-h100-sxm5-80gb"))
+            << key.first << " " << s.label << "\n" << text_of(r);
+      }
+      // Licensed by attested UEID at the destination: every GPU is covered.
+      Licence all = test::licence(key.first, ueids, key.second == "-" ? "US" : key.second);
+      PipelineRun ok(h, true, &all);
+      PipelineResult ro = ok(h.bundle);
+      for (const auto& s : ro.submods) {
+        if (s.kind != "nvidia-gpu") continue;
+        EXPECT_TRUE(test::cell_of(s.findings).empty()) << key.first << " " << s.label;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aa
