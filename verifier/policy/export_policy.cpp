@@ -132,8 +132,25 @@ Result<std::set<std::string>> paragraph_set(const JsonAt& o, std::string_view ke
   return out;
 }
 
+Result<HeadquartersRule> read_headquarters(const JsonAt& hq, const CountryGroups& g) {
+  AA_TRY(ho, hq.object());
+  AA_CHECK(ho.only_fields({"scope", "reading", "source", "verified"}));
+  HeadquartersRule h;
+  AA_TRY(sc, ho.field("scope"));
+  AA_TRY(scope, read_scope(sc, g));
+  h.scope = std::move(scope);
+  AA_TRY(reading, ho.string_field("reading"));
+  h.reading = reading;
+  AA_TRY(source, ho.string_field("source"));
+  h.source = source;
+  AA_TRY(v, verified_field(ho));
+  h.verified = v;
+  return h;
+}
+
 Result<ParagraphPolicy> read_paragraph(const JsonAt& pa, const CountryGroups& g) {
-  AA_CHECK(pa.only_fields({"legal_scope", "enforced_scope", "headquarters_rule"}));
+  AA_CHECK(pa.only_fields(
+      {"legal_scope", "enforced_scope", "headquarters_rule", "headquarters_open_question"}));
   ParagraphPolicy pp;
   AA_TRY(ls, pa.field("legal_scope"));
   AA_TRY(legal, read_scope(ls, g));
@@ -142,19 +159,12 @@ Result<ParagraphPolicy> read_paragraph(const JsonAt& pa, const CountryGroups& g)
   pp.legal = std::move(legal);
   pp.enforced = std::move(enforced);
   if (auto hq = pa.optional_field("headquarters_rule")) {
-    AA_TRY(ho, hq->object());
-    AA_CHECK(ho.only_fields({"scope", "reading", "source", "verified"}));
-    HeadquartersRule h;
-    AA_TRY(sc, ho.field("scope"));
-    AA_TRY(scope, read_scope(sc, g));
-    h.scope = std::move(scope);
-    AA_TRY(reading, ho.string_field("reading"));
-    h.reading = reading;
-    AA_TRY(source, ho.string_field("source"));
-    h.source = source;
-    AA_TRY(v, verified_field(ho));
-    h.verified = v;
+    AA_TRY(h, read_headquarters(*hq, g));
     pp.headquarters = std::move(h);
+  }
+  if (auto hq = pa.optional_field("headquarters_open_question")) {
+    AA_TRY(h, read_headquarters(*hq, g));
+    pp.headquarters_open = std::move(h);
   }
   return pp;
 }
@@ -732,6 +742,15 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       const bool hq_rule = hr && hq && hr->scope.contains(*hq, g) && dest != "US";
       const bool enforced = pp->second.enforced.contains(dest, g);
       if (hr && !hq && dest != "US" && !enforced) hq_unchecked = true;
+      const auto& open = pp->second.headquarters_open;
+      if (open && hq && open->scope.contains(*hq, g) && dest != "US" && !enforced &&
+          !pp->second.legal.contains(dest, g)) {
+        add("policy.headquarters-open-question",
+            d.name + " (" + para + ") is for an end user headquartered in " + *hq +
+                ": whether a licence is required is not settled. " + open->reading + " [" +
+                open->scope.cite + "]" + unverified(open->verified),
+            Severity::kWarn);
+      }
       if (enforced || hq_rule) {
         needs.push_back({Need::kParagraph, para, true, hq_rule && !enforced,
                          enforced ? pp->second.enforced.cite : hr->scope.cite, nullptr, nullptr});

@@ -23,6 +23,8 @@
 //        must be true), policy.licence-required-by-text (warn; names AIA where it may apply),
 //        policy.class-undetermined (fail where a candidate class needs a licence that BIS
 //        enforces, warn where only the text needs one)
+//      A paragraph's unsettled headquarters reading (3A090.b): policy.headquarters-open-question
+//      (warn) for an end user headquartered in its scope where nothing else needs a licence
 //   3. is-informed letters: the recipient's named parts, and its parts reaching the named
 //      figures, at the letter's destinations: policy.is-informed-letter (fail)
 //   A device covered by a licence entry (serial or UEID, ECCN matching one of its candidate
@@ -69,6 +71,8 @@ struct HeadquartersRule {
 struct ParagraphPolicy {
   CountryScope legal, enforced;
   std::optional<HeadquartersRule> headquarters;
+  // A headquarters reading that is not settled: reported (warn), never applied.
+  std::optional<HeadquartersRule> headquarters_open;
 };
 
 // Part 746 and country groups E:1/E:2: every item needs a licence.

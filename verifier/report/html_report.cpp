@@ -60,6 +60,10 @@ const std::map<std::string, std::string>& explanations() {
        "The end user's headquarters are not known, so the rule that requires a licence for "
        "3A090.a items anywhere outside the US for entities headquartered in D:5 or Macau could "
        "not be checked. Give a licence or --end-user-hq."},
+      {"policy.headquarters-open-question",
+       "Whether a licence is needed for this 3A090.b item, because its end user is headquartered "
+       "in D:5 or Macau, is not settled: BIS's 2026 guidance speaks of 3A090.a; the 2023 rule may "
+       "reach .b too. Refer to export counsel."},
       {"policy.region-unchecked",
        "The destination is Ukraine, but its region is not known: Crimea and the so-called DNR "
        "and LNR regions need a licence for every item (15 CFR 746.6)."},
