@@ -24,6 +24,7 @@
 #include "results/ear.h"
 #include "results/ear_writer.h"
 #include "results/jose.h"
+#include "results/token.h"
 
 namespace aa {
 namespace {
@@ -593,6 +594,18 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   auto v = jose::verify_compact(token, *keys, "token");
   ASSERT_TRUE(v.ok()) << v.error().to_string();
   EXPECT_EQ(v->payload, c);
+  // A result signed under the old profile still verifies as a relying party checks it, and
+  // says which profile it has.
+  ear::TokenPolicy tp;
+  tp.read.now = 1795833986;
+  auto old =
+      ear::verify_result_token(jose::sign_es256(key.get(), kid, v1).value(), *keys, "v1", tp);
+  ASSERT_TRUE(old.ok()) << old.error().to_string();
+  EXPECT_EQ(old->claims.profile, ear::kProfileAccelAttestV1);
+  EXPECT_NE(ear::profile_summary(old->claims).find("before draft-03"), std::string::npos);
+  auto now = ear::verify_result_token(token, *keys, "now", tp);
+  ASSERT_TRUE(now.ok()) << now.error().to_string();
+  EXPECT_EQ(ear::appraisal_profile(now->claims), ear::kProfileAccelAttest);
 }
 
 TEST(Report, HasTheVerdictDevicesFindingsAndEscapes) {
