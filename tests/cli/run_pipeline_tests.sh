@@ -38,8 +38,14 @@ check hgx-token-default-require 1 "token.status-below-required.*status warning d
 check hgx-token-json-refused 1 '"code": "token.status-below-required"' -- "$bin" verify-token "$tmp/hgx.jwt" \
   --jwks "$jwks" --json
 check hgx-token-bad-require 2 "" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --require none
-check hgx-token-pinned 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
-  --profile "tag:accel-attest.example,2026:ear#1" --require warning
+# Our results are draft-03 EARs whose appraisals carry accel-attest's profile: either pins them.
+check hgx-token-pinned 0 "VALID EAR, key .*, profile tag:ietf.org,2026:rats/ear#03 \(appraisals tag:accel-attest.example,2026:ear#2\)" -- \
+  "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --profile "tag:accel-attest.example,2026:ear#2" \
+  --require warning
+check hgx-token-pinned-ietf 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --profile "tag:ietf.org,2026:rats/ear#03" --require warning
+check hgx-token-policy-ids 0 '"tag:accel-attest.example,2026:policy/nvidia-gpu/v1#[0-9a-f]{16}"' -- \
+  "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --require warning --json
 check hgx-token-key 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --key "$key" --require warning
 openssl pkey -in "$key" -pubout -out "$tmp/k/public.pem" 2>/dev/null
 check hgx-token-public-pem 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --key "$tmp/k/public.pem" \
@@ -59,7 +65,7 @@ check hgx-token-iat-skew 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --j
 check hgx-token-iat-no-skew 1 "token.iat-future" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
   --require warning --time "$(rfc $((iat - 1)))" --skew 0
 check hgx-token-other-profile 1 "ear.unexpected-profile" -- "$bin" verify-token "$tmp/hgx.jwt" \
-  --jwks "$jwks" --profile "tag:ietf.org,2026:rats/ear#03"
+  --jwks "$jwks" --profile "tag:github.com,2023:veraison/ear"
 check hgx-token-wrong-nonce 1 "ear.nonce-mismatch" -- "$bin" verify-token "$tmp/hgx.jwt" \
   --jwks "$jwks" --nonce "00$(echo "$hgx_nonce" | cut -c3-)"
 check hgx-pyjwt 0 "pyjwt: valid, kid .*, status warning, 9 submods" -- \
@@ -115,6 +121,11 @@ check tamper-evidence 1 "nvidia.signature.invalid" -- "$bin" verify "$tmp/t-evid
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
 check tamper-evidence-binding 1 "tpm.inventory-mismatch" -- "$bin" verify "$tmp/t-evidence.json" --key "$key" \
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+# The failed report signature is AR4SI 99 on that GPU's claims, and the result never meets --require.
+check tamper-evidence-99 1 '"instance-identity": 99' -- "$bin" verify-token "$tmp/t.jwt" --jwks "$jwks" \
+  --require warning --json
+check tamper-evidence-pyjwt 0 "pyjwt: valid, kid .*, status contraindicated" -- \
+  "$py" "$src/tests/cli/verify_with_pyjwt.py" "$tmp/t.jwt" "$jwks" "$hgx_nonce"
 mutate "$ex/hgx-h100/bundle.json" "$tmp/t-swap.json" \
   'e = [d["evidence"] for d in b["devices"][:2]]; b["devices"][0]["evidence"], b["devices"][1]["evidence"] = e[1], e[0]'
 check tamper-swapped-evidence 1 "tpm.inventory-mismatch" -- "$bin" verify "$tmp/t-swap.json" --key "$key" \
@@ -125,6 +136,14 @@ check tamper-inventory 1 "tpm.inventory-mismatch" -- "$bin" verify "$tmp/t-inven
 mutate "$ex/hgx-h100/bundle.json" "$tmp/t-quote.json" 'b["host"]["tpm"]["quote"] = flip(b["host"]["tpm"]["quote"], 60)'
 check tamper-quote 1 "tpm.signature-invalid" -- "$bin" verify "$tmp/t-quote.json" --key "$key" \
   --out "$tmp/t.jwt" --ak-ca "$ex/hgx-h100/sim-ak-ca.pem" --nonce "$hgx_nonce" --time "$at"
+$py - "$tmp/t.jwt" <<'PY' && ok || not_ok "tamper-quote-99: the host's quote-derived claims are not all 99"
+import base64, json, sys
+p = open(sys.argv[1]).read().split(".")[1]
+host = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["submods"]["host"]
+v = host["ear_trustworthiness_vector"]
+sys.exit(0 if host["ear_status"] == "contraindicated" and
+         all(v.get(c) == 99 for c in ("instance-identity", "hardware", "executables")) else 1)
+PY
 $py - "$ex/hgx-h100/licence.json" "$tmp/lic-short.json" "$tmp/lic-extra.json" <<'PY'
 import json, sys
 l = json.load(open(sys.argv[1]))

@@ -29,9 +29,24 @@ if nonce is not None:
     want = base64.urlsafe_b64encode(nonce).rstrip(b"=").decode()
     if claims.get("eat_nonce") != want:
         problems.append("eat_nonce %r != %r" % (claims.get("eat_nonce"), want))
-if profile == "tag:accel-attest.example,2026:ear#1":
-    if "host" not in claims.get("submods", {}):
+ours_v1 = "tag:accel-attest.example,2026:ear#1"  # issued before the draft-03 profile
+ours = "tag:accel-attest.example,2026:ear#2"  # each appraisal's profile in a draft-03 EAR
+if profile in ("tag:ietf.org,2026:rats/ear#03", ours_v1):
+    subs = claims.get("submods", {})
+    if "host" not in subs:
         problems.append("no host submod")
+    for label, sub in subs.items():
+        if profile == ours_v1:
+            continue
+        if sub.get("eat_profile") != ours:
+            problems.append("submod %s: eat_profile %r" % (label, sub.get("eat_profile")))
+        ids = sub.get("ear_appraisal_policy_ids")
+        if not (isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids)
+                and ids[0].startswith("tag:accel-attest.example,2026:policy/")):
+            problems.append("submod %s: ear_appraisal_policy_ids %r" % (label, ids))
+        vector = sub.get("ear_trustworthiness_vector", {})
+        if any(v == 99 for v in vector.values()) and sub.get("ear_status") != "contraindicated":
+            problems.append("submod %s: a 99 claim under status %s" % (label, sub.get("ear_status")))
 elif profile == "tag:accel-attest.example,2026:location#1":
     ext = "https://accel-attest.example/ear/location"
     for label, sub in claims.get("submods", {}).items():

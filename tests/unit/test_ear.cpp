@@ -328,6 +328,60 @@ TEST(Ear, TrustVectorValuesAreIntegersMinus128To127) {
   EXPECT_NE(r.error().field.find("ear_trustworthiness_vector/hardware"), std::string::npos);
 }
 
+// Draft-03 per-appraisal claims: eat_profile and the ordered appraisal policy ids (the dotted
+// names carry one id as a string).
+TEST(Ear, AppraisalProfileAndPolicyIdsAreRead) {
+  Json c = relying_party_claims();
+  c["submods"]["gpu0"]["eat_profile"] = "tag:example.org,2026:p";
+  c["submods"]["gpu0"]["ear_appraisal_policy_ids"] = {"policy:a", "policy:b"};
+  auto r = ear::read_ear(c, "c", {});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->submods[0].profile, "tag:example.org,2026:p");
+  EXPECT_EQ(r->submods[0].policy_ids, (std::vector<std::string>{"policy:a", "policy:b"}));
+  for (Json bad : {Json::array(), Json("policy:a"), Json::array({1}), Json::object()}) {
+    Json x = c;
+    x["submods"]["gpu0"]["ear_appraisal_policy_ids"] = bad;
+    auto e = ear::read_ear(x, "c", {});
+    ASSERT_FALSE(e.ok()) << bad.dump();
+    EXPECT_EQ(e.error().code, "ear.bad-claim") << bad.dump();
+  }
+  Json p = c;
+  p["submods"]["gpu0"]["eat_profile"] = 3;
+  EXPECT_EQ(ear::read_ear(p, "c", {}).error().code, "input.wrong-type");
+  auto v = jose::verify_compact(slurp("arc-testJWT.jwt"), veraison(), "arc").value();
+  Json dotted = v.payload;
+  for (auto& [_, a] : dotted["submods"].items()) a["ear.appraisal-policy-id"] = "policy:x";
+  auto d = ear::read_ear(dotted, "arc", {});
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(d->submods[0].policy_ids, std::vector<std::string>{"policy:x"});
+}
+
+// AR4SI 99 (cryptographic validation of the Evidence failed) is contraindicated: a status
+// better than that is refused on reading, and a submod carrying it never meets --require, even
+// in Claims built without read_ear().
+TEST(Ear, FailedCryptoNeverMeetsARequirement) {
+  Json c = relying_party_claims();
+  c["submods"]["gpu0"]["ear_trustworthiness_vector"] = {{"hardware", 99}};
+  for (const char* st : {"affirming", "warning"}) {
+    c["submods"]["gpu0"]["ear_status"] = st;
+    EXPECT_EQ(ear::read_ear(c, "c", {}).error().code, "ear.status-too-good") << st;
+  }
+  c["submods"]["gpu0"]["ear_status"] = "contraindicated";
+  auto r = ear::read_ear(c, "c", {});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(ear::meets(*r, "warning", "c").error().code, "token.status-below-required");
+  ear::Claims forged = *r;
+  forged.submods[0].status = "affirming";
+  auto m = ear::meets(forged, "warning", "c");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().field, "c#/submods/gpu0/ear_trustworthiness_vector/hardware");
+  EXPECT_NE(m.error().message.find("cryptographic validation of the Evidence failed"),
+            std::string::npos)
+      << m.error().message;
+  forged.submods[0].trust_vector = {{"hardware", 96}};
+  EXPECT_FALSE(ear::meets(forged, "warning", "c").ok());
+}
+
 TEST(Ear, StatusMustMeetWhatTheRelyingPartyRequires) {
   Json c = relying_party_claims();
   c["submods"]["host"] = {{"ear_status", "affirming"}};
@@ -392,11 +446,27 @@ TEST(Token, VerifyResultTokenGatesOnEveryCheck) {
   p.profiles.clear();
   p.read.now = 1700003600;
   EXPECT_EQ(ear::verify_result_token(token, keys, "t", p).error().code, "ear.expired");
-  // Our own profile is checked against its extension schema too.
-  c["eat_profile"] = ear::kProfileAccelAttest;
+  // Our own results are checked against their extension schema too: a draft-03 token whose
+  // appraisal carries our profile, and a token of the profile issued before draft-03.
   p.read.now = 1700000100;
-  token = jose::sign_es256(key.get(), keys.keys[0].kid, c).value();
+  Json ours = c;
+  ours["submods"]["gpu0"]["eat_profile"] = ear::kProfileAccelAttest;
+  token = jose::sign_es256(key.get(), keys.keys[0].kid, ours).value();
   EXPECT_EQ(ear::verify_result_token(token, keys, "t", p).error().code, "ear.missing-claim");
+  Json old = c;
+  old["eat_profile"] = ear::kProfileAccelAttestV1;
+  token = jose::sign_es256(key.get(), keys.keys[0].kid, old).value();
+  EXPECT_EQ(ear::verify_result_token(token, keys, "t", p).error().code, "ear.missing-claim");
+  // --profile pins the token's profile or the one its appraisals all carry.
+  Json pinned = c;
+  pinned["submods"]["gpu0"]["eat_profile"] = "tag:example.org,2026:p";
+  token = jose::sign_es256(key.get(), keys.keys[0].kid, pinned).value();
+  p.profiles = {"tag:example.org,2026:p"};
+  EXPECT_TRUE(ear::verify_result_token(token, keys, "t", p).ok());
+  p.profiles = {ear::kProfileIetf03};
+  EXPECT_TRUE(ear::verify_result_token(token, keys, "t", p).ok());
+  p.profiles = {ear::kProfileVeraison};
+  EXPECT_EQ(ear::verify_result_token(token, keys, "t", p).error().code, "ear.unexpected-profile");
   EXPECT_EQ(ear::shell_word("a/b.jwt"), "a/b.jwt");
   EXPECT_EQ(ear::shell_word("it's here"), "'it'\\''s here'");
   EXPECT_EQ(ear::shell_word(""), "''");
@@ -407,7 +477,7 @@ TEST(Token, VerifyResultTokenGatesOnEveryCheck) {
 TEST(Report, AnyClaimsRenderAndAnUnverifiedPageHasNoVerdictOrColour) {
   const std::string x = ear::kExtPrefix;
   Json good = {
-      {"eat_profile", ear::kProfileAccelAttest},
+      {"eat_profile", ear::kProfileIetf03},
       {"iat", 1700000000},
       {"ear_status", "contraindicated"},
       {"submods",

@@ -3,6 +3,8 @@
 // binding it) with tampering of each part, the EAR claims it signs, and the HTML report.
 #include <gtest/gtest.h>
 
+#include <openssl/pem.h>
+
 #include <algorithm>
 
 #include "ascend/npu_smi.h"
@@ -23,6 +25,7 @@
 #include "results/ear.h"
 #include "results/ear_writer.h"
 #include "results/jose.h"
+#include "results/token.h"
 
 namespace aa {
 namespace {
@@ -356,8 +359,29 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   ear::VerifierIdentity id;
   id.build = "accel-attest test";
   Json c = ear::ear_claims(r, id, 1795833986, 3600);
-  EXPECT_EQ(c["eat_profile"], ear::kProfileAccelAttest);
+  EXPECT_EQ(c["eat_profile"], ear::kProfileIetf03);  // draft-03's ear.cddl pins it
   EXPECT_TRUE(c["iat"].is_number_integer());
+  // Each appraisal names our profile and the policy that appraised it, one id defined once.
+  const std::string gpu_id = ear::appraisal_policy_id("nvidia-gpu", r);
+  EXPECT_EQ(gpu_id.rfind("tag:accel-attest.example,2026:policy/nvidia-gpu/v1#", 0), 0u) << gpu_id;
+  EXPECT_EQ(gpu_id.size(),
+            std::string("tag:accel-attest.example,2026:policy/nvidia-gpu/v1#").size() + 16);
+  EXPECT_EQ(gpu_id.substr(gpu_id.size() - 16),
+            sha256_hex(r.policy_digest + ":" + r.registry_digest).substr(0, 16));
+  for (const auto& s : r.submods) {
+    const Json& a = c["submods"][s.label];
+    EXPECT_EQ(a["eat_profile"], ear::kProfileAccelAttest) << s.label;
+    EXPECT_EQ(a["ear_appraisal_policy_ids"], Json::array({ear::appraisal_policy_id(s.kind, r)}));
+  }
+  EXPECT_EQ(c["submods"]["host"]["ear_appraisal_policy_ids"][0].get<std::string>().rfind(
+                "tag:accel-attest.example,2026:policy/host/v1#", 0),
+            0u);
+  // Stable: the same policy and registry give the same id; another policy file another one.
+  EXPECT_EQ(ear::appraisal_policy_id("nvidia-gpu", run(e.bundle, e.sha)), gpu_id);
+  PipelineResult other = r;
+  other.policy_digest = std::string(64, '0');
+  EXPECT_NE(ear::appraisal_policy_id("nvidia-gpu", other), gpu_id);
+  EXPECT_TRUE(ear::is_ours(c));
   EXPECT_EQ(c["exp"].get<int64_t>(), 1795833986 + 3600);
   EXPECT_EQ(c["eat_nonce"], base64url_encode(e.bundle.nonce));
   ear::ReadOptions ro;
@@ -368,6 +392,29 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   EXPECT_EQ(read->submods.size(), 9u);
   EXPECT_EQ(read->status, "warning");
   EXPECT_TRUE(ear::check_accel_attest_claims(c, "t").ok());
+  EXPECT_EQ(read->submods[0].policy_ids.size(), 1u);
+  EXPECT_EQ(read->submods[0].profile, ear::kProfileAccelAttest);
+  // A draft-03 token of ours needs each appraisal's profile and policy ids...
+  for (const char* claim : {"eat_profile", "ear_appraisal_policy_ids"}) {
+    Json x = c;
+    x["submods"]["host"].erase(claim);
+    EXPECT_EQ(ear::check_accel_attest_claims(x, "t").error().code, "ear.missing-claim") << claim;
+  }
+  Json wrong_id = c;
+  wrong_id["submods"]["host"]["ear_appraisal_policy_ids"] = {"policy:other"};
+  EXPECT_EQ(ear::check_accel_attest_claims(wrong_id, "t").error().code, "ear.bad-claim");
+  Json wrong_top = c;
+  wrong_top["eat_profile"] = ear::kProfileVeraison;
+  EXPECT_EQ(ear::check_accel_attest_claims(wrong_top, "t").error().code, "ear.bad-claim");
+  // ...and a token issued before it, of the old top-level profile, still checks.
+  Json v1 = c;
+  v1["eat_profile"] = ear::kProfileAccelAttestV1;
+  for (auto& [_, a] : v1["submods"].items()) {
+    a.erase("eat_profile");
+    a.erase("ear_appraisal_policy_ids");
+  }
+  EXPECT_TRUE(ear::is_ours(v1));
+  EXPECT_TRUE(ear::check_accel_attest_claims(v1, "t").ok());
   const Json& d = c["submods"]["0000:18:00.0"][ear::ext("device")];
   EXPECT_EQ(d["chip_family"], "GH100");
   EXPECT_EQ(d["eccn_3a090"], "3A090.a.1");
@@ -396,6 +443,18 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   auto v = jose::verify_compact(token, *keys, "token");
   ASSERT_TRUE(v.ok()) << v.error().to_string();
   EXPECT_EQ(v->payload, c);
+  // A result signed under the old profile still verifies as a relying party checks it, and
+  // says which profile it has.
+  ear::TokenPolicy tp;
+  tp.read.now = 1795833986;
+  auto old =
+      ear::verify_result_token(jose::sign_es256(key.get(), kid, v1).value(), *keys, "v1", tp);
+  ASSERT_TRUE(old.ok()) << old.error().to_string();
+  EXPECT_EQ(old->claims.profile, ear::kProfileAccelAttestV1);
+  EXPECT_NE(ear::profile_summary(old->claims).find("before draft-03"), std::string::npos);
+  auto now = ear::verify_result_token(token, *keys, "now", tp);
+  ASSERT_TRUE(now.ok()) << now.error().to_string();
+  EXPECT_EQ(ear::appraisal_profile(now->claims), ear::kProfileAccelAttest);
 }
 
 TEST(Report, HasTheVerdictDevicesFindingsAndEscapes) {
@@ -499,6 +558,160 @@ TEST(PipelineLocation, NvidiaResponsesBindToTheAttestedGpu) {
   // The EAR carries the verdict.
   Json c = ear::ear_claims(r, {}, kAt, 60);
   EXPECT_EQ(c["submods"]["0000:18:00.0"][ear::ext("device")]["location"]["verdict"], "in_allowed");
+}
+
+// ---------------------------------------------------------------- AR4SI 99 (issue 13 item 9)
+
+const std::vector<std::string> kReportClaims = {"instance-identity", "hardware", "executables",
+                                                "configuration"};
+
+// The signed claims of one submod, after checking that the whole token reads back (the status
+// rule with the 99s) and that the submod can never meet a requirement.
+Json signed_submod(const PipelineResult& r, const std::string& label) {
+  Json c = ear::ear_claims(r, {}, kAt, 60);
+  auto read = ear::read_ear(c, "t", {});
+  EXPECT_TRUE(read.ok()) << (read ? "" : read.error().to_string());
+  if (read) {
+    EXPECT_FALSE(ear::meets(*read, "warning", "t").ok());
+  }
+  EXPECT_EQ(c["ear_status"], "contraindicated");
+  EXPECT_EQ(c["submods"][label]["ear_status"], "contraindicated") << label;
+  EXPECT_EQ(r.status, "contraindicated");  // the pipeline already said so: the 99s change no status
+  return c["submods"][label];
+}
+
+int claim(const Json& submod, const std::string& name) {
+  const Json& v = submod["ear_trustworthiness_vector"];
+  return v.contains(name) ? v[name].get<int>() : 0;
+}
+
+TEST(Crypto99, NvidiaReportSignature) {
+  Example e = example("hgx-h100");
+  PipelineRun run(e);
+  Bundle b = e.bundle;
+  auto& report = b.devices[2].nvidia->report;
+  report[report.size() - 40] ^= 0x01;  // inside the signature
+  PipelineResult r = run(b);
+  Json g = signed_submod(r, "0000:3a:00.0");
+  for (const auto& c : kReportClaims) EXPECT_EQ(claim(g, c), 99) << c;
+  EXPECT_EQ(claim(signed_submod(r, "host"), "hardware"), 2);  // the quote itself verified
+  Json other = ear::ear_claims(r, {}, kAt, 60)["submods"]["0000:18:00.0"];
+  EXPECT_EQ(claim(other, "instance-identity"), 2);  // the other GPUs keep their claims
+}
+
+// A certificate of the device chain whose signature no longer verifies (its last byte, in the
+// signature, flipped).
+TEST(Crypto99, NvidiaCertificateChain) {
+  Example e = example("hgx-h100");
+  PipelineRun run(e);
+  Bundle b = e.bundle;
+  std::string& pem = b.devices[1].nvidia->chain_pem;
+  auto chain = x509::parse_pem_chain(pem, "chain").value();
+  ASSERT_GE(chain.size(), 2u);
+  std::string out;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    unsigned char* der = nullptr;
+    int n = i2d_X509(chain[i].get(), &der);
+    ASSERT_GT(n, 0);
+    Bytes bytes(der, der + n);
+    OPENSSL_free(der);
+    if (i == 1) bytes.back() ^= 0x01;
+    const unsigned char* p = bytes.data();
+    ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(bytes.size())));
+    ASSERT_TRUE(cert);
+    ossl::Bio bio(BIO_new(BIO_s_mem()));
+    ASSERT_EQ(PEM_write_bio_X509(bio.get(), cert.get()), 1);
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio.get(), &data);
+    out.append(data, static_cast<size_t>(len));
+  }
+  pem = out;
+  PipelineResult r = run(b);
+  const Submod& s = sub(r, "0000:2a:00.0");
+  ASSERT_TRUE(has(s, "nvidia.chain.invalid")) << text_of(r);
+  ASSERT_EQ(ear::crypto_failures(s).size(), 1u) << text_of(r);
+  Json g = signed_submod(r, "0000:2a:00.0");
+  for (const auto& c : kReportClaims) EXPECT_EQ(claim(g, c), 99) << c;
+}
+
+// A RIM whose XML signature fails (the NVIDIA appraiser's nvidia.rim.signature-invalid, tested
+// on real RIMs in test_nvidia_appraise.cpp): only the claim the reference values carry.
+TEST(Crypto99, RimSignatureVoidsOnlyExecutables) {
+  Submod s;
+  s.label = "0000:18:00.0";
+  s.kind = "nvidia-gpu";
+  s.status = "contraindicated";
+  s.trust_vector = {{"instance-identity", 2}, {"hardware", 2}, {"executables", 2}};
+  s.findings.push_back({"nvidia.rim.signature-invalid", "m", "p", Severity::kFail});
+  auto v = ear::appraisal_vector(s);
+  EXPECT_EQ(v.at("executables"), 99);
+  EXPECT_EQ(v.at("instance-identity"), 2);
+  EXPECT_EQ(v.at("hardware"), 2);
+  for (const char* code : {"nvidia.rim.chain-invalid", "nvidia.rim.expired"}) {
+    s.findings = {{code, "m", "p", Severity::kFail}};
+    EXPECT_EQ(ear::appraisal_vector(s).at("executables"), 99) << code;
+  }
+  // A finding that is not a failed cryptographic check, or is only a warning, voids nothing.
+  s.findings = {{"nvidia.rim.missing", "m", "p", Severity::kWarn},
+                {"nvidia.fwid.mismatch", "m", "p", Severity::kFail},
+                {"nvidia.signature.invalid", "m", "p", Severity::kWarn}};
+  EXPECT_EQ(ear::appraisal_vector(s), s.trust_vector);
+}
+
+TEST(Crypto99, TpmQuoteSignatureAndAkCertificateChain) {
+  Example e = example("ascend-910b");
+  PipelineRun run(e);
+  Bundle flipped = e.bundle;
+  flipped.tpm->quote[flipped.tpm->quote.size() - 5] ^= 0x80;
+  PipelineResult f = run(flipped);
+  ASSERT_TRUE(has(sub(f, "host"), "tpm.signature-invalid")) << text_of(f);
+  Json h = signed_submod(f, "host");
+  for (const char* c : {"instance-identity", "hardware", "executables"})
+    EXPECT_EQ(claim(h, c), 99) << c;
+  // The reported devices stay what they are (sourced-data 32): their data was never attested.
+  EXPECT_EQ(claim(ear::ear_claims(f, {}, kAt, 60)["submods"]["0000:c1:00.0"], "sourced-data"), 32);
+
+  // The AK certificate under another CA: its chain does not verify.
+  Example hgx = example("hgx-h100");
+  PipelineRun wrong_ca(e);
+  wrong_ca.refs.ak_ca = hgx.ak_ca.get();
+  PipelineResult w = wrong_ca(e.bundle);
+  ASSERT_TRUE(has(sub(w, "host"), "tpm.ak-cert-invalid")) << text_of(w);
+  Json h2 = signed_submod(w, "host");
+  EXPECT_EQ(claim(h2, "instance-identity"), 99);
+  EXPECT_EQ(claim(h2, "hardware"), 2);  // the quote's signature verified
+}
+
+TEST(Crypto99, LocationSignatures) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  LocationFixture f, stranger;  // `stranger`'s landmark key is trusted by no one
+  PipelineRun run(e, true, &lic);
+  run.refs.boundaries = &f.bounds;
+  run.refs.landmarks = &f.trusted;
+  run.refs.restricted_locations = {"CN", "HK", "MO", "IR"};
+  run.refs.allowed_locations = {"AE"};
+  Bundle b = e.bundle;
+  b.location_evidence.push_back(f.evidence("0000:18:00.0", b.devices[0].nvidia->report, b.nonce));
+  // GPU 1 answers with GPU 2's report: the response is not signed by GPU 1's key.
+  b.location_evidence.push_back(f.evidence("0000:2a:00.0", b.devices[2].nvidia->report, b.nonce));
+  // GPU 3's timing record is signed by a key no trusted landmark holds.
+  b.location_evidence.push_back(
+      stranger.evidence("0000:5d:00.0", b.devices[3].nvidia->report, b.nonce));
+  PipelineResult r = run(b);
+  Json c = ear::ear_claims(r, {}, kAt, 60);
+  EXPECT_EQ(claim(c["submods"]["0000:18:00.0"], "sourced-data"), 0);  // verified: no 99
+  ASSERT_TRUE(has(sub(r, "0000:2a:00.0"), "location.identity-unbound")) << text_of(r);
+  EXPECT_EQ(claim(signed_submod(r, "0000:2a:00.0"), "sourced-data"), 99);
+  EXPECT_EQ(claim(signed_submod(r, "0000:2a:00.0"), "instance-identity"),
+            2);  // its report verified
+  ASSERT_TRUE(has(sub(r, "0000:5d:00.0"), "location.unknown-landmark")) << text_of(r);
+  EXPECT_EQ(claim(signed_submod(r, "0000:5d:00.0"), "sourced-data"), 99);
+  // "No key attested for this device" is identity-unbound too, but no failed signature.
+  Submod unbound;
+  unbound.findings.push_back(
+      {"location.identity-unbound", "no key attested", "0000:77:00.0", Severity::kFail});
+  EXPECT_TRUE(ear::crypto_failures(unbound).empty());
 }
 
 // ---------------------------------------------------------------- verdict integrity (issue 12)

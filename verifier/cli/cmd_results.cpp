@@ -126,11 +126,16 @@ int verify_token(const VerifyTokenOptions& o) {
   if (o.json) {
     Json subs = Json::object();
     for (const auto& a : e.submods)
-      subs[a.label] = {{"status", a.status}, {"trust_vector", a.trust_vector}};
+      subs[a.label] = {{"status", a.status},
+                       {"trust_vector", a.trust_vector},
+                       {"profile", a.profile ? Json(*a.profile) : Json(nullptr)},
+                       {"policy_ids", a.policy_ids}};
     std::cout << Json{{"valid", true},
                       {"kid", v->jws.kid},
                       {"thumbprint", v->thumbprint},
                       {"profile", e.profile},
+                      {"appraisal_profile", ear::appraisal_profile(e)},
+                      {"legacy_profile", e.profile == ear::kProfileAccelAttestV1},
                       {"iat", e.iat},
                       {"status", e.status ? Json(*e.status) : Json(nullptr)},
                       {"required", o.require},
@@ -140,8 +145,8 @@ int verify_token(const VerifyTokenOptions& o) {
                      .dump(2)
               << "\n";
   } else {
-    std::cout << "VALID EAR, key " << v->jws.kid << ", profile " << e.profile << ", issued "
-              << e.iat << (e.status ? ", status " + *e.status : std::string())
+    std::cout << "VALID EAR, key " << v->jws.kid << ", profile " << ear::profile_summary(e)
+              << ", issued " << e.iat << (e.status ? ", status " + *e.status : std::string())
               << " (meets --require " << o.require << ")\n";
     for (const auto& a : e.submods) std::cout << "  " << a.label << ": " << a.status << "\n";
   }
@@ -227,8 +232,10 @@ void add_results(CLI::App& app, Context& ctx) {
   jwks_opt->excludes(key_opt);
   vt->add_option("--nonce", vo->nonce, "the nonce the relying party sent (eat_nonce)");
   vt->add_option("--profile", vo->profiles,
-                 "accept only this eat_profile (repeatable); tokens of accel-attest's own profile "
-                 "are also checked against its extension schema");
+                 "accept only this eat_profile, the token's or the one all its appraisals carry "
+                 "(repeatable); accel-attest's results (draft-03 tokens, and those of its older "
+                 "profile tag:accel-attest.example,2026:ear#1) are also checked against its "
+                 "extension schema");
   vt->add_option("--time", vo->time, "check exp, nbf and iat at this RFC 3339 time (default now)");
   vt->add_option("--skew", vo->skew,
                  "seconds of clock skew allowed for nbf and a future iat (default 300; exp gets "

@@ -150,6 +150,28 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
         vector_worst = std::max(vector_worst, tier_of_value(v));
       }
     }
+    if (auto pr = ao.optional_field("eat_profile")) {
+      AA_TRY(pv, pr->string());
+      a.profile = pv;
+    }
+    if (r.dotted_names) {
+      if (auto pid = ao.optional_field("ear.appraisal-policy-id")) {
+        AA_TRY(pv, pid->string());
+        a.policy_ids.push_back(pv);
+      }
+    } else if (auto pids = ao.optional_field("ear_appraisal_policy_ids")) {
+      const Json& arr = pids->json();
+      if (!arr.is_array() || arr.empty()) {
+        return make_error("ear.bad-claim", pids->where(), "not a non-empty array of strings");
+      }
+      for (size_t i = 0; i < arr.size(); ++i) {
+        if (!arr[i].is_string()) {
+          return make_error("ear.bad-claim", pids->where() + "/" + std::to_string(i),
+                            "not a string");
+        }
+        a.policy_ids.push_back(arr[i].get<std::string>());
+      }
+    }
     if (tier < vector_worst) {
       return make_error("ear.status-too-good", st->where(),
                         "status \"" + sv + "\" is better than its worst trustworthiness claim");
@@ -187,17 +209,24 @@ Status meets(const Claims& c, const std::string& required, const std::string& or
     if (!ok(a.status)) {
       return refuse(origin + "#/submods/" + json_pointer_token(a.label) + "/" + k_status, a.status);
     }
-    // AR4SI 1 (the verifier could not make the claim) and -1 (it malfunctioned) are no verdict:
-    // a submod carrying one never meets a requirement, whatever its status says.
+    // AR4SI 1 (the verifier could not make the claim) and -1 (it malfunctioned) are no verdict,
+    // and a contraindicated value (99: the Evidence failed cryptographic validation) is a
+    // verdict against: a submod carrying one never meets a requirement, whatever its status
+    // says (read_ear() already refuses such a status; Claims may come from elsewhere).
     for (const auto& [claim, v] : a.trust_vector) {
-      if (v == 1 || v == -1) {
+      const bool no_verdict = v == 1 || v == -1;
+      if (no_verdict || tier_of_value(v) == 3) {
         return make_error(
             "token.status-below-required",
             origin + "#/submods/" + json_pointer_token(a.label) + "/" +
                 (c.dotted_names ? "ear.trustworthiness-vector" : "ear_trustworthiness_vector") +
                 "/" + json_pointer_token(claim),
             "trustworthiness claim " + claim + " is " + std::to_string(v) +
-                " (no verdict): it does not meet --require " + required);
+                (no_verdict ? " (no verdict)"
+                 : v == kCryptoValidationFailed
+                     ? " (cryptographic validation of the Evidence failed)"
+                     : " (contraindicated)") +
+                ": it does not meet --require " + required);
       }
     }
   }

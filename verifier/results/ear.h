@@ -8,6 +8,10 @@
 // (`ear_status` / `ear.status`: none, affirming, warning, contraindicated) no better than the
 // worst entry of its trustworthiness vector; a top-level status must be no better than the
 // worst submod. The naming style is taken from the claims present; mixing both is refused.
+// Per appraisal, draft-03's optional `eat_profile` (a string) and `ear_appraisal_policy_ids`
+// (a non-empty array of strings; the dotted `ear.appraisal-policy-id` is one string) are read
+// into Appraisal::profile and Appraisal::policy_ids (a profile that is no string is
+// input.wrong-type, as for the top-level one; mistyped policy ids are ear.bad-claim).
 // Errors name the claim: ear.missing-claim, ear.bad-claim, ear.float-time, ear.status-too-good,
 // ear.expired, ear.nonce-mismatch.
 //
@@ -21,7 +25,10 @@
 //
 // meets() is the relying party's gate: every status (the top-level one and every submod's) is
 // affirming, or affirming or warning when `required` is "warning"; "none" and contraindicated
-// never meet it (token.status-below-required, naming the first status that does not).
+// never meet it (token.status-below-required, naming the first status that does not). Nor does
+// a submod with a trustworthiness claim of 1 or -1 (no verdict) or one in the contraindicated
+// tier, AR4SI 99 (cryptographic validation of the Evidence failed) included, whatever its
+// status says.
 #pragma once
 
 #include <cstdint>
@@ -36,13 +43,20 @@
 
 namespace aa::ear {
 
-// draft-ietf-rats-ear-03's profile and the 2023 Veraison one.
+// draft-ietf-rats-ear-03's profile (its ear.cddl pins the top-level eat_profile to it) and the
+// 2023 Veraison one.
 inline constexpr const char* kProfileIetf03 = "tag:ietf.org,2026:rats/ear#03";
 inline constexpr const char* kProfileVeraison = "tag:github.com,2023:veraison/ear";
+
+// AR4SI section 2.3.4: "cryptographic validation of the Evidence has failed", a standard
+// contraindicated value every trustworthiness claim defines.
+inline constexpr int kCryptoValidationFailed = 99;
 
 struct Appraisal {
   std::string label, status;
   std::map<std::string, int> trust_vector;
+  std::optional<std::string> profile;   // the appraisal's own eat_profile (draft-03)
+  std::vector<std::string> policy_ids;  // ear_appraisal_policy_ids, in cascade order
 };
 
 struct Claims {

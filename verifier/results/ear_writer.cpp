@@ -1,7 +1,11 @@
 #include "results/ear_writer.h"
 
+#include <algorithm>
+
 #include "core/bytes.h"
+#include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "results/ear.h"
 
 namespace aa::ear {
 
@@ -81,7 +85,84 @@ Status require(const Json& o, const std::string& where,
   return Ok{};
 }
 
+// Each failed signature or chain check, by the code of its finding, and the AR4SI claims it
+// underwrites (docs/results.md "Trust-vector values"). A device's SPDM report signature and its
+// certificate chain carry everything the report says; a RIM's signature and chain carry the
+// reference values the measurements are judged by; the TPM quote's signature carries the whole
+// host appraisal and the AK certificate chain the TPM's identity; a location record's landmark
+// signature, a device's signed probe response and a simulated device chain carry the location
+// data, which is sourced data.
+struct CryptoRule {
+  const char* code;
+  std::vector<std::string> claims;
+  const char* pointer_part = nullptr;  // only findings whose pointer contains it
+};
+
+const std::vector<CryptoRule>& crypto_rules() {
+  static const std::vector<std::string> report = {"instance-identity", "hardware", "executables",
+                                                  "configuration"};
+  static const std::vector<std::string> quote = {"instance-identity", "hardware", "executables"};
+  static const std::vector<CryptoRule> rules = {
+      {"nvidia.signature.invalid", report},
+      {"nvidia.chain.invalid", report},
+      {"nvidia.chain.expired", report},
+      {"nvidia.rim.signature-invalid", {"executables"}},
+      {"nvidia.rim.chain-invalid", {"executables"}},
+      {"nvidia.rim.expired", {"executables"}},
+      {"tpm.signature-invalid", quote},
+      {"tpm.ak-cert-invalid", {"instance-identity"}},
+      {"location.unknown-landmark", {"sourced-data"}},
+      {"location.device-untrusted", {"sourced-data"}},
+      // location.identity-unbound also says "no key was attested" (pointer: the device); only a
+      // probe response that fails the device key's signature check is a cryptographic failure.
+      {"location.identity-unbound", {"sourced-data"}, "/responses/"},
+  };
+  return rules;
+}
+
 }  // namespace
+
+std::vector<CryptoFailure> crypto_failures(const Submod& s) {
+  std::vector<CryptoFailure> out;
+  for (const auto& f : s.findings) {
+    if (f.severity != Severity::kFail) continue;
+    for (const auto& rule : crypto_rules()) {
+      if (f.code != rule.code) continue;
+      if (rule.pointer_part && f.pointer.find(rule.pointer_part) == std::string::npos) continue;
+      bool seen = std::any_of(out.begin(), out.end(),
+                              [&](const CryptoFailure& c) { return c.code == f.code; });
+      if (!seen) out.push_back({f.code, rule.claims});
+    }
+  }
+  return out;
+}
+
+std::map<std::string, int> appraisal_vector(const Submod& s) {
+  std::map<std::string, int> v = s.trust_vector;
+  for (const auto& c : crypto_failures(s))
+    for (const auto& claim : c.claims) v[claim] = kCryptoValidationFailed;
+  return v;
+}
+
+std::string appraisal_policy_id(const std::string& kind, const PipelineResult& r) {
+  return std::string(kPolicyIdPrefix) + kind + "/v1#" +
+         sha256_hex(r.policy_digest + ":" + r.registry_digest).substr(0, 16);
+}
+
+bool is_ours(const Json& claims) {
+  if (!claims.is_object()) return false;
+  auto p = claims.find("eat_profile");
+  if (p != claims.end() && *p == kProfileAccelAttestV1) return true;
+  if (claims.contains(ext("verification"))) return true;
+  auto subs = claims.find("submods");
+  if (subs == claims.end() || !subs->is_object()) return false;
+  for (const auto& [_, a] : subs->items()) {
+    if (!a.is_object()) continue;
+    auto ap = a.find("eat_profile");
+    if (ap != a.end() && *ap == kProfileAccelAttest) return true;
+  }
+  return false;
+}
 
 Json findings_json(const std::vector<Finding>& fs) {
   Json a = Json::array();
@@ -100,8 +181,17 @@ std::string ext(const char* name) {
 
 Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl) {
   Json submods = Json::object();
+  std::string overall = r.status;
   for (const auto& s : r.submods) {
-    Json a = {{"ear_status", s.status}, {"ear_trustworthiness_vector", s.trust_vector}};
+    const std::map<std::string, int> vector = appraisal_vector(s);
+    std::string status = s.status;
+    for (const auto& [_, v] : vector)
+      if (tier_of_value(v) == 3) status = worse_status(status, "contraindicated");
+    overall = worse_status(overall, status);
+    Json a = {{"eat_profile", kProfileAccelAttest},
+              {"ear_status", status},
+              {"ear_trustworthiness_vector", vector},
+              {"ear_appraisal_policy_ids", Json::array({appraisal_policy_id(s.kind, r)})}};
     if (s.kind == "host") {
       a[ext("host")] = host_ext(s, r);
     } else {
@@ -121,12 +211,12 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
                        {"verified_at", x509::rfc3339(r.at)},
                        {"collected_at", x509::rfc3339(r.collected_at)}};
   Bytes nonce = hex_decode(r.nonce_hex).value_or(Bytes{});
-  return {{"eat_profile", kProfileAccelAttest},
+  return {{"eat_profile", kProfileIetf03},
           {"iat", static_cast<int64_t>(iat)},
           {"exp", static_cast<int64_t>(iat) + ttl},
           {"eat_nonce", base64url_encode(nonce)},
           {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
-          {"ear_status", r.status},
+          {"ear_status", overall},
           {"submods", submods},
           {ext("verification"), verification}};
 }
@@ -150,10 +240,31 @@ Status check_accel_attest_claims(const Json& claims, const std::string& origin) 
   const Json& subs = *subs_at;
   if (!subs.is_object()) return make_error("ear.bad-claim", origin + "#/submods", "not an object");
   if (!subs.contains("host")) return missing_claim(origin + "#/submods/host");
+  const bool v1 = claims.value("eat_profile", Json()) == kProfileAccelAttestV1;
+  if (!v1 && claims.value("eat_profile", Json()) != kProfileIetf03) {
+    return make_error("ear.bad-claim", origin + "#/eat_profile",
+                      "accel-attest appraisals come in " + std::string(kProfileIetf03) +
+                          " (or, issued before it, " + kProfileAccelAttestV1 + ")");
+  }
   for (const auto& [label, a] : subs.items()) {
     const std::string where = origin + "#/submods/" + json_pointer_token(label) + "/";
     const char* name = label == "host" ? "host" : "device";
     if (!a.is_object()) return make_error("ear.bad-claim", where, "not an object");
+    if (!v1) {  // tokens issued before the draft-03 profile carry neither
+      auto ap = a.find("eat_profile");
+      if (ap == a.end()) return missing_claim(where + "eat_profile");
+      if (*ap != kProfileAccelAttest) {
+        return make_error("ear.bad-claim", where + "eat_profile",
+                          "expected " + std::string(kProfileAccelAttest));
+      }
+      auto ids = a.find("ear_appraisal_policy_ids");
+      if (ids == a.end()) return missing_claim(where + "ear_appraisal_policy_ids");
+      if (!ids->is_array() || ids->empty() || !(*ids)[0].is_string() ||
+          (*ids)[0].get<std::string>().rfind(kPolicyIdPrefix, 0) != 0) {
+        return make_error("ear.bad-claim", where + "ear_appraisal_policy_ids",
+                          "expected [\"" + std::string(kPolicyIdPrefix) + "...\", ...]");
+      }
+    }
     auto e = a.find(ext(name));
     if (e == a.end()) return missing_claim(where + ext(name));
     if (label == "host") {

@@ -11,12 +11,20 @@ Result<VerifiedToken> verify_result_token(std::string_view token, const jose::Jw
                                           const std::string& origin, const TokenPolicy& policy) {
   AA_TRY(v, jose::verify_compact(token, keys, origin));
   AA_TRY(claims, read_ear(v.payload, origin, policy.read));
-  if (!policy.profiles.empty() && std::find(policy.profiles.begin(), policy.profiles.end(),
-                                            claims.profile) == policy.profiles.end()) {
-    return make_error("ear.unexpected-profile", origin + "#/eat_profile",
-                      "profile " + claims.profile + " is not one of those pinned by --profile");
+  if (!policy.profiles.empty()) {
+    auto pinned = [&](const std::string& p) {
+      return std::find(policy.profiles.begin(), policy.profiles.end(), p) != policy.profiles.end();
+    };
+    // The token's profile, or the one profile every appraisal names.
+    const std::string each = appraisal_profile(claims);
+    if (!pinned(claims.profile) && (each.empty() || !pinned(each))) {
+      return make_error("ear.unexpected-profile", origin + "#/eat_profile",
+                        "profile " + claims.profile +
+                            (each.empty() ? std::string() : " (appraisals: " + each + ")") +
+                            " is not one of those pinned by --profile");
+    }
   }
-  if (claims.profile == kProfileAccelAttest) AA_CHECK(check_accel_attest_claims(v.payload, origin));
+  if (is_ours(v.payload)) AA_CHECK(check_accel_attest_claims(v.payload, origin));
   if (claims.profile == location::kProfileLocation) {
     AA_CHECK(location::check_location_claims(v.payload, origin));
   }
@@ -29,6 +37,23 @@ Result<VerifiedToken> verify_result_token(std::string_view token, const jose::Jw
   out.jws = std::move(v);
   out.claims = std::move(claims);
   return out;
+}
+
+std::string appraisal_profile(const Claims& c) {
+  std::string p;
+  for (const auto& a : c.submods) {
+    if (!a.profile || (!p.empty() && *a.profile != p)) return "";
+    p = *a.profile;
+  }
+  return p;
+}
+
+std::string profile_summary(const Claims& c) {
+  if (c.profile == kProfileAccelAttestV1) {
+    return c.profile + " (accel-attest's profile before draft-03; still accepted)";
+  }
+  const std::string each = appraisal_profile(c);
+  return each.empty() ? c.profile : c.profile + " (appraisals " + each + ")";
 }
 
 std::string shell_word(std::string_view s) {
