@@ -14,6 +14,7 @@
 #include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "location/appraise.h"
+#include "location/attestation.h"
 #include "location/boundaries.h"
 #include "location/geo.h"
 #include "location/probe.h"
@@ -586,6 +587,25 @@ TEST(TimingRecord, StrictParsing) {
   ASSERT_TRUE(with.ok());
   EXPECT_EQ(with->challenge, r.challenge);
   EXPECT_TRUE(parse_timing_record(good, "r")->challenge.empty());
+}
+
+
+// Issue 13: a location record whose signature fails is AR4SI 99 in the location attestation;
+// another contradiction is 96.
+TEST(LocationAttestation, FailedSignaturesAre99) {
+  LocationResult bad;
+  bad.device = "0000:18:00.0";
+  bad.status = "contraindicated";
+  bad.verdict = "indeterminate";
+  bad.findings.push_back({"location.unknown-landmark", "not signed by a trusted landmark",
+                          "location/0", Severity::kFail});
+  LocationResult other = bad;
+  other.device = "0000:2a:00.0";
+  other.findings = {{"location.site-contradicted", "caps miss the site", "location/1",
+                     Severity::kFail}};
+  Json c = location_claims({bad, other}, shipped(), "h", ear::VerifierIdentity{}, 1800000000, 60);
+  EXPECT_EQ(c["submods"]["0000:18:00.0"]["ear_trustworthiness_vector"]["sourced-data"], 99);
+  EXPECT_EQ(c["submods"]["0000:2a:00.0"]["ear_trustworthiness_vector"]["sourced-data"], 96);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "location/attestation.h"
 
 #include "crypto/x509.h"
+#include "results/ear.h"
 
 namespace aa::location {
 
@@ -22,7 +23,10 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
     std::string status = d.status == "contraindicated"                           ? "contraindicated"
                          : d.verdict == "indeterminate" || d.status == "warning" ? "warning"
                                                                                  : "affirming";
+    // A failed signature (an unknown landmark key, a response the device key did not sign, an
+    // untrusted device chain) is AR4SI 99; any other contradiction 96.
     int sourced = status == "affirming" ? 2 : (status == "warning" ? 32 : 96);
+    if (!ear::crypto_failures(d.findings).empty()) sourced = ear::kCryptoValidationFailed;
     Json lms = Json::array();
     for (const auto& l : d.landmarks) {
       lms.push_back({{"id", l.id},

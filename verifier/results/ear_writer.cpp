@@ -122,9 +122,11 @@ const std::vector<CryptoRule>& crypto_rules() {
 
 }  // namespace
 
-std::vector<CryptoFailure> crypto_failures(const Submod& s) {
+std::vector<CryptoFailure> crypto_failures(const Submod& s) { return crypto_failures(s.findings); }
+
+std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings) {
   std::vector<CryptoFailure> out;
-  for (const auto& f : s.findings) {
+  for (const auto& f : findings) {
     if (f.severity != Severity::kFail) continue;
     for (const auto& rule : crypto_rules()) {
       if (f.code != rule.code) continue;

@@ -71,6 +71,7 @@ struct CryptoFailure {
   std::vector<std::string> claims;
 };
 std::vector<CryptoFailure> crypto_failures(const Submod& s);
+std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings);
 std::map<std::string, int> appraisal_vector(const Submod& s);  // trust_vector with the 99s
 
 std::string appraisal_policy_id(const std::string& kind, const PipelineResult& r);
