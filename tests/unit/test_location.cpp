@@ -589,7 +589,6 @@ TEST(TimingRecord, StrictParsing) {
   EXPECT_TRUE(parse_timing_record(good, "r")->challenge.empty());
 }
 
-
 // Issue 13: a location record whose signature fails is AR4SI 99 in the location attestation;
 // another contradiction is 96.
 TEST(LocationAttestation, FailedSignaturesAre99) {
@@ -601,8 +600,8 @@ TEST(LocationAttestation, FailedSignaturesAre99) {
                           "location/0", Severity::kFail});
   LocationResult other = bad;
   other.device = "0000:2a:00.0";
-  other.findings = {{"location.site-contradicted", "caps miss the site", "location/1",
-                     Severity::kFail}};
+  other.findings = {
+      {"location.site-contradicted", "caps miss the site", "location/1", Severity::kFail}};
   Json c = location_claims({bad, other}, shipped(), "h", ear::VerifierIdentity{}, 1800000000, 60);
   EXPECT_EQ(c["submods"]["0000:18:00.0"]["ear_trustworthiness_vector"]["sourced-data"], 99);
   EXPECT_EQ(c["submods"]["0000:2a:00.0"]["ear_trustworthiness_vector"]["sourced-data"], 96);

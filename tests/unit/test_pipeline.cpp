@@ -962,7 +962,7 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
   std::vector<std::string> ueids;
   for (const auto& d : full.devices) ueids.push_back(d.serial);
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"CN", "-"}, {"HK", "-"}, {"MO", "-"}, {"RU", "-"}, {"IR", "-"},
+      {"CN", "-"},  {"HK", "-"},  {"MO", "-"},  {"RU", "-"},  {"IR", "-"},
       {"MY", "CN"}, {"AE", "AE"}, {"SA", "SA"}, {"DE", "DE"}, {"US", "-"}};
   for (const auto& key : cases) {
     ASSERT_TRUE(t.cells.count(key)) << key.first << " " << key.second << " not in docs/policy.md";
@@ -975,7 +975,8 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
       PipelineResult r = run(m.bundle);
       for (const auto& [label, part] : mixed) {
         EXPECT_EQ(test::cell_of(sub(r, label).findings), row.at(part))
-            << key.first << " " << label << "\n" << text_of(r);
+            << key.first << " " << label << "\n"
+            << text_of(r);
       }
       // The Ascend 910B fails everywhere (GP10, project policy), the MI308X at D:5 and Macau.
       EXPECT_TRUE(has(sub(r, "0000:41:00.0"), "policy.prc-3a090-part"));
@@ -991,7 +992,8 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
       for (const auto& s : r.submods) {
         if (s.kind != "nvidia-gpu") continue;
         EXPECT_EQ(test::cell_of(s.findings), row.at("nvidia-h100-sxm5-80gb"))
-            << key.first << " " << s.label << "\n" << text_of(r);
+            << key.first << " " << s.label << "\n"
+            << text_of(r);
       }
       // Licensed by attested UEID at the destination: every GPU is covered.
       Licence all = test::licence(key.first, ueids, key.second == "-" ? "US" : key.second);

@@ -289,8 +289,8 @@ TEST(Policy, EmbargoesNeedALicenceWhateverTheClass) {
 
 TEST(Policy, LicenceExceptionsNameTheirConditions) {
   const auto& p = shipped_policy();
-  PolicyDevice rtx = part_device("nvidia-rtx-4090", "rtx");   // 3A090.a.1, not datacenter
-  PolicyDevice mi = part_device("amd-mi210", "mi");           // 3A090.b.1
+  PolicyDevice rtx = part_device("nvidia-rtx-4090", "rtx");          // 3A090.a.1, not datacenter
+  PolicyDevice mi = part_device("amd-mi210", "mi");                  // 3A090.b.1
   PolicyDevice h100 = part_device("nvidia-h100-sxm5-80gb", "h100");  // .a, datacenter
   ASSERT_EQ(rtx.datacenter, std::optional<bool>(false));
   // Saudi Arabia (D:4): ACA may apply to the non-datacenter .a part and the .b part, never to
@@ -315,7 +315,8 @@ TEST(Policy, LicenceExceptionsNameTheirConditions) {
   EXPECT_NE(de.device_findings["h100"][0].message.find("AIA"), std::string::npos);
   EXPECT_NE(de.device_findings["h100"][0].message.find("740.27"), std::string::npos);
   auto de_cn = evaluate_policy(p, {h100}, at("DE", nullptr, "CN"));  // AIA is not for D:5 HQs
-  EXPECT_EQ(codes(de_cn.device_findings["h100"]), std::vector<std::string>{"policy.licence-missing"});
+  EXPECT_EQ(codes(de_cn.device_findings["h100"]),
+            std::vector<std::string>{"policy.licence-missing"});
   // A licence file that declares an exception: covered where the checkable conditions hold.
   Licence aca = licence("SA", {"UEID-rtx", "UEID-h100", "UEID-mi"}, "SA", "ACA");
   auto used = evaluate_policy(p, {rtx, mi, h100}, at("SA", &aca));

@@ -282,7 +282,10 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     for (const auto& s : r.submods) {
       std::cout << "  " << terminal_safe(s.label) << "  " << s.status;
       if (s.kind != "host") {
-        std::cout << "  " << terminal_safe(s.name) << "  " << s.eccn << "  " << s.assurance;
+        std::cout << "  " << terminal_safe(s.name) << "  " << s.eccn
+                  << (s.secondary.empty() ? "" : " (" + s.secondary + ")") << "  " << s.assurance;
+      } else if (!s.eccn.empty()) {
+        std::cout << "  as a computer: " << s.eccn;
       }
       std::cout << "\n";
       if (s.location) std::cout << "      location: " << s.location->verdict << "\n";

@@ -12,11 +12,24 @@ namespace {
 
 constexpr uint16_t kAscendDiversityVendor = 0xffff;
 constexpr uint16_t kHuawei = 0x19e5;
-// Vendors whose display-class functions (base class 0x03) are compute GPUs.
-constexpr uint16_t kGpuVendors[] = {0x10de, 0x1002, 0x1ed5, 0x9999, 0x1d94};
+// Server management (BMC) display controllers: display-class functions with no compute, named
+// in pci.ids (pciutils/pciids, tests/data/pci.ids). They are known non-accelerators, like a
+// NIC; every other display-class function is an accelerator candidate, whatever its vendor.
+struct KnownDisplay {
+  uint16_t vendor, device;
+};
+constexpr KnownDisplay kBmcDisplays[] = {
+    {0x1a03, 0x2000},                                      // ASPEED Graphics Family
+    {0x102b, 0x0522}, {0x102b, 0x0530}, {0x102b, 0x0532},  // Matrox G200e, G200EV, G200eW
+    {0x102b, 0x0533}, {0x102b, 0x0534}, {0x102b, 0x0536},  // G200EH, G200eR2, G200eW3
+    {0x102b, 0x0538},                                      // G200eH3
+    {0x19e5, 0x1711},                                      // Huawei Hi171x iBMC VGA
+};
 
-bool is_gpu_vendor(uint16_t v) {
-  return std::find(std::begin(kGpuVendors), std::end(kGpuVendors), v) != std::end(kGpuVendors);
+bool is_bmc_display(uint16_t vendor, uint16_t device) {
+  return std::any_of(std::begin(kBmcDisplays), std::end(kBmcDisplays), [&](const KnownDisplay& k) {
+    return k.vendor == vendor && k.device == device;
+  });
 }
 
 std::string lower(std::string s) {
@@ -118,19 +131,23 @@ Eccn more_controlled(Eccn a, Eccn b) {
   auto rank = [](Eccn e) {
     switch (e) {
       case Eccn::kA1:
-        return 6;
+        return 9;
       case Eccn::kUndetermined:
-        return 5;
+        return 8;
+      case Eccn::kA:
+        return 7;
       case Eccn::kA2:
-        return 4;
+        return 6;
       case Eccn::kB1:
-        return 3;
+        return 5;
+      case Eccn::kB:
+        return 4;
       case Eccn::kB2:
-        return 2;
+        return 3;
       case Eccn::kNot3A090:
         return 1;
     }
-    return 5;
+    return 8;
   };
   return rank(a) >= rank(b) ? a : b;
 }
@@ -182,7 +199,7 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
       d.possible_ascend = !d.candidates.empty();
     }
     const bool accel_class = cls_known && (base == 0x12 || base_sub == 0x0b40);
-    const bool gpu_class = cls_known && base == 0x03 && is_gpu_vendor(pci.vendor);
+    const bool gpu_class = cls_known && base == 0x03 && !is_bmc_display(pci.vendor, pci.device);
     const bool vendor_unknown_class = !cls_known && registry.is_accelerator_vendor(pci.vendor);
     if (d.candidates.empty() && !accel_class && !gpu_class && !vendor_unknown_class) continue;
 
@@ -215,19 +232,22 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
           {"identify.ascend-part",
            (d.candidates.size() == 1 ? d.name : "Huawei " + d.name) + " (" + class_text(d) + ")" +
                (has_flag(d, "prc-3a090-ic")
-                    ? ": a PRC 3A090 IC; BIS's May 2025 guidance says using it anywhere may "
-                      "violate General Prohibition 10"
-                    : ": an Ascend part is a compliance finding in its own right"),
+                    ? ": a PRC 3A090 IC; BIS's GP10 guidance (2025-05-13) presumes General "
+                      "Prohibition 10 applies: a presumption of risk, not a finding of violation"
+                    : ": not 3A090 by the registry's figures; project policy (not a rule of the "
+                      "EAR) flags every Ascend part for review"),
            pci.address});
     } else if (has_flag(d, "prc-3a090-ic")) {
       d.findings.push_back({"identify.prc-3a090-ic",
-                            d.name + " meets 3A090 parameters and was designed in D:5/Macau: a "
-                                     "GP10 risk under BIS's May 2025 guidance",
+                            d.name + " meets 3A090 parameters and was designed in D:5/Macau: "
+                                     "BIS's GP10 guidance (2025-05-13) presumes a GP10 risk (a "
+                                     "presumption, not a finding of violation)",
                             pci.address});
     } else if (has_flag(d, "prc-ic-class-undetermined")) {
       d.findings.push_back({"identify.prc-ic-unclassified",
                             d.name + " was designed in D:5/Macau and its 3A090 status cannot be "
-                                     "computed: treat as a GP10 risk until classified",
+                                     "computed: project policy treats it as a possible GP10 risk "
+                                     "until classified",
                             pci.address});
     }
     for (const auto& f : d.findings) report.findings.push_back(f);

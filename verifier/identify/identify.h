@@ -4,8 +4,10 @@
 // Contract: identify() is a pure function of the device list and the registry. A device is
 // an accelerator when the registry knows its (vendor, device), when its vendor is 0xFFFF with
 // an Ascend device ID (a possible Ascend part), when its PCI class is a processing
-// accelerator (0x12) or co-processor (0x0b40), or when a GPU vendor reports a display class
-// (0x03) — other devices are ignored. An accelerator the registry does not know is listed as
+// accelerator (0x12) or co-processor (0x0b40), or when its class is display (0x03), from any
+// vendor, unless it is a known server-management (BMC) display controller (ASPEED, Matrox
+// G200 family, Huawei iBMC: pci.ids names them; they have no compute) — other devices are
+// ignored. An accelerator the registry does not know is listed as
 // unknown, never dropped. Findings (codes in docs/findings.md):
 //   identify.ascend-part, identify.possible-ascend-part, identify.prc-3a090-ic,
 //   identify.prc-ic-unclassified, identify.unknown-accelerator.
@@ -50,7 +52,8 @@ struct IdentifyReport {
 std::string class_text(const IdentifiedDevice& d);
 
 // The more controlled of two classes: 3A090.a.1 > a.2 > b.1 > b.2 > not-3A090. Undetermined
-// wins over every class but a.1 (nothing is more controlled than a.1, so a.1 stays a.1).
+// wins over every class but a.1 (nothing is more controlled than a.1, so a.1 stays a.1);
+// 3A090.a (a.1 or a.2) ranks between a.1 and a.2, 3A090.b between b.1 and b.2.
 Eccn more_controlled(Eccn a, Eccn b);
 
 // A device whose signed evidence (chain to the vendor root and a valid report signature) names

@@ -381,6 +381,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       for (const auto& f : id->flags) s.flags.push_back(f.id);
       for (const auto& f : id->findings) s.findings.push_back(as_warning(f));
       fill_policy_device(*id, pd);
+      s.secondary = pd.secondary;
     } else {
       s.eccn = "not-assessed";
     }
@@ -452,6 +453,18 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     if (!attested && s.ueid) pd.reported_identities.push_back(*s.ueid);
     policy_devices.push_back(std::move(pd));
     devices.push_back(std::move(s));
+  }
+
+  // The host as a computer holding these ICs (4A090 / 4A994.l).
+  {
+    std::vector<Eccn> ics;
+    std::vector<std::string> secondary;
+    for (size_t i = 0; i < devices.size(); ++i) {
+      if (devices[i].eccn == "not-assessed" || devices[i].kind == "nvidia-switch") continue;
+      ics.push_back(policy_devices[i].eccn);
+      secondary.push_back(devices[i].secondary);
+    }
+    host.eccn = host_class(ics, secondary);
   }
 
   // 6. The export policy.

@@ -59,7 +59,7 @@ struct PipelineReferences {
   const Licence* licence = nullptr;  // optional
   // The end user's headquarters when no licence gives them (verify --end-user-hq).
   std::optional<std::string> end_user_hq;
-  nvidia::References nvidia;         // roots, RIM store, revocation, profile
+  nvidia::References nvidia;  // roots, RIM store, revocation, profile
   const tpm::PcrPolicy* pcr_policy = nullptr;
   const X509* ak_ca = nullptr;  // trust anchor for AK certificates (optional)
   std::vector<const X509*> ak_intermediates;
@@ -94,6 +94,10 @@ struct Submod {
   // the die is attested; the class is the most controlled of that die), "reported" (PCI IDs),
   // "none" (not an accelerator).
   std::string ueid_source, serial_source, product_source;
+  // Devices: where a not-3A090 part falls (3A991.p, or "EAR99 or other: not computed");
+  // host: `eccn` holds the host's class as a computer (registry host_class(): 4A090.a/.b,
+  // 4A994.l, undetermined), empty when none applies.
+  std::string secondary;
   std::map<std::string, std::string> checks;  // appraiser check -> pass/fail/warn/...
   std::optional<location::LocationResult> location;
   // Host only:

@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "core/json.h"
-#include "identify/identify.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "identify/identify.h"
 
 namespace aa {
 
@@ -356,8 +356,8 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   AA_TRY(doc, parse_json_strict(json, origin, lim));
   JsonAt root(doc, origin);
   AA_TRY(o, root.object());
-  AA_CHECK(o.only_fields({"schema", "licence", "destination", "end_user", "exception",
-                          "valid_from", "valid_until", "devices"}));
+  AA_CHECK(o.only_fields({"schema", "licence", "destination", "end_user", "exception", "valid_from",
+                          "valid_until", "devices"}));
   AA_CHECK(o.expect_string("schema", "accel-attest/licence/v1"));
   Licence l;
   l.digest = sha256_hex(json);
@@ -434,8 +434,9 @@ Result<Licence> parse_licence(std::string_view json, const std::string& origin) 
   return l;
 }
 
-
-std::string paragraph_of(Eccn e) { return paragraph_of_name(eccn_name(e)); }
+std::string paragraph_of(Eccn e) {
+  return paragraph_of_name(eccn_name(e));
+}
 
 std::string paragraph_of_name(const std::string& name) {
   for (const char* p : {"3A090.a", "3A090.b"}) {
@@ -472,7 +473,9 @@ struct ClassView {
   std::set<std::string> paragraphs;
   bool maybe_free = false;  // some candidate is not 3A090
   bool unknown = false;     // nothing is known of its class
-  bool uncertain() const { return unknown || paragraphs.size() > 1 || (maybe_free && !paragraphs.empty()); }
+  bool uncertain() const {
+    return unknown || paragraphs.size() > 1 || (maybe_free && !paragraphs.empty());
+  }
   std::set<std::string> licence_eccns() const {
     std::set<std::string> out;
     for (const auto& p : paragraphs) {
@@ -581,12 +584,20 @@ bool exception_fits(const ExceptionRule& e, const std::string& para, const Polic
 
 }  // namespace
 
-// (export_policy.h) What the export policy reads of an identified device: its class (with every class a
-// candidate part or an alternative reading of the rule gives, when the class is not definite),
-// and, for letters and licence exceptions, the candidates' vendor, ids, datacenter design and
-// highest memory and scale-up bandwidth.
+// (export_policy.h) What the export policy reads of an identified device: its class (with every
+// class a candidate part or an alternative reading of the rule gives, when the class is not
+// definite), and, for letters and licence exceptions, the candidates' vendor, ids, datacenter
+// design and highest memory and scale-up bandwidth.
 void fill_policy_device(const IdentifiedDevice& id, PolicyDevice& pd) {
   pd.eccn = id.eccn;
+  // Where a part outside 3A090 falls, when every candidate says the same.
+  pd.secondary.clear();
+  for (size_t i = 0; i < id.classifications.size(); ++i) {
+    const std::string& sec = id.classifications[i].secondary;
+    if (i == 0) pd.secondary = sec;
+    if (sec != pd.secondary) pd.secondary = "EAR99 or other: not computed";
+  }
+  if (id.eccn != Eccn::kNot3A090) pd.secondary.clear();
   pd.vendor = id.candidates.empty() ? std::string() : id.candidates.front()->vendor;
   std::set<std::string> classes;
   bool same = true;
@@ -612,7 +623,8 @@ void fill_policy_device(const IdentifiedDevice& id, PolicyDevice& pd) {
     if (p.datacenter.value == true) ++dc_yes;
     if (p.datacenter.value == false) ++dc_no;
     if (p.memory_bandwidth_gbps.known())
-      pd.memory_bandwidth_gbps = std::max(pd.memory_bandwidth_gbps.value_or(0), *p.memory_bandwidth_gbps.hi);
+      pd.memory_bandwidth_gbps =
+          std::max(pd.memory_bandwidth_gbps.value_or(0), *p.memory_bandwidth_gbps.hi);
     if (p.scale_up_gbps.known())
       pd.scale_up_gbps = std::max(pd.scale_up_gbps.value_or(0), *p.scale_up_gbps.hi);
   }
@@ -715,8 +727,7 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     const bool controlled = !cv.paragraphs.empty() || prc;
     if (controlled && d.assurance == "reported") {
       add("policy.identity-reported",
-          d.name +
-              (cv.uncertain() ? " may be export-controlled" : " is export-controlled") +
+          d.name + (cv.uncertain() ? " may be export-controlled" : " is export-controlled") +
               " but known only from reported PCI IDs: nothing proves which part it is",
           Severity::kWarn);
     }
@@ -806,11 +817,10 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       }
       continue;
     }
-    std::string why =
-        m.entry ? "licence " + licence->number + " lists it as " + m.entry->eccn + ", not " +
-                      joined(eccns, " or ")
-                : (licence ? "licence " + licence->number + " does not list it"
-                           : std::string("no licence was given"));
+    std::string why = m.entry ? "licence " + licence->number + " lists it as " + m.entry->eccn +
+                                    ", not " + joined(eccns, " or ")
+                              : (licence ? "licence " + licence->number + " does not list it"
+                                         : std::string("no licence was given"));
     if (!m.entry && licence && d.attested_identity) {
       for (const auto& e : licence->devices) {
         if (has(d.reported_identities, e.serial)) {
@@ -826,15 +836,15 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       shown.insert(c == eccn_name(Eccn::kUndetermined) ? "not computed" : c);
     if (shown.empty()) shown.insert("not computed");
     const std::string klass =
-        cv.uncertain()
-            ? "undetermined: " + joined(shown, "|")
-            : (cv.paragraphs.empty() ? (d.secondary.empty() ? "not 3A090" : d.secondary)
-                                     : eccn_name(d.eccn));
+        cv.uncertain() ? "undetermined: " + joined(shown, "|")
+                       : (cv.paragraphs.empty() ? (d.secondary.empty() ? "not 3A090" : d.secondary)
+                                                : eccn_name(d.eccn));
     const bool embargoed = std::any_of(needs.begin(), needs.end(),
                                        [](const Need& n) { return n.kind == Need::kEmbargo; });
     std::set<std::string> enforced_paras, text_paras;
     for (const auto& n : needs) {
-      if (n.kind == Need::kParagraph) (n.enforced ? enforced_paras : text_paras).insert(n.paragraph);
+      if (n.kind == Need::kParagraph)
+        (n.enforced ? enforced_paras : text_paras).insert(n.paragraph);
     }
     for (const auto& n : needs) {
       if (n.kind == Need::kEmbargo) {
@@ -892,8 +902,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
               Severity::kFail);
         } else {
           add("policy.licence-missing",
-              base + (prc ? "; no licence exception is available under General Prohibition 10"
-                          : "") +
+              base +
+                  (prc ? "; no licence exception is available under General Prohibition 10" : "") +
                   note_text,
               Severity::kFail);
         }
@@ -905,8 +915,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
             std::vector<std::string> conds = e.conditions;
             if (!hq && e.end_user_hq_excluded)
               conds.push_back("the end user's headquarters are not known to the verifier");
-            aia += "; licence exception " + e.id + " (" + e.cite + ") may apply if: " +
-                   joined(conds) + unverified(e.verified);
+            aia += "; licence exception " + e.id + " (" + e.cite +
+                   ") may apply if: " + joined(conds) + unverified(e.verified);
           }
         }
         add("policy.licence-required-by-text",

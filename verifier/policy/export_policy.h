@@ -96,10 +96,10 @@ struct LetterRule {
 };
 
 struct ExceptionRule {
-  std::string id, name, cite;          // "NAC", ...
-  std::set<std::string> paragraphs;    // "3A090.a", "3A090.b"
-  bool not_datacenter_a = false;       // not for datacenter items meeting 3A090.a
-  CountryScope destinations;           // where the exception authorizes exports
+  std::string id, name, cite;                        // "NAC", ...
+  std::set<std::string> paragraphs;                  // "3A090.a", "3A090.b"
+  bool not_datacenter_a = false;                     // not for datacenter items meeting 3A090.a
+  CountryScope destinations;                         // where the exception authorizes exports
   std::optional<CountryScope> headquarters;          // end users it reaches wherever located
   std::optional<CountryScope> end_user_hq_excluded;  // end users it never reaches
   std::vector<std::string> conditions;               // what must be true, in words
@@ -181,7 +181,7 @@ void fill_policy_device(const IdentifiedDevice& id, PolicyDevice& pd);
 struct PolicyInputs {
   std::optional<std::string> site_country;  // the bundle's declared site
   const Licence* licence = nullptr;
-  std::optional<std::string> end_user_hq;   // --end-user-hq when no licence gives it
+  std::optional<std::string> end_user_hq;  // --end-user-hq when no licence gives it
   std::time_t at = 0;
 };
 

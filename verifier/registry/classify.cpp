@@ -1,5 +1,7 @@
 #include "registry/classify.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -84,12 +86,17 @@ const char* eccn_name(Eccn c) {
       return "not-3A090";
     case Eccn::kUndetermined:
       return "undetermined";
+    case Eccn::kA:
+      return "3A090.a";
+    case Eccn::kB:
+      return "3A090.b";
   }
   return "undetermined";
 }
 
 bool eccn_is_3a090(Eccn c) {
-  return c == Eccn::kA1 || c == Eccn::kA2 || c == Eccn::kB1 || c == Eccn::kB2;
+  return c == Eccn::kA1 || c == Eccn::kA2 || c == Eccn::kB1 || c == Eccn::kB2 || c == Eccn::kA ||
+         c == Eccn::kB;
 }
 
 Eccn classify_values(const std::optional<Interval>& tpp_in, const std::optional<Interval>& pd_in,
@@ -118,7 +125,12 @@ Eccn classify_values(const std::optional<Interval>& tpp_in, const std::optional<
       break;
     }
     if (met[i] == Tri::kDepends) {
-      cls = Eccn::kUndetermined;
+      // An earlier sub-paragraph of the same paragraph that depends on the value, and a later
+      // one that is met for every value: the paragraph is certain (a.1 depends, a.2 met: .a).
+      const int last = i < 2 ? 2 : 4;
+      bool later_met = false;
+      for (int k = i + 1; k < last; ++k) later_met = later_met || met[k] == Tri::kYes;
+      cls = later_met ? (i < 2 ? Eccn::kA : Eccn::kB) : Eccn::kUndetermined;
       break;
     }
   }
@@ -187,6 +199,10 @@ Classification classify(const Part& part, const CountryGroups& groups) {
                eccn_name(c.eccn_without_carve_out) + ")";
   } else if (c.eccn == Eccn::kNot3A090) {
     c.reason = "no 3A090 paragraph is met";
+  } else if (c.eccn == Eccn::kA || c.eccn == Eccn::kB) {
+    c.reason = std::string(eccn_name(c.eccn)) +
+               " for every published value: which sub-paragraph decides depends on the value, "
+               "the paragraph does not";
   } else {
     for (const auto& t : c.tests) {
       if (std::string("3A090.") + t.paragraph == eccn_name(c.eccn)) {
@@ -290,7 +306,51 @@ Classification classify(const Part& part, const CountryGroups& groups) {
       }
     }
   }
+  if (c.eccn == Eccn::kNot3A090) {
+    // 3A991.p.1: 8 TOPS or more (the highest dense rate at any precision); p.2: 150 Gbyte/s
+    // or more of aggregate bidirectional I/O to ICs other than volatile memories (the scale-up
+    // figure; memory bandwidth does not count).
+    double peak = 0;
+    bool peak_known = false;
+    for (const auto& [prec, f] : part.dense_peak) {
+      if (!f.known()) continue;
+      peak_known = true;
+      peak = std::max(peak, *f.lo);
+    }
+    const Fact& io = part.scale_up_gbps;
+    if (peak_known && peak >= 8) {
+      c.secondary = "3A991.p";
+      c.secondary_rule = "3A991.p.1: processing performance " + fixed(peak, 1) +
+                         " TOPS >= 8 (the lowest published dense rate at its best precision)";
+    } else if (io.known() && *io.lo >= 150) {
+      c.secondary = "3A991.p";
+      c.secondary_rule = "3A991.p.2: aggregate I/O " + fixed(*io.lo, 0) + " Gbyte/s >= 150";
+    } else {
+      c.secondary = "EAR99 or other: not computed";
+      c.secondary_rule = peak_known ? "below 8 TOPS, and 3A991.p.2 (I/O) is not shown"
+                                    : "no dense rate is known, so 3A991.p cannot be shown";
+    }
+  }
   return c;
+}
+
+}  // namespace aa
+
+namespace aa {
+
+std::string host_class(const std::vector<Eccn>& ics, const std::vector<std::string>& secondary) {
+  bool a = false, b = false, undetermined = false, p = false;
+  for (Eccn e : ics) {
+    a = a || e == Eccn::kA1 || e == Eccn::kA2 || e == Eccn::kA;
+    b = b || e == Eccn::kB1 || e == Eccn::kB2 || e == Eccn::kB;
+    undetermined = undetermined || e == Eccn::kUndetermined;
+  }
+  for (const auto& s : secondary) p = p || s == "3A991.p";
+  if (a) return "4A090.a";
+  if (undetermined) return "undetermined";
+  if (b) return "4A090.b";
+  if (p) return "4A994.l";
+  return "";
 }
 
 }  // namespace aa

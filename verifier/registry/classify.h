@@ -10,9 +10,11 @@
 //   Datacenter note: 3A090.a and .b do not apply to items not designed or marketed for
 //   datacenters whose TPP is below 4800.
 // Where a fact is a range (a published spread or an estimate), every value in the range is
-// tried: the class is `undetermined` unless all agree. An unknown value that a test needs
-// also gives `undetermined`. Alternative readings of the rule (vector units aggregated,
-// firmware limiters removed) are classified too and reported beside the default one.
+// tried: the class is `undetermined` unless all agree, or all land in one paragraph (3A090.a
+// with a.1 for some values and a.2 for others: the definite paragraph `3A090.a`; likewise .b). An
+// unknown value that a test needs also gives `undetermined`. Alternative readings of the rule
+// (vector units aggregated, firmware limiters removed) are classified too and reported beside the
+// default one.
 #pragma once
 
 #include <optional>
@@ -24,9 +26,11 @@
 
 namespace aa {
 
-enum class Eccn { kA1, kA2, kB1, kB2, kNot3A090, kUndetermined };
-const char* eccn_name(Eccn c);  // "3A090.a.1", ..., "not-3A090", "undetermined"
-bool eccn_is_3a090(Eccn c);     // a.1, a.2, b.1 or b.2
+// kA / kB: certainly 3A090.a (or .b), the sub-paragraph depending on a value in a range.
+enum class Eccn { kA1, kA2, kB1, kB2, kNot3A090, kUndetermined, kA, kB };
+const char* eccn_name(
+    Eccn c);                 // "3A090.a.1", ..., "3A090.a", "3A090.b", "not-3A090", "undetermined"
+bool eccn_is_3a090(Eccn c);  // a.1, a.2, b.1, b.2, a or b
 
 struct Interval {
   double lo = 0, hi = 0;
@@ -79,7 +83,19 @@ struct Classification {
   std::vector<ReadingResult> readings;  // [0] is the default reading, then the alternatives
   bool depends_on_reading = false;
   std::vector<Flag> flags;
+  // Where a part outside 3A090 falls (15 CFR 774 Supp. 1, eCFR 2026-07-23): "3A991.p" (an IC
+  // n.e.s. with a processing performance of 8 TOPS or more, TOPS = 2 x MacTOPS, p.1; or an
+  // aggregate bidirectional I/O rate of 150 Gbyte/s or more to non-volatile-memory ICs, p.2),
+  // or "EAR99 or other: not computed" when neither can be shown. Empty for a 3A090 or
+  // undetermined class. A computer or assembly holding such an IC is 4A994.l (host_class()).
+  std::string secondary, secondary_rule;
 };
+
+// The class of a host (a computer containing the ICs): 4A090.a / 4A090.b for 3A090.a / .b ICs
+// ("Computers, electronic assemblies and components containing integrated circuits, any of
+// which meets or exceeds the limits in 3A090.a", likewise .b), 4A994.l for 3A991.p ICs,
+// "undetermined" when an IC's class is, "" for none of these. The most controlled IC decides.
+std::string host_class(const std::vector<Eccn>& ics, const std::vector<std::string>& secondary);
 
 Classification classify(const Part& part, const CountryGroups& groups);
 

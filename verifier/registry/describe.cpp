@@ -181,6 +181,10 @@ std::string describe_classification(const Part& p, const Classification& c) {
     o += "  " + t.paragraph + "  " + t.rule + ": " + tri_text(t.met) + "\n";
   }
   o += "\nClass: " + std::string(eccn_name(c.eccn)) + "\n  decided by: " + c.reason + "\n";
+  if (!c.secondary.empty()) {
+    o += "Outside 3A090: " + c.secondary + "\n  " + c.secondary_rule +
+         "\n  (a computer holding it: 4A994.l when 3A991.p; 15 CFR 774 Supp. 1, eCFR 2026-07-23)\n";
+  }
   for (const auto& a : c.also_met) o += "  also met: " + a + "\n";
   if (c.readings.size() > 1) {
     o += "\nReadings of the rule (the default decides the class):\n";
@@ -232,6 +236,8 @@ Json classification_to_json(const Part& p, const Classification& c) {
               {"datacenter", c.datacenter ? Json(*c.datacenter) : Json(nullptr)},
               {"tests", tests},
               {"eccn_3a090", eccn_name(c.eccn)},
+              {"outside_3a090", c.secondary.empty() ? Json(nullptr) : Json(c.secondary)},
+              {"outside_3a090_rule", c.secondary.empty() ? Json(nullptr) : Json(c.secondary_rule)},
               {"eccn_without_carve_out", eccn_name(c.eccn_without_carve_out)},
               {"carve_out_applied", c.carve_out_applied},
               {"also_met", c.also_met},

@@ -410,6 +410,9 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
     h << "<tr class=\"device\"><td class=\"addr\">" << html_escape(label) << "</td><td>"
       << e(member(d, "chip_family")) << "</td><td>" << e(member(d, "marketing_name"))
       << "</td><td class=\"mono\">" << id << "</td><td>" << e(member(d, "eccn_3a090"))
+      << (member(d, "outside_3a090").is_string()
+              ? "<br>outside 3A090: " + e(member(d, "outside_3a090"))
+              : std::string())
       << "</td><td>" << e(member(d, "identity_assurance")) << "</td><td>"
       << pill(sig, status_class(st), st) << "</td></tr>\n";
     ++n_devices;

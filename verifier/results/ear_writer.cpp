@@ -48,6 +48,7 @@ Json device_ext(const Submod& s) {
           {"tpp", interval(s.tpp)},
           {"performance_density", interval(s.pd)},
           {"eccn_3a090", s.eccn},
+          {"outside_3a090", s.secondary.empty() ? Json(nullptr) : Json(s.secondary)},
           {"flags", s.flags},
           {"identity_assurance", s.assurance},
           {"attestation_capability", s.attestation},
@@ -65,6 +66,7 @@ Json device_ext(const Submod& s) {
 Json host_ext(const Submod& s, const PipelineResult& r) {
   return {{"name", r.host_name},
           {"declared_site", opt(r.site_country)},
+          {"eccn", s.eccn.empty() ? Json(nullptr) : Json(s.eccn)},
           {"ak_name", opt(s.ak_name)},
           {"pcr_selection", opt(s.pcr_selection)},
           {"inventory_digest", opt(s.inventory_digest)},
@@ -122,7 +124,9 @@ const std::vector<CryptoRule>& crypto_rules() {
 
 }  // namespace
 
-std::vector<CryptoFailure> crypto_failures(const Submod& s) { return crypto_failures(s.findings); }
+std::vector<CryptoFailure> crypto_failures(const Submod& s) {
+  return crypto_failures(s.findings);
+}
 
 std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings) {
   std::vector<CryptoFailure> out;
