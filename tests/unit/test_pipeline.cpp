@@ -1009,3 +1009,32 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
 
 }  // namespace
 }  // namespace aa
+
+namespace aa {
+namespace {
+
+// Hostile review (issue 13): the result keeps a licence's region, and a device whose class
+// depends on the reading names every class it was judged by.
+TEST(PolicyOnExamples, RegionAndCandidateClassesReachTheResult) {
+  Example m = example("mixed");
+  Licence crimea = test::licence("UA-43", {}, "UA");
+  PipelineRun run(m, true, &crimea);
+  PipelineResult r = run(m.bundle);
+  EXPECT_EQ(r.destination, std::optional<std::string>("UA-43"));
+  const Submod& h20 = sub(r, "0000:11:00.0");
+  EXPECT_EQ(h20.eccn, "not-3A090");  // the default reading
+  EXPECT_TRUE(h20.eccn_candidates.count("not-3A090"));
+  EXPECT_TRUE(h20.eccn_candidates.count("3A090.b.1")) << text_of(r);
+  EXPECT_TRUE(has(h20, "policy.embargoed-destination"));
+  EXPECT_TRUE(sub(r, "0000:31:00.0").eccn_candidates.empty());  // Gaudi 2: definite
+  for (const auto& f : h20.findings) {
+    if (f.code == "policy.class-undetermined") {
+      EXPECT_NE(f.message.find("742.6"), std::string::npos);
+    }
+  }
+  Json claims = ear::ear_claims(r, ear::VerifierIdentity{}, kAt, 60);
+  EXPECT_TRUE(claims["submods"]["0000:11:00.0"][ear::ext("device")]["eccn_candidates"].is_array());
+}
+
+}  // namespace
+}  // namespace aa

@@ -233,7 +233,8 @@ IdentifyReport identify(const std::vector<PciDevice>& devices, const std::vector
            (d.candidates.size() == 1 ? d.name : "Huawei " + d.name) + " (" + class_text(d) + ")" +
                (has_flag(d, "prc-3a090-ic")
                     ? ": a PRC 3A090 IC; BIS's GP10 guidance (2025-05-13) presumes General "
-                      "Prohibition 10 applies: a presumption of risk, not a finding of violation"
+                      "Prohibition 10 (15 CFR 736.2(b)(10)) applies: a presumption of risk, not a "
+                      "finding of violation"
                     : ": not 3A090 by the registry's figures; project policy (not a rule of the "
                       "EAR) flags every Ascend part for review"),
            pci.address});

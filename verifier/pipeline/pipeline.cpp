@@ -382,6 +382,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       for (const auto& f : id->findings) s.findings.push_back(as_warning(f));
       fill_policy_device(*id, pd);
       s.secondary = pd.secondary;
+      s.eccn_candidates = pd.candidate_classes;
     } else {
       s.eccn = "not-assessed";
     }
@@ -475,7 +476,10 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
   pin.at = refs.at;
   PolicyOutcome po = evaluate_policy(*refs.policy, policy_devices, pin);
   out.end_user_hq = po.end_user_hq;
-  out.destination = po.destination;
+  // The destination as the licence names it: a region (ISO 3166-2, "UA-43") stays a region.
+  out.destination = refs.licence && refs.licence->destination_region
+                        ? refs.licence->destination_region
+                        : po.destination;
   for (auto& f : po.host_findings) host.findings.push_back(std::move(f));
   for (auto& d : devices) {
     auto it = po.device_findings.find(d.label);

@@ -98,6 +98,9 @@ struct Submod {
   // host: `eccn` holds the host's class as a computer (registry host_class(): 4A090.a/.b,
   // 4A994.l, undetermined), empty when none applies.
   std::string secondary;
+  // Every class the export policy judged the device by when its class is not definite (the
+  // candidates, ranges and alternative readings of the rule); empty when definite.
+  std::set<std::string> eccn_candidates;
   std::map<std::string, std::string> checks;  // appraiser check -> pass/fail/warn/...
   std::optional<location::LocationResult> location;
   // Host only:

@@ -864,11 +864,15 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     }
     if (cv.uncertain() && (!enforced_paras.empty() || !text_paras.empty())) {
       const bool enf = !enforced_paras.empty();
+      std::set<std::string> cites;
+      for (const auto& n : needs)
+        if (n.kind == Need::kParagraph && n.enforced == enf) cites.insert(n.cite);
       add("policy.class-undetermined",
           d.name + " (" + klass + ") may be " + joined(enf ? enforced_paras : text_paras, " or ") +
               ", which at " + dest +
               (enf ? " needs a licence that BIS enforces" : " needs a licence by the text only") +
-              ": " + why + "; classify the part to decide" + note_text,
+              ": " + why + "; classify the part to decide [" + joined(cites, "; ") + "]" +
+              note_text,
           enf ? Severity::kFail : Severity::kWarn);
       continue;
     }

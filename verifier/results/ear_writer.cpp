@@ -49,6 +49,7 @@ Json device_ext(const Submod& s) {
           {"performance_density", interval(s.pd)},
           {"eccn_3a090", s.eccn},
           {"outside_3a090", s.secondary.empty() ? Json(nullptr) : Json(s.secondary)},
+          {"eccn_candidates", s.eccn_candidates.empty() ? Json(nullptr) : Json(s.eccn_candidates)},
           {"flags", s.flags},
           {"identity_assurance", s.assurance},
           {"attestation_capability", s.attestation},
