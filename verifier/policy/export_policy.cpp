@@ -701,6 +701,13 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
          Severity::kWarn);
   }
   const std::optional<std::string>& hq = out.end_user_hq;
+  // What must be true for licence exception `e`, in words, with what the verifier cannot see.
+  auto conditions_of = [&](const ExceptionRule& e) {
+    std::vector<std::string> conds = e.conditions;
+    if (!hq && e.end_user_hq_excluded)
+      conds.push_back("the end user's headquarters are not known to the verifier");
+    return joined(conds) + unverified(e.verified);
+  };
   bool hq_unchecked = false, region_unchecked = false;
 
   for (const auto& d : devices) {
@@ -886,11 +893,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
           for (const auto& e : policy.exceptions) {
             std::string unmet;
             if (!exception_fits(e, n.paragraph, d, dest, hq, g, &unmet)) continue;
-            std::vector<std::string> conds = e.conditions;
-            if (!hq && e.end_user_hq_excluded)
-              conds.push_back("the end user's headquarters are not known to the verifier");
             fits.push_back("licence exception " + e.id + " (" + e.name + ", " + e.cite +
-                           ") may apply if: " + joined(conds) + unverified(e.verified));
+                           ") may apply if: " + conditions_of(e));
           }
         }
         const std::string base =
@@ -916,11 +920,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
         for (const auto& e : policy.exceptions) {
           std::string unmet;
           if (!prc && exception_fits(e, n.paragraph, d, dest, hq, g, &unmet)) {
-            std::vector<std::string> conds = e.conditions;
-            if (!hq && e.end_user_hq_excluded)
-              conds.push_back("the end user's headquarters are not known to the verifier");
             aia += "; licence exception " + e.id + " (" + e.cite +
-                   ") may apply if: " + joined(conds) + unverified(e.verified);
+                   ") may apply if: " + conditions_of(e);
           }
         }
         add("policy.licence-required-by-text",
