@@ -116,6 +116,8 @@ TEST(Bundle, CraftedBadBundlesFailWithALocatedError) {
        "#/host/name"},
       {"country bad", [](Json& j) { j["host"]["site"]["country"] = "Germany"; }, "input.bad-value",
        "#/host/site/country"},
+      {"country unassigned", [](Json& j) { j["host"]["site"]["country"] = "XX"; },
+       "input.bad-value", "#/host/site/country"},
       {"site unknown field", [](Json& j) { j["host"]["site"]["gps"] = "x"; }, "input.unknown-field",
        "#/host/site"},
       {"tpm quote bad base64", [](Json& j) { j["host"]["tpm"]["quote"] = "!!notbase64"; },

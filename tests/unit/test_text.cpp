@@ -81,3 +81,18 @@ TEST(Text, TerminalSafeEscapesControlsAndKeepsUtf8) {
 }
 
 }  // namespace aa
+
+#include "core/country.h"
+
+namespace aa {
+namespace {
+
+TEST(CountryCode, AssignedAlpha2CodesOnly) {
+  for (const char* c : {"US", "CN", "HK", "MO", "AE", "UA", "XK", "ZW", "AD"})
+    EXPECT_TRUE(is_country_code(c)) << c;
+  for (const char* c : {"XX", "ZZ", "AA", "QQ", "EU", "UK", "cn", "C", "CHN", "", "XS"})
+    EXPECT_FALSE(is_country_code(c)) << c;
+}
+
+}  // namespace
+}  // namespace aa

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/country.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
@@ -137,8 +138,7 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
     AA_TRY(so, site->object());
     AA_CHECK(so.only_fields({"country", "name", "lat", "lon"}));
     AA_TRY(c, so.string_field("country"));
-    if (c.size() != 2 || !std::isupper(static_cast<unsigned char>(c[0])) ||
-        !std::isupper(static_cast<unsigned char>(c[1]))) {
+    if (!is_country_code(c)) {
       return make_error("input.bad-value", so.child("country").where(),
                         "not an ISO 3166-1 alpha-2 code");
     }

@@ -8,6 +8,7 @@
 #include "bundle/bundle.h"
 #include "cli/commands.h"
 #include "core/bytes.h"
+#include "core/country.h"
 #include "core/file_out.h"
 #include "core/json_text.h"
 #include "core/terminal.h"
@@ -95,8 +96,7 @@ Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
   }
   if (!o.end_user_hq.empty()) {
     const std::string& hq = o.end_user_hq;
-    if (hq.size() != 2 || !std::isupper(static_cast<unsigned char>(hq[0])) ||
-        !std::isupper(static_cast<unsigned char>(hq[1]))) {
+    if (!is_country_code(hq)) {
       return make_error("input.bad-value", "--end-user-hq", "not an ISO 3166-1 alpha-2 code");
     }
     if (l.licence && l.licence->end_user_hq != hq) {
