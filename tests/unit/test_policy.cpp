@@ -207,8 +207,29 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   PolicyDevice unk = gpu("u", Eccn::kUndetermined, "U", "platform-bound");
   EXPECT_EQ(codes(evaluate_policy(p, {unk}, at("CN")).device_findings["u"]),
             std::vector<std::string>{"policy.class-undetermined"});
+  // A part outside 3A090 known only from reported PCI IDs: at a destination where another
+  // accelerator would need a licence, the verdict rests on the host's claim (a warning that
+  // names what would need the licence); proven by a bound quote or attested: nothing.
   PolicyDevice free = gpu("f", Eccn::kNot3A090, "Z", "reported");
-  EXPECT_TRUE(evaluate_policy(p, {free}, at("CN")).device_findings["f"].empty());
+  auto fr = evaluate_policy(p, {free}, at("CN"));
+  EXPECT_EQ(codes(fr.device_findings["f"]), std::vector<std::string>{"policy.identity-reported"});
+  EXPECT_EQ(fr.device_findings["f"][0].severity, Severity::kWarn);
+  EXPECT_NE(fr.device_findings["f"][0].message.find("3A090.a accelerator needs a licence"),
+            std::string::npos);
+  EXPECT_NE(fr.device_findings["f"][0].message.find("742.6(a)(6)(iii)(A)"), std::string::npos);
+  // Where only the text needs a licence for 3A090.a, the warning says so.
+  auto fd = evaluate_policy(p, {free}, at("DE", nullptr, "DE"));
+  EXPECT_EQ(codes(fd.device_findings["f"]), std::vector<std::string>{"policy.identity-reported"});
+  EXPECT_NE(fd.device_findings["f"][0].message.find("by the text"), std::string::npos);
+  // An end user headquartered in China makes 3A090.a need a licence anywhere outside the US.
+  auto fm = evaluate_policy(p, {free}, at("MY", nullptr, "CN"));
+  EXPECT_NE(fm.device_findings["f"][0].message.find("headquartered in CN"), std::string::npos);
+  // In the US nothing would need a licence: nothing to say.
+  EXPECT_TRUE(evaluate_policy(p, {free}, at("US")).device_findings["f"].empty());
+  PolicyDevice bound = gpu("b", Eccn::kNot3A090, "Z", "platform-bound");
+  EXPECT_TRUE(evaluate_policy(p, {bound}, at("CN")).device_findings["b"].empty());
+  PolicyDevice att = gpu("t", Eccn::kNot3A090, "Z", "attested");
+  EXPECT_TRUE(evaluate_policy(p, {att}, at("CN")).device_findings["t"].empty());
 }
 
 TEST(Policy, LettersBindTheirRecipientsProductsOnly) {
@@ -408,6 +429,12 @@ TEST(Policy, LicenceFilesAreStrict) {
         "#/destination");
   check("{" + base + R"(,"destination":"UA-","devices":[]})", "input.bad-value", "#/destination");
   check("{" + base + R"(,"destination":"ua-43","devices":[]})", "input.bad-value", "#/destination");
+  // Two capital letters are not enough: an unassigned code is no destination.
+  check("{" + base + R"(,"destination":"XX","devices":[]})", "input.bad-value", "#/destination");
+  check("{" + base + R"(,"destination":"ZZ-01","devices":[]})", "input.bad-value", "#/destination");
+  check(R"({"schema":"accel-attest/licence/v1","licence":"L","end_user":{"name":"E",)"
+        R"("headquarters":"QQ"},"destination":"DE","devices":[]})",
+        "input.bad-value", "#/end_user/headquarters");
   check("{" + base + R"(,"destination":"DE","devices":[{"serial":"a"},{"serial":"a"}]})",
         "input.bad-value", "#/devices/1/serial");
   check("{" + base + R"(,"destination":"DE","devices":[{"serial":"a","eccn":"3A090.c"}]})",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/country.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -13,8 +14,7 @@ namespace aa {
 namespace {
 
 bool is_country(const std::string& c) {
-  return c.size() == 2 && std::isupper(static_cast<unsigned char>(c[0])) &&
-         std::isupper(static_cast<unsigned char>(c[1]));
+  return is_country_code(c);
 }
 
 Result<std::string> country_field(const JsonAt& o, std::string_view key) {
@@ -582,6 +582,40 @@ bool exception_fits(const ExceptionRule& e, const std::string& para, const Polic
   return true;
 }
 
+// What another accelerator would need at `dest`: a 3A090.a part (by the enforced scope, the
+// headquarters rule, or the text alone), else a letter recipient's part. Nothing: nullopt.
+struct ControlledNeed {
+  std::string what, cite;
+};
+std::optional<ControlledNeed> licence_needed_for_controlled(const ExportPolicy& policy,
+                                                            const std::string& dest,
+                                                            const std::optional<std::string>& hq,
+                                                            const CountryGroups& g) {
+  auto pp = policy.paragraphs.find("3A090.a");
+  if (pp != policy.paragraphs.end()) {
+    const ParagraphPolicy& a = pp->second;
+    if (a.enforced.contains(dest, g))
+      return ControlledNeed{"a 3A090.a accelerator needs a licence", a.enforced.cite};
+    const auto& hr = a.headquarters;
+    if (hr && hq && hr->scope.contains(*hq, g) && dest != "US")
+      return ControlledNeed{
+          "a 3A090.a accelerator needs a licence for an end user "
+          "headquartered in " +
+              *hq,
+          hr->scope.cite};
+  }
+  for (const auto& l : policy.letters) {
+    if (l.destinations.contains(dest, g))
+      return ControlledNeed{
+          "a part of " + l.recipient + " that its is-informed letter names " + "needs a licence",
+          l.destinations.cite + "; " + l.source};
+  }
+  if (pp != policy.paragraphs.end() && pp->second.legal.contains(dest, g))
+    return ControlledNeed{"a 3A090.a accelerator needs a licence by the text",
+                          pp->second.legal.cite};
+  return std::nullopt;
+}
+
 }  // namespace
 
 // (export_policy.h) What the export policy reads of an identified device: its class (with every
@@ -782,6 +816,19 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
         needs.push_back({Need::kLetter, "", true, false, l.destinations.cite, nullptr, &l});
       }
     }
+    // A device known only from the PCI IDs the host reports is whatever the host says. Where
+    // its reported part needs nothing here but another accelerator would (a 3A090.a part, or
+    // a letter recipient's part), the verdict rests on that unproven claim: say so.
+    const bool embargoed_any = std::any_of(needs.begin(), needs.end(),
+                                           [](const Need& n) { return n.kind == Need::kEmbargo; });
+    if (d.assurance == "reported" && !controlled && !embargoed_any) {
+      if (auto bite = licence_needed_for_controlled(policy, dest, hq, g)) {
+        add("policy.identity-reported",
+            d.name + " is known only from reported PCI IDs, and at " + dest + " " + bite->what +
+                " [" + bite->cite + "]: nothing proves this device is not one",
+            Severity::kWarn);
+      }
+    }
     if (needs.empty()) continue;
 
     const std::set<std::string> eccns = cv.licence_eccns();
@@ -846,8 +893,6 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
         cv.uncertain() ? "undetermined: " + joined(shown, "|")
                        : (cv.paragraphs.empty() ? (d.secondary.empty() ? "not 3A090" : d.secondary)
                                                 : eccn_name(d.eccn));
-    const bool embargoed = std::any_of(needs.begin(), needs.end(),
-                                       [](const Need& n) { return n.kind == Need::kEmbargo; });
     std::set<std::string> enforced_paras, text_paras;
     for (const auto& n : needs) {
       if (n.kind == Need::kParagraph)
@@ -889,7 +934,7 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       if (n.enforced) {
         // A licence exception that may apply instead, with what must be true.
         std::vector<std::string> fits;
-        if (!prc && !embargoed) {
+        if (!prc && !embargoed_any) {
           for (const auto& e : policy.exceptions) {
             std::string unmet;
             if (!exception_fits(e, n.paragraph, d, dest, hq, g, &unmet)) continue;

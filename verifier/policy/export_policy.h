@@ -27,6 +27,10 @@
 //      (warn) for an end user headquartered in its scope where nothing else needs a licence
 //   3. is-informed letters: the recipient's named parts, and its parts reaching the named
 //      figures, at the letter's destinations: policy.is-informed-letter (fail)
+//   4. identity: a device whose class comes only from reported PCI IDs gets
+//        policy.identity-reported (warn) when its reported part is controlled, and when it is
+//        not but a 3A090.a part or a letter recipient's part would need a licence at the
+//        destination: the verdict then rests on an unproven claim
 //   A device covered by a licence entry (serial or UEID, ECCN matching one of its candidate
 //   classes or none given) needs nothing more; through a reported identity only it gets
 //   policy.licence-match-unattested (warn). A licence declaring a licence exception covers a

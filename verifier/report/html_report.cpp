@@ -84,8 +84,9 @@ const std::map<std::string, std::string>& explanations() {
        "its possible classes need a licence here, so it fails until it is classified or "
        "licensed."},
       {"policy.identity-reported",
-       "This controlled device is known only from what the host reports (PCI IDs, vendor "
-       "tools). Nothing cryptographic proves which chip it is."},
+       "This device is known only from what the host reports (PCI IDs, vendor tools). "
+       "Nothing cryptographic proves which chip it is, and a controlled chip would need a "
+       "licence here."},
       {"pipeline.nonce-unchecked",
        "The verifier was not told which challenge it issued, so replayed evidence would not be "
        "noticed."},
