@@ -41,6 +41,10 @@ TEST(Registry, EveryNonAscendDeviceIdIsInPciIds) {
   int checked = 0;
   for (const Part& p : shipped_registry().parts()) {
     if (p.vendor_id == 0x19e5) continue;  // Ascend IDs are absent from pci.ids by design
+    if (!p.vendor_id_known) {             // no public vendor ID (Biren): no device IDs either
+      EXPECT_TRUE(p.pci.empty()) << p.id;
+      continue;
+    }
     std::string v = to_hex(p.vendor_id, 4);
     ASSERT_TRUE(ids.count(v)) << p.id << ": vendor " << v << " not in pci.ids";
     for (const auto& id : p.pci) {
@@ -178,6 +182,20 @@ TEST_F(BadProfile, BadFactIsNamedByFileAndPointer) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "profile.bad-value");
   EXPECT_NE(r.error().field.find("zz-bad.json#/parts/0/datacenter/conf"), std::string::npos)
+      << r.error().field;
+}
+
+TEST_F(BadProfile, NullVendorIdNeedsAnEmptyPciList) {
+  write("registry/zz-bad.json",
+        R"({"schema":"accel-attest/registry-parts/v1","about":"x","parts":[{"id":"x","vendor":"x",)"
+        R"("vendor_id":null,"pci":[{"device":"0001"}],"pci_source":"none","die":"x","family":"x",)"
+        R"("name":"x","datacenter":{"value":true,"conf":"V","source":"VS-1"},)"
+        R"("designer":{"name":"x","hq_country":"US"},"country_of_design":"US","dense_peak":{},)"
+        R"("memory":{},"attestation":{"value":"none","conf":"V","source":"VS-1"}}]})");
+  auto r = Registry::load(dir_.string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "profile.bad-value");
+  EXPECT_NE(r.error().field.find("zz-bad.json#/parts/0/vendor_id"), std::string::npos)
       << r.error().field;
 }
 

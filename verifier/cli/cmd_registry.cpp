@@ -30,19 +30,21 @@ int list(const RegistryOptions& o, Context& ctx) {
   for (const Part& p : reg->parts()) {
     Classification c = classify(p, reg->country_groups());
     if (o.json) {
-      out.push_back(Json{{"id", p.id},
-                         {"name", p.name},
-                         {"vendor_id", to_hex(p.vendor_id, 4)},
-                         {"tpp", interval_json(c.tpp)},
-                         {"performance_density", interval_json(c.pd)},
-                         {"eccn_3a090", eccn_name(c.eccn)}});
+      out.push_back(
+          Json{{"id", p.id},
+               {"name", p.name},
+               {"vendor_id", p.vendor_id_known ? Json(to_hex(p.vendor_id, 4)) : Json(nullptr)},
+               {"tpp", interval_json(c.tpp)},
+               {"performance_density", interval_json(c.pd)},
+               {"eccn_3a090", eccn_name(c.eccn)}});
       continue;
     }
     std::string ids;
     for (const auto& id : p.pci) ids += (ids.empty() ? "" : ",") + to_hex(id.device, 4);
     std::cout << p.id << std::string(p.id.size() < 30 ? 30 - p.id.size() : 1, ' ')
-              << to_hex(p.vendor_id, 4) << ":" << (ids.empty() ? "-" : ids) << "  " << p.name
-              << "  TPP " << format_interval(c.tpp, 0) << "  " << eccn_name(c.eccn) << "\n";
+              << (p.vendor_id_known ? to_hex(p.vendor_id, 4) : std::string("----")) << ":"
+              << (ids.empty() ? "-" : ids) << "  " << p.name << "  TPP "
+              << format_interval(c.tpp, 0) << "  " << eccn_name(c.eccn) << "\n";
   }
   if (o.json) {
     std::cout << Json{{"registry_digest", "sha256:" + reg->digest()}, {"parts", out}}.dump(2)

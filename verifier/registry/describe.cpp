@@ -85,8 +85,10 @@ std::string pci_text(const Part& p) {
 std::string describe_part(const Part& p, const Registry& reg) {
   std::string o;
   o += p.id + ": " + p.name + "\n";
-  o += "  vendor            " + p.vendor + " (" + to_hex(p.vendor_id, 4) + "); designer " +
-       p.designer + ", HQ " + p.designer_hq + "; designed in " + p.country_of_design + "\n";
+  o += "  vendor            " + p.vendor + " (" +
+       (p.vendor_id_known ? to_hex(p.vendor_id, 4) : std::string("no public PCI vendor ID")) +
+       "); designer " + p.designer + ", HQ " + p.designer_hq + "; designed in " +
+       p.country_of_design + "\n";
   o += "  PCI IDs           " + pci_text(p) + " [" + p.pci_source + "]\n";
   if (!p.variant_names.empty()) {
     o += "  reported names   ";
@@ -144,7 +146,7 @@ Json part_to_json(const Part& p) {
   return Json{{"id", p.id},
               {"name", p.name},
               {"vendor", p.vendor},
-              {"vendor_id", to_hex(p.vendor_id, 4)},
+              {"vendor_id", p.vendor_id_known ? Json(to_hex(p.vendor_id, 4)) : Json(nullptr)},
               {"pci", pci},
               {"die", p.die},
               {"family", p.family},

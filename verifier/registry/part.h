@@ -70,6 +70,7 @@ struct Part {
   std::string id;
   std::string vendor;  // short vendor key, e.g. "nvidia"
   uint16_t vendor_id = 0;
+  bool vendor_id_known = true;  // false: no public PCI vendor ID ("vendor_id": null, pci empty)
   std::vector<PciId> pci;
   std::string pci_source;
   std::string die, family, name;

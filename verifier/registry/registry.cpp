@@ -146,13 +146,21 @@ class PartReader {
     p.id = id;
     AA_TRY(vendor, str("vendor"));
     p.vendor = vendor;
-    AA_TRY(vid_s, str("vendor_id"));
-    auto vid = parse_hex_exact(vid_s, 4);
-    if (!vid)
-      return make_error("profile.bad-value", o.child("vendor_id").where(), "not 4 hex digits");
-    p.vendor_id = static_cast<uint16_t>(*vid);
+    AA_TRY(vid_at, o.field("vendor_id"));
+    if (vid_at.json().is_null()) {
+      p.vendor_id_known = false;  // a part with no public PCI vendor ID (Biren)
+    } else {
+      AA_TRY(vid_s, vid_at.string());
+      auto vid = parse_hex_exact(vid_s, 4);
+      if (!vid) return make_error("profile.bad-value", vid_at.where(), "not 4 hex digits");
+      p.vendor_id = static_cast<uint16_t>(*vid);
+    }
     AA_TRY(pci, o.field("pci"));
     AA_TRY(pci_arr, pci.array());
+    if (!p.vendor_id_known && !pci_arr.json().empty()) {
+      return make_error("profile.bad-value", vid_at.where(),
+                        "a part with PCI device IDs needs a vendor_id");
+    }
     for (size_t i = 0; i < pci_arr.json().size(); ++i) {
       JsonAt e = pci_arr.at(i);
       AA_TRY(eo, e.object());
@@ -357,7 +365,7 @@ Result<Registry> Registry::load(const std::string& profiles_dir) {
         return make_error("profile.duplicate-id", parts_a.at(i).where(),
                           "duplicate part id " + p.id);
       }
-      reg.vendors_.emplace(p.vendor_id, p.vendor);
+      if (p.vendor_id_known) reg.vendors_.emplace(p.vendor_id, p.vendor);
       reg.parts_.push_back(std::move(p));
     }
   }
@@ -416,7 +424,7 @@ std::vector<const Part*> Registry::match(uint16_t vendor, uint16_t device, uint1
                                          uint16_t sub_device) const {
   std::vector<const Part*> all, by_subsystem;
   for (const auto& p : parts_) {
-    if (p.vendor_id != vendor) continue;
+    if (!p.vendor_id_known || p.vendor_id != vendor) continue;
     for (const auto& id : p.pci) {
       if (id.device != device) continue;
       all.push_back(&p);
