@@ -191,20 +191,29 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   EXPECT_NE(m.find("Project policy"), std::string::npos);
   EXPECT_EQ(m.find("may violate"), std::string::npos);
   // Undetermined at a destination where a candidate class needs an enforced licence: fail.
-  PolicyDevice maybe = gpu("m", Eccn::kUndetermined, "Y", "platform-bound");
+  PolicyDevice maybe = gpu("m", Eccn::kUndetermined, "Y", "attested");
   maybe.candidate_classes = {"3A090.a.1", "not-3A090"};
   auto mc = evaluate_policy(p, {maybe}, at("CN"));
   EXPECT_EQ(codes(mc.device_findings["m"]), std::vector<std::string>{"policy.class-undetermined"});
   EXPECT_EQ(mc.device_findings["m"][0].severity, Severity::kFail);
   // ... covered by a licence: nothing; where only the text needs one: a warning.
   Licence cn = licence("CN", {"Y"}, "CN");
-  EXPECT_EQ(codes(evaluate_policy(p, {maybe}, at("CN", &cn)).device_findings["m"]),
-            std::vector<std::string>{"policy.licence-match-unattested"});
+  EXPECT_TRUE(evaluate_policy(p, {maybe}, at("CN", &cn)).device_findings["m"].empty());
+  // Bound by a quote only: the class and the serial are the host's claims.
+  PolicyDevice maybe_bound = maybe;
+  maybe_bound.assurance = "platform-bound";
+  maybe_bound.attested_identity.reset();
+  maybe_bound.reported_identities = {"Y"};
+  auto mb = evaluate_policy(p, {maybe_bound}, at("CN", &cn));
+  EXPECT_EQ(
+      codes(mb.device_findings["m"]),
+      (std::vector<std::string>{"policy.identity-reported", "policy.licence-match-unattested"}));
+  EXPECT_NE(mb.device_findings["m"][0].message.find("bound by its TPM quote"), std::string::npos);
   auto md = evaluate_policy(p, {maybe}, at("DE", nullptr, "DE"));
   EXPECT_EQ(codes(md.device_findings["m"]), std::vector<std::string>{"policy.class-undetermined"});
   EXPECT_EQ(md.device_findings["m"][0].severity, Severity::kWarn);
   // Nothing known of the class (an unknown accelerator): every class is a candidate.
-  PolicyDevice unk = gpu("u", Eccn::kUndetermined, "U", "platform-bound");
+  PolicyDevice unk = gpu("u", Eccn::kUndetermined, "U", "attested");
   EXPECT_EQ(codes(evaluate_policy(p, {unk}, at("CN")).device_findings["u"]),
             std::vector<std::string>{"policy.class-undetermined"});
   // A part outside 3A090 known only from reported PCI IDs: at a destination where another
@@ -226,8 +235,10 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   EXPECT_NE(fm.device_findings["f"][0].message.find("headquartered in CN"), std::string::npos);
   // In the US nothing would need a licence: nothing to say.
   EXPECT_TRUE(evaluate_policy(p, {free}, at("US")).device_findings["f"].empty());
+  // A quote binding the host's inventory proves the list, not the chips: the same warning.
   PolicyDevice bound = gpu("b", Eccn::kNot3A090, "Z", "platform-bound");
-  EXPECT_TRUE(evaluate_policy(p, {bound}, at("CN")).device_findings["b"].empty());
+  EXPECT_EQ(codes(evaluate_policy(p, {bound}, at("CN")).device_findings["b"]),
+            std::vector<std::string>{"policy.identity-reported"});
   PolicyDevice att = gpu("t", Eccn::kNot3A090, "Z", "attested");
   EXPECT_TRUE(evaluate_policy(p, {att}, at("CN")).device_findings["t"].empty());
 }
@@ -273,6 +284,20 @@ TEST(Policy, LettersBindTheirRecipientsProductsOnly) {
   EXPECT_NE(cn.device_findings["nv"][0].message.find("not verified"), std::string::npos);
   Licence l = licence("CN", {"N"}, "US");
   EXPECT_TRUE(evaluate_policy(p, {nv}, at("CN", &l)).device_findings["nv"].empty());
+  // The recipient's part whose bandwidth the registry does not know may be covered: it fails
+  // there too, and the message says why it is not certain.
+  PolicyDevice unknown_bw = gpu("u", Eccn::kNot3A090, "U");
+  unknown_bw.vendor = "nvidia";
+  unknown_bw.scale_up_gbps = 64;
+  auto ub = evaluate_policy(p, {unknown_bw}, at("CN", nullptr, "US"));
+  EXPECT_EQ(codes(ub.device_findings["u"]), std::vector<std::string>{"policy.is-informed-letter"});
+  EXPECT_EQ(ub.device_findings["u"][0].severity, Severity::kFail);
+  EXPECT_NE(ub.device_findings["u"][0].message.find("may require"), std::string::npos);
+  EXPECT_NE(ub.device_findings["u"][0].message.find("4000 GB/s memory bandwidth"),
+            std::string::npos);
+  unknown_bw.vendor = "intel";  // not a recipient: nothing
+  EXPECT_TRUE(
+      evaluate_policy(p, {unknown_bw}, at("CN", nullptr, "US")).device_findings["u"].empty());
 }
 
 TEST(Policy, EmbargoesNeedALicenceWhateverTheClass) {
@@ -285,7 +310,16 @@ TEST(Policy, EmbargoesNeedALicenceWhateverTheClass) {
     EXPECT_EQ(r.device_findings["f"][0].code, "policy.embargoed-destination") << dest;
     EXPECT_EQ(r.device_findings["f"][0].severity, Severity::kFail);
     EXPECT_NE(r.device_findings["f"][0].message.find("15 CFR 74"), std::string::npos);
+    // One finding per destination (the E:1/E:2 group rule backs up the sections only), in
+    // the section's own words.
+    EXPECT_EQ(r.device_findings["f"].size(), 1u) << dest;
+    EXPECT_NE(r.device_findings["f"][0].message.find("a licence is required for "),
+              std::string::npos);
+    EXPECT_EQ(r.device_findings["f"][0].message.find("every accelerator"), std::string::npos);
   }
+  auto at_ru = evaluate_policy(p, {free}, at("RU", nullptr, "US"));
+  EXPECT_NE(at_ru.device_findings["f"][0].message.find("specified in an ECCN on the CCL"),
+            std::string::npos);
   // A licence for the device (its own ECCN, or none named) covers it; a wrong ECCN does not.
   Licence ru = licence("RU", {"F"}, "RU");
   EXPECT_TRUE(evaluate_policy(p, {free}, at("RU", &ru)).device_findings["f"].empty());
@@ -341,10 +375,55 @@ TEST(Policy, LicenceExceptionsNameTheirConditions) {
   // A licence file that declares an exception: covered where the checkable conditions hold.
   Licence aca = licence("SA", {"UEID-rtx", "UEID-h100", "UEID-mi"}, "SA", "ACA");
   auto used = evaluate_policy(p, {rtx, mi, h100}, at("SA", &aca));
-  EXPECT_TRUE(used.device_findings["rtx"].empty());
-  EXPECT_TRUE(used.device_findings["mi"].empty());
+  // ... and says what only the exporter's records can show (never affirming on its own).
+  EXPECT_EQ(codes(used.device_findings["rtx"]),
+            std::vector<std::string>{"policy.exception-declared"});
+  EXPECT_EQ(used.device_findings["rtx"][0].severity, Severity::kWarn);
+  EXPECT_NE(used.device_findings["rtx"][0].message.find("740.8"), std::string::npos);
+  EXPECT_NE(used.device_findings["rtx"][0].message.find("headquartered"), std::string::npos);
+  EXPECT_EQ(codes(used.device_findings["mi"]),
+            std::vector<std::string>{"policy.exception-declared"});
   EXPECT_EQ(codes(used.device_findings["h100"]),
             std::vector<std::string>{"policy.exception-ineligible"});
+  // Through a host-reported serial only, the exception does not hide that.
+  PolicyDevice rtx_rep = rtx;
+  rtx_rep.assurance = "reported";
+  rtx_rep.reported_identities = {*rtx.attested_identity};
+  rtx_rep.attested_identity.reset();
+  EXPECT_EQ(codes(evaluate_policy(p, {rtx_rep}, at("SA", &aca)).device_findings["rtx"]),
+            (std::vector<std::string>{"policy.identity-reported", "policy.exception-declared",
+                                      "policy.licence-match-unattested"}));
+  // NAC: at most six items (BIS's alert [S]); seven MI210s under one use are not covered.
+  std::vector<PolicyDevice> seven;
+  std::vector<std::string> serials;
+  for (int i = 0; i < 7; ++i) {
+    PolicyDevice m7 = mi;
+    m7.label = "mi" + std::to_string(i);
+    m7.attested_identity = "UEID-mi" + std::to_string(i);
+    serials.push_back(*m7.attested_identity);
+    seven.push_back(m7);
+  }
+  Licence nac7 = licence("CN", serials, "CN", "NAC");
+  auto s7 = evaluate_policy(p, seven, at("CN", &nac7));
+  EXPECT_EQ(codes(s7.device_findings["mi3"]),
+            std::vector<std::string>{"policy.exception-ineligible"});
+  EXPECT_NE(s7.device_findings["mi3"][0].message.find("more than the 6"), std::string::npos);
+  seven.pop_back();
+  serials.pop_back();
+  Licence nac6 = licence("CN", serials, "CN", "NAC");
+  EXPECT_EQ(codes(evaluate_policy(p, seven, at("CN", &nac6)).device_findings["mi3"]),
+            std::vector<std::string>{"policy.exception-declared"});
+  // One licence entry licenses one device: two devices reporting the same serial both fail.
+  PolicyDevice h1 = gpu("h1", Eccn::kA1, "S123", "reported");
+  PolicyDevice h2 = gpu("h2", Eccn::kA1, "S123", "reported");
+  Licence one = licence("CN", {"S123"}, "CN");
+  auto twice = evaluate_policy(p, {h1, h2}, at("CN", &one));
+  for (const char* l : {"h1", "h2"}) {
+    EXPECT_EQ(codes(twice.device_findings[l]),
+              (std::vector<std::string>{"policy.identity-reported", "policy.licence-entry-shared"}))
+        << l;
+    EXPECT_EQ(twice.device_findings[l][1].severity, Severity::kFail);
+  }
   Licence aca_cn = licence("CN", {"UEID-rtx"}, "CN", "ACA");  // ACA does not reach China
   EXPECT_EQ(codes(evaluate_policy(p, {rtx}, at("CN", &aca_cn)).device_findings["rtx"]),
             std::vector<std::string>{"policy.exception-ineligible"});

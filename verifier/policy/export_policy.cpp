@@ -171,12 +171,19 @@ Result<ParagraphPolicy> read_paragraph(const JsonAt& pa, const CountryGroups& g)
 
 Result<EmbargoRule> read_embargo(const JsonAt& at, const CountryGroups& g) {
   AA_TRY(o, at.object());
-  AA_CHECK(o.only_fields({"id", "name", "scope", "regions", "region_country", "verified"}));
+  AA_CHECK(o.only_fields(
+      {"id", "name", "scope", "reaches", "regions", "region_country", "fallback", "verified"}));
   EmbargoRule e;
   AA_TRY(id, o.string_field("id"));
   e.id = id;
   AA_TRY(name, o.string_field("name"));
   e.name = name;
+  AA_TRY(reaches, o.string_field("reaches"));
+  e.reaches = reaches;
+  if (auto fb = o.optional_field("fallback")) {
+    AA_TRY(fbv, fb->boolean());
+    e.fallback = fbv;
+  }
   AA_TRY(sc, o.field("scope"));
   AA_TRY(scope, read_scope(sc, g));
   e.scope = std::move(scope);
@@ -235,7 +242,8 @@ Result<LetterRule> read_letter(const JsonAt& at, const CountryGroups& g) {
 Result<ExceptionRule> read_exception(const JsonAt& at, const CountryGroups& g) {
   AA_TRY(o, at.object());
   AA_CHECK(o.only_fields({"id", "name", "cite", "paragraphs", "not_datacenter_a", "destinations",
-                          "headquarters", "end_user_hq_excluded", "conditions", "verified"}));
+                          "headquarters", "end_user_hq_excluded", "max_items", "conditions",
+                          "verified"}));
   ExceptionRule e;
   AA_TRY(id, o.string_field("id"));
   e.id = id;
@@ -259,6 +267,14 @@ Result<ExceptionRule> read_exception(const JsonAt& at, const CountryGroups& g) {
   if (auto h = o.optional_field("end_user_hq_excluded")) {
     AA_TRY(hs, read_scope(*h, g));
     e.end_user_hq_excluded = std::move(hs);
+  }
+  if (o.optional_field("max_items")) {
+    AA_TRY(mi, o.number_field("max_items"));
+    if (mi < 1 || mi != static_cast<double>(static_cast<int>(mi))) {
+      return make_error("input.bad-value", o.child("max_items").where(),
+                        "expected a positive whole number of items");
+    }
+    e.max_items = static_cast<int>(mi);
   }
   AA_TRY(conds, string_list(o, "conditions"));
   e.conditions = std::move(conds);
@@ -542,16 +558,26 @@ struct Need {
   std::string cite;
   const EmbargoRule* embargo = nullptr;
   const LetterRule* letter = nullptr;
+  bool maybe = false;  // kLetter: a figure the letter reads is not known for this part
 };
 
-bool letter_reaches(const LetterRule& l, const PolicyDevice& d) {
-  if (d.vendor != l.vendor) return false;
+// Whether letter `l` reaches device `d`: one of the parts it names, or a part of its recipient
+// reaching a figure it names. kMaybe: the recipient's part, but a figure the letter reads is
+// not in the registry, so whether it reaches the threshold is not known.
+enum class Reach { kNo, kYes, kMaybe };
+Reach letter_reaches(const LetterRule& l, const PolicyDevice& d) {
+  if (d.vendor != l.vendor) return Reach::kNo;
   if (std::any_of(d.part_ids.begin(), d.part_ids.end(),
                   [&](const std::string& id) { return l.parts.count(id) > 0; }))
-    return true;
-  return (l.memory_bandwidth_gbps && d.memory_bandwidth_gbps &&
-          *d.memory_bandwidth_gbps >= *l.memory_bandwidth_gbps) ||
-         (l.scale_up_gbps && d.scale_up_gbps && *d.scale_up_gbps >= *l.scale_up_gbps);
+    return Reach::kYes;
+  if ((l.memory_bandwidth_gbps && d.memory_bandwidth_gbps &&
+       *d.memory_bandwidth_gbps >= *l.memory_bandwidth_gbps) ||
+      (l.scale_up_gbps && d.scale_up_gbps && *d.scale_up_gbps >= *l.scale_up_gbps))
+    return Reach::kYes;
+  if ((l.memory_bandwidth_gbps && !d.memory_bandwidth_gbps) ||
+      (l.scale_up_gbps && !d.scale_up_gbps))
+    return Reach::kMaybe;
+  return Reach::kNo;
 }
 
 // Whether licence exception `e` may authorize paragraph `para` of device `d` at `dest`: the
@@ -743,6 +769,15 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     return joined(conds) + unverified(e.verified);
   };
   bool hq_unchecked = false, region_unchecked = false;
+  // How many of this host's devices each licence entry matches: an entry licenses one device,
+  // so a serial the host repeats cannot stretch it; and how many a licence exception covers.
+  std::map<const LicensedDevice*, int> entry_uses;
+  int exception_items = 0;
+  for (const auto& d : devices) {
+    const LicenceMatch m = licensed(licence, d);
+    if (m.entry) ++entry_uses[m.entry];
+    if (m.entry && licence->exception) ++exception_items;
+  }
 
   for (const auto& d : devices) {
     auto& f = out.device_findings[d.label];
@@ -766,17 +801,53 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
           Severity::kWarn);
     }
     const bool controlled = !cv.paragraphs.empty() || prc;
-    if (controlled && d.assurance == "reported") {
+    // Reported or bound by a quote, the part is what the host's software says it is: a quote
+    // proves the list reached the TPM, not which chips are in it (docs/threat-model.md).
+    const bool claimed = d.assurance != "attested";
+    const std::string claim_source = d.assurance == "platform-bound"
+                                         ? "the host's inventory (bound by its TPM quote)"
+                                         : "reported PCI IDs";
+    if (controlled && claimed) {
       add("policy.identity-reported",
           d.name + (cv.uncertain() ? " may be export-controlled" : " is export-controlled") +
-              " but known only from reported PCI IDs: nothing proves which part it is",
+              " but known only from " + claim_source + ": nothing proves which part it is",
           Severity::kWarn);
     }
-    if (!out.destination) continue;
+    if (!out.destination) {
+      // Nowhere to judge the licence rules against: a controlled device is not cleared by a
+      // host leaving its site out. The headquarters rule needs a licence anywhere but the US.
+      if (!controlled) continue;
+      bool hq_bites = false;
+      std::string cite;
+      for (const auto& para : cv.paragraphs) {
+        auto pp = policy.paragraphs.find(para);
+        if (pp == policy.paragraphs.end() || !pp->second.headquarters) continue;
+        if (hq && pp->second.headquarters->scope.contains(*hq, g)) {
+          hq_bites = true;
+          cite = pp->second.headquarters->scope.cite;
+        }
+      }
+      if (hq_bites) {
+        add("policy.destination-unknown",
+            d.name + " is for an end user headquartered in " + *hq +
+                ", which needs a licence at any destination outside the US, and the destination "
+                "is not known: no licence covers it [" +
+                cite + "]",
+            Severity::kFail);
+      } else {
+        add("policy.destination-unknown",
+            d.name +
+                " may need a licence, but no licence and no declared site names its "
+                "destination: the licence rules were not evaluated for it",
+            Severity::kWarn);
+      }
+      continue;
+    }
     const std::string& dest = *out.destination;
 
     std::vector<Need> needs;
     for (const auto& e : policy.embargoes) {
+      if (e.fallback && !needs.empty()) continue;  // a group rule backs up the sections only
       if (!e.regions.empty() && dest == e.region_country) {
         if (!region) {
           region_unchecked = true;
@@ -812,8 +883,10 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       }
     }
     for (const auto& l : policy.letters) {
-      if (letter_reaches(l, d) && l.destinations.contains(dest, g)) {
-        needs.push_back({Need::kLetter, "", true, false, l.destinations.cite, nullptr, &l});
+      const Reach reach = letter_reaches(l, d);
+      if (reach != Reach::kNo && l.destinations.contains(dest, g)) {
+        needs.push_back({Need::kLetter, "", true, false, l.destinations.cite, nullptr, &l,
+                         reach == Reach::kMaybe});
       }
     }
     // A device known only from the PCI IDs the host reports is whatever the host says. Where
@@ -821,10 +894,10 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     // a letter recipient's part), the verdict rests on that unproven claim: say so.
     const bool embargoed_any = std::any_of(needs.begin(), needs.end(),
                                            [](const Need& n) { return n.kind == Need::kEmbargo; });
-    if (d.assurance == "reported" && !controlled && !embargoed_any) {
+    if (claimed && !controlled && !embargoed_any) {
       if (auto bite = licence_needed_for_controlled(policy, dest, hq, g)) {
         add("policy.identity-reported",
-            d.name + " is known only from reported PCI IDs, and at " + dest + " " + bite->what +
+            d.name + " is known only from " + claim_source + ", and at " + dest + " " + bite->what +
                 " [" + bite->cite + "]: nothing proves this device is not one",
             Severity::kWarn);
       }
@@ -839,13 +912,26 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
         note == policy.country_notes.end()
             ? ""
             : " " + dest + ": " + note->second.text + " [" + note->second.cite + "]";
+    if (m.entry && entry_uses[m.entry] > 1) {
+      add("policy.licence-entry-shared",
+          d.name + " matches licence " + licence->number + " entry " +
+              printable(m.entry->serial, 128) + ", which " + std::to_string(entry_uses[m.entry]) +
+              " devices of this host match: one entry licenses one device, so the licence "
+              "covers at most one of them and the host's identities cannot say which",
+          Severity::kFail);
+      continue;
+    }
     if (eccn_ok) {
       if (licence->exception) {
         // An authorization by licence exception covers only what the exception can reach.
         const ExceptionRule* ex = policy.exception(*licence->exception);
+        bool fits_all = true;
         for (const auto& n : needs) {
           std::string unmet;
-          if (n.kind != Need::kParagraph) {
+          if (ex && ex->max_items && exception_items > *ex->max_items) {
+            unmet = "this host holds " + std::to_string(exception_items) + " items under it, " +
+                    "more than the " + std::to_string(*ex->max_items) + " it allows";
+          } else if (n.kind != Need::kParagraph) {
             unmet = *licence->exception + " does not authorize what " +
                     (n.kind == Need::kEmbargo ? "part 746 (" + n.embargo->name + ")"
                                               : "the " + n.letter->recipient + " letter") +
@@ -857,12 +943,22 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
           } else {
             continue;
           }
+          fits_all = false;
           add("policy.exception-ineligible",
               d.name + " is listed under licence exception " + *licence->exception + " (" +
                   licence->number + ") but " + unmet,
               Severity::kFail);
         }
-      } else if (!m.proven) {
+        if (fits_all && ex) {
+          // What the verifier checked, and what only the exporter's records can show.
+          add("policy.exception-declared",
+              d.name + " is exported under licence exception " + ex->id + " (" + ex->cite + ", " +
+                  licence->number + "): the item, destination and headquarters fit; " +
+                  "the verifier cannot see whether " + conditions_of(*ex),
+              Severity::kWarn);
+        }
+      }
+      if (!m.proven) {
         add("policy.licence-match-unattested",
             d.name + " is covered by licence " + licence->number + " only through the " +
                 "host-reported identity " + printable(m.entry->serial, 128) +
@@ -902,15 +998,25 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       if (n.kind == Need::kEmbargo) {
         add("policy.embargoed-destination",
             d.name + " (" + klass + ") at " + (region ? *region : dest) + ": " + n.embargo->name +
-                " needs a licence for every accelerator whatever its class: " + why + " [" +
-                n.cite + "]" + unverified(n.embargo->verified),
+                ": a licence is required for " + n.embargo->reaches + ", whatever the 3A090 " +
+                "class: " + why + " [" + n.cite + "]" + unverified(n.embargo->verified),
             Severity::kFail);
       } else if (n.kind == Need::kLetter) {
         const LetterRule& l = *n.letter;
+        std::string figures;
+        if (l.memory_bandwidth_gbps)
+          figures = fixed(*l.memory_bandwidth_gbps, 0) + " GB/s memory bandwidth";
+        if (l.scale_up_gbps)
+          figures += (figures.empty() ? "" : " or ") + fixed(*l.scale_up_gbps, 0) +
+                     " GB/s interconnect bandwidth";
         add("policy.is-informed-letter",
             d.name + " (" + klass + ") at " + dest + ": BIS's is-informed letter to " +
-                l.recipient + " requires a licence for this part here: " + why + " [" + n.cite +
-                "; " + l.source + "]" + unverified(l.verified),
+                l.recipient +
+                (n.maybe ? " may require a licence for this part here (it reaches " + l.recipient +
+                               "'s parts with " + figures +
+                               ", and the registry does not know this part's figure)"
+                         : " requires a licence for this part here") +
+                ": " + why + " [" + n.cite + "; " + l.source + "]" + unverified(l.verified),
             Severity::kFail);
       }
     }

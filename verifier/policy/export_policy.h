@@ -85,6 +85,8 @@ struct EmbargoRule {
   CountryScope scope;
   std::set<std::string> regions;  // ISO 3166-2 subdivisions (746.6), within region_country
   std::string region_country;
+  std::string reaches;    // what the section needs a licence for, in its words
+  bool fallback = false;  // applied only where no other embargo rule matched (a group rule)
   bool verified = false;
 };
 
@@ -106,6 +108,7 @@ struct ExceptionRule {
   CountryScope destinations;                         // where the exception authorizes exports
   std::optional<CountryScope> headquarters;          // end users it reaches wherever located
   std::optional<CountryScope> end_user_hq_excluded;  // end users it never reaches
+  std::optional<int> max_items;                      // the most items one use may cover
   std::vector<std::string> conditions;               // what must be true, in words
   bool verified = false;
 };

@@ -43,6 +43,13 @@ const std::map<std::string, std::string>& explanations() {
        "The licence file says a licence exception authorizes this device, but the exception "
        "cannot reach it (its class, the destination, the end user's headquarters, an embargo or "
        "General Prohibition 10)."},
+      {"policy.exception-declared",
+       "The licence file says a licence exception authorizes this device and the conditions the "
+       "verifier can check hold. The rest (notification, certification, reports) only the "
+       "exporter's records show: the finding lists them."},
+      {"policy.licence-entry-shared",
+       "Several devices of this host match one licence entry. An entry licenses one device, so "
+       "at most one of them is covered, and the host's identities cannot say which."},
       {"policy.licence-required-by-text",
        "The text of the EAR requires a licence for this accelerator at this destination, but BIS "
        "has said it enforces a narrower scope that does not hold this country (or, for the UAE, "
