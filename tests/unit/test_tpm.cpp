@@ -124,7 +124,17 @@ TEST(TpmQuote, GceQuotesPassWithTheirAkCertificateToGoogleRoots) {
     auto a = tpm::appraise_quote(ev, r);
     expect_pass(a);
     EXPECT_EQ(a.checks.at("ak_trust"), tpm::Check::kPass) << bank << "\n" << text(a);
-    EXPECT_EQ(a.verdict(), "affirming") << bank << "\n" << text(a);
+    // No PCR policy: the boot state is unchecked, so a warning, never affirming.
+    EXPECT_EQ(a.verdict(), "warning") << bank << "\n" << text(a);
+    ASSERT_EQ(a.findings.size(), 1u) << text(a);
+    EXPECT_EQ(a.findings[0].code, "tpm.boot-state-unchecked");
+    // With a policy that approves exactly these PCR values: affirming.
+    tpm::PcrPolicy approved;
+    for (const auto& v : a.pcrs) approved.allowed[tpm::hash_name(v.bank)][v.index] = {v.digest};
+    r.policy = &approved;
+    auto ap = tpm::appraise_quote(ev, r);
+    EXPECT_EQ(ap.checks.at("policy"), tpm::Check::kPass) << bank << "\n" << text(ap);
+    EXPECT_EQ(ap.verdict(), "affirming") << bank << "\n" << text(ap);
   }
 }
 

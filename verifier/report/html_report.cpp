@@ -118,6 +118,9 @@ const std::map<std::string, std::string>& explanations() {
       {"tpm.ak-untrusted",
        "The TPM key that signed the quote has no certificate: it is only as good as its "
        "enrolment."},
+      {"tpm.boot-state-unchecked",
+       "No approved boot state (PCR policy) was given, so the software that wrote the device "
+       "list this TPM quote vouches for was not appraised."},
       {"tpm.nonce-mismatch",
        "The TPM quote does not cover this challenge and this device list: stale, or the device "
        "list was changed after the quote."},

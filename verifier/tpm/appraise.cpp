@@ -264,7 +264,13 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
     }
   }
 
-  // Policy, only over values the signature covers.
+  // Policy, only over values the signature covers. Without one, the quote proves which TPM
+  // signed, not what booted: the inventory it binds was written by software nobody appraised.
+  if (!refs.policy) {
+    add(a, "tpm.boot-state-unchecked", Severity::kWarn, ev.origin,
+        "no PCR policy was given: the quote's PCR values were not compared with an approved "
+        "boot state, so the software that wrote the inventory it binds is unappraised");
+  }
   if (refs.policy) {
     a.checks["policy"] = a.pcrs.empty() ? Check::kNotRun : Check::kPass;
     for (const auto& [bank, pcrs] : refs.policy->allowed) {
