@@ -1,6 +1,6 @@
 // What the NVIDIA device certificates say about the device.
 //
-// Contract (facts from NVIDIA's chains, see shared/research/nvidia-attestation.md section 2):
+// Contract (facts from NVIDIA's chains, see docs/research/nvidia-attestation.md section 2):
 //   - device_id(): the leaf SubjectAltName otherName 1.3.6.1.4.1.412.274.1, a UTF8String
 //     "NVIDIA:<die>:<16 hex>"; `die` is its middle part (GH100, GB100, GB20X, LS_10);
 //   - cert_fwid(): the firmware ID the leaf certifies. For OID 2.23.133.5.4.1 (Hopper,
