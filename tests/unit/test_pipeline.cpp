@@ -532,15 +532,22 @@ struct LocationFixture {
   }
 };
 
-TEST(PipelineLocation, NvidiaResponsesBindToTheAttestedGpu) {
-  Example e = example("hgx-h100");
-  Licence lic = hgx_licence();
-  LocationFixture f;
+// The HGX example with its licence and a location check against `f`'s landmark: CN, HK, MO and
+// IR restricted, AE allowed.
+PipelineRun hgx_location_run(const Example& e, const Licence& lic, LocationFixture& f) {
   PipelineRun run(e, true, &lic);
   run.refs.boundaries = &f.bounds;
   run.refs.landmarks = &f.trusted;
   run.refs.restricted_locations = {"CN", "HK", "MO", "IR"};
   run.refs.allowed_locations = {"AE"};
+  return run;
+}
+
+TEST(PipelineLocation, NvidiaResponsesBindToTheAttestedGpu) {
+  Example e = example("hgx-h100");
+  Licence lic = hgx_licence();
+  LocationFixture f;
+  PipelineRun run = hgx_location_run(e, lic, f);
   Bundle b = e.bundle;
   // GPU 0 answers with its own report; GPU 1's record carries GPU 2's report.
   b.location_evidence.push_back(f.evidence("0000:18:00.0", b.devices[0].nvidia->report, b.nonce));
@@ -688,11 +695,7 @@ TEST(Crypto99, LocationSignatures) {
   Example e = example("hgx-h100");
   Licence lic = hgx_licence();
   LocationFixture f, stranger;  // `stranger`'s landmark key is trusted by no one
-  PipelineRun run(e, true, &lic);
-  run.refs.boundaries = &f.bounds;
-  run.refs.landmarks = &f.trusted;
-  run.refs.restricted_locations = {"CN", "HK", "MO", "IR"};
-  run.refs.allowed_locations = {"AE"};
+  PipelineRun run = hgx_location_run(e, lic, f);
   Bundle b = e.bundle;
   b.location_evidence.push_back(f.evidence("0000:18:00.0", b.devices[0].nvidia->report, b.nonce));
   // GPU 1 answers with GPU 2's report: the response is not signed by GPU 1's key.
