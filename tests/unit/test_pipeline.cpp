@@ -980,13 +980,12 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
       PipelineResult r = run(m.bundle);
       // The table is for attested identities; the mixed host's devices are bound by its quote
       // only, so each also gets identity-reported: a controlled (or possibly controlled) part
-      // everywhere, another part wherever a 3A090.a part would need a licence and no embargo
-      // already fails everything (docs/policy.md rule 5).
-      const auto& h100 = row.at("nvidia-h100-sxm5-80gb");
-      const bool a_bites = !h100.empty() && !h100.count("embargoed-destination");
+      // everywhere, another part everywhere but where an embargo already fails every item
+      // (a PRC 3A090 IC fails even in the US: docs/policy.md rule 5).
+      const bool embargo = row.at("nvidia-h100-sxm5-80gb").count("embargoed-destination") > 0;
       for (const auto& [label, part] : mixed) {
         auto expected = row.at(part);
-        if (part != "nvidia-rtx-4090d" || a_bites) expected.insert("identity-reported (warn)");
+        if (part != "nvidia-rtx-4090d" || !embargo) expected.insert("identity-reported (warn)");
         EXPECT_EQ(test::cell_of(sub(r, label).findings), expected)
             << key.first << " " << label << "\n"
             << text_of(r);

@@ -123,11 +123,14 @@ TEST(Policy, LicenceRulesEachWithTheirCode) {
   EXPECT_NE(de.device_findings["g1"][0].message.find("enforces the pre-2025 scope"),
             std::string::npos);
   // ... and the headquarters rule could not be checked.
-  EXPECT_EQ(codes(de.host_findings), std::vector<std::string>{"policy.headquarters-unchecked"});
-  // The US: nothing.
+  // The destination is only the site the host declares: the host says so.
+  EXPECT_EQ(codes(de.host_findings), (std::vector<std::string>{"policy.destination-declared",
+                                                               "policy.headquarters-unchecked"}));
+  // The US: nothing but that.
   auto us = evaluate_policy(p, h100, at("US"));
   EXPECT_TRUE(us.device_findings["g0"].empty());
-  EXPECT_TRUE(us.host_findings.empty());
+  EXPECT_EQ(codes(us.host_findings), std::vector<std::string>{"policy.destination-declared"});
+  EXPECT_EQ(us.host_findings[0].severity, Severity::kWarn);
   // A licence covering both at its destination: nothing.
   Licence vn = licence("VN", {"S0", "S1"});
   auto ok = evaluate_policy(p, h100, at("VN", &vn));
@@ -159,7 +162,7 @@ TEST(Policy, LicenceRulesEachWithTheirCode) {
   auto h3 = evaluate_policy(p, h100, at("DE", nullptr, "MY"));
   EXPECT_EQ(codes(h3.device_findings["g0"]),
             std::vector<std::string>{"policy.licence-required-by-text"});
-  EXPECT_TRUE(h3.host_findings.empty());
+  EXPECT_EQ(codes(h3.host_findings), std::vector<std::string>{"policy.destination-declared"});
   // .b at the UAE needs one (named in the rule although AE is in A:5); not in Israel. The UAE
   // note says licence-free only for approved entities, never "not enforced".
   std::vector<PolicyDevice> b1 = {gpu("b", Eccn::kB1, "B0")};
@@ -233,8 +236,16 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   // An end user headquartered in China makes 3A090.a need a licence anywhere outside the US.
   auto fm = evaluate_policy(p, {free}, at("MY", nullptr, "CN"));
   EXPECT_NE(fm.device_findings["f"][0].message.find("headquartered in CN"), std::string::npos);
-  // In the US nothing would need a licence: nothing to say.
-  EXPECT_TRUE(evaluate_policy(p, {free}, at("US")).device_findings["f"].empty());
+  // In the US nothing would need a licence, but a PRC 3A090 IC fails there too (project
+  // policy), so an unproven identity still decides: the same warning, naming GP10.
+  auto fu = evaluate_policy(p, {free}, at("US"));
+  EXPECT_EQ(codes(fu.device_findings["f"]), std::vector<std::string>{"policy.identity-reported"});
+  EXPECT_NE(fu.device_findings["f"][0].message.find("GP10"), std::string::npos);
+  // ... and so with no destination at all.
+  auto fn = evaluate_policy(p, {free}, at(std::nullopt));
+  EXPECT_EQ(codes(fn.device_findings["f"]), std::vector<std::string>{"policy.identity-reported"});
+  PolicyDevice att_free = gpu("t", Eccn::kNot3A090, "Z", "attested");
+  EXPECT_TRUE(evaluate_policy(p, {att_free}, at("US")).device_findings["t"].empty());
   // A quote binding the host's inventory proves the list, not the chips: the same warning.
   PolicyDevice bound = gpu("b", Eccn::kNot3A090, "Z", "platform-bound");
   EXPECT_EQ(codes(evaluate_policy(p, {bound}, at("CN")).device_findings["b"]),
@@ -317,6 +328,17 @@ TEST(Policy, EmbargoesNeedALicenceWhateverTheClass) {
               std::string::npos);
     EXPECT_EQ(r.device_findings["f"][0].message.find("every accelerator"), std::string::npos);
   }
+  // The host itself: whatever its inventory holds (none here), part 746 reaches it.
+  for (const char* dest : {"RU", "KP", "CU", "IR", "SY"}) {
+    auto empty = evaluate_policy(p, {}, at(dest, nullptr, "US"));
+    EXPECT_EQ(
+        codes(empty.host_findings),
+        (std::vector<std::string>{"policy.destination-declared", "policy.embargoed-destination"}))
+        << dest;
+    EXPECT_EQ(empty.host_findings[1].severity, Severity::kFail) << dest;
+    EXPECT_NE(empty.host_findings[1].message.find("whatever its inventory reports"),
+              std::string::npos);
+  }
   auto at_ru = evaluate_policy(p, {free}, at("RU", nullptr, "US"));
   EXPECT_NE(at_ru.device_findings["f"][0].message.find("specified in an ECCN on the CCL"),
             std::string::npos);
@@ -331,7 +353,8 @@ TEST(Policy, EmbargoesNeedALicenceWhateverTheClass) {
   // Ukraine: the covered regions only, and only when the region is known.
   auto ua = evaluate_policy(p, {free}, at("UA", nullptr, "UA"));
   EXPECT_TRUE(ua.device_findings["f"].empty());
-  EXPECT_EQ(codes(ua.host_findings), std::vector<std::string>{"policy.region-unchecked"});
+  EXPECT_EQ(codes(ua.host_findings),
+            (std::vector<std::string>{"policy.destination-declared", "policy.region-unchecked"}));
   for (const char* region : {"UA-43", "UA-40", "UA-14", "UA-09"}) {
     Licence crimea = licence(region, {}, "UA");
     EXPECT_EQ(codes(evaluate_policy(p, {free}, at("UA", &crimea)).device_findings["f"]),
@@ -444,8 +467,9 @@ TEST(Policy, StaleAfterNinetyDays) {
   const auto& p = shipped_policy();
   const std::time_t day91 = *x509::parse_rfc3339("2026-10-22T00:00:01Z");
   const std::time_t day90 = *x509::parse_rfc3339("2026-10-21T00:00:00Z");
-  EXPECT_TRUE(evaluate_policy(p, {}, at("US", nullptr, std::nullopt, day90)).host_findings.empty());
-  auto s = evaluate_policy(p, {}, at("US", nullptr, std::nullopt, day91));
+  Licence us = licence("US", {}, "US");
+  EXPECT_TRUE(evaluate_policy(p, {}, at("US", &us, std::nullopt, day90)).host_findings.empty());
+  auto s = evaluate_policy(p, {}, at("US", &us, std::nullopt, day91));
   EXPECT_EQ(codes(s.host_findings), std::vector<std::string>{"policy.stale"});
   EXPECT_EQ(s.host_findings[0].severity, Severity::kWarn);
   EXPECT_NE(s.host_findings[0].message.find("2026-07-23"), std::string::npos);

@@ -613,6 +613,13 @@ bool exception_fits(const ExceptionRule& e, const std::string& para, const Polic
 struct ControlledNeed {
   std::string what, cite;
 };
+// Everywhere: a PRC 3A090 IC fails under the project's GP10 policy whatever the destination.
+ControlledNeed gp10_need(const ExportPolicy& policy) {
+  return {
+      "a PRC 3A090 IC (an Ascend part, say) fails under the project's GP10 policy "
+      "wherever it goes",
+      policy.gp10_cite};
+}
 std::optional<ControlledNeed> licence_needed_for_controlled(const ExportPolicy& policy,
                                                             const std::string& dest,
                                                             const std::optional<std::string>& hq,
@@ -639,7 +646,7 @@ std::optional<ControlledNeed> licence_needed_for_controlled(const ExportPolicy& 
   if (pp != policy.paragraphs.end() && pp->second.legal.contains(dest, g))
     return ControlledNeed{"a 3A090.a accelerator needs a licence by the text",
                           pp->second.legal.cite};
-  return std::nullopt;
+  return gp10_need(policy);
 }
 
 }  // namespace
@@ -755,6 +762,11 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     }
   } else if (in.site_country) {
     out.destination = in.site_country;
+    host("policy.destination-declared",
+         "no licence names the destination: the licence rules ran for " + *in.site_country +
+             ", the site the host declares, which nothing here verifies (give the licence, or "
+             "check the site with location evidence)",
+         Severity::kWarn);
   } else {
     host("policy.destination-unknown",
          "no licence and no declared site country: the licence rules were not evaluated",
@@ -769,6 +781,33 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     return joined(conds) + unverified(e.verified);
   };
   bool hq_unchecked = false, region_unchecked = false;
+  // Part 746 reaches the host itself and all it holds, whatever its inventory says it holds.
+  std::vector<const EmbargoRule*> embargoes;
+  if (out.destination) {
+    const std::string& dest = *out.destination;
+    for (const auto& e : policy.embargoes) {
+      if (e.fallback && !embargoes.empty()) continue;  // a group rule backs up the sections only
+      if (!e.regions.empty() && dest == e.region_country) {
+        if (!region) {
+          region_unchecked = true;
+        } else if (e.regions.count(*region)) {
+          embargoes.push_back(&e);
+        }
+      } else if (e.scope.contains(dest, g)) {
+        embargoes.push_back(&e);
+      }
+    }
+    for (const EmbargoRule* e : embargoes) {
+      host("policy.embargoed-destination",
+           "the host at " + (region ? *region : dest) + ": " + e->name +
+               ": a licence is required for " + e->reaches +
+               ", so for this computer and everything in it, whatever its inventory reports" +
+               (licence ? ": licence " + licence->number + " must cover the host itself"
+                        : ": no licence was given") +
+               " [" + e->scope.cite + "]" + unverified(e->verified),
+           licence ? Severity::kWarn : Severity::kFail);
+    }
+  }
   // How many of this host's devices each licence entry matches: an entry licenses one device,
   // so a serial the host repeats cannot stretch it; and how many a licence exception covers.
   std::map<const LicensedDevice*, int> entry_uses;
@@ -816,7 +855,16 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     if (!out.destination) {
       // Nowhere to judge the licence rules against: a controlled device is not cleared by a
       // host leaving its site out. The headquarters rule needs a licence anywhere but the US.
-      if (!controlled) continue;
+      if (!controlled) {
+        if (claimed) {
+          const ControlledNeed n = gp10_need(policy);
+          add("policy.identity-reported",
+              d.name + " is known only from " + claim_source + ", and " + n.what + " [" + n.cite +
+                  "]: nothing proves this device is not one",
+              Severity::kWarn);
+        }
+        continue;
+      }
       bool hq_bites = false;
       std::string cite;
       for (const auto& para : cv.paragraphs) {
@@ -846,18 +894,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     const std::string& dest = *out.destination;
 
     std::vector<Need> needs;
-    for (const auto& e : policy.embargoes) {
-      if (e.fallback && !needs.empty()) continue;  // a group rule backs up the sections only
-      if (!e.regions.empty() && dest == e.region_country) {
-        if (!region) {
-          region_unchecked = true;
-        } else if (e.regions.count(*region)) {
-          needs.push_back({Need::kEmbargo, "", true, false, e.scope.cite, &e, nullptr});
-        }
-      } else if (e.scope.contains(dest, g)) {
-        needs.push_back({Need::kEmbargo, "", true, false, e.scope.cite, &e, nullptr});
-      }
-    }
+    for (const EmbargoRule* e : embargoes)
+      needs.push_back({Need::kEmbargo, "", true, false, e->scope.cite, e, nullptr});
     for (const auto& para : cv.paragraphs) {
       auto pp = policy.paragraphs.find(para);
       if (pp == policy.paragraphs.end()) continue;

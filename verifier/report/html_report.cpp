@@ -47,6 +47,9 @@ const std::map<std::string, std::string>& explanations() {
        "The licence file says a licence exception authorizes this device and the conditions the "
        "verifier can check hold. The rest (notification, certification, reports) only the "
        "exporter's records show: the finding lists them."},
+      {"policy.destination-declared",
+       "No licence names the destination, so the rules ran for the site the host itself "
+       "declares; nothing checked it."},
       {"policy.licence-entry-shared",
        "Several devices of this host match one licence entry. An entry licenses one device, so "
        "at most one of them is covered, and the host's identities cannot say which."},
