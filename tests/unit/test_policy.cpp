@@ -463,6 +463,20 @@ TEST(Policy, LicenceExceptionsNameTheirConditions) {
             (std::vector<std::string>{"policy.prc-3a090-part", "policy.exception-ineligible"}));
 }
 
+TEST(Policy, AnExpiredLicenceCoversNothing) {
+  const auto& p = shipped_policy();
+  PolicyDevice h = gpu("h", Eccn::kA1, "S0");
+  Licence l = licence("CN", {"S0"}, "CN");  // valid 2026-01-01 .. 2027-01-01
+  EXPECT_TRUE(evaluate_policy(p, {h}, at("CN", &l)).device_findings["h"].empty());
+  const std::time_t late = *x509::parse_rfc3339("2027-02-01T00:00:00Z");
+  auto r = evaluate_policy(p, {h}, at("CN", &l, std::nullopt, late));
+  EXPECT_EQ(codes(r.device_findings["h"]), std::vector<std::string>{"policy.licence-missing"});
+  EXPECT_NE(r.device_findings["h"][0].message.find("is not valid at 2027-02-01"),
+            std::string::npos);
+  const auto host = codes(r.host_findings);
+  EXPECT_NE(std::count(host.begin(), host.end(), "policy.licence-not-valid"), 0);
+}
+
 TEST(Policy, StaleAfterNinetyDays) {
   const auto& p = shipped_policy();
   const std::time_t day91 = *x509::parse_rfc3339("2026-10-22T00:00:01Z");

@@ -722,6 +722,9 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
   }
   out.end_user_hq = licence ? std::optional<std::string>(licence->end_user_hq) : in.end_user_hq;
   std::optional<std::string> region;
+  // A licence outside its validity covers nothing: its devices are judged as unlicensed.
+  const bool licence_valid = !licence || !((licence->valid_from && in.at < *licence->valid_from) ||
+                                           (licence->valid_until && in.at > *licence->valid_until));
   if (licence) {
     out.destination = licence->destination;
     region = licence->destination_region;
@@ -731,8 +734,7 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
                " but the host declares its site in " + *in.site_country,
            Severity::kFail);
     }
-    if ((licence->valid_from && in.at < *licence->valid_from) ||
-        (licence->valid_until && in.at > *licence->valid_until)) {
+    if (!licence_valid) {
       host("policy.licence-not-valid",
            "licence " + licence->number + " is not valid at " + x509::rfc3339(in.at),
            Severity::kFail);
@@ -944,7 +946,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
 
     const std::set<std::string> eccns = cv.licence_eccns();
     const LicenceMatch m = licensed(licence, d);
-    const bool eccn_ok = m.entry && (m.entry->eccn.empty() || eccns.count(m.entry->eccn));
+    const bool eccn_ok =
+        licence_valid && m.entry && (m.entry->eccn.empty() || eccns.count(m.entry->eccn));
     const auto note = policy.country_notes.find(dest);
     const std::string note_text =
         note == policy.country_notes.end()
@@ -1005,10 +1008,13 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       }
       continue;
     }
-    std::string why = m.entry ? "licence " + licence->number + " lists it as " + m.entry->eccn +
-                                    ", not " + joined(eccns, " or ")
-                              : (licence ? "licence " + licence->number + " does not list it"
-                                         : std::string("no licence was given"));
+    std::string why =
+        m.entry && !licence_valid
+            ? "licence " + licence->number + " lists it but is not valid at " + x509::rfc3339(in.at)
+        : m.entry ? "licence " + licence->number + " lists it as " + m.entry->eccn + ", not " +
+                        joined(eccns, " or ")
+                  : (licence ? "licence " + licence->number + " does not list it"
+                             : std::string("no licence was given"));
     if (!m.entry && licence && d.attested_identity) {
       for (const auto& e : licence->devices) {
         if (has(d.reported_identities, e.serial)) {
