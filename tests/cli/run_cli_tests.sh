@@ -13,6 +13,10 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/check.sh"
 
 check help 0 "identify" -- "$bin" --help
+check version 0 "export policy:  sha256 [0-9a-f]{64} \(eCFR 2026-07-23\)" -- "$bin" version
+check version-flag 0 "NVIDIA device:  sha256 102bf659d5419614c9d8e6aecebc80454eb26b1df6a769ac720b9a690b167b48" -- "$bin" --version
+check version-json 0 '"schema": "accel-attest/version/v1"' -- "$bin" version --json
+check version-bad-profiles 2 "input.missing-directory" -- "$bin" --profiles /nonexistent-profiles version
 check identify-help 0 "--sysfs-root" -- "$bin" identify --help
 check registry-help 0 "classify" -- "$bin" registry --help
 check classify-help 0 "worked" -- "$bin" registry classify --help

@@ -72,5 +72,8 @@ void add_tpm(CLI::App& app, Context& ctx);
 void add_results(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
 void add_location(CLI::App& app, Context& ctx);
+void add_version(CLI::App& app, Context& ctx);
+// What `version` prints (also --version): the build and the reference data digests.
+std::string version_text(Context& ctx);
 
 }  // namespace aa::cli

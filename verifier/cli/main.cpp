@@ -5,6 +5,7 @@
 // internal.error with exit 2 (a bug to fix; the stages return Result and do not throw).
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -27,8 +28,10 @@ int main(int argc, char** argv) {
       out += "Run with " + a->get_help_ptr()->get_name() + " for more information.\n";
     return out;
   });
-  app.set_version_flag("--version", std::string("accel-attest ") + ACCEL_ATTEST_VERSION);
   aa::cli::Context ctx;
+  app.set_version_flag("--version",
+                       std::function<std::string()>([&ctx] { return aa::cli::version_text(ctx); }),
+                       "print the build and the digests of the reference data, then exit");
   app.add_option("--profiles", ctx.profiles_dir,
                  "reference-data directory (chip registry, policies); default: "
                  "$ACCEL_ATTEST_PROFILES or the bundled firmware-profiles/");
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
   aa::cli::add_results(app, ctx);
   aa::cli::add_verify(app, ctx);
   aa::cli::add_location(app, ctx);
+  aa::cli::add_version(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
