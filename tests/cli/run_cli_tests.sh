@@ -22,6 +22,11 @@ check registry-help 0 "classify" -- "$bin" registry --help
 check classify-help 0 "worked" -- "$bin" registry classify --help
 check no-subcommand 2 "" -- "$bin"
 check unknown-option 2 "" -- "$bin" identify --frobnicate
+check did-you-mean 2 "usage.unknown-subcommand.*did you mean 'identify'" -- "$bin" identfy
+check did-you-mean-nested 2 "did you mean 'classify'" -- "$bin" registry clasify nvidia-h20
+check did-you-mean-after-option 2 "did you mean 'registry'" -- "$bin" --profiles "$src/firmware-profiles" registyr list
+check unknown-subcommand 2 "usage.unknown-subcommand.*--help" -- "$bin" frobnicate
+check empty-lspci 2 "input.no-devices" -- sh -c "printf '' | \"$bin\" identify --lspci -"
 
 check hgx-sysfs 0 "8 accelerator" -- "$bin" identify --sysfs-root "$hosts/hgx-h100/sys"
 check hgx-lspci 0 "NVIDIA H100 SXM5 80GB" -- "$bin" identify --lspci "$hosts/hgx-h100/lspci.txt"

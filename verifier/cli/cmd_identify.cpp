@@ -48,6 +48,16 @@ Result<Devices> load_devices(const IdentifyOptions& o) {
     AA_TRY(list, read_sysfs_pci(o.sysfs_root));
     d.list = std::move(list);
   }
+  if (d.list.empty()) {
+    // An empty list is a capture that failed, not a host without accelerators: no PCI host
+    // has no PCI function at all.
+    const std::string origin = !o.lspci.empty()       ? o.lspci
+                               : !o.inventory.empty() ? o.inventory
+                                                      : o.sysfs_root + "/bus/pci/devices";
+    return make_error("input.no-devices", origin == "-" ? "<stdin>" : origin,
+                      "the input lists no PCI device, so nothing could be identified (an empty "
+                      "capture is not a host without accelerators)");
+  }
   if (d.class_known.empty()) d.class_known.assign(d.list.size(), true);
   return d;
 }

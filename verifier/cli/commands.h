@@ -73,6 +73,9 @@ void add_results(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
 void add_location(CLI::App& app, Context& ctx);
 void add_version(CLI::App& app, Context& ctx);
+// Before parsing: a token where a subcommand name is expected that names none gets
+// usage.unknown-subcommand with the nearest name ("did you mean"); returns 2 then, else 0.
+int check_subcommand_names(const CLI::App& app, int argc, char** argv);
 // What `version` prints (also --version): the build and the reference data digests.
 std::string version_text(Context& ctx);
 

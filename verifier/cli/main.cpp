@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   aa::cli::add_verify(app, ctx);
   aa::cli::add_location(app, ctx);
   aa::cli::add_version(app, ctx);
+  if (int rc = aa::cli::check_subcommand_names(app, argc, argv); rc != 0) return rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
