@@ -609,7 +609,8 @@ bool exception_fits(const ExceptionRule& e, const std::string& para, const Polic
 }
 
 // What another accelerator would need at `dest`: a 3A090.a part (by the enforced scope, the
-// headquarters rule, or the text alone), else a letter recipient's part. Nothing: nullopt.
+// headquarters rule, or the text alone), else a letter recipient's part; else, and with no
+// destination, a PRC 3A090 IC, which the project's GP10 policy fails everywhere.
 struct ControlledNeed {
   std::string what, cite;
 };
@@ -620,10 +621,12 @@ ControlledNeed gp10_need(const ExportPolicy& policy) {
       "wherever it goes",
       policy.gp10_cite};
 }
-std::optional<ControlledNeed> licence_needed_for_controlled(const ExportPolicy& policy,
-                                                            const std::string& dest,
-                                                            const std::optional<std::string>& hq,
-                                                            const CountryGroups& g) {
+ControlledNeed licence_needed_for_controlled(const ExportPolicy& policy,
+                                             const std::optional<std::string>& where,
+                                             const std::optional<std::string>& hq,
+                                             const CountryGroups& g) {
+  if (!where) return gp10_need(policy);
+  const std::string& dest = *where;
   auto pp = policy.paragraphs.find("3A090.a");
   if (pp != policy.paragraphs.end()) {
     const ParagraphPolicy& a = pp->second;
@@ -813,9 +816,11 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
   // How many of this host's devices each licence entry matches: an entry licenses one device,
   // so a serial the host repeats cannot stretch it; and how many a licence exception covers.
   std::map<const LicensedDevice*, int> entry_uses;
+  std::map<std::string, LicenceMatch> matches;  // by device label
   int exception_items = 0;
   for (const auto& d : devices) {
     const LicenceMatch m = licensed(licence, d);
+    matches[d.label] = m;
     if (m.entry) ++entry_uses[m.entry];
     if (m.entry && licence->exception) ++exception_items;
   }
@@ -848,6 +853,15 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     const std::string claim_source = d.assurance == "platform-bound"
                                          ? "the host's inventory (bound by its TPM quote)"
                                          : "reported PCI IDs";
+    // The verdict rests on the host's claim where another part would fare worse: say so once.
+    auto claim_warning = [&](const std::optional<std::string>& where) {
+      const ControlledNeed n = licence_needed_for_controlled(policy, where, hq, g);
+      add("policy.identity-reported",
+          d.name + " is known only from " + claim_source + ", and " +
+              (where ? "at " + *where + " " : std::string()) + n.what + " [" + n.cite +
+              "]: nothing proves this device is not one",
+          Severity::kWarn);
+    };
     if (controlled && claimed) {
       add("policy.identity-reported",
           d.name + (cv.uncertain() ? " may be export-controlled" : " is export-controlled") +
@@ -858,13 +872,7 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
       // Nowhere to judge the licence rules against: a controlled device is not cleared by a
       // host leaving its site out. The headquarters rule needs a licence anywhere but the US.
       if (!controlled) {
-        if (claimed) {
-          const ControlledNeed n = gp10_need(policy);
-          add("policy.identity-reported",
-              d.name + " is known only from " + claim_source + ", and " + n.what + " [" + n.cite +
-                  "]: nothing proves this device is not one",
-              Severity::kWarn);
-        }
+        if (claimed) claim_warning(std::nullopt);
         continue;
       }
       bool hq_bites = false;
@@ -934,18 +942,11 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     // a letter recipient's part), the verdict rests on that unproven claim: say so.
     const bool embargoed_any = std::any_of(needs.begin(), needs.end(),
                                            [](const Need& n) { return n.kind == Need::kEmbargo; });
-    if (claimed && !controlled && !embargoed_any) {
-      if (auto bite = licence_needed_for_controlled(policy, dest, hq, g)) {
-        add("policy.identity-reported",
-            d.name + " is known only from " + claim_source + ", and at " + dest + " " + bite->what +
-                " [" + bite->cite + "]: nothing proves this device is not one",
-            Severity::kWarn);
-      }
-    }
+    if (claimed && !controlled && !embargoed_any) claim_warning(out.destination);
     if (needs.empty()) continue;
 
     const std::set<std::string> eccns = cv.licence_eccns();
-    const LicenceMatch m = licensed(licence, d);
+    const LicenceMatch& m = matches[d.label];
     const bool eccn_ok =
         licence_valid && m.entry && (m.entry->eccn.empty() || eccns.count(m.entry->eccn));
     const auto note = policy.country_notes.find(dest);
