@@ -176,7 +176,7 @@ Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
     for (const auto& d : l.bound_devices) devs.push_back(d);
     j["inventory_devices"] = devs;
     j["inventory_assurance"] =
-        a.inventory_bound && a.verdict() != "contraindicated" ? "platform-bound" : "reported";
+        tpm::makes_platform_bound(a, /*nonce_issued=*/true) ? "platform-bound" : "reported";
   }
   return j;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "accel_attest/accel_attest.h"
 #include "bundle/bundle.h"
 #include "cli/commands.h"
 #include "core/bytes.h"
@@ -57,93 +58,6 @@ Status check_outputs(const VerifyOptions& o) {
   return Ok{};
 }
 
-// Everything the pipeline refers to, owned here.
-struct Loaded {
-  Bundle bundle;
-  std::string bundle_sha256;
-  ExportPolicy policy;
-  std::optional<Licence> licence;
-  nvidia::NvidiaProfile nv_profile;
-  std::optional<RevocationStore> revocation;
-  std::optional<rim::RimStore> rims;
-  ossl::X509Ptr ak_ca;
-  std::vector<ossl::X509Ptr> ak_intermediates;
-  std::optional<tpm::PcrPolicy> pcr_policy;
-  std::optional<location::Boundaries> boundaries;
-  std::map<std::string, location::TrustedLandmark> landmarks;
-  location::ProcessingTimes processing;
-  ossl::X509Ptr device_root;
-  ossl::PKey key;
-  std::time_t at = 0;
-};
-
-Result<Loaded> load(const VerifyOptions& o, Context& ctx, const Registry& reg) {
-  Loaded l;
-  AA_TRY(key, load_signing_key(o.key));
-  l.key = std::move(key);
-  AA_TRY(text, read_file(o.bundle, kMaxBundle));
-  l.bundle_sha256 = sha256_hex(text);
-  AA_TRY(b, parse_bundle(text, o.bundle));
-  l.bundle = std::move(b);
-  const std::string policy_path =
-      o.policy.empty() ? ctx.profiles() + "/policy/export-policy.json" : o.policy;
-  AA_TRY(p, load_export_policy(policy_path, reg));
-  l.policy = std::move(p);
-  if (!o.licence.empty()) {
-    AA_TRY(lt, read_file(o.licence, 4u << 20));
-    AA_TRY(lic, parse_licence(lt, o.licence));
-    l.licence = std::move(lic);
-  }
-  if (!o.end_user_hq.empty()) {
-    const std::string& hq = o.end_user_hq;
-    if (!is_country_code(hq)) {
-      return make_error("input.bad-value", "--end-user-hq", "not an ISO 3166-1 alpha-2 code");
-    }
-    if (l.licence && l.licence->end_user_hq != hq) {
-      return make_error("input.bad-value", "--end-user-hq",
-                        "the licence says the end user is headquartered in " +
-                            l.licence->end_user_hq + ", not " + hq);
-    }
-  }
-  AA_TRY(at, verification_time(o.time));
-  l.at = at;
-  AA_TRY(prof, nvidia::load_nvidia_profile(ctx.profiles()));
-  l.nv_profile = std::move(prof);
-  if (!o.crl.empty() || !o.ocsp.empty()) {
-    RevocationLimits limits;
-    limits.max_age = o.max_revocation_age;
-    AA_TRY(rev, RevocationStore::load(o.crl, o.ocsp, limits));
-    l.revocation = std::move(rev);
-  }
-  if (!o.rim_store.empty()) l.rims.emplace(o.rim_store);
-  if (!o.ak_ca.empty()) {
-    AA_TRY(c, read_cert(o.ak_ca));
-    l.ak_ca = std::move(c);
-  }
-  for (const auto& path : o.ak_intermediates) {
-    AA_TRY(c, read_cert(path));
-    l.ak_intermediates.push_back(std::move(c));
-  }
-  if (!o.pcr_policy.empty()) {
-    AA_TRY(pt, read_file(o.pcr_policy, 1u << 20));
-    AA_TRY(pp, tpm::load_pcr_policy(pt, o.pcr_policy));
-    l.pcr_policy = std::move(pp);
-  }
-  if (!o.landmarks.empty()) {
-    AA_TRY(bounds, location::Boundaries::load(ctx.profiles()));
-    l.boundaries = std::move(bounds);
-    AA_TRY(lms, location::load_landmarks(o.landmarks));
-    l.landmarks = std::move(lms);
-    AA_TRY(times, location::load_processing_times(ctx.profiles()));
-    l.processing = std::move(times);
-  }
-  if (!o.device_root.empty()) {
-    AA_TRY(c, read_cert(o.device_root));
-    l.device_root = std::move(c);
-  }
-  return l;
-}
-
 // The token verified as `verify-token` would (any status), for the report's signature
 // section: the key named by kid and thumbprint, and the command that re-verifies it. The
 // verified claims are moved to `claims` when it is given.
@@ -178,98 +92,87 @@ Result<ReportSignature> own_report_signature(const std::string& token,
                               ear::shell_word(key_path));
 }
 
+// The library's errors name its members; the CLI's name the options that feed them.
+Error as_option_error(Error e) {
+  static const std::map<std::string, std::string> kOption = {{"end_user_hq", "--end-user-hq"},
+                                                             {"allowed_locations", "--allowed"},
+                                                             {"expected_nonce", "--nonce"}};
+  if (auto it = kOption.find(e.field); it != kOption.end()) e.field = it->second;
+  return e;
+}
+
 int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
-  const Registry* reg = ctx.registry();
-  if (!reg) return 2;
-  auto l = load(o, ctx, *reg);
-  if (!l) return fail(l.error());
-  if (!o.location_out.empty() && !l->boundaries) {
+  auto key_pem = read_file(o.key, 1u << 16);
+  if (!key_pem) return fail(key_pem.error());
+  auto signer = accel_attest::load_signer(*key_pem, o.key, build);
+  if (!signer) return fail(signer.error());
+  accel_attest::ReferenceFiles files;
+  files.profiles_dir = ctx.profiles();
+  files.policy = o.policy;
+  files.rim_store = o.rim_store;
+  files.crl_dir = o.crl;
+  files.ocsp_dir = o.ocsp;
+  files.max_revocation_age = o.max_revocation_age;
+  files.ak_ca = o.ak_ca;
+  files.ak_intermediates = o.ak_intermediates;
+  files.pcr_policy = o.pcr_policy;
+  files.landmarks = o.landmarks;
+  files.device_root = o.device_root;
+  auto refs = accel_attest::References::load(files);
+  if (!refs) return fail(refs.error());
+  accel_attest::VerifyOptions vo;
+  vo.origin = o.bundle;
+  vo.allow_debug_modes = o.allow_debug_modes;
+  if (!o.licence.empty()) {
+    auto lt = read_file(o.licence, 4u << 20);
+    if (!lt) return fail(lt.error());
+    auto lic = accel_attest::parse_licence(*lt, o.licence);
+    if (!lic) return fail(lic.error());
+    vo.licence = std::move(*lic);
+  }
+  if (!o.end_user_hq.empty()) vo.end_user_hq = o.end_user_hq;
+  auto at = verification_time(o.time);
+  if (!at) return fail(at.error());
+  vo.at = *at;
+  if (!o.location_out.empty() && !refs->locates()) {
     return fail(make_error("input.missing-field", "--location-out", "needs --landmarks"));
   }
   if (auto s = check_outputs(o); !s) return fail(s.error());
-  // Every check that can refuse the options runs before the nonce is consumed.
-  std::set<std::string> allowed;
-  if (l->boundaries) {
-    auto a = country_set(o.allowed, *l->boundaries, "--allowed");
-    if (!a) return fail(a.error());
-    allowed = std::move(*a);
-  }
-  std::optional<Bytes> given_nonce;
+  vo.allowed_locations.insert(o.allowed.begin(), o.allowed.end());
+  std::unique_ptr<accel_attest::NonceStore> store;
   if (!o.nonce.empty()) {
-    auto n = hex_decode(o.nonce);
-    if (!n || n->size() < 16 || n->size() > 64) {
-      return fail(make_error("input.bad-hex", "--nonce", "16 to 64 bytes of hex"));
-    }
-    given_nonce = std::move(*n);
-  }
-
-  PipelineReferences refs;
-  refs.registry = reg;
-  refs.policy = &l->policy;
-  refs.licence = l->licence ? &*l->licence : nullptr;
-  if (!o.end_user_hq.empty()) refs.end_user_hq = o.end_user_hq;
-  refs.nvidia.device_root = nvidia::pinned_device_root();
-  refs.nvidia.rim_root = nvidia::pinned_rim_root();
-  refs.nvidia.device_root_label = "pinned NVIDIA Device Identity CA (certs/nvidia)";
-  refs.nvidia.rim_root_label = "pinned NVIDIA CoRIM signing Root CA (certs/nvidia)";
-  refs.nvidia.rims = l->rims ? &*l->rims : nullptr;
-  refs.nvidia.revocation = l->revocation ? &*l->revocation : nullptr;
-  refs.nvidia.profile = &l->nv_profile;
-  refs.nvidia.registry = reg;
-  refs.nvidia.allow_debug_modes = o.allow_debug_modes;
-  refs.pcr_policy = l->pcr_policy ? &*l->pcr_policy : nullptr;
-  refs.ak_ca = l->ak_ca.get();
-  for (const auto& c : l->ak_intermediates) refs.ak_intermediates.push_back(c.get());
-  refs.at = l->at;
-  const std::time_t now = std::time(nullptr);
-  if (given_nonce) {
-    refs.expected_nonce = *given_nonce;
+    auto n = accel_attest::parse_nonce(o.nonce, "--nonce");
+    if (!n) return fail(n.error());
+    vo.expected_nonce = std::move(*n);
   } else if (!o.store.empty()) {
-    auto store = NonceStore::open(o.store);
-    if (!store) return fail(store.error());
-    if (auto s = store->consume(l->bundle.nonce_hex, now); s) {
-      refs.expected_nonce = l->bundle.nonce;
-    } else if (s.error().code == "store.io") {
-      return fail(s.error());
-    } else {
-      refs.nonce_refused =
-          Finding{s.error().code, s.error().message, "bundle#/nonce", Severity::kFail};
-    }
+    auto st = accel_attest::open_sqlite_nonce_store(o.store);
+    if (!st) return fail(st.error());
+    store = std::move(*st);
+    vo.nonce_store = store.get();
   }
-
-  if (l->boundaries) {
-    refs.boundaries = &*l->boundaries;
-    refs.landmarks = &l->landmarks;
-    refs.processing = l->processing;
-    refs.simulated_device_root = l->device_root.get();
-    // The restricted locations of the policy in use (--policy), not the default file's.
-    refs.restricted_locations = l->policy.restricted_locations.members(reg->country_groups());
-    refs.allowed_locations = allowed;
-    if (o.allowed.empty() && l->licence) refs.allowed_locations.insert(l->licence->destination);
-  }
-  PipelineResult r = run_pipeline(l->bundle, l->bundle_sha256, refs);
-  ear::VerifierIdentity id;
-  id.build = build;
-  // Device and certificate strings can hold bytes that are not UTF-8; the signed claims carry
-  // them replaced (U+FFFD), so that signing and the report cannot fail after the nonce is spent.
-  Json claims = utf8_safe(ear::ear_claims(r, id, now, o.ttl));
-  const std::string kid = jose::thumbprint(l->key.get());
-  auto signed_token = jose::sign_es256(l->key.get(), kid, claims);
+  const std::time_t now = std::time(nullptr);
+  vo.now = now;
+  auto text = read_file(o.bundle, kMaxBundle);
+  if (!text) return fail(text.error());
+  // Every check that can refuse the options runs inside verify() before the nonce is consumed.
+  auto v = accel_attest::verify(*refs, *text, vo);
+  if (!v) return fail(as_option_error(v.error()));
+  const PipelineResult& r = v->result;
+  Json claims = accel_attest::result_claims(*v, *signer, now, o.ttl);
+  const std::string& kid = signer->kid;
+  auto signed_token = accel_attest::sign_claims(*signer, claims);
   if (!signed_token) return fail(signed_token.error());
   const std::string token = *signed_token;
   if (auto s = write_file(o.out, token + "\n"); !s) return fail(s.error());
   if (!o.location_out.empty()) {
-    std::vector<location::LocationResult> locs;
-    for (const auto& s : r.submods)
-      if (s.location) locs.push_back(*s.location);
-    Json lc =
-        utf8_safe(location::location_claims(locs, *l->boundaries, r.host_name, id, now, o.ttl));
-    auto location_token = jose::sign_es256(l->key.get(), kid, lc);
+    auto lc = accel_attest::location_claims(*refs, *v, *signer, now, o.ttl);
+    if (!lc) return fail(lc.error());
+    auto location_token = accel_attest::sign_claims(*signer, *lc);
     if (!location_token) return fail(location_token.error());
     if (auto s = write_file(o.location_out, *location_token + "\n"); !s) return fail(s.error());
   }
   if (!o.report.empty()) {
-    auto sig = own_report_signature(token, o.out, l->key.get(), o.key);
+    auto sig = own_report_signature(token, o.out, signer->key.get(), o.key);
     if (!sig) return fail(sig.error());
     if (auto s = write_file(o.report, render_html_report(claims, *sig)); !s) return fail(s.error());
   }

@@ -1,5 +1,8 @@
 #include "crypto/chain.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "crypto/x509.h"
 
 namespace aa {
@@ -13,8 +16,40 @@ ossl::X509Ptr share(X509* cert) {
 
 }  // namespace
 
-ChainVerifier::ChainVerifier(const X509* anchor, std::time_t at)
-    : anchor_(share(const_cast<X509*>(anchor))), at_(at), store_(X509_STORE_new()) {
+std::string CertificateCache::key(const X509* anchor, const std::vector<ossl::X509Ptr>& chain) {
+  std::string k = x509::fingerprint_sha256(anchor);
+  for (const auto& c : chain) k += ":" + x509::fingerprint_sha256(c.get());
+  return k;
+}
+
+std::shared_ptr<const CertificateCache::Entry> CertificateCache::find(const std::string& k,
+                                                                      std::time_t at) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(k);
+  if (it == entries_.end()) return nullptr;
+  if (at < it->second->not_before || at > it->second->not_after) return nullptr;
+  return it->second;
+}
+
+void CertificateCache::insert(std::string k, std::shared_ptr<const Entry> entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.count(k)) return;
+  if (max_ == 0) return;
+  while (entries_.size() >= max_ && !order_.empty()) {
+    entries_.erase(order_.front());
+    order_.pop_front();
+  }
+  order_.push_back(k);
+  entries_.emplace(std::move(k), std::move(entry));
+}
+
+size_t CertificateCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+ChainVerifier::ChainVerifier(const X509* anchor, std::time_t at, CertificateCache* cache)
+    : anchor_(share(const_cast<X509*>(anchor))), at_(at), store_(X509_STORE_new()), shared_(cache) {
   X509_STORE_add_cert(store_.get(), anchor_.get());
 }
 
@@ -23,6 +58,18 @@ ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
   if (chain.empty()) {
     out.reason = "no certificates";
     return out;
+  }
+  std::string shared_key;
+  if (shared_) {
+    shared_key = CertificateCache::key(anchor_.get(), chain);
+    if (auto e = shared_->find(shared_key, at_)) {
+      out.ok = true;
+      out.warm = true;
+      out.out_of_order = e->out_of_order;
+      for (const auto& c : e->path) out.path.push_back(c.get());
+      out.hold = e;
+      return out;
+    }
   }
   ossl::X509Stack untrusted(sk_X509_new_null());
   for (size_t i = 1; i < chain.size(); ++i) sk_X509_push(untrusted.get(), chain[i].get());
@@ -69,6 +116,17 @@ ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
     X509_STORE_add_cert(store_.get(), self.get());
     above.insert(above.begin(), std::move(self));  // keeps the stored object alive
     cached_.emplace(std::move(fp), std::move(above));
+  }
+  if (shared_) {
+    auto e = std::make_shared<CertificateCache::Entry>();
+    e->out_of_order = out.out_of_order;
+    e->not_after = std::numeric_limits<std::time_t>::max();
+    for (X509* c : out.path) {
+      e->path.push_back(share(c));
+      e->not_before = std::max(e->not_before, x509::not_before(c));
+      e->not_after = std::min(e->not_after, x509::not_after(c));
+    }
+    shared_->insert(std::move(shared_key), std::move(e));
   }
   return out;
 }

@@ -8,14 +8,25 @@
 // later path that reaches one of them without re-checking what lies above it: sound because
 // the time and the anchor are fixed for the verifier's life. Revocation is not checked here
 // (crypto/revocation.h).
+//
+// A CertificateCache carries verified chains from one ChainVerifier to later ones (the warm
+// path: the same hosts verified again). It answers only for the same anchor and a byte-identical
+// chain, presented at a time inside the validity window of every certificate on the stored
+// path; the outcome is then the stored one (path, order), without any signature check. It keeps
+// only chains that verified. It is internally synchronised: one cache may serve verifiers on
+// several threads at once. It holds at most `max_entries` chains, dropping the oldest.
 #pragma once
 
 #include <ctime>
+#include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "crypto/ossl.h"
+#include "crypto/x509.h"
 
 namespace aa {
 
@@ -30,12 +41,42 @@ struct ChainOutcome {
   // cached intermediate). The pointers stay valid while the verified chain and this verifier
   // live.
   std::vector<X509*> path;
-  bool used_cache = false;  // stopped at a cached intermediate
+  bool used_cache = false;           // stopped at a cached intermediate
+  bool warm = false;                 // answered by a CertificateCache, no signature checked
+  std::shared_ptr<const void> hold;  // keeps a cached path alive (warm)
+};
+
+class CertificateCache {
+ public:
+  explicit CertificateCache(size_t max_entries = 4096) : max_(max_entries) {}
+  CertificateCache(const CertificateCache&) = delete;
+  CertificateCache& operator=(const CertificateCache&) = delete;
+
+  struct Entry {
+    std::vector<ossl::X509Ptr> path;  // leaf first, ending at the anchor
+    bool out_of_order = false;
+    std::time_t not_before = 0, not_after = 0;  // the window every path certificate is valid in
+  };
+  // The chain's key: the anchor's and each certificate's SHA-256 fingerprint.
+  static std::string key(const X509* anchor, const std::vector<ossl::X509Ptr>& chain);
+  std::shared_ptr<const Entry> find(const std::string& key, std::time_t at) const;
+  void insert(std::string key, std::shared_ptr<const Entry> entry);
+  size_t size() const;
+  // The certificates parsed for these chains (crypto/x509.h), shared the same way.
+  x509::ParsedCertCache& parsed() { return parsed_; }
+
+ private:
+  size_t max_;
+  x509::ParsedCertCache parsed_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const Entry>> entries_;
+  std::deque<std::string> order_;
 };
 
 class ChainVerifier {
  public:
-  ChainVerifier(const X509* anchor, std::time_t at);
+  // `cache` (optional) must outlive the verifier.
+  ChainVerifier(const X509* anchor, std::time_t at, CertificateCache* cache = nullptr);
 
   ChainOutcome verify(const std::vector<ossl::X509Ptr>& chain);
 
@@ -46,6 +87,7 @@ class ChainVerifier {
   ossl::X509Ptr anchor_;
   std::time_t at_;
   ossl::X509Store store_;
+  CertificateCache* shared_ = nullptr;
   // Verified intermediates by SHA-256 fingerprint: the certificate, then the rest of its path
   // up to the anchor, so a path cut short at a cached certificate can be completed (revocation
   // needs every certificate).

@@ -42,8 +42,26 @@ Result<ossl::X509Ptr> parse_der(ByteView der, const std::string& field) {
   return cert;
 }
 
+Result<ossl::X509Ptr> ParsedCertCache::parse(ByteView der, const std::string& field) {
+  const std::string_view key = as_chars(der);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = certs_.find(key); it != certs_.end()) {
+      X509_up_ref(it->second.get());
+      return ossl::X509Ptr(it->second.get());
+    }
+  }
+  AA_TRY(cert, parse_der(der, field));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (certs_.size() < max_) {
+    X509_up_ref(cert.get());
+    certs_.emplace(std::string(key), ossl::X509Ptr(cert.get()));
+  }
+  return cert;
+}
+
 Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const std::string& field,
-                                                   size_t max_certs) {
+                                                   size_t max_certs, ParsedCertCache* cache) {
   std::vector<ossl::X509Ptr> out;
   size_t pos = 0;
   while ((pos = pem.find(kBegin, pos)) != std::string_view::npos) {
@@ -59,7 +77,7 @@ Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const s
     }
     auto der = base64_decode(pem.substr(body, end - body));
     if (!der) return make_error("crypto.bad-certificate", where, "PEM body is not base64");
-    AA_TRY(cert, parse_der(*der, where));
+    AA_TRY(cert, cache ? cache->parse(*der, where) : parse_der(*der, where));
     out.push_back(std::move(cert));
     pos = end + kEnd.size();
   }

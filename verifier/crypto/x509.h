@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <ctime>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,11 +21,33 @@
 
 namespace aa::x509 {
 
+// Parsed certificates by their DER bytes, so that a certificate met many times (the CAs every
+// GPU chain shares, the same hosts verified again) is decoded once: OpenSSL 3 decodes each
+// public key through its provider decoders, the costliest step of reading a chain. The same
+// bytes always parse to the same certificate, so a hit is exactly what parsing would give; only
+// certificates that parsed are kept. Internally synchronised (one cache may serve several
+// threads); at most `max_entries` certificates, then it stops adding.
+class ParsedCertCache {
+ public:
+  explicit ParsedCertCache(size_t max_entries = 8192) : max_(max_entries) {}
+  ParsedCertCache(const ParsedCertCache&) = delete;
+  ParsedCertCache& operator=(const ParsedCertCache&) = delete;
+  // The certificate of `der` (parse_der()), from the cache or parsed and remembered.
+  Result<ossl::X509Ptr> parse(ByteView der, const std::string& field);
+
+ private:
+  size_t max_;
+  std::mutex mu_;
+  std::map<std::string, ossl::X509Ptr, std::less<>> certs_;
+};
+
 // Every "-----BEGIN CERTIFICATE-----" block of `pem`, in order. Text outside the blocks is
 // ignored; a block that does not decode to one DER certificate with nothing after it is an
 // error (crypto.bad-certificate). At most `max_certs` blocks (input.too-large); none is an error.
+// With a cache, each block's certificate comes from it (ParsedCertCache).
 Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const std::string& field,
-                                                   size_t max_certs = 16);
+                                                   size_t max_certs = 16,
+                                                   ParsedCertCache* cache = nullptr);
 
 // Exactly one DER certificate, no trailing bytes.
 Result<ossl::X509Ptr> parse_der(ByteView der, const std::string& field);

@@ -51,8 +51,9 @@ Appraiser::Appraiser(const References& refs, std::time_t at, Bytes expected_nonc
     : refs_(refs),
       at_(at),
       nonce_(std::move(expected_nonce)),
-      device_chains_(refs.device_root, at),
-      rim_chains_(refs.rim_root, at) {}
+      parsed_(refs.certificate_cache ? &refs.certificate_cache->parsed() : &local_parsed_),
+      device_chains_(refs.device_root, at, refs.certificate_cache),
+      rim_chains_(refs.rim_root, at, refs.certificate_cache) {}
 
 Appraiser::~Appraiser() = default;
 
@@ -164,7 +165,8 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
 
   // The chain first: its leaf names the die family, which decides how the report is read.
   std::vector<ossl::X509Ptr> certs;
-  auto parsed_chain = x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8);
+  auto parsed_chain =
+      x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8, parsed_);
   if (!parsed_chain) {
     r.checks["chain"] = CheckStatus::kFail;
     add(r.findings, "nvidia.chain.malformed", Severity::kFail, parsed_chain.error().field,

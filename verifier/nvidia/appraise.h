@@ -76,6 +76,8 @@ struct References {
   const NvidiaProfile* profile = nullptr;
   const Registry* registry = nullptr;
   bool allow_debug_modes = false;  // devtools / debug on is a warning instead of a failure
+  // Chains verified by earlier appraisals (crypto/chain.h); null: each appraiser starts cold.
+  CertificateCache* certificate_cache = nullptr;
 };
 
 using aa::check_name;  // core/finding.h
@@ -159,6 +161,8 @@ class Appraiser {
   References refs_;
   std::time_t at_;
   Bytes nonce_;
+  x509::ParsedCertCache local_parsed_;  // this appraiser's, when no certificate_cache is given
+  x509::ParsedCertCache* parsed_;
   ChainVerifier device_chains_;
   ChainVerifier rim_chains_;
   std::map<std::string, RimOutcome> rim_cache_;

@@ -265,7 +265,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     host.trust_vector = host_vector(*quote);
     host.checks = check_texts(quote->checks);
     // Bound means fresh too: a quote over a nonce the verifier did not issue binds nothing now.
-    host.inventory_bound = quote->inventory_bound && fresh == Freshness::kIssued;
+    host.inventory_bound = tpm::makes_platform_bound(*quote, fresh == Freshness::kIssued);
     if (!quote->ak_name.empty()) host.ak_name = hex_encode(quote->ak_name);
     if (quote->quote) host.pcr_selection = tpm::selection_text(quote->quote->selection());
     for (const auto& f : quote->findings) host.findings.push_back(f);
@@ -275,13 +275,14 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                              "the bundle has no TPM quote: the host's platform vouches for nothing",
                              "bundle#/host", Severity::kWarn});
   }
-  // inventory_bound already means signature, AK trust and extraData (tpm/appraise.h). A quote
-  // over a nonce the verifier did not issue (or refused) vouches for nothing now.
-  const bool platform_bound = fresh == Freshness::kIssued && quote && quote->inventory_bound;
-  if (quote && quote->extra_data_binds && !quote->inventory_bound) {
+  // tpm::makes_platform_bound(): signature, AK trust, extraData, an issued nonce and a quote
+  // whose appraisal did not fail (the same rule as `tpm verify`).
+  const bool platform_bound = host.inventory_bound;
+  if (quote && quote->extra_data_binds &&
+      (!quote->inventory_bound || (fresh == Freshness::kIssued && !platform_bound))) {
     host.findings.push_back({"pipeline.binding-untrusted",
-                             "the quote's extraData binds the inventory, but its signature or "
-                             "its AK is not trusted: the devices stay `reported`",
+                             "the quote's extraData binds the inventory, but its signature, its "
+                             "AK or its appraisal is not trusted: the devices stay `reported`",
                              "bundle#/host/tpm", Severity::kWarn});
   }
 

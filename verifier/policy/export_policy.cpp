@@ -287,6 +287,11 @@ Result<ExceptionRule> read_exception(const JsonAt& at, const CountryGroups& g) {
 
 Result<ExportPolicy> load_export_policy(const std::string& path, const Registry& registry) {
   AA_TRY(text, read_file(path, 1u << 20));
+  return parse_export_policy(text, path, registry);
+}
+
+Result<ExportPolicy> parse_export_policy(std::string_view text, const std::string& path,
+                                         const Registry& registry) {
   AA_TRY(doc, parse_json_strict(text, path));
   JsonAt root(doc, path);
   AA_TRY(o, root.object());

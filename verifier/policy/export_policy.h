@@ -134,6 +134,9 @@ struct ExportPolicy {
 };
 
 Result<ExportPolicy> load_export_policy(const std::string& path, const Registry& registry);
+// The same from the file's bytes; `origin` names it in errors.
+Result<ExportPolicy> parse_export_policy(std::string_view text, const std::string& origin,
+                                         const Registry& registry);
 
 struct LicensedDevice {
   std::string serial;  // a board serial or an NVIDIA UEID

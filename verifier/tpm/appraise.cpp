@@ -300,4 +300,8 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   return a;
 }
 
+bool makes_platform_bound(const QuoteAppraisal& a, bool nonce_issued) {
+  return nonce_issued && a.inventory_bound && a.verdict() != "contraindicated";
+}
+
 }  // namespace aa::tpm

@@ -88,4 +88,11 @@ Bytes binding_extra_data(ByteView nonce, ByteView inventory_digest);
 
 QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& refs);
 
+// Whether the quote makes the inventory it binds `platform-bound`: the one rule `verify` and
+// `tpm verify` share. It does only when inventory_bound holds (signature, trusted AK,
+// extraData), the nonce was the one the verifier issued (`nonce_issued`), and nothing in the
+// quote's appraisal failed: a quote whose boot state, event log or clock fails vouches for
+// nothing it lists.
+bool makes_platform_bound(const QuoteAppraisal& a, bool nonce_issued);
+
 }  // namespace aa::tpm
