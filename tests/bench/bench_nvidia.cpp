@@ -20,6 +20,7 @@
 #include "nvidia/profile.h"
 #include "nvidia/roots.h"
 #include "registry/registry.h"
+#include "rim/rim_store.h"
 #include "spdm/measurements.h"
 
 namespace {

@@ -15,6 +15,7 @@
 #include "nvidia/evidence_input.h"
 #include "nvidia/profile.h"
 #include "nvidia/roots.h"
+#include "rim/rim_store.h"
 #include "unit/registry_fixture.h"
 
 namespace aa::test {

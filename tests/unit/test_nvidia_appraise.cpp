@@ -75,6 +75,46 @@ TEST(NvidiaAppraise, EndToEnd2023WithBothRimsMatchesAllMeasurements) {
   EXPECT_TRUE(has_finding(r, "nvidia.fwid.absent"));  // a 545 driver sends no FWID
 }
 
+// RIMs through rim::RimSource: the same bytes from memory give the same appraisal as the
+// directory store; an ID the source lacks is nvidia.rim.missing naming the source.
+TEST(NvidiaAppraise, RimsFromMemoryAppraiseAsFromTheDirectory) {
+  NvidiaRun from_dir(test::kNonce2023, test::at("2024-01-01T00:00:00Z"), "e2e-2023");
+  auto expected = from_dir(test::report_evidence("nvtrust-2023"));
+
+  rim::MemoryRimSource mem("embedded");
+  for (const char* id : {"NV_GPU_DRIVER_GH100_545.00", "NV_GPU_VBIOS_1010_0200_882_96005E0001"}) {
+    mem.add(id, test::slurp(test::kNvData + "/rim-stores/e2e-2023/" + id + ".xml"));
+  }
+  NvidiaRun from_mem(test::kNonce2023, test::at("2024-01-01T00:00:00Z"));
+  from_mem.refs.rims = &mem;
+  from_mem.appraiser = std::make_unique<nvidia::Appraiser>(
+      from_mem.refs, test::at("2024-01-01T00:00:00Z"), test::unhex(test::kNonce2023));
+  auto r = from_mem(test::report_evidence("nvtrust-2023"));
+  EXPECT_EQ(r.checks, expected.checks) << test::findings_text(r);
+  EXPECT_EQ(r.checks.at("driver_rim"), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at("measurements"), CheckStatus::kPass);
+  EXPECT_EQ(r.verdict(), expected.verdict());
+  EXPECT_EQ(r.measurements_matched, expected.measurements_matched);
+  ASSERT_EQ(r.findings.size(), expected.findings.size()) << test::findings_text(r);
+  for (size_t i = 0; i < r.findings.size(); ++i)
+    EXPECT_EQ(r.findings[i].code, expected.findings[i].code);
+
+  rim::MemoryRimSource driver_only("embedded");
+  driver_only.add(
+      "NV_GPU_DRIVER_GH100_545.00",
+      test::slurp(test::kNvData + "/rim-stores/e2e-2023/NV_GPU_DRIVER_GH100_545.00.xml"));
+  from_mem.refs.rims = &driver_only;
+  from_mem.appraiser = std::make_unique<nvidia::Appraiser>(
+      from_mem.refs, test::at("2024-01-01T00:00:00Z"), test::unhex(test::kNonce2023));
+  auto partial = from_mem(test::report_evidence("nvtrust-2023"));
+  EXPECT_EQ(partial.checks.at("driver_rim"), CheckStatus::kPass);
+  ASSERT_TRUE(has_finding(partial, "nvidia.rim.missing")) << test::findings_text(partial);
+  for (const auto& f : partial.findings) {
+    if (f.code != "nvidia.rim.missing") continue;
+    EXPECT_NE(f.message.find("not in the RIM store embedded"), std::string::npos) << f.message;
+  }
+}
+
 TEST(NvidiaAppraise, SdkH100MatchesItsVbiosRimTwelveOfTwelve) {
   NvidiaRun run(test::kNonce535, test::at("2024-06-01T00:00:00Z"), "sdk-h100-535");
   auto r = run(test::report_evidence("sdk-h100-535"));

@@ -132,10 +132,10 @@ TEST(Rim, SignatureWrappingAndMalformedDocumentsAreRefused) {
 
 TEST(RimStore, RefusesIdsThatCouldNameAPath) {
   rim::RimStore store(test::kNvData + "/rim-stores/e2e-2023");
-  EXPECT_TRUE(store.read("NV_GPU_DRIVER_GH100_545.00")->has_value());
-  EXPECT_FALSE(store.read("NV_GPU_DRIVER_GH100_999.99")->has_value());
+  EXPECT_TRUE(store.find("NV_GPU_DRIVER_GH100_545.00")->has_value());
+  EXPECT_FALSE(store.find("NV_GPU_DRIVER_GH100_999.99")->has_value());
   for (const char* bad : {"../e2e-2023/NV_GPU_DRIVER_GH100_545.00", ".hidden", "a/b", ""}) {
-    auto r = store.read(bad);
+    auto r = store.find(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, "rim.bad-id");
   }

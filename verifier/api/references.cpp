@@ -4,6 +4,7 @@
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "nvidia/roots.h"
+#include "rim/rim_store.h"
 
 namespace accel_attest {
 
@@ -57,7 +58,13 @@ Result<References> References::load(const ReferenceFiles& f, const ReferenceByte
     d->nv_rim_root = share(aa::nvidia::pinned_rim_root());
     d->nv_rim_root_label = "pinned NVIDIA CoRIM signing Root CA (certs/nvidia)";
   }
-  if (!f.rim_store.empty()) d->rims.emplace(f.rim_store);
+  if (!b.rims.empty()) {
+    auto mem = std::make_unique<aa::rim::MemoryRimSource>("RIMs given in memory");
+    for (const auto& [id, xml] : b.rims) mem->add(id, xml);
+    d->rims = std::move(mem);
+  } else if (!f.rim_store.empty()) {
+    d->rims = std::make_unique<aa::rim::RimStore>(f.rim_store);
+  }
   if (!f.crl_dir.empty() || !f.ocsp_dir.empty()) {
     aa::RevocationLimits limits;
     limits.max_age = f.max_revocation_age;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,7 +17,7 @@
 #include "nvidia/profile.h"
 #include "policy/export_policy.h"
 #include "registry/registry.h"
-#include "rim/rim_store.h"
+#include "rim/rim_source.h"
 #include "tpm/pcrs.h"
 
 namespace accel_attest {
@@ -27,7 +28,7 @@ struct References::Data {
   aa::nvidia::NvidiaProfile nv_profile;
   aa::ossl::X509Ptr nv_device_root, nv_rim_root;
   std::string nv_device_root_label, nv_rim_root_label;
-  std::optional<aa::rim::RimStore> rims;
+  std::unique_ptr<const aa::rim::RimSource> rims;  // null: RIMs not appraised
   std::optional<aa::RevocationStore> revocation;
   aa::ossl::X509Ptr ak_ca;
   std::vector<aa::ossl::X509Ptr> ak_intermediates;

@@ -76,7 +76,7 @@ Result<Verification> verify(const References& references, std::string_view bundl
   refs.nvidia.rim_root = d.nv_rim_root.get();
   refs.nvidia.device_root_label = d.nv_device_root_label;
   refs.nvidia.rim_root_label = d.nv_rim_root_label;
-  refs.nvidia.rims = d.rims ? &*d.rims : nullptr;
+  refs.nvidia.rims = d.rims.get();
   refs.nvidia.revocation = d.revocation ? &*d.revocation : nullptr;
   refs.nvidia.profile = &d.nv_profile;
   refs.nvidia.registry = &d.registry;

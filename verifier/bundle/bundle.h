@@ -18,7 +18,7 @@
 #include "core/result.h"
 #include "inventory/pci_device.h"
 #include "location/probe.h"
-#include "nvidia/appraise.h"
+#include "nvidia/evidence.h"
 
 namespace aa {
 

@@ -10,6 +10,7 @@
 #include "nvidia/evidence_input.h"
 #include "nvidia/render.h"
 #include "nvidia/roots.h"
+#include "rim/rim_store.h"
 
 namespace aa::cli {
 

@@ -12,6 +12,7 @@
 #include "binding/inventory_digest.h"
 #include "bundle/bundle.h"
 #include "cli/commands.h"
+#include "cli/paths.h"
 #include "collect/tpm_host.h"
 #include "core/file_out.h"
 #include "core/json.h"

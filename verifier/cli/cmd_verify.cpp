@@ -25,6 +25,7 @@
 #include "results/ear_writer.h"
 #include "results/jose.h"
 #include "results/token.h"
+#include "rim/rim_store.h"
 #include "store/nonce_store.h"
 
 namespace aa::cli {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/paths.h"
 #include "core/bytes.h"
 #include "core/terminal.h"
 #include "core/text.h"

@@ -43,20 +43,12 @@
 #include "core/finding.h"
 #include "crypto/ossl.h"
 #include "location/boundaries.h"
+#include "location/landmarks.h"
 #include "location/probe.h"
 #include "location/verdict.h"
 #include "results/jose.h"
 
 namespace aa::location {
-
-struct TrustedLandmark {
-  std::string id;
-  LatLon position;
-  jose::Jwks key;  // one key; its kid must be the record's kid
-};
-
-// Loads every <id>.json in `dir`: {"id", "lat", "lon", "jwk": {EC P-256 public JWK}}.
-Result<std::map<std::string, TrustedLandmark>> load_landmarks(const std::string& dir);
 
 struct LocationReferences {
   const Boundaries* boundaries = nullptr;
@@ -91,14 +83,6 @@ struct LocationResult {
   bool site_contradicted = false;  // the evidence puts the device outside the declared site
   std::vector<Finding> findings;
 };
-
-// firmware-profiles/location/processing.json: the minimum processing time per chip family
-// ("simulated" for the tests' devices), in ms; 0 for a family it does not name.
-struct ProcessingTimes {
-  std::map<std::string, double> by_family;
-  double for_family(const std::string& family) const;
-};
-Result<ProcessingTimes> load_processing_times(const std::string& profiles_dir);
 
 // A device's key and identity from its PEM chain (leaf first) verified to `root` at `at`
 // (location.device-untrusted otherwise): a simulated device's chain to its test root, or the

@@ -21,7 +21,7 @@
 #include "core/json.h"
 #include "core/result.h"
 #include "location/appraise.h"
-#include "results/ear_writer.h"
+#include "results/ear.h"
 
 namespace aa::location {
 

@@ -348,7 +348,7 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
   RimOutcome o;
   o.kind = kind;
   o.id = id;
-  auto body = refs_.rims->read(id);
+  auto body = refs_.rims->find(id);
   if (!body) {
     add(o.findings, body.error().code, Severity::kFail, body.error().field, body.error().message);
     o.status = CheckStatus::kFail;
@@ -356,13 +356,13 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
   }
   if (!body->has_value()) {
     add(o.findings, "nvidia.rim.missing", Severity::kWarn, id,
-        "the " + kind + " RIM " + id + ".xml is not in the RIM store " + refs_.rims->dir() +
+        "the " + kind + " RIM " + id + ".xml is not in the RIM store " + refs_.rims->name() +
             "; its measurements are not appraised");
     o.status = CheckStatus::kWarn;
     return rim_cache_.emplace(id, std::move(o)).first->second;
   }
   o.found = true;
-  std::string origin = refs_.rims->dir() + "/" + id + ".xml";
+  std::string origin = refs_.rims->origin(id);
   auto parsed = rim::parse_rim(**body, origin);
   if (!parsed) {
     add(o.findings, "nvidia.rim.malformed", Severity::kFail, parsed.error().field,

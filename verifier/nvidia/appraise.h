@@ -2,9 +2,10 @@
 // appraised offline against pinned roots, local RIMs, local revocation data and the registry.
 //
 // Contract: Appraiser::appraise() is a function of the evidence, the references, the fixed
-// verification time and the expected nonce; it reads nothing but the RIM store and opens no
-// network connection. Every check runs that can run: a failed check is a finding, not an
-// early return, except that nothing past parsing runs on a report that does not parse. Checks
+// verification time and the expected nonce; it reads no file, clock or environment (RIMs come
+// through the references' rim::RimSource) and opens no network connection. Every check runs
+// that can run: a failed check is a finding, not an early return, except that nothing past
+// parsing runs on a report that does not parse. Checks
 // and their finding codes (docs/findings.md):
 //   parse        spdm.*, nvidia.opaque.*        the report is well-formed (measurements.h,
 //                                                opaque.h)
@@ -48,30 +49,22 @@
 #include "core/finding.h"
 #include "crypto/chain.h"
 #include "crypto/revocation.h"
+#include "nvidia/evidence.h"
 #include "nvidia/opaque.h"
 #include "nvidia/profile.h"
 #include "registry/registry.h"
-#include "rim/rim_store.h"
+#include "rim/rim_source.h"
 #include "rim/swid_rim.h"
 #include "spdm/measurements.h"
 
 namespace aa::nvidia {
-
-struct DeviceEvidence {
-  std::string label;   // "GPU-0", "SWITCH-1", or the report file name
-  std::string origin;  // file (and JSON pointer) it came from
-  std::string arch;    // what the evidence declares ("HOPPER"...), unsigned; may be empty
-  Bytes report;
-  std::string chain_pem;
-  std::optional<std::pair<uint16_t, uint16_t>> pci_id;  // (vendor, device) when known
-};
 
 struct References {
   const X509* device_root = nullptr;
   std::string device_root_label;  // "pinned NVIDIA Device Identity CA" or the file given
   const X509* rim_root = nullptr;
   std::string rim_root_label;
-  const rim::RimStore* rims = nullptr;          // null: RIMs not appraised
+  const rim::RimSource* rims = nullptr;         // null: RIMs not appraised
   const RevocationStore* revocation = nullptr;  // null: revocation not checked
   const NvidiaProfile* profile = nullptr;
   const Registry* registry = nullptr;

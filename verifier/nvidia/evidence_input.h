@@ -17,7 +17,7 @@
 #include "core/bytes.h"
 #include "core/json.h"
 #include "core/result.h"
-#include "nvidia/appraise.h"
+#include "nvidia/evidence.h"
 
 namespace aa::nvidia {
 

@@ -133,10 +133,11 @@ struct ExportPolicy {
   const ExceptionRule* exception(const std::string& id) const;
 };
 
-Result<ExportPolicy> load_export_policy(const std::string& path, const Registry& registry);
-// The same from the file's bytes; `origin` names it in errors.
-Result<ExportPolicy> parse_export_policy(std::string_view text, const std::string& origin,
+// parse_export_policy() is the policy from its text (`origin` names it in errors, and `registry`
+// must outlive the result); load_export_policy() reads the file (at most 1 MiB) and parses it.
+Result<ExportPolicy> parse_export_policy(const std::string& text, const std::string& origin,
                                          const Registry& registry);
+Result<ExportPolicy> load_export_policy(const std::string& path, const Registry& registry);
 
 struct LicensedDevice {
   std::string serial;  // a board serial or an NVIDIA UEID

@@ -66,12 +66,4 @@ class Registry {
   std::string digest_;
 };
 
-// The profiles directory to use: $ACCEL_ATTEST_PROFILES if set, else the one found next to the
-// executable (../share/accel-attest/firmware-profiles), else the source tree's.
-std::string default_profiles_dir();
-
-// The trust-anchor directory (certs/): $ACCEL_ATTEST_CERTS, ../share/accel-attest/certs next to
-// the executable, else the source tree's.
-std::string default_certs_dir();
-
 }  // namespace aa

@@ -1,5 +1,6 @@
 #include "results/ear.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -8,6 +9,41 @@
 namespace aa::ear {
 
 namespace {
+
+// Each failed signature or chain check, by the code of its finding, and the AR4SI claims it
+// underwrites (docs/results.md "Trust-vector values"). A device's SPDM report signature and its
+// certificate chain carry everything the report says; a RIM's signature and chain carry the
+// reference values the measurements are judged by; the TPM quote's signature carries the whole
+// host appraisal and the AK certificate chain the TPM's identity; a location record's landmark
+// signature, a device's signed probe response and a simulated device chain carry the location
+// data, which is sourced data.
+struct CryptoRule {
+  const char* code;
+  std::vector<std::string> claims;
+  const char* pointer_part = nullptr;  // only findings whose pointer contains it
+};
+
+const std::vector<CryptoRule>& crypto_rules() {
+  static const std::vector<std::string> report = {"instance-identity", "hardware", "executables",
+                                                  "configuration"};
+  static const std::vector<std::string> quote = {"instance-identity", "hardware", "executables"};
+  static const std::vector<CryptoRule> rules = {
+      {"nvidia.signature.invalid", report},
+      {"nvidia.chain.invalid", report},
+      {"nvidia.chain.expired", report},
+      {"nvidia.rim.signature-invalid", {"executables"}},
+      {"nvidia.rim.chain-invalid", {"executables"}},
+      {"nvidia.rim.expired", {"executables"}},
+      {"tpm.signature-invalid", quote},
+      {"tpm.ak-cert-invalid", {"instance-identity"}},
+      {"location.unknown-landmark", {"sourced-data"}},
+      {"location.device-untrusted", {"sourced-data"}},
+      // location.identity-unbound also says "no key was attested" (pointer: the device); only a
+      // probe response that fails the device key's signature check is a cryptographic failure.
+      {"location.identity-unbound", {"sourced-data"}, "/responses/"},
+  };
+  return rules;
+}
 
 Error missing(const std::string& where, const std::string& claim) {
   return make_error("ear.missing-claim", where + "#/" + claim, "required claim absent");
@@ -231,6 +267,36 @@ Status meets(const Claims& c, const std::string& required, const std::string& or
     }
   }
   return Ok{};
+}
+
+std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings) {
+  std::vector<CryptoFailure> out;
+  for (const auto& f : findings) {
+    if (f.severity != Severity::kFail) continue;
+    for (const auto& rule : crypto_rules()) {
+      if (f.code != rule.code) continue;
+      if (rule.pointer_part && f.pointer.find(rule.pointer_part) == std::string::npos) continue;
+      bool seen = std::any_of(out.begin(), out.end(),
+                              [&](const CryptoFailure& c) { return c.code == f.code; });
+      if (!seen) out.push_back({f.code, rule.claims});
+    }
+  }
+  return out;
+}
+
+Json findings_json(const std::vector<Finding>& fs) {
+  Json a = Json::array();
+  for (const auto& f : fs) {
+    a.push_back({{"code", f.code},
+                 {"severity", severity_name(f.severity)},
+                 {"message", f.message},
+                 {"pointer", f.pointer}});
+  }
+  return a;
+}
+
+std::string ext(const char* name) {
+  return std::string(kExtPrefix) + name;
 }
 
 }  // namespace aa::ear

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "core/finding.h"
 #include "core/json.h"
 #include "core/result.h"
 
@@ -88,5 +89,29 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
 // The statuses a relying party may require of a result.
 inline constexpr const char* kRequireChoices[] = {"affirming", "warning"};
 Status meets(const Claims& c, const std::string& required, const std::string& origin);
+
+// The pieces every signed result of this project shares (results/ear_writer.h for the
+// pipeline's result, location/attestation.h for the location attestation): the verifier's
+// identity, the extension names under kExtPrefix, the findings as the extension maps carry them
+// ([{code, severity, message, pointer}]), and the failed cryptographic checks among findings
+// (each finding code of a failed signature or chain check, docs/results.md "Trust-vector
+// values", and the AR4SI claims it voids).
+inline constexpr const char* kExtPrefix = "https://accel-attest.example/ear/";
+
+struct VerifierIdentity {
+  std::string developer = "https://accel-attest.example";
+  std::string build;  // "accel-attest 0.1.0+<git revision>"
+};
+
+std::string ext(const char* name);  // kExtPrefix + name
+
+Json findings_json(const std::vector<Finding>& findings);
+
+// One failed cryptographic check: the finding code and the claims it voids.
+struct CryptoFailure {
+  std::string code;
+  std::vector<std::string> claims;
+};
+std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings);
 
 }  // namespace aa::ear

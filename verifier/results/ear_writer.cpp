@@ -88,60 +88,10 @@ Status require(const Json& o, const std::string& where,
   return Ok{};
 }
 
-// Each failed signature or chain check, by the code of its finding, and the AR4SI claims it
-// underwrites (docs/results.md "Trust-vector values"). A device's SPDM report signature and its
-// certificate chain carry everything the report says; a RIM's signature and chain carry the
-// reference values the measurements are judged by; the TPM quote's signature carries the whole
-// host appraisal and the AK certificate chain the TPM's identity; a location record's landmark
-// signature, a device's signed probe response and a simulated device chain carry the location
-// data, which is sourced data.
-struct CryptoRule {
-  const char* code;
-  std::vector<std::string> claims;
-  const char* pointer_part = nullptr;  // only findings whose pointer contains it
-};
-
-const std::vector<CryptoRule>& crypto_rules() {
-  static const std::vector<std::string> report = {"instance-identity", "hardware", "executables",
-                                                  "configuration"};
-  static const std::vector<std::string> quote = {"instance-identity", "hardware", "executables"};
-  static const std::vector<CryptoRule> rules = {
-      {"nvidia.signature.invalid", report},
-      {"nvidia.chain.invalid", report},
-      {"nvidia.chain.expired", report},
-      {"nvidia.rim.signature-invalid", {"executables"}},
-      {"nvidia.rim.chain-invalid", {"executables"}},
-      {"nvidia.rim.expired", {"executables"}},
-      {"tpm.signature-invalid", quote},
-      {"tpm.ak-cert-invalid", {"instance-identity"}},
-      {"location.unknown-landmark", {"sourced-data"}},
-      {"location.device-untrusted", {"sourced-data"}},
-      // location.identity-unbound also says "no key was attested" (pointer: the device); only a
-      // probe response that fails the device key's signature check is a cryptographic failure.
-      {"location.identity-unbound", {"sourced-data"}, "/responses/"},
-  };
-  return rules;
-}
-
 }  // namespace
 
 std::vector<CryptoFailure> crypto_failures(const Submod& s) {
   return crypto_failures(s.findings);
-}
-
-std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings) {
-  std::vector<CryptoFailure> out;
-  for (const auto& f : findings) {
-    if (f.severity != Severity::kFail) continue;
-    for (const auto& rule : crypto_rules()) {
-      if (f.code != rule.code) continue;
-      if (rule.pointer_part && f.pointer.find(rule.pointer_part) == std::string::npos) continue;
-      bool seen = std::any_of(out.begin(), out.end(),
-                              [&](const CryptoFailure& c) { return c.code == f.code; });
-      if (!seen) out.push_back({f.code, rule.claims});
-    }
-  }
-  return out;
 }
 
 std::map<std::string, int> appraisal_vector(const Submod& s) {
@@ -169,21 +119,6 @@ bool is_ours(const Json& claims) {
     if (ap != a.end() && *ap == kProfileAccelAttest) return true;
   }
   return false;
-}
-
-Json findings_json(const std::vector<Finding>& fs) {
-  Json a = Json::array();
-  for (const auto& f : fs) {
-    a.push_back({{"code", f.code},
-                 {"severity", severity_name(f.severity)},
-                 {"message", f.message},
-                 {"pointer", f.pointer}});
-  }
-  return a;
-}
-
-std::string ext(const char* name) {
-  return std::string(kExtPrefix) + name;
 }
 
 Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl) {

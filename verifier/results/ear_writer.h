@@ -46,6 +46,7 @@
 #include "core/json.h"
 #include "core/result.h"
 #include "pipeline/pipeline.h"
+#include "results/ear.h"
 
 namespace aa::ear {
 
@@ -55,23 +56,12 @@ namespace aa::ear {
 inline constexpr const char* kProfileAccelAttest = "tag:accel-attest.example,2026:ear#2";
 inline constexpr const char* kProfileAccelAttestV1 = "tag:accel-attest.example,2026:ear#1";
 inline constexpr const char* kPolicyIdPrefix = "tag:accel-attest.example,2026:policy/";
-inline constexpr const char* kExtPrefix = "https://accel-attest.example/ear/";
 inline constexpr const char* kExtSchema = "accel-attest/ear-extensions/v1";
-
-struct VerifierIdentity {
-  std::string developer = "https://accel-attest.example";
-  std::string build;  // "accel-attest 0.1.0+<git revision>"
-};
 
 Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl);
 
-// One failed cryptographic check of a submod: the finding code and the claims it voids.
-struct CryptoFailure {
-  std::string code;
-  std::vector<std::string> claims;
-};
+// crypto_failures() of a submod's findings (results/ear.h).
 std::vector<CryptoFailure> crypto_failures(const Submod& s);
-std::vector<CryptoFailure> crypto_failures(const std::vector<Finding>& findings);
 std::map<std::string, int> appraisal_vector(const Submod& s);  // trust_vector with the 99s
 
 std::string appraisal_policy_id(const std::string& kind, const PipelineResult& r);
@@ -79,11 +69,6 @@ std::string appraisal_policy_id(const std::string& kind, const PipelineResult& r
 // Whether a verified claims set is one of ours: the old top-level profile, an appraisal of our
 // profile, or our verification extension.
 bool is_ours(const Json& claims);
-
-std::string ext(const char* name);  // kExtPrefix + name
-
-// Findings as the extension maps carry them: [{code, severity, message, pointer}].
-Json findings_json(const std::vector<Finding>& findings);
 
 Status check_accel_attest_claims(const Json& claims, const std::string& origin);
 

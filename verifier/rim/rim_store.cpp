@@ -6,7 +6,7 @@
 
 namespace aa::rim {
 
-Result<std::optional<std::string>> RimStore::read(const std::string& id) const {
+Result<std::optional<std::string>> RimStore::find(const std::string& id) const {
   bool ok = !id.empty() && id[0] != '.' && id.size() <= 128;
   for (char c : id) {
     ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||

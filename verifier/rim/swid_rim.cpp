@@ -4,9 +4,9 @@
 #include <libxml/tree.h>
 
 #include <cstring>
-#include <mutex>
 #include <set>
 
+#include "core/init.h"
 #include "crypto/x509.h"
 
 namespace aa::rim {
@@ -61,8 +61,6 @@ std::optional<unsigned> small_uint(const std::string& s, unsigned max) {
   return v;
 }
 
-void silence(void*, const char*, ...) {}
-
 }  // namespace
 
 void XmlDocDeleter::operator()(xmlDoc* d) const {
@@ -77,11 +75,7 @@ const Measurement* Rim::find(unsigned index) const {
 }
 
 Result<Rim> parse_rim(std::string_view xml, const std::string& origin) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    xmlInitParser();
-    xmlSetGenericErrorFunc(nullptr, silence);
-  });
+  init_libraries();
   if (xml.size() > kMaxRim) {
     return make_error("input.too-large", origin, "a RIM is at most 4 MiB");
   }

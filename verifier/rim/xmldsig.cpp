@@ -10,7 +10,8 @@
 
 #include <cstdlib>
 #include <memory>
-#include <mutex>
+
+#include "core/init.h"
 
 namespace aa::rim {
 
@@ -26,19 +27,6 @@ struct KeyDataDeleter {
   void operator()(xmlSecKeyData* d) const { xmlSecKeyDataDestroy(d); }
 };
 
-void quiet(const char*, int, const char*, const char*, const char*, int, const char*) {}
-
-// xmlsec and its OpenSSL back end are initialised once for the process and never shut down
-// (other threads may still be verifying).
-bool init_xmlsec() {
-  static bool ok = [] {
-    xmlSecErrorsSetCallback(quiet);
-    return xmlSecInit() >= 0 && xmlSecCheckVersion() == 1 && xmlSecCryptoAppInit(nullptr) >= 0 &&
-           xmlSecCryptoInit() >= 0;
-  }();
-  return ok;
-}
-
 Error profile_error(const Rim& rim, const std::string& msg) {
   return make_error("rim.signature-profile", rim.origin + " Signature", msg);
 }
@@ -50,7 +38,7 @@ Status verify_rim_signature(const Rim& rim, EVP_PKEY* key) {
     return make_error("rim.signature-invalid", rim.origin,
                       "the signer certificate carries no usable public key");
   }
-  if (!init_xmlsec()) {
+  if (!init_libraries()) {  // core/init.h: once per process, never shut down
     return make_error("rim.signature-invalid", rim.origin, "xmlsec could not be initialised");
   }
   xmlNode* root = xmlDocGetRootElement(rim.doc.get());

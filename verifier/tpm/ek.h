@@ -1,9 +1,8 @@
 // EK certificates and the TPM vendor anchors they chain to (certs/tpm/).
 //
-// Contract: EkAnchors::load() reads every certificate file of a directory (PEM, possibly
-// without a final newline, or DER): self-signed certificates become trust anchors, the others
-// only a pool for path building, never anchors. check_ek_certificate() builds a path from the
-// EK certificate to an anchor at `at` and, when the EK public area is known, requires the
+// Contract: the anchors come from tpm/ek_anchors.h (EkAnchors::load()). check_ek_certificate()
+// builds a path from the EK certificate to an anchor at `at` and, when the EK public area is
+// known, requires the
 // certificate to carry exactly that key. A failure says precisely why: which issuer is missing
 // from the store, an expired certificate, a key that is not the EK's (codes tpm.ek-cert-*).
 #pragma once
@@ -19,6 +18,7 @@
 #include "core/finding.h"
 #include "core/result.h"
 #include "crypto/ossl.h"
+#include "tpm/ek_anchors.h"
 
 namespace aa::tpm {
 
@@ -27,14 +27,6 @@ namespace aa::tpm {
 // or no certificate, are an error (crypto.bad-certificate).
 Result<ossl::X509Ptr> parse_ek_certificate(ByteView der, const std::string& origin,
                                            size_t* padding = nullptr);
-
-struct EkAnchors {
-  std::vector<ossl::X509Ptr> roots;
-  std::vector<ossl::X509Ptr> intermediates;
-  std::vector<std::string> files;
-
-  static Result<EkAnchors> load(const std::string& dir);
-};
 
 struct EkCheck {
   bool ok = false;
