@@ -93,7 +93,8 @@ void BM_VerifyHgxBundle(benchmark::State& state) {
     aa::Bundle b = aa::parse_bundle(text, "bundle").value();
     refs.expected_nonce = b.nonce;
     aa::PipelineResult r = aa::run_pipeline(b, aa::sha256_hex(text), refs);
-    if (r.status != "warning") state.SkipWithError(("unexpected status " + r.status).c_str());
+    if (r.status != aa::TrustTier::kWarning)
+      state.SkipWithError((std::string("unexpected status ") + aa::to_string(r.status)).c_str());
     std::string token =
         aa::jose::sign_es256(key.get(), kid, aa::ear::ear_claims(r, {}, kAt, 3600)).value();
     benchmark::DoNotOptimize(token);

@@ -38,13 +38,13 @@ std::string no_dots(std::string s) {
 
 }  // namespace
 
-std::string DeviceResult::verdict() const {
+TrustTier DeviceResult::verdict() const {
   return verdict_of(findings);
 }
 
 bool DeviceResult::passed(bool strict) const {
-  std::string v = verdict();
-  return v == "affirming" || (!strict && v == "warning");
+  const TrustTier v = verdict();
+  return v == TrustTier::kAffirming || (!strict && v == TrustTier::kWarning);
 }
 
 Appraiser::Appraiser(const References& refs, std::time_t at, Bytes expected_nonce)
@@ -156,17 +156,14 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   r.declared_arch = ev.arch;
   r.device_root_label = refs_.device_root_label;
   r.rim_root_label = refs_.rim_root_label;
-  for (const char* c : {"parse", "signature", "nonce", "chain", "fwid", "revocation", "driver_rim",
-                        "vbios_rim", "measurements", "sku", "modes"}) {
-    r.checks[c] = CheckStatus::kNotRun;
-  }
+  for (DeviceCheck c : all_values<DeviceCheck>()) r.checks[c] = CheckStatus::kNotRun;
   const std::string& at = ev.label;
 
   // The chain first: its leaf names the die family, which decides how the report is read.
   std::vector<ossl::X509Ptr> certs;
   auto parsed_chain = x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8);
   if (!parsed_chain) {
-    r.checks["chain"] = CheckStatus::kFail;
+    r.checks[DeviceCheck::kChain] = CheckStatus::kFail;
     add(r.findings, "nvidia.chain.malformed", Severity::kFail, parsed_chain.error().field,
         parsed_chain.error().message);
   } else {
@@ -191,7 +188,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
                       : "die " + r.die + " is not in firmware-profiles/nvidia/families.json");
   }
   DeviceKind kind = fam ? fam->kind : (ev.arch == "LS10" ? DeviceKind::kSwitch : DeviceKind::kGpu);
-  r.kind = kind == DeviceKind::kSwitch ? "switch" : "gpu";
+  r.kind = kind;
   if (fam && !ev.arch.empty() && ev.arch != fam->arch) {
     add(r.findings, "nvidia.evidence.arch-mismatch", Severity::kWarn, ev.origin + "#/arch",
         "the evidence says " + ev.arch + " but the certificate die " + fam->die + " is " +
@@ -201,13 +198,13 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // Parse.
   auto rep = spdm::parse_measurement_report(ev.report, kSignatureSize, at + " report");
   if (!rep) {
-    r.checks["parse"] = CheckStatus::kFail;
+    r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
     add(r.findings, rep.error().code, Severity::kFail, rep.error().field, rep.error().message);
     return r;
   }
   r.report = std::move(rep).value();
   const spdm::MeasurementReport& report = *r.report;
-  r.checks["parse"] = CheckStatus::kPass;
+  r.checks[DeviceCheck::kParse] = CheckStatus::kPass;
   if (report.trailing_zeros > 0) {
     add(r.findings, "nvidia.report.trailing-zeros", Severity::kInfo, at + " report",
         std::to_string(report.trailing_zeros) +
@@ -219,7 +216,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     ByteView signed_part(ev.report.data(), report.signed_length);
     bool ok = x509::verify_ecdsa_sha384_raw(X509_get0_pubkey(certs[0].get()), signed_part,
                                             report.signature);
-    r.checks["signature"] = ok ? CheckStatus::kPass : CheckStatus::kFail;
+    r.checks[DeviceCheck::kSignature] = ok ? CheckStatus::kPass : CheckStatus::kFail;
     if (!ok) {
       add(r.findings, "nvidia.signature.invalid", Severity::kFail, at + " report",
           "the ECDSA P-384 signature over the first " + std::to_string(report.signed_length) +
@@ -230,7 +227,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // Nonce.
   bool nonce_ok = nonce_.size() == report.request_nonce.size() &&
                   std::equal(nonce_.begin(), nonce_.end(), report.request_nonce.begin());
-  r.checks["nonce"] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
+  r.checks[DeviceCheck::kNonce] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
   if (!nonce_ok) {
     add(r.findings, "nvidia.nonce.mismatch", Severity::kFail, at + " report#request.Nonce",
         "the report answers nonce " + hex_encode(report.request_nonce) + ", expected " +
@@ -240,13 +237,13 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // Opaque data.
   auto opaque = parse_opaque_data(report.opaque, report.opaque_offset, kind, at + " report");
   if (!opaque) {
-    r.checks["parse"] = CheckStatus::kFail;
+    r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
     add(r.findings, opaque.error().code, Severity::kFail, opaque.error().field,
         opaque.error().message);
   } else {
     r.opaque = std::move(opaque).value();
     if (r.opaque->opaque_data_version && *r.opaque->opaque_data_version > 1) {
-      r.checks["parse"] = CheckStatus::kFail;
+      r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
       add(r.findings, "nvidia.opaque.unsupported-version", Severity::kFail,
           at + " report#response.OpaqueData.OPAQUE_FIELD_ID_OPAQUE_DATA_VERSION",
           "opaque data version " + std::to_string(*r.opaque->opaque_data_version) +
@@ -259,7 +256,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // FWID.
   if (r.opaque && fam && !certs.empty()) {
     if (!r.opaque->fwid) {
-      r.checks["fwid"] = CheckStatus::kSkipped;
+      r.checks[DeviceCheck::kFwid] = CheckStatus::kSkipped;
       add(r.findings, "nvidia.fwid.absent", Severity::kInfo, at + " report",
           "the report carries no FWID (GPU drivers up to 545 and this NVSwitch firmware send "
           "none); the leaf is not bound to "
@@ -267,25 +264,26 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     } else {
       auto cf = cert_fwid(certs[0].get(), fam->fwid_extension);
       if (!cf) {
-        r.checks["fwid"] = CheckStatus::kFail;
+        r.checks[DeviceCheck::kFwid] = CheckStatus::kFail;
         add(r.findings, "nvidia.fwid.missing-extension", Severity::kFail, at + " cert[0]",
             "the leaf has no readable FWID extension " + fam->fwid_extension);
       } else if (!std::equal(cf->begin(), cf->end(), r.opaque->fwid->begin(),
                              r.opaque->fwid->end())) {
-        r.checks["fwid"] = CheckStatus::kFail;
+        r.checks[DeviceCheck::kFwid] = CheckStatus::kFail;
         add(r.findings, "nvidia.fwid.mismatch", Severity::kFail,
             at + " report#response.OpaqueData.OPAQUE_FIELD_ID_FWID",
             "report FWID " + hex_encode(*r.opaque->fwid) + " differs from the leaf's " +
                 hex_encode(*cf));
       } else {
-        r.checks["fwid"] = CheckStatus::kPass;
+        r.checks[DeviceCheck::kFwid] = CheckStatus::kPass;
       }
     }
   }
 
   if (r.opaque) {
     r.modes = read_modes(*r.opaque);
-    r.checks["modes"] = appraise_modes(r.modes, refs_.allow_debug_modes, at, r.findings);
+    r.checks[DeviceCheck::kModes] =
+        appraise_modes(r.modes, refs_.allow_debug_modes, at, r.findings);
   }
 
   if (r.opaque && fam) {
@@ -327,16 +325,16 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
         "the evidence ends in a root other than " + refs_.device_root_label +
             " (never trusted; only the pinned root is an anchor)");
   }
-  r.checks["chain"] = ok ? CheckStatus::kPass : CheckStatus::kFail;
+  r.checks[DeviceCheck::kChain] = ok ? CheckStatus::kPass : CheckStatus::kFail;
   if (!c.ok) return;
   if (!refs_.revocation) {
-    r.checks["revocation"] = CheckStatus::kWarn;
+    r.checks[DeviceCheck::kRevocation] = CheckStatus::kWarn;
     add(r.findings, "nvidia.revocation.not-checked", Severity::kWarn, at + " certificate chain",
         "no CRL or OCSP data given (--crl, --ocsp): revocation was not checked");
     return;
   }
   r.revocation = refs_.revocation->check(c.path, at_);
-  r.checks["revocation"] =
+  r.checks[DeviceCheck::kRevocation] =
       revocation_findings(r.revocation, refs_.revocation->limits(), at, r.findings);
 }
 
@@ -441,15 +439,17 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
   if (op.chip_info) values["CHIP_INFO"] = upper(*op.chip_info);
   struct Want {
     const char* kind;
+    DeviceCheck check;
     const std::string* tmpl;
     RimOutcome* out;
     std::optional<std::string> runtime_version;
   };
   std::optional<std::string> vbios_upper =
       op.vbios_version ? std::optional<std::string>(upper(*op.vbios_version)) : std::nullopt;
-  for (Want w : {Want{"driver", &fam.driver_rim, &r.driver_rim, op.driver_version},
-                 Want{"vbios", &fam.vbios_rim, &r.vbios_rim, vbios_upper}}) {
-    std::string check = std::string(w.kind) + "_rim";
+  for (Want w :
+       {Want{"driver", DeviceCheck::kDriverRim, &fam.driver_rim, &r.driver_rim, op.driver_version},
+        Want{"vbios", DeviceCheck::kVbiosRim, &fam.vbios_rim, &r.vbios_rim, vbios_upper}}) {
+    const DeviceCheck check = w.check;
     w.out->kind = w.kind;
     if (w.tmpl->empty()) {
       r.checks[check] = CheckStatus::kSkipped;
@@ -571,7 +571,7 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
     }
   }
   if (!any_rim) {
-    r.checks["measurements"] =
+    r.checks[DeviceCheck::kMeasurements] =
         refs_.rims ? CheckStatus::kWarn : CheckStatus::kNotRun;  // findings already say why
     return;
   }
@@ -625,9 +625,9 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
   }
   bool complete = r.driver_rim.rim || fam.driver_rim.empty();
   complete = complete && (r.vbios_rim.rim || fam.vbios_rim.empty());
-  r.checks["measurements"] = fail                  ? CheckStatus::kFail
-                             : (warn || !complete) ? CheckStatus::kWarn
-                                                   : CheckStatus::kPass;
+  r.checks[DeviceCheck::kMeasurements] = fail                  ? CheckStatus::kFail
+                                         : (warn || !complete) ? CheckStatus::kWarn
+                                                               : CheckStatus::kPass;
 }
 
 void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEvidence& ev) {
@@ -638,7 +638,7 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
   if (ev.pci_id) cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
   if (fam.kind == DeviceKind::kSwitch) {
     r.product = fam.name;
-    r.checks["sku"] = CheckStatus::kPass;
+    r.checks[DeviceCheck::kSku] = CheckStatus::kPass;
     if (ev.pci_id &&
         (ev.pci_id->first != 0x10de || std::find(fam.pci_devices.begin(), fam.pci_devices.end(),
                                                  ev.pci_id->second) == fam.pci_devices.end())) {
@@ -654,16 +654,16 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
     }
     if (r.part) {
       r.product = r.part->name;
-      r.checks["sku"] = CheckStatus::kPass;
+      r.checks[DeviceCheck::kSku] = CheckStatus::kPass;
       if (std::find(fam.registry_dies.begin(), fam.registry_dies.end(), r.part->die) ==
           fam.registry_dies.end()) {
-        r.checks["sku"] = CheckStatus::kFail;
+        r.checks[DeviceCheck::kSku] = CheckStatus::kFail;
         add(r.findings, "nvidia.sku.die-contradiction", Severity::kFail, r.label,
             "signed SKU " + r.sku + " names " + r.part->name + " (" + r.part->die +
                 ") but the certificate die is " + fam.die);
       }
     } else {
-      r.checks["sku"] = CheckStatus::kWarn;
+      r.checks[DeviceCheck::kSku] = CheckStatus::kWarn;
       add(r.findings, "nvidia.sku.unknown", Severity::kWarn, r.label,
           "signed PROJECT/PROJECT_SKU/CHIP_SKU " + r.sku + " (board " +
               (op.board_id ? std::to_string(*op.board_id) : "?") + ") is not in the registry: a " +
@@ -685,7 +685,7 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
     char pci[16];
     std::snprintf(pci, sizeof pci, "%04x:%04x", ev.pci_id->first, ev.pci_id->second);
     std::string says = cands.empty() ? "an unknown device" : cands[0]->name;
-    r.checks["sku"] = CheckStatus::kFail;
+    r.checks[DeviceCheck::kSku] = CheckStatus::kFail;
     add(r.findings, "nvidia.sku.pci-contradiction", Severity::kFail, r.label,
         std::string("PCI ID ") + pci + " says " + says + " but the signed evidence says " +
             (r.product.empty() ? fam.die + " " + r.sku : r.product));
