@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/finding_codes.h"
 #include "crypto/x509.h"
 #include "nvidia/device_cert.h"
 #include "rim/xmldsig.h"
@@ -68,7 +69,7 @@ CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
   for (const auto& cr : rev) {
     if (cr.status == Revocation::kRevoked) {
       revoked = true;
-      add(findings, "nvidia.revocation.revoked", Severity::kFail,
+      add(findings, codes::kNvidiaRevocationRevoked, Severity::kFail,
           at + " cert[" + std::to_string(cr.index) + "]",
           cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
       continue;
@@ -87,16 +88,16 @@ CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
     }
   }
   if (stale) {
-    add(findings, "nvidia.revocation.stale", Severity::kWarn, at + " certificate chain",
+    add(findings, codes::kNvidiaRevocationStale, Severity::kWarn, at + " certificate chain",
         "revocation data past its nextUpdate, or without one and older than " +
             std::to_string(limits.max_age) + " s, is not a current answer: " + old);
   }
   if (future) {
-    add(findings, "nvidia.revocation.future", Severity::kWarn, at + " certificate chain",
+    add(findings, codes::kNvidiaRevocationFuture, Severity::kWarn, at + " certificate chain",
         "revocation data issued after the verification time was not used for " + ahead);
   }
   if (incomplete) {
-    add(findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
+    add(findings, codes::kNvidiaRevocationIncomplete, Severity::kWarn, at + " certificate chain",
         "no current answer for " + missing);
   }
   return revoked                           ? CheckStatus::kFail
@@ -115,19 +116,19 @@ CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std
   const char* relaxed = allow_debug_modes ? " (allowed as a warning by --allow-debug-modes)" : "";
   if (m.devtools.value_or(false)) {
     worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
-    add(findings, "nvidia.cc.devtools", dbg, where,
+    add(findings, codes::kNvidiaCcDevtools, dbg, where,
         std::string("the device is in developer-tools (devtools) mode: its memory and state are "
                     "open to debugging tools") +
             relaxed);
   }
   if (m.debug.value_or(false)) {
     worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
-    add(findings, "nvidia.cc.debug", dbg, where,
+    add(findings, codes::kNvidiaCcDebug, dbg, where,
         std::string("the device reports debug mode on") + relaxed);
   }
   if (m.cc_on && !*m.cc_on) {
     worse(CheckStatus::kWarn);
-    add(findings, "nvidia.cc.off", Severity::kWarn, where,
+    add(findings, codes::kNvidiaCcOff, Severity::kWarn, where,
         "confidential-computing mode is off (NVIDIA's own overall result does not require it)");
   }
   std::string absent;
@@ -139,7 +140,7 @@ CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std
   }
   if (auto last = absent.rfind(", "); last != std::string::npos) absent.replace(last, 2, " or ");
   if (!absent.empty()) {
-    add(findings, "nvidia.cc.not-reported", Severity::kInfo, where,
+    add(findings, codes::kNvidiaCcNotReported, Severity::kInfo, where,
         "the signed evidence does not carry the " + absent + " state; none is assumed" +
             (m.cc_variant.empty() ? std::string()
                                   : " (FEATURE_FLAG " + std::to_string(*m.feature_flag) +
@@ -164,7 +165,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   auto parsed_chain = x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8);
   if (!parsed_chain) {
     r.checks[DeviceCheck::kChain] = CheckStatus::kFail;
-    add(r.findings, "nvidia.chain.malformed", Severity::kFail, parsed_chain.error().field,
+    add(r.findings, codes::kNvidiaChainMalformed, Severity::kFail, parsed_chain.error().field,
         parsed_chain.error().message);
   } else {
     certs = std::move(parsed_chain).value();
@@ -182,7 +183,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     if (certs.size() > 1) r.hwmodel = x509::subject_cn(certs[1].get());
   }
   if (!fam && !certs.empty()) {
-    add(r.findings, "nvidia.family.unknown", Severity::kFail, at + " cert[0]",
+    add(r.findings, codes::kNvidiaFamilyUnknown, Severity::kFail, at + " cert[0]",
         r.die.empty() ? "the leaf certificate carries no NVIDIA device ID (SAN otherName "
                         "1.3.6.1.4.1.412.274.1); the device family cannot be told"
                       : "die " + r.die + " is not in firmware-profiles/nvidia/families.json");
@@ -190,7 +191,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   DeviceKind kind = fam ? fam->kind : (ev.arch == "LS10" ? DeviceKind::kSwitch : DeviceKind::kGpu);
   r.kind = kind;
   if (fam && !ev.arch.empty() && ev.arch != fam->arch) {
-    add(r.findings, "nvidia.evidence.arch-mismatch", Severity::kWarn, ev.origin + "#/arch",
+    add(r.findings, codes::kNvidiaEvidenceArchMismatch, Severity::kWarn, ev.origin + "#/arch",
         "the evidence says " + ev.arch + " but the certificate die " + fam->die + " is " +
             fam->arch + " (the arch field is unsigned; the certificate decides)");
   }
@@ -206,7 +207,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   const spdm::MeasurementReport& report = *r.report;
   r.checks[DeviceCheck::kParse] = CheckStatus::kPass;
   if (report.trailing_zeros > 0) {
-    add(r.findings, "nvidia.report.trailing-zeros", Severity::kInfo, at + " report",
+    add(r.findings, codes::kNvidiaReportTrailingZeros, Severity::kInfo, at + " report",
         std::to_string(report.trailing_zeros) +
             " zero byte(s) after the signature were ignored (unsigned padding)");
   }
@@ -218,7 +219,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
                                             report.signature);
     r.checks[DeviceCheck::kSignature] = ok ? CheckStatus::kPass : CheckStatus::kFail;
     if (!ok) {
-      add(r.findings, "nvidia.signature.invalid", Severity::kFail, at + " report",
+      add(r.findings, codes::kNvidiaSignatureInvalid, Severity::kFail, at + " report",
           "the ECDSA P-384 signature over the first " + std::to_string(report.signed_length) +
               " bytes does not verify with the key of cert[0] (" + r.chain_subjects[0] + ")");
     }
@@ -229,7 +230,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
                   std::equal(nonce_.begin(), nonce_.end(), report.request_nonce.begin());
   r.checks[DeviceCheck::kNonce] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
   if (!nonce_ok) {
-    add(r.findings, "nvidia.nonce.mismatch", Severity::kFail, at + " report#request.Nonce",
+    add(r.findings, codes::kNvidiaNonceMismatch, Severity::kFail, at + " report#request.Nonce",
         "the report answers nonce " + hex_encode(report.request_nonce) + ", expected " +
             hex_encode(nonce_));
   }
@@ -244,7 +245,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     r.opaque = std::move(opaque).value();
     if (r.opaque->opaque_data_version && *r.opaque->opaque_data_version > 1) {
       r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
-      add(r.findings, "nvidia.opaque.unsupported-version", Severity::kFail,
+      add(r.findings, codes::kNvidiaOpaqueUnsupportedVersion, Severity::kFail,
           at + " report#response.OpaqueData.OPAQUE_FIELD_ID_OPAQUE_DATA_VERSION",
           "opaque data version " + std::to_string(*r.opaque->opaque_data_version) +
               "; versions 0 and 1 are known");
@@ -257,7 +258,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   if (r.opaque && fam && !certs.empty()) {
     if (!r.opaque->fwid) {
       r.checks[DeviceCheck::kFwid] = CheckStatus::kSkipped;
-      add(r.findings, "nvidia.fwid.absent", Severity::kInfo, at + " report",
+      add(r.findings, codes::kNvidiaFwidAbsent, Severity::kInfo, at + " report",
           "the report carries no FWID (GPU drivers up to 545 and this NVSwitch firmware send "
           "none); the leaf is not bound to "
           "the firmware that signed");
@@ -265,12 +266,12 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
       auto cf = cert_fwid(certs[0].get(), fam->fwid_extension);
       if (!cf) {
         r.checks[DeviceCheck::kFwid] = CheckStatus::kFail;
-        add(r.findings, "nvidia.fwid.missing-extension", Severity::kFail, at + " cert[0]",
+        add(r.findings, codes::kNvidiaFwidMissingExtension, Severity::kFail, at + " cert[0]",
             "the leaf has no readable FWID extension " + fam->fwid_extension);
       } else if (!std::equal(cf->begin(), cf->end(), r.opaque->fwid->begin(),
                              r.opaque->fwid->end())) {
         r.checks[DeviceCheck::kFwid] = CheckStatus::kFail;
-        add(r.findings, "nvidia.fwid.mismatch", Severity::kFail,
+        add(r.findings, codes::kNvidiaFwidMismatch, Severity::kFail,
             at + " report#response.OpaqueData.OPAQUE_FIELD_ID_FWID",
             "report FWID " + hex_encode(*r.opaque->fwid) + " differs from the leaf's " +
                 hex_encode(*cf));
@@ -299,7 +300,7 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
   bool ok = true;
   if (certs.size() != kChainLength) {
     ok = false;
-    add(r.findings, "nvidia.chain.length", Severity::kFail, at + " certificate chain",
+    add(r.findings, codes::kNvidiaChainLength, Severity::kFail, at + " certificate chain",
         std::to_string(certs.size()) + " certificates; NVIDIA device chains have " +
             std::to_string(kChainLength) + " (leaf, device, provisioner ICA, identity CA, root)");
   }
@@ -311,17 +312,17 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
                                 x509::subject_cn(certs[c.error_depth].get()) + ")"
                           : "";
     r.chain_error = c.reason + who;
-    add(r.findings, c.expired ? "nvidia.chain.expired" : "nvidia.chain.invalid", Severity::kFail,
-        at + " certificate chain",
+    add(r.findings, c.expired ? codes::kNvidiaChainExpired : codes::kNvidiaChainInvalid,
+        Severity::kFail, at + " certificate chain",
         "no valid path to " + refs_.device_root_label + ": " + r.chain_error);
   } else if (c.out_of_order) {
     ok = false;
-    add(r.findings, "nvidia.chain.order", Severity::kFail, at + " certificate chain",
+    add(r.findings, codes::kNvidiaChainOrder, Severity::kFail, at + " certificate chain",
         "the certificates are not listed leaf first, each followed by its issuer");
   }
   if (!certs.empty() && !x509::same_cert(certs.back().get(), refs_.device_root) &&
       x509::self_signed(certs.back().get())) {
-    add(r.findings, "nvidia.chain.foreign-root", Severity::kInfo, at + " certificate chain",
+    add(r.findings, codes::kNvidiaChainForeignRoot, Severity::kInfo, at + " certificate chain",
         "the evidence ends in a root other than " + refs_.device_root_label +
             " (never trusted; only the pinned root is an anchor)");
   }
@@ -329,7 +330,7 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
   if (!c.ok) return;
   if (!refs_.revocation) {
     r.checks[DeviceCheck::kRevocation] = CheckStatus::kWarn;
-    add(r.findings, "nvidia.revocation.not-checked", Severity::kWarn, at + " certificate chain",
+    add(r.findings, codes::kNvidiaRevocationNotChecked, Severity::kWarn, at + " certificate chain",
         "no CRL or OCSP data given (--crl, --ocsp): revocation was not checked");
     return;
   }
@@ -351,7 +352,7 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
     return rim_cache_.emplace(id, std::move(o)).first->second;
   }
   if (!body->has_value()) {
-    add(o.findings, "nvidia.rim.missing", Severity::kWarn, id,
+    add(o.findings, codes::kNvidiaRimMissing, Severity::kWarn, id,
         "the " + kind + " RIM " + id + ".xml is not in the RIM store " + refs_.rims->dir() +
             "; its measurements are not appraised");
     o.status = CheckStatus::kWarn;
@@ -361,7 +362,7 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
   std::string origin = refs_.rims->dir() + "/" + id + ".xml";
   auto parsed = rim::parse_rim(**body, origin);
   if (!parsed) {
-    add(o.findings, "nvidia.rim.malformed", Severity::kFail, parsed.error().field,
+    add(o.findings, codes::kNvidiaRimMalformed, Severity::kFail, parsed.error().field,
         parsed.error().message);
     o.status = CheckStatus::kFail;
     return rim_cache_.emplace(id, std::move(o)).first->second;
@@ -381,38 +382,38 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
                   x509::subject_cn(shared->certs[c.error_depth].get()) + ")"
             : "";
     if (c.expired) {
-      add(o.findings, "nvidia.rim.expired", Severity::kFail, origin,
+      add(o.findings, codes::kNvidiaRimExpired, Severity::kFail, origin,
           "the RIM signing chain is not valid at " + x509::rfc3339(at_) + who + ": " + c.reason +
               " (signer " + o.signer + " valid until " + x509::rfc3339(o.signer_not_after) + ")");
     } else {
-      add(o.findings, "nvidia.rim.chain-invalid", Severity::kFail, origin,
+      add(o.findings, codes::kNvidiaRimChainInvalid, Severity::kFail, origin,
           "no valid path to " + refs_.rim_root_label + ": " + c.reason + who);
     }
   } else if (c.out_of_order) {
-    add(o.findings, "nvidia.rim.chain-invalid", Severity::kFail, origin,
+    add(o.findings, codes::kNvidiaRimChainInvalid, Severity::kFail, origin,
         "KeyInfo certificates are not listed signer first, each followed by its issuer");
   }
   auto sig = rim::verify_rim_signature(*shared, X509_get0_pubkey(shared->certs[0].get()));
   o.signature_ok = sig.ok();
   if (!sig) {
     add(o.findings,
-        sig.error().code == "rim.signature-profile" ? "nvidia.rim.signature-profile"
-                                                    : "nvidia.rim.signature-invalid",
+        sig.error().code == codes::kRimSignatureProfile ? codes::kNvidiaRimSignatureProfile
+                                                        : codes::kNvidiaRimSignatureInvalid,
         Severity::kFail, origin, sig.error().message);
   }
   if (c.ok && refs_.revocation) {
     o.revocation = refs_.revocation->check(c.path, at_);
     for (const auto& cr : o.revocation) {
       if (cr.status == Revocation::kRevoked) {
-        add(o.findings, "nvidia.revocation.revoked", Severity::kFail, origin,
+        add(o.findings, codes::kNvidiaRevocationRevoked, Severity::kFail, origin,
             cr.subject + " (RIM chain) is revoked (" + cr.source + ": " + cr.detail + ")");
       } else if (cr.status == Revocation::kStale) {
-        add(o.findings, "nvidia.revocation.stale", Severity::kWarn, origin,
+        add(o.findings, codes::kNvidiaRevocationStale, Severity::kWarn, origin,
             cr.subject + " (RIM chain): revocation data is stale, not a current answer (" +
                 cr.detail + ")");
       }
       if (cr.future && cr.status != Revocation::kRevoked) {
-        add(o.findings, "nvidia.revocation.future", Severity::kWarn, origin,
+        add(o.findings, codes::kNvidiaRevocationFuture, Severity::kWarn, origin,
             cr.subject +
                 " (RIM chain): revocation data issued after the verification time "
                 "was not used (" +
@@ -464,7 +465,7 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
     w.out->id = *id;
     if (!refs_.rims) {
       r.checks[check] = CheckStatus::kWarn;
-      add(r.findings, "nvidia.rim.not-checked", Severity::kWarn, r.label,
+      add(r.findings, codes::kNvidiaRimNotChecked, Severity::kWarn, r.label,
           std::string("no RIM store given (--rim-store): the ") + w.kind + " RIM " + *id +
               " and the measurements it covers were not appraised");
       continue;
@@ -482,7 +483,7 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
       w.out->version_ok = upper(have) == upper(want) && !want.empty();
       if (!w.out->version_ok) {
         st = CheckStatus::kFail;
-        add(r.findings, "nvidia.rim.version-mismatch", Severity::kFail,
+        add(r.findings, codes::kNvidiaRimVersionMismatch, Severity::kFail,
             r.label + " " + w.kind + " RIM " + *id,
             "RIM colloquialVersion " + have + " but the report says " +
                 (want.empty() ? "nothing" : want));
@@ -510,7 +511,7 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
   bool ok = true;
   if (!rim.tag_id.empty() && !digest_tag(rim.tag_id) && rim.tag_id != o.id) {
     ok = false;
-    add(r.findings, "nvidia.rim.id-mismatch", Severity::kFail, where + " SoftwareIdentity@tagId",
+    add(r.findings, codes::kNvidiaRimIdMismatch, Severity::kFail, where + " SoftwareIdentity@tagId",
         "the RIM stored as " + o.id + ".xml says it is " + rim.tag_id +
             " (SoftwareIdentity@tagId): it is another RIM");
   }
@@ -526,12 +527,12 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
           {"Meta@product", &rim.product}}) {
       if (fits(*value)) continue;
       ok = false;
-      add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " " + field,
+      add(r.findings, codes::kNvidiaRimProductMismatch, Severity::kFail, where + " " + field,
           std::string(field) + " is " + (value->empty() ? "absent" : "\"" + *value + "\"") +
               ", but the device's die is " + fam.die + ", whose RIMs name " + known);
     }
   } else {
-    add(r.findings, "nvidia.rim.product-unchecked", Severity::kWarn, where + " Meta@product",
+    add(r.findings, codes::kNvidiaRimProductUnchecked, Severity::kWarn, where + " Meta@product",
         "no RIM of the " + fam.die + " family has been seen, so the product this RIM names (" +
             (rim.product.empty() ? std::string("none") : rim.product) +
             ") cannot be compared (firmware-profiles/nvidia/families.json rim_products)");
@@ -539,7 +540,7 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
   const char* edition = fam.kind == DeviceKind::kSwitch ? "SWITCH" : "GPU";
   if (rim.edition != edition) {
     ok = false;
-    add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " Meta@edition",
+    add(r.findings, codes::kNvidiaRimProductMismatch, Severity::kFail, where + " Meta@edition",
         "Meta@edition is " + (rim.edition.empty() ? std::string("absent") : rim.edition) +
             ", but the device is a " + (fam.kind == DeviceKind::kSwitch ? "switch" : "GPU") +
             " (edition " + edition + ")");
@@ -563,7 +564,7 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
       if (!m.active) continue;
       if (golden.count(m.index)) {
         conflict = true;
-        add(r.findings, "nvidia.rim.index-conflict", Severity::kFail, r.label,
+        add(r.findings, codes::kNvidiaRimIndexConflict, Severity::kFail, r.label,
             "index " + std::to_string(m.index) + " is active in both the driver and the VBIOS RIM");
         continue;
       }
@@ -605,19 +606,19 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
     for (const auto& e : mm.expected) expected += (expected.empty() ? "" : " or ") + e;
     if (!b) {
       fail = true;
-      add(r.findings, "nvidia.measurement.missing", Severity::kFail, where,
+      add(r.findings, codes::kNvidiaMeasurementMissing, Severity::kFail, where,
           std::string("the ") + g.source + " RIM expects RIM index " + std::to_string(index) +
               " (SPDM index " + std::to_string(index + 1) + ") but the report has no such block");
     } else if (tol) {
       mm.tolerated = true;
       warn = true;
-      add(r.findings, "nvidia.measurement.tolerated", Severity::kWarn, where,
+      add(r.findings, codes::kNvidiaMeasurementTolerated, Severity::kWarn, where,
           "RIM index " + std::to_string(index) + " (" + g.source + "): runtime " + mm.runtime +
               ", expected " + expected + "; tolerated by the " + fam.die +
               " profile: " + tol->reason);
     } else {
       fail = true;
-      add(r.findings, "nvidia.measurement.mismatch", Severity::kFail, where,
+      add(r.findings, codes::kNvidiaMeasurementMismatch, Severity::kFail, where,
           "RIM index " + std::to_string(index) + " (SPDM index " + std::to_string(index + 1) +
               ", source " + g.source + "): runtime " + mm.runtime + ", expected " + expected);
     }
@@ -658,13 +659,13 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
       if (std::find(fam.registry_dies.begin(), fam.registry_dies.end(), r.part->die) ==
           fam.registry_dies.end()) {
         r.checks[DeviceCheck::kSku] = CheckStatus::kFail;
-        add(r.findings, "nvidia.sku.die-contradiction", Severity::kFail, r.label,
+        add(r.findings, codes::kNvidiaSkuDieContradiction, Severity::kFail, r.label,
             "signed SKU " + r.sku + " names " + r.part->name + " (" + r.part->die +
                 ") but the certificate die is " + fam.die);
       }
     } else {
       r.checks[DeviceCheck::kSku] = CheckStatus::kWarn;
-      add(r.findings, "nvidia.sku.unknown", Severity::kWarn, r.label,
+      add(r.findings, codes::kNvidiaSkuUnknown, Severity::kWarn, r.label,
           "signed PROJECT/PROJECT_SKU/CHIP_SKU " + r.sku + " (board " +
               (op.board_id ? std::to_string(*op.board_id) : "?") + ") is not in the registry: a " +
               fam.die + " part whose product is not established");
@@ -686,7 +687,7 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
     std::snprintf(pci, sizeof pci, "%04x:%04x", ev.pci_id->first, ev.pci_id->second);
     std::string says = cands.empty() ? "an unknown device" : cands[0]->name;
     r.checks[DeviceCheck::kSku] = CheckStatus::kFail;
-    add(r.findings, "nvidia.sku.pci-contradiction", Severity::kFail, r.label,
+    add(r.findings, codes::kNvidiaSkuPciContradiction, Severity::kFail, r.label,
         std::string("PCI ID ") + pci + " says " + says + " but the signed evidence says " +
             (r.product.empty() ? fam.die + " " + r.sku : r.product));
   }

@@ -5,6 +5,7 @@
 #include "ascend/npu_smi.h"
 #include "binding/inventory_digest.h"
 #include "core/bytes.h"
+#include "core/finding_codes.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
@@ -182,13 +183,13 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     fresh = Freshness::kRefused;
     host.findings.push_back(*refs.nonce_refused);
   } else if (!refs.expected_nonce) {
-    host.findings.push_back({"pipeline.nonce-unchecked",
+    host.findings.push_back({codes::kPipelineNonceUnchecked,
                              "no nonce store or expected nonce was given: the bundle's nonce " +
                                  bundle.nonce_hex + " may be replayed",
                              "bundle#/nonce", Severity::kWarn});
   } else if (*refs.expected_nonce != bundle.nonce) {
     fresh = Freshness::kMismatch;
-    host.findings.push_back({"pipeline.nonce-mismatch",
+    host.findings.push_back({codes::kPipelineNonceMismatch,
                              "the bundle's nonce " + bundle.nonce_hex + " is not the one issued (" +
                                  hex_encode(*refs.expected_nonce) + ")",
                              "bundle#/nonce", Severity::kFail});
@@ -209,13 +210,13 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     if (d.npu_smi) {
       auto chips = ascend::parse_npu_smi(*d.npu_smi, d.pci.address + " npu_smi");
       if (!chips) {
-        w.findings.push_back({"pipeline.npu-smi-unreadable", chips.error().to_string(),
+        w.findings.push_back({codes::kPipelineNpuSmiUnreadable, chips.error().to_string(),
                               d.pci.address, Severity::kWarn});
       } else if (const ascend::NpuChip* c = ascend::chip_at(*chips, d.pci.address)) {
         if (!w.pci.reported_name && !c->name.empty()) w.pci.reported_name = c->name;
         if (!w.serial && c->serial) w.serial = c->serial;
       } else {
-        w.findings.push_back({"pipeline.npu-smi-no-chip",
+        w.findings.push_back({codes::kPipelineNpuSmiNoChip,
                               "the attached npu-smi output lists no chip at " + d.pci.address,
                               d.pci.address, Severity::kWarn});
       }
@@ -261,7 +262,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     for (const auto& f : quote->findings) host.findings.push_back(f);
   } else {
     host.trust_vector["sourced-data"] = 32;
-    host.findings.push_back({"pipeline.no-tpm",
+    host.findings.push_back({codes::kPipelineNoTpm,
                              "the bundle has no TPM quote: the host's platform vouches for nothing",
                              "bundle#/host", Severity::kWarn});
   }
@@ -269,7 +270,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
   // over a nonce the verifier did not issue (or refused) vouches for nothing now.
   const bool platform_bound = fresh == Freshness::kIssued && quote && quote->inventory_bound;
   if (quote && quote->extra_data_binds && !quote->inventory_bound) {
-    host.findings.push_back({"pipeline.binding-untrusted",
+    host.findings.push_back({codes::kPipelineBindingUntrusted,
                              "the quote's extraData binds the inventory, but its signature or "
                              "its AK is not trusted: the devices stay `reported`",
                              "bundle#/host/tpm", Severity::kWarn});
@@ -312,7 +313,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       std::string where;
       for (size_t i : idx) where += (where.empty() ? "" : ", ") + slots[i].w->pci.address;
       for (size_t i : idx) {
-        slots[i].duplicate.push_back({"pipeline.duplicate-evidence",
+        slots[i].duplicate.push_back({codes::kPipelineDuplicateEvidence,
                                       "the same " + key.first + " (" + key.second +
                                           ") appears in the device slots " + where +
                                           ": one device's evidence cannot vouch for several slots",
@@ -353,7 +354,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
             r.part ? ProductSource::kSignedSku : ProductSource::kDieAttestedProductReported;
         if (!r.part) {
           s.findings.push_back(
-              {"pipeline.product-unattested",
+              {codes::kPipelineProductUnattested,
                "the signed SKU " + r.sku + " is not in the registry: the " + r.die +
                    " die is attested, the product is only reported (the PCI ID says " +
                    (slot.id ? slot.id->name : std::string("an unknown device")) +
@@ -419,14 +420,14 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
           break;
         case Freshness::kRefused:
           s.checks.bundle[BundleCheck::kFreshness] = CheckStatus::kFail;
-          s.findings.push_back({"pipeline.evidence-replayed",
+          s.findings.push_back({codes::kPipelineEvidenceReplayed,
                                 "the nonce this report answers was refused by the nonce store: "
                                 "the evidence is not fresh, so it attests nothing now",
                                 s.label, Severity::kFail});
           break;
         case Freshness::kUnchecked:
           s.checks.bundle[BundleCheck::kFreshness] = CheckStatus::kUnchecked;
-          s.findings.push_back({"pipeline.freshness-unchecked",
+          s.findings.push_back({codes::kPipelineFreshnessUnchecked,
                                 "the report answers the bundle's own nonce, which no verifier "
                                 "issued: it may be replayed, so the device is not `attested`",
                                 s.label, Severity::kWarn});
@@ -507,7 +508,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                             [&](const Submod& x) { return x.label == label; });
       if (d == devices.end()) {
         host.findings.push_back(
-            {"location.device-mismatch",
+            {codes::kLocationDeviceMismatch,
              "location evidence for " + label + ", which is no appraised device",
              "bundle#/location", Severity::kFail});
         continue;
@@ -555,7 +556,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       if (fresh == Freshness::kRefused) {
         // The records answer a nonce the store refused: however recent, they predate nothing.
         lres.findings.insert(lres.findings.begin(),
-                             Finding{"location.stale",
+                             Finding{codes::kLocationStale,
                                      "the bundle's nonce was refused by the nonce store: its "
                                      "location evidence is not bound to a live challenge",
                                      d->address, Severity::kFail});
@@ -564,7 +565,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       }
       if (!key) {
         lres.findings.insert(lres.findings.begin(),
-                             unbound.value_or(Finding{"location.identity-unbound",
+                             unbound.value_or(Finding{codes::kLocationIdentityUnbound,
                                                       "no key attested for this device: its "
                                                       "location responses prove nothing",
                                                       d->address, Severity::kFail}));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/finding_codes.h"
 #include "crypto/chain.h"
 #include "crypto/x509.h"
 #include "tpm/eventlog.h"
@@ -38,14 +39,14 @@ void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
   a.checks[QuoteCheck::kAk] = Check::kPass;
   if (!ak.area) {
     a.checks[QuoteCheck::kAk] = Check::kWarn;
-    add(a, "tpm.ak-attributes-unknown", Severity::kWarn, where,
+    add(a, codes::kTpmAkAttributesUnknown, Severity::kWarn, where,
         "the AK came as a PEM key: its TPM attributes (restricted, fixedTPM, ...) cannot be "
         "checked; give the TPM2B_PUBLIC");
   } else if (!is_attestation_key(*ak.area)) {
     a.checks[QuoteCheck::kAk] = Check::kFail;
     char b[16];
     std::snprintf(b, sizeof b, "0x%08x", ak.area->objectAttributes);
-    add(a, "tpm.ak-attributes", Severity::kFail, where + "#objectAttributes",
+    add(a, codes::kTpmAkAttributes, Severity::kFail, where + "#objectAttributes",
         std::string(b) +
             " lacks one of restricted, sign, fixedTPM, fixedParent, "
             "sensitiveDataOrigin: an unrestricted key can sign a forged quote");
@@ -53,7 +54,7 @@ void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
   if (EVP_PKEY_get_base_id(ak.key.get()) == EVP_PKEY_RSA &&
       EVP_PKEY_get_bits(ak.key.get()) < 2048) {
     a.checks[QuoteCheck::kAk] = Check::kFail;
-    add(a, "tpm.ak-weak-key", Severity::kFail, where,
+    add(a, codes::kTpmAkWeakKey, Severity::kFail, where,
         ak.description + " is below the 2048-bit minimum");
   }
 }
@@ -62,7 +63,7 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
                     EVP_PKEY* ak_key) {
   if (!ev.ak_cert_der) {
     a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
-    add(a, "tpm.ak-untrusted", Severity::kWarn, ev.origin,
+    add(a, codes::kTpmAkUntrusted, Severity::kWarn, ev.origin,
         "no AK certificate given: the AK's residence in a genuine TPM rests on its enrolment "
         "(credential activation), which this check did not see");
     return;
@@ -77,13 +78,13 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
   a.checks[QuoteCheck::kAkTrust] = Check::kPass;
   if (EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ak_key) != 1) {
     a.checks[QuoteCheck::kAkTrust] = Check::kFail;
-    add(a, "tpm.ak-cert-key-mismatch", Severity::kFail, where,
+    add(a, codes::kTpmAkCertKeyMismatch, Severity::kFail, where,
         "the AK certificate certifies another key than the AK that signed the quote");
   }
   if (!refs.ak_ca) {
     if (a.checks[QuoteCheck::kAkTrust] == Check::kFail) return;  // the key mismatch decides
     a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
-    add(a, "tpm.ak-untrusted", Severity::kWarn, where,
+    add(a, codes::kTpmAkUntrusted, Severity::kWarn, where,
         "an AK certificate came with the quote but no CA to verify it was configured (--ca, "
         "--ak-ca): the AK is not trusted");
     return;
@@ -99,7 +100,7 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
   ChainOutcome c = v.verify(chain);
   if (!c.ok) {
     a.checks[QuoteCheck::kAkTrust] = Check::kFail;
-    add(a, "tpm.ak-cert-invalid", Severity::kFail, where,
+    add(a, codes::kTpmAkCertInvalid, Severity::kFail, where,
         "no valid path to the CA: " + c.reason + " at depth " + std::to_string(c.error_depth));
   }
 }
@@ -139,7 +140,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
         sig->sigAlg == TPM2_ALG_ECDSA ? sig->signature.ecdsa.hash : sig->signature.rsassa.hash;
     if (s && h == TPM2_ALG_SHA1) {
       a.checks[QuoteCheck::kSignature] = refs.allow_sha1 ? Check::kWarn : Check::kFail;
-      add(a, "tpm.sha1-signature", refs.allow_sha1 ? Severity::kWarn : Severity::kFail,
+      add(a, codes::kTpmSha1Signature, refs.allow_sha1 ? Severity::kWarn : Severity::kFail,
           ev.origin + " TPMT_SIGNATURE#hash",
           std::string("the quote is signed over SHA-1") +
               (refs.allow_sha1 ? " (allowed by --allow-sha1)" : "; pass --allow-sha1 to accept"));
@@ -150,7 +151,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   ByteView extra = q.extra_data();
   const std::string at_extra = ev.origin + " TPMS_ATTEST#extraData";
   if (refs.nonce.empty()) {
-    add(a, "tpm.nonce-empty", Severity::kWarn, at_extra,
+    add(a, codes::kTpmNonceEmpty, Severity::kWarn, at_extra,
         "no nonce: the quote's freshness is not proven (a replayed quote would pass)");
   }
   if (refs.inventory_digest &&
@@ -160,7 +161,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   } else if (refs.inventory_digest && refs.v1_inventory_digest &&
              equal(extra, binding_extra_data(refs.nonce, *refs.v1_inventory_digest))) {
     a.checks[QuoteCheck::kNonce] = Check::kWarn;
-    add(a, "tpm.inventory-binding-v1", Severity::kWarn, at_extra,
+    add(a, codes::kTpmInventoryBindingV1, Severity::kWarn, at_extra,
         "the quote binds a v1 inventory digest, which covers PCI IDs and report digests only "
         "(not names, serials, npu-smi output, certificate chains or the site): it binds "
         "nothing, its devices stay `reported`; collect the quote again with binding v2");
@@ -168,20 +169,20 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
     a.checks[QuoteCheck::kNonce] =
         refs.inventory_digest || refs.nonce.empty() ? Check::kWarn : Check::kPass;
     if (refs.inventory_digest) {
-      add(a, "tpm.inventory-not-bound", Severity::kWarn, at_extra,
+      add(a, codes::kTpmInventoryNotBound, Severity::kWarn, at_extra,
           "the quote answers the nonce but does not cover the accelerator inventory: its "
           "devices stay `reported`");
     }
   } else if (refs.inventory_digest) {
     a.checks[QuoteCheck::kNonce] = Check::kFail;
-    add(a, "tpm.inventory-mismatch", Severity::kFail, at_extra,
+    add(a, codes::kTpmInventoryMismatch, Severity::kFail, at_extra,
         "extraData " + hex_encode(extra) + " is neither the nonce " + hex_encode(refs.nonce) +
             " nor SHA-256(nonce || inventory digest " + hex_encode(*refs.inventory_digest) +
             "): the quote was made for another nonce or another inventory (a bound field "
             "changed, or a device added or removed); its devices stay `reported`");
   } else {
     a.checks[QuoteCheck::kNonce] = Check::kFail;
-    add(a, "tpm.nonce-mismatch", Severity::kFail, at_extra,
+    add(a, codes::kTpmNonceMismatch, Severity::kFail, at_extra,
         "extraData " + hex_encode(extra) + " is not the nonce " + hex_encode(refs.nonce));
   }
   a.inventory_bound =
@@ -198,7 +199,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
     a.checks[QuoteCheck::kPcrs] = Check::kPass;
     if (pf->file_selection && !same_selection(*pf->file_selection, q.selection())) {
       a.checks[QuoteCheck::kPcrs] = Check::kFail;
-      add(a, "tpm.pcr-selection-mismatch", Severity::kFail, ev.origin + " PCR values",
+      add(a, codes::kTpmPcrSelectionMismatch, Severity::kFail, ev.origin + " PCR values",
           "the PCR file claims " + selection_text(*pf->file_selection) +
               " but the signed quote covers " + selection_text(q.selection()) +
               " (relabelled PCRs, CVE-2024-29039)");
@@ -218,7 +219,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
     }
     if (!equal(ByteView(d, n), q.pcr_digest())) {
       a.checks[QuoteCheck::kPcrs] = Check::kFail;
-      add(a, "tpm.pcr-digest-mismatch", Severity::kFail, ev.origin + " PCR values",
+      add(a, codes::kTpmPcrDigestMismatch, Severity::kFail, ev.origin + " PCR values",
           std::string("the ") + hash_name(h) + " digest of the given values " +
               hex_encode(ByteView(d, n)) + " is not the signed pcrDigest " +
               hex_encode(q.pcr_digest()) + " (" + selection_text(q.selection()) + ")");
@@ -244,7 +245,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
         }
         replayed[v.bank];  // empty: nothing to compare in this bank
         a.checks[QuoteCheck::kEventlog] = Check::kWarn;
-        add(a, "tpm.eventlog-bank-missing", Severity::kWarn, ev.origin + " event log",
+        add(a, codes::kTpmEventlogBankMissing, Severity::kWarn, ev.origin + " event log",
             std::string("the log has no ") + hash_name(v.bank) + " digests to replay");
       }
       for (const auto& v : a.pcrs) {
@@ -254,7 +255,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
         Bytes expect = it == r.end() ? Bytes(v.digest.size(), 0) : it->second;
         if (expect != v.digest) {
           a.checks[QuoteCheck::kEventlog] = Check::kFail;
-          add(a, "tpm.eventlog-mismatch", Severity::kFail,
+          add(a, codes::kTpmEventlogMismatch, Severity::kFail,
               ev.origin + " " + hash_name(v.bank) + ":" + std::to_string(v.index),
               "replaying the event log gives " + hex_encode(expect) + ", the quote says " +
                   hex_encode(v.digest));
@@ -266,7 +267,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   // Policy, only over values the signature covers. Without one, the quote proves which TPM
   // signed, not what booted: the inventory it binds was written by software nobody appraised.
   if (!refs.policy) {
-    add(a, "tpm.boot-state-unchecked", Severity::kWarn, ev.origin,
+    add(a, codes::kTpmBootStateUnchecked, Severity::kWarn, ev.origin,
         "no PCR policy was given: the quote's PCR values were not compared with an approved "
         "boot state, so the software that wrote the inventory it binds is unappraised");
   }
@@ -282,14 +283,14 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
         std::string where = ev.origin + " " + bank + ":" + std::to_string(index);
         if (it == a.pcrs.end()) {
           a.checks[QuoteCheck::kPolicy] = Check::kFail;
-          add(a, "tpm.pcr-not-quoted", Severity::kFail, where,
+          add(a, codes::kTpmPcrNotQuoted, Severity::kFail, where,
               "the policy constrains " + bank + ":" + std::to_string(index) +
                   " but the signed quote does not cover it (" + selection_text(q.selection()) +
                   ")");
         } else if (std::none_of(allowed.begin(), allowed.end(),
                                 [&](const Bytes& b) { return b == it->digest; })) {
           a.checks[QuoteCheck::kPolicy] = Check::kFail;
-          add(a, "tpm.pcr-policy-mismatch", Severity::kFail, where,
+          add(a, codes::kTpmPcrPolicyMismatch, Severity::kFail, where,
               "value " + hex_encode(it->digest) + " is not among the " +
                   std::to_string(allowed.size()) + " allowed");
         }
