@@ -419,7 +419,7 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
       const std::string v = text_of(member(d, what));
       if (v.empty()) return std::string();
       std::string src = text_of(member(d, source_member));
-      if (src.empty()) src = "reported";
+      if (src.empty()) src = to_string(Assurance::kReported);
       return html_escape(std::string(what) == "ueid" ? "UEID " : "serial ") + html_escape(v) +
              " <span class=\"src\">(" + html_escape(src) + ")</span>";
     };

@@ -185,11 +185,12 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
 }
 
 Status meets(const Claims& c, const std::string& required, const std::string& origin) {
-  if (required != "affirming" && required != "warning") {
+  const auto req = from_string<TrustTier>(required);
+  if (!req || (*req != TrustTier::kAffirming && *req != TrustTier::kWarning)) {
     return make_error("input.bad-value", "--require", "affirming or warning, not " + required);
   }
   auto ok = [&](TrustTier s) {
-    return s == TrustTier::kAffirming || (required == "warning" && s == TrustTier::kWarning);
+    return s != TrustTier::kNone && !better(*req, s);  // no claim never meets a requirement
   };
   const char* k_status = c.dotted_names ? "ear.status" : "ear_status";
   auto refuse = [&](const std::string& where, TrustTier s) {

@@ -291,7 +291,7 @@ Status check_accel_attest_claims(const Json& claims, const std::string& origin) 
                        {"kind", "pci_address", "chip_family", "marketing_name", "eccn_3a090",
                         "identity_assurance", "flags", "findings"}));
       const Json& level = (*e)["identity_assurance"];
-      if (level != "attested" && level != "platform-bound" && level != "reported") {
+      if (!level.is_string() || !from_string<Assurance>(level.get<std::string>())) {
         return make_error("ear.bad-claim", where + ext(name) + "/identity_assurance",
                           "not attested, platform-bound or reported");
       }
