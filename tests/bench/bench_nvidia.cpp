@@ -105,7 +105,7 @@ void BM_Appraise8GpuHost(benchmark::State& state) {
     aa::nvidia::Appraiser appraiser(r, kNow, kNonce8);
     for (const auto& g : gpus) {
       auto res = appraiser.appraise(g);
-      if (res.verdict() == "contraindicated") state.SkipWithError("device failed");
+      if (res.verdict() == aa::TrustTier::kContraindicated) state.SkipWithError("device failed");
       benchmark::DoNotOptimize(res);
     }
   }

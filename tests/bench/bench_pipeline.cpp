@@ -152,7 +152,7 @@ void verify_once(benchmark::State& state, aa::CertificateCache* cache) {
   static const aa::Bytes nonce = aa::parse_bundle(text, "b").value().nonce;
   o.expected_nonce = nonce;
   auto v = accel_attest::verify(s.refs, text, o);
-  if (!v || v->result.status != "warning") {
+  if (!v || v->result.status != aa::TrustTier::kWarning) {
     state.SkipWithError("unexpected result");
     return;
   }

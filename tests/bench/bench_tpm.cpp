@@ -57,7 +57,8 @@ void appraise(benchmark::State& state, bool ecc) {
   auto r = refs();
   for (auto _ : state) {
     auto a = aa::tpm::appraise_quote(ev, r);
-    if (a.checks.at("signature") != aa::tpm::Check::kPass) state.SkipWithError("bad quote");
+    if (a.checks.at(aa::tpm::QuoteCheck::kSignature) != aa::tpm::Check::kPass)
+      state.SkipWithError("bad quote");
     benchmark::DoNotOptimize(a);
   }
   state.counters["quotes_per_s"] =

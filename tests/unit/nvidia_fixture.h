@@ -130,7 +130,7 @@ inline bool has_finding(const nvidia::DeviceResult& r, const std::string& code) 
 inline std::string findings_text(const nvidia::DeviceResult& r) {
   std::string s;
   for (const auto& f : r.findings) {
-    s += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.message + "\n";
+    s += std::string(to_string(f.severity)) + " " + f.code + ": " + f.message + "\n";
   }
   return s;
 }

@@ -43,7 +43,7 @@ TEST(Jose, RealTokensVerify) {
   auto e = ear::read_ear(v->payload, "readme", {});
   ASSERT_TRUE(e.ok()) << e.error().to_string();
   EXPECT_EQ(e->profile, "test");
-  EXPECT_EQ(e->submods.at(0).status, "none");
+  EXPECT_EQ(e->submods.at(0).status, TrustTier::kNone);
 }
 
 TEST(Jose, NegativesAreRefusedEachWithItsCode) {
@@ -371,7 +371,7 @@ TEST(Ear, FailedCryptoNeverMeetsARequirement) {
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(ear::meets(*r, "warning", "c").error().code, "token.status-below-required");
   ear::Claims forged = *r;
-  forged.submods[0].status = "affirming";
+  forged.submods[0].status = TrustTier::kAffirming;
   auto m = ear::meets(forged, "warning", "c");
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().field, "c#/submods/gpu0/ear_trustworthiness_vector/hardware");

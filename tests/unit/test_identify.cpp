@@ -38,7 +38,7 @@ TEST(Identify, HgxHostHasEightH100AndNoFinding) {
     EXPECT_EQ(d.eccn, Eccn::kA1);
     EXPECT_EQ(std::lround(d.tpp->lo), 15831);
     EXPECT_EQ(d.attestation, "nvidia-spdm");
-    EXPECT_EQ(d.assurance, "reported");
+    EXPECT_EQ(d.assurance, Assurance::kReported);
     EXPECT_TRUE(std::any_of(d.flags.begin(), d.flags.end(),
                             [](const Flag& f) { return f.id == "us-origin-controlled"; }));
   }

@@ -342,7 +342,7 @@ TEST(LocationAppraise, MinimumRttOfVerifiedProbes) {
   Signed s;
   auto r = s.appraise(s.session({3000000, 2000000, 2500000}, s.device.get()));
   EXPECT_EQ(r.verdict, "not_in_restricted");
-  EXPECT_EQ(r.status, "affirming");
+  EXPECT_EQ(r.status, TrustTier::kAffirming);
   ASSERT_EQ(r.landmarks.size(), 1u);
   EXPECT_DOUBLE_EQ(r.landmarks[0].rtt_min_ms, 2.0);
   EXPECT_NEAR(r.landmarks[0].radius_c_km, 299.8, 0.1);
@@ -353,7 +353,7 @@ TEST(LocationAppraise, EveryWayToCheat) {
   auto impostor = s.appraise(s.session({2000000}, s.other.get()));
   EXPECT_TRUE(has(impostor, "location.identity-unbound"));
   EXPECT_EQ(impostor.verdict, "indeterminate");
-  EXPECT_EQ(impostor.status, "contraindicated");
+  EXPECT_EQ(impostor.status, TrustTier::kContraindicated);
   auto moved = s.appraise(s.session({2000000}, s.device.get(), {1.35, 103.9}));
   EXPECT_TRUE(has(moved, "location.landmark-moved"));
   auto ev = s.session({2000000, 2100000}, s.device.get());
@@ -381,7 +381,7 @@ TEST(LocationAppraise, EntriesOfOneDeviceAreJudgedTogether) {
   auto both = s.appraise({&sg, &mad});
   EXPECT_TRUE(has(both, "location.inconsistent"));
   EXPECT_EQ(both.verdict, "indeterminate");
-  EXPECT_EQ(both.status, "contraindicated");
+  EXPECT_EQ(both.status, TrustTier::kContraindicated);
   EXPECT_EQ(both.landmarks.size(), 2u);
   // Singapore and Johor Bahru in two entries: their intersection is the region.
   auto jb = s.session({1200000}, s.device.get(), kJohorBahru, std::nullopt, "jb-1");
@@ -401,11 +401,11 @@ TEST(LocationAppraise, RecordsMustCarryTheVerifiersNonce) {
   Signed s;
   auto fresh = s.appraise(s.session({2000000}, s.device.get()));
   EXPECT_FALSE(has(fresh, "location.stale"));
-  EXPECT_EQ(fresh.status, "affirming");
+  EXPECT_EQ(fresh.status, TrustTier::kAffirming);
   auto none = s.appraise(s.session({2000000}, s.device.get(), kSingapore, Bytes{}));
   EXPECT_TRUE(has(none, "location.stale"));
   EXPECT_EQ(none.verdict, "indeterminate");
-  EXPECT_EQ(none.status, "contraindicated");
+  EXPECT_EQ(none.status, TrustTier::kContraindicated);
   auto other = s.appraise(s.session({2000000}, s.device.get(), kSingapore, Bytes(32, 0x11)));
   EXPECT_TRUE(has(other, "location.stale"));
   // One stale entry among fresh ones: its cap is not used.
@@ -420,7 +420,7 @@ TEST(LocationAppraise, RecordsMustCarryTheVerifiersNonce) {
       appraise_location(s.session({2000000}, s.device.get(), kSingapore, Bytes{}), s.refs(false));
   EXPECT_TRUE(has(unchecked, "location.nonce-unchecked"));
   EXPECT_FALSE(has(unchecked, "location.stale"));
-  EXPECT_EQ(unchecked.status, "warning");
+  EXPECT_EQ(unchecked.status, TrustTier::kWarning);
 }
 
 // The declared site against the caps: a cap (or the caps' intersection) that misses the
@@ -436,7 +436,7 @@ TEST(LocationAppraise, DeclaredSiteContradicted) {
   auto de = s.appraise(mad);
   EXPECT_TRUE(has(de, "location.site-contradicted"));
   EXPECT_TRUE(de.site_contradicted);
-  EXPECT_EQ(de.status, "contraindicated");
+  EXPECT_EQ(de.status, TrustTier::kContraindicated);
   EXPECT_EQ(de.verdict, "not_in_restricted");  // the verdict itself still holds
   // Portugal is about 200 km from Madrid, past 75 km: contradicted; at 10 ms (1,499 km) the
   // cap reaches it and nothing is proven.
@@ -594,7 +594,7 @@ TEST(TimingRecord, StrictParsing) {
 TEST(LocationAttestation, FailedSignaturesAre99) {
   LocationResult bad;
   bad.device = "0000:18:00.0";
-  bad.status = "contraindicated";
+  bad.status = TrustTier::kContraindicated;
   bad.verdict = "indeterminate";
   bad.findings.push_back({"location.unknown-landmark", "not signed by a trusted landmark",
                           "location/0", Severity::kFail});

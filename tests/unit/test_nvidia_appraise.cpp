@@ -20,12 +20,13 @@ using test::NvidiaRun;
 const std::time_t kNow = test::at("2026-11-27T00:00:00Z");
 
 void expect_identity_pass(const nvidia::DeviceResult& r) {
-  for (const char* c : {"parse", "signature", "nonce", "chain"}) {
-    EXPECT_EQ(r.checks.at(c), CheckStatus::kPass) << r.label << " " << c << "\n"
+  for (nvidia::DeviceCheck c : {nvidia::DeviceCheck::kParse, nvidia::DeviceCheck::kSignature,
+                                nvidia::DeviceCheck::kNonce, nvidia::DeviceCheck::kChain}) {
+    EXPECT_EQ(r.checks.at(c), CheckStatus::kPass) << r.label << " " << to_string(c) << "\n"
                                                   << test::findings_text(r);
   }
-  EXPECT_NE(r.checks.at("fwid"), CheckStatus::kFail) << r.label;
-  EXPECT_NE(r.verdict(), "contraindicated") << r.label << "\n" << test::findings_text(r);
+  EXPECT_NE(r.checks.at(nvidia::DeviceCheck::kFwid), CheckStatus::kFail) << r.label;
+  EXPECT_NE(r.verdict(), TrustTier::kContraindicated) << r.label << "\n" << test::findings_text(r);
   EXPECT_TRUE(r.passed(false));
 }
 
@@ -33,7 +34,7 @@ TEST(NvidiaAppraise, NvtrustH100SamplePasses) {
   NvidiaRun run(test::kNonce931d, kNow);
   auto r = run(test::report_evidence("nvtrust-h100"));
   expect_identity_pass(r);
-  EXPECT_EQ(r.checks.at("fwid"), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kFwid), CheckStatus::kPass);
   EXPECT_EQ(r.die, "GH100");
   EXPECT_EQ(r.hwmodel, "GH100 A01 GSP BROM");
   EXPECT_EQ(r.device_id, "NVIDIA:GH100:48B02D92494BADF4");
@@ -44,7 +45,7 @@ TEST(NvidiaAppraise, NvtrustH100SamplePasses) {
   EXPECT_EQ(r.driver_rim.id, "NV_GPU_DRIVER_GH100_550.90.07");
   EXPECT_EQ(r.vbios_rim.id, "NV_GPU_VBIOS_1010_0200_882_96009F0001");
   // Offline and without RIMs: a warning, never an affirmation.
-  EXPECT_EQ(r.verdict(), "warning");
+  EXPECT_EQ(r.verdict(), TrustTier::kWarning);
   EXPECT_TRUE(has_finding(r, "nvidia.revocation.not-checked"));
   EXPECT_TRUE(has_finding(r, "nvidia.rim.not-checked"));
   EXPECT_FALSE(r.passed(true));
@@ -55,9 +56,11 @@ TEST(NvidiaAppraise, EndToEnd2023WithBothRimsMatchesAllMeasurements) {
   NvidiaRun run(test::kNonce2023, test::at("2024-01-01T00:00:00Z"), "e2e-2023");
   auto r = run(test::report_evidence("nvtrust-2023"));
   expect_identity_pass(r);
-  EXPECT_EQ(r.checks.at("driver_rim"), CheckStatus::kPass) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kPass) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("measurements"), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kDriverRim), CheckStatus::kPass)
+      << test::findings_text(r);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kPass)
+      << test::findings_text(r);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kMeasurements), CheckStatus::kPass);
   EXPECT_EQ(r.driver_rim.id, "NV_GPU_DRIVER_GH100_545.00");
   EXPECT_EQ(r.vbios_rim.id, "NV_GPU_VBIOS_1010_0200_882_96005E0001");
   // 21 driver + 12 VBIOS golden values; NVDEC0 is disabled so RIM index 35 is skipped...
@@ -91,8 +94,8 @@ TEST(NvidiaAppraise, RimsFromMemoryAppraiseAsFromTheDirectory) {
       from_mem.refs, test::at("2024-01-01T00:00:00Z"), test::unhex(test::kNonce2023));
   auto r = from_mem(test::report_evidence("nvtrust-2023"));
   EXPECT_EQ(r.checks, expected.checks) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("driver_rim"), CheckStatus::kPass);
-  EXPECT_EQ(r.checks.at("measurements"), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kDriverRim), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kMeasurements), CheckStatus::kPass);
   EXPECT_EQ(r.verdict(), expected.verdict());
   EXPECT_EQ(r.measurements_matched, expected.measurements_matched);
   ASSERT_EQ(r.findings.size(), expected.findings.size()) << test::findings_text(r);
@@ -107,7 +110,7 @@ TEST(NvidiaAppraise, RimsFromMemoryAppraiseAsFromTheDirectory) {
   from_mem.appraiser = std::make_unique<nvidia::Appraiser>(
       from_mem.refs, test::at("2024-01-01T00:00:00Z"), test::unhex(test::kNonce2023));
   auto partial = from_mem(test::report_evidence("nvtrust-2023"));
-  EXPECT_EQ(partial.checks.at("driver_rim"), CheckStatus::kPass);
+  EXPECT_EQ(partial.checks.at(nvidia::DeviceCheck::kDriverRim), CheckStatus::kPass);
   ASSERT_TRUE(has_finding(partial, "nvidia.rim.missing")) << test::findings_text(partial);
   for (const auto& f : partial.findings) {
     if (f.code != "nvidia.rim.missing") continue;
@@ -119,20 +122,22 @@ TEST(NvidiaAppraise, SdkH100MatchesItsVbiosRimTwelveOfTwelve) {
   NvidiaRun run(test::kNonce535, test::at("2024-06-01T00:00:00Z"), "sdk-h100-535");
   auto r = run(test::report_evidence("sdk-h100-535"));
   expect_identity_pass(r);
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kPass) << test::findings_text(r);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kPass)
+      << test::findings_text(r);
   EXPECT_EQ(r.measurements_matched, 12u);
   EXPECT_EQ(r.measurements_compared, 12u);
   // The driver RIM is not in the store: a finding, and the rest still ran.
   EXPECT_TRUE(has_finding(r, "nvidia.rim.missing"));
-  EXPECT_EQ(r.checks.at("measurements"), CheckStatus::kWarn);
-  EXPECT_EQ(r.verdict(), "warning");
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kMeasurements), CheckStatus::kWarn);
+  EXPECT_EQ(r.verdict(), TrustTier::kWarning);
 }
 
 TEST(NvidiaAppraise, BlackwellGb100AndRtxPro6000Pass) {
   NvidiaRun run(test::kNonce931d, kNow);
   auto r = run(test::report_evidence("sdk-gb100"));
   expect_identity_pass(r);
-  EXPECT_EQ(r.checks.at("fwid"), CheckStatus::kPass);  // 2.23.133.5.4.1.1 fwids[0]
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kFwid),
+            CheckStatus::kPass);  // 2.23.133.5.4.1.1 fwids[0]
   EXPECT_EQ(r.die, "GB100");
   EXPECT_EQ(r.driver_rim.id, "NV_GPU_CC_DRIVER_GB100_575.32");  // no CHIP_INFO: GB100
   ASSERT_NE(r.part, nullptr);
@@ -141,7 +146,7 @@ TEST(NvidiaAppraise, BlackwellGb100AndRtxPro6000Pass) {
   NvidiaRun run2(test::kNonceGb202, kNow);
   auto p = run2(test::report_evidence("trustee-gb202"));
   expect_identity_pass(p);
-  EXPECT_EQ(p.checks.at("fwid"), CheckStatus::kPass);
+  EXPECT_EQ(p.checks.at(nvidia::DeviceCheck::kFwid), CheckStatus::kPass);
   EXPECT_EQ(p.die, "GB20X");
   EXPECT_EQ(p.driver_rim.id, "NV_GPU_CC_DRIVER_GB202_595.58.03");
   EXPECT_EQ(p.vbios_rim.id, "NV_GPU_VBIOS_G153_0210_895_9802740001");
@@ -172,13 +177,14 @@ TEST(NvidiaAppraise, NvswitchLs10PassesWithItsBiosRim) {
   NvidiaRun run(test::kNonce931d, kNow, "switch");
   auto r = run(test::report_evidence("sdk-ls10"));
   expect_identity_pass(r);
-  EXPECT_EQ(r.kind, "switch");
+  EXPECT_EQ(r.kind, nvidia::DeviceKind::kSwitch);
   EXPECT_EQ(r.die, "LS_10");
   EXPECT_EQ(r.vbios_rim.id, "NV_SWITCH_BIOS_5612_0002_890_9610550001");
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kPass) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("measurements"), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kPass)
+      << test::findings_text(r);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kMeasurements), CheckStatus::kPass);
   EXPECT_EQ(r.measurements_matched, 31u);
-  EXPECT_EQ(r.checks.at("driver_rim"), CheckStatus::kSkipped);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kDriverRim), CheckStatus::kSkipped);
   for (const char* set : {"ls10-4switch", "ls10-4switch-ppcie"}) {
     NvidiaRun all(std::string(set) == "ls10-4switch" ? test::kNonce931d : test::kNonce8gpu, kNow);
     for (const auto& d : test::serialized(set)) expect_identity_pass(all(d));
@@ -205,8 +211,8 @@ TEST(NvidiaAppraise, RimOfAnotherProductUnderTheExpectedIdFails) {
   std::string text = test::findings_text(r);
   EXPECT_NE(text.find("Meta@product is \"GH100\""), std::string::npos) << text;
   EXPECT_NE(text.find("Meta@edition is GPU"), std::string::npos) << text;
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kFail);
-  EXPECT_EQ(r.verdict(), "contraindicated");
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kFail);
+  EXPECT_EQ(r.verdict(), TrustTier::kContraindicated);
 }
 
 // A tagId that names a RIM ID must name this one. NVIDIA's RIMs carry a 96-hex digest as
@@ -228,7 +234,7 @@ TEST(NvidiaAppraise, RimWhoseTagIdNamesAnotherRimFails) {
   auto r = run(test::report_evidence("sdk-ls10"));
   EXPECT_TRUE(has_finding(r, "nvidia.rim.id-mismatch")) << test::findings_text(r);
   EXPECT_FALSE(r.vbios_rim.identity_ok);
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kFail);
   // The genuine RIM: digest tagId, LS10, SWITCH: identity holds.
   NvidiaRun ok(test::kNonce931d, kNow, "switch");
   auto g = ok(test::report_evidence("sdk-ls10"));
@@ -263,7 +269,7 @@ TEST(NvidiaAppraise, ModesAreReadFromTheSignedFieldsAndNeverAssumed) {
   EXPECT_FALSE(*r.modes.ppcie);  // PROTECTED_PCIE_STATUS 0x55
   EXPECT_EQ(r.modes.feature_flag, std::optional<uint16_t>(0));
   EXPECT_EQ(r.modes.cc_variant, "SPT or MPT");  // NVIDIA's two readers disagree on 0 and 1
-  EXPECT_EQ(r.checks.at("modes"), CheckStatus::kSkipped);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kModes), CheckStatus::kSkipped);
   EXPECT_TRUE(has_finding(r, "nvidia.cc.not-reported"));
   EXPECT_FALSE(has_finding(r, "nvidia.cc.devtools"));
   // nvtrust 2023: no PROTECTED_PCIE_STATUS, no FEATURE_FLAG.
@@ -316,9 +322,9 @@ TEST(NvidiaAppraise, DevtoolsAndDebugFailByDefaultAndCcOffWarns) {
 TEST(NvidiaAppraise, InvalidSignatureReportsFail) {
   NvidiaRun run(test::kNonce931d, kNow);
   auto r = run(test::report_evidence("sdk-h100-invalid-signature", "sdk-h100-570"));
-  EXPECT_EQ(r.checks.at("signature"), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kSignature), CheckStatus::kFail);
   EXPECT_TRUE(has_finding(r, "nvidia.signature.invalid"));
-  EXPECT_EQ(r.verdict(), "contraindicated");
+  EXPECT_EQ(r.verdict(), TrustTier::kContraindicated);
   NvidiaRun srun("ea038ed507a451e005bae91186bc9403150a3cb8971fdebd05ffed65eeb6a997", kNow);
   auto s = srun(test::report_evidence("sdk-ls10-invalid-signature", "sdk-ls10"));
   EXPECT_TRUE(has_finding(s, "nvidia.signature.invalid"));
@@ -331,7 +337,7 @@ TEST(NvidiaAppraise, BrokenChainsFail) {
   auto c3 = run(test::report_evidence("nvtrust-h100", "trustee-case3"));
   EXPECT_TRUE(has_finding(c3, "nvidia.chain.invalid")) << test::findings_text(c3);
   EXPECT_TRUE(has_finding(c3, "nvidia.chain.length"));
-  EXPECT_EQ(c3.checks.at("chain"), CheckStatus::kFail);
+  EXPECT_EQ(c3.checks.at(nvidia::DeviceCheck::kChain), CheckStatus::kFail);
   // Trustee case 4: the leaf removed; the path is fine but the chain is short and the key of
   // its first certificate did not sign the report.
   auto c4 = run(test::report_evidence("nvtrust-h100", "trustee-case4"));
@@ -347,18 +353,19 @@ TEST(NvidiaAppraise, ChainFromAnotherGpuIsCaught) {
   spliced.chain_pem = devices[1].chain_pem;
   NvidiaRun run(test::kNonce4gpu, kNow);
   auto r = run(spliced);
-  EXPECT_EQ(r.checks.at("chain"), CheckStatus::kPass);      // a genuine chain...
-  EXPECT_TRUE(has_finding(r, "nvidia.signature.invalid"));  // ...of another device
-  EXPECT_TRUE(has_finding(r, "nvidia.fwid.mismatch") || r.checks.at("fwid") == CheckStatus::kPass);
-  EXPECT_EQ(r.verdict(), "contraindicated");
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kChain), CheckStatus::kPass);  // a genuine chain...
+  EXPECT_TRUE(has_finding(r, "nvidia.signature.invalid"));                  // ...of another device
+  EXPECT_TRUE(has_finding(r, "nvidia.fwid.mismatch") ||
+              r.checks.at(nvidia::DeviceCheck::kFwid) == CheckStatus::kPass);
+  EXPECT_EQ(r.verdict(), TrustTier::kContraindicated);
 }
 
 TEST(NvidiaAppraise, WrongNonceFails) {
   NvidiaRun run(test::kNonce535, kNow);
   auto r = run(test::report_evidence("nvtrust-h100"));
-  EXPECT_EQ(r.checks.at("signature"), CheckStatus::kPass);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kSignature), CheckStatus::kPass);
   EXPECT_TRUE(has_finding(r, "nvidia.nonce.mismatch"));
-  EXPECT_EQ(r.verdict(), "contraindicated");
+  EXPECT_EQ(r.verdict(), TrustTier::kContraindicated);
 }
 
 TEST(NvidiaAppraise, AnyFlippedByteInTheSignedRegionIsRejected) {
@@ -391,9 +398,9 @@ TEST(NvidiaAppraise, AnyFlippedByteInTheSignedRegionIsRejected) {
     nvidia::DeviceEvidence m = ev;
     m.report[i] ^= 0x80;
     auto r = run(m);
-    ASSERT_EQ(r.verdict(), "contraindicated") << "byte " << i;
+    ASSERT_EQ(r.verdict(), TrustTier::kContraindicated) << "byte " << i;
     ASSERT_TRUE(has_finding(r, "nvidia.signature.invalid") ||
-                r.checks.at("parse") == CheckStatus::kFail)
+                r.checks.at(nvidia::DeviceCheck::kParse) == CheckStatus::kFail)
         << "byte " << i << "\n"
         << test::findings_text(r);
   }
@@ -406,7 +413,7 @@ TEST(NvidiaAppraise, TruncatedReportIsAParseFailure) {
     nvidia::DeviceEvidence m = ev;
     m.report.resize(ev.report.size() - cut);
     auto r = run(m);
-    EXPECT_EQ(r.checks.at("parse"), CheckStatus::kFail);
+    EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kParse), CheckStatus::kFail);
     EXPECT_TRUE(has_finding(r, "spdm.truncated") || has_finding(r, "spdm.length-overrun"))
         << test::findings_text(r);
   }
@@ -423,7 +430,7 @@ TEST(NvidiaAppraise, MeasurementMismatchRimFailsNamingTheIndex) {
   NvidiaRun run(test::kNonce535, test::at("2024-06-01T00:00:00Z"), "mismatch");
   auto r = run(test::report_evidence("sdk-h100-535"));
   EXPECT_TRUE(has_finding(r, "nvidia.measurement.mismatch")) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("measurements"), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kMeasurements), CheckStatus::kFail);
   ASSERT_FALSE(r.mismatches.empty());
   const auto& m = r.mismatches.front();
   EXPECT_EQ(m.source, "driver");
@@ -438,20 +445,23 @@ TEST(NvidiaAppraise, ExpiredRimSignerFailsAtAFrozenTimeAfterExpiry) {
   // The driver RIM's signer is valid 2025-01-01..2025-01-02; the VBIOS RIM's until 2025-09-05.
   NvidiaRun run(test::kNonce931d, test::at("2025-03-01T00:00:00Z"), "expired");
   auto r = run(test::report_evidence("sdk-h100-570"));
-  for (const char* c : {"parse", "signature", "nonce", "chain", "fwid"}) {
-    EXPECT_EQ(r.checks.at(c), CheckStatus::kPass) << c;  // the device itself is fine
+  for (nvidia::DeviceCheck c :
+       {nvidia::DeviceCheck::kParse, nvidia::DeviceCheck::kSignature, nvidia::DeviceCheck::kNonce,
+        nvidia::DeviceCheck::kChain, nvidia::DeviceCheck::kFwid}) {
+    EXPECT_EQ(r.checks.at(c), CheckStatus::kPass) << to_string(c);  // the device itself is fine
   }
-  EXPECT_EQ(r.verdict(), "contraindicated");
+  EXPECT_EQ(r.verdict(), TrustTier::kContraindicated);
   EXPECT_TRUE(has_finding(r, "nvidia.rim.expired")) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("driver_rim"), CheckStatus::kFail);
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kPass) << test::findings_text(r);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kDriverRim), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kPass)
+      << test::findings_text(r);
 }
 
 TEST(NvidiaAppraise, SwitchRimWithBadSignatureFails) {
   NvidiaRun run(test::kNonce931d, test::at("2026-01-01T00:00:00Z"), "switch-bad-sig");
   auto r = run(test::report_evidence("sdk-ls10"));
   EXPECT_TRUE(has_finding(r, "nvidia.rim.signature-invalid")) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kFail);
 }
 
 TEST(NvidiaAppraise, WrongRimRootFailsTheRimChain) {
@@ -461,8 +471,8 @@ TEST(NvidiaAppraise, WrongRimRootFailsTheRimChain) {
                 wrong[0].get());
   auto r = run(test::report_evidence("nvtrust-2023"));
   EXPECT_TRUE(has_finding(r, "nvidia.rim.chain-invalid")) << test::findings_text(r);
-  EXPECT_EQ(r.checks.at("driver_rim"), CheckStatus::kFail);
-  EXPECT_EQ(r.checks.at("vbios_rim"), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kDriverRim), CheckStatus::kFail);
+  EXPECT_EQ(r.checks.at(nvidia::DeviceCheck::kVbiosRim), CheckStatus::kFail);
 }
 
 TEST(NvidiaAppraise, PciIdThatContradictsTheSignedSkuIsContraindicated) {
@@ -471,11 +481,11 @@ TEST(NvidiaAppraise, PciIdThatContradictsTheSignedSkuIsContraindicated) {
   ev.pci_id = std::pair<uint16_t, uint16_t>{0x10de, 0x2329};  // H20
   auto r = run(ev);
   EXPECT_TRUE(has_finding(r, "nvidia.sku.pci-contradiction"));
-  EXPECT_EQ(r.verdict(), "contraindicated");
+  EXPECT_EQ(r.verdict(), TrustTier::kContraindicated);
   ev.pci_id = std::pair<uint16_t, uint16_t>{0x10de, 0x2331};  // H100 PCIe: agrees
   auto ok = run(ev);
   EXPECT_FALSE(has_finding(ok, "nvidia.sku.pci-contradiction"));
-  EXPECT_NE(ok.verdict(), "contraindicated");
+  EXPECT_NE(ok.verdict(), TrustTier::kContraindicated);
   NvidiaRun srun(test::kNonce931d, kNow);
   auto sw = test::report_evidence("sdk-ls10");
   sw.pci_id = std::pair<uint16_t, uint16_t>{0x10de, 0x22a3};

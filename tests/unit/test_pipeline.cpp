@@ -193,7 +193,7 @@ bool has(const Submod& s, const std::string& code) {
 std::string text_of(const PipelineResult& r) {
   std::string t;
   for (const auto& s : r.submods) {
-    t += s.label + " " + s.status + "\n";
+    t += s.label + " " + to_string(s.status) + "\n";
     for (const auto& f : s.findings) t += "  " + f.code + " " + f.message + "\n";
   }
   return t;
@@ -211,26 +211,26 @@ TEST(Pipeline, HgxHostWithItsLicence) {
   PipelineRun run(e, true, &lic);
   PipelineResult r = run(e.bundle, e.sha);
   // Warning, not affirming: no RIMs are public for this driver and VBIOS, and no CRL was given.
-  EXPECT_EQ(r.status, "warning") << text_of(r);
+  EXPECT_EQ(r.status, TrustTier::kWarning) << text_of(r);
   ASSERT_EQ(r.submods.size(), 9u);  // host + 8 GPUs (the NIC is not an accelerator)
   const Submod& host = r.submods[0];
   // The example gives no PCR policy: the host's boot state is unchecked (a warning).
-  EXPECT_EQ(host.status, "warning") << text_of(r);
+  EXPECT_EQ(host.status, TrustTier::kWarning) << text_of(r);
   EXPECT_TRUE(has(host, "tpm.boot-state-unchecked"));
   EXPECT_TRUE(host.inventory_bound);
   EXPECT_EQ(host.trust_vector.at("hardware"), 2);
   EXPECT_EQ(host.trust_vector.at("instance-identity"), 2);
   for (size_t i = 1; i < r.submods.size(); ++i) {
     const Submod& g = r.submods[i];
-    EXPECT_EQ(g.kind, "nvidia-gpu");
-    EXPECT_EQ(g.assurance, "attested");
+    EXPECT_EQ(g.kind, DeviceKind::kNvidiaGpu);
+    EXPECT_EQ(g.assurance, Assurance::kAttested);
     EXPECT_EQ(g.eccn, "3A090.a.1");
     EXPECT_EQ(g.trust_vector.at("instance-identity"), 2);
     EXPECT_EQ(g.trust_vector.at("hardware"), 2);
     EXPECT_EQ(g.trust_vector.count("executables"), 0u);  // RIMs not appraised: no claim
     EXPECT_TRUE(has(g, "nvidia.rim.not-checked"));
     EXPECT_FALSE(has(g, "policy.licence-required-by-text")) << text_of(r);
-    EXPECT_EQ(g.status, "warning");
+    EXPECT_EQ(g.status, TrustTier::kWarning);
     ASSERT_TRUE(g.ueid.has_value());
     EXPECT_EQ(g.evidence_sha256->size(), 64u);
   }
@@ -249,13 +249,14 @@ TEST(Pipeline, TamperedDeviceEvidence) {
   b.devices[2].pci.evidence_sha256 =
       sha256_hex(std::string_view(reinterpret_cast<const char*>(report.data()), report.size()));
   PipelineResult r = run(b);
-  EXPECT_EQ(r.status, "contraindicated");
+  EXPECT_EQ(r.status, TrustTier::kContraindicated);
   const Submod& g = sub(r, "0000:3a:00.0");
   EXPECT_TRUE(has(g, "nvidia.signature.invalid")) << text_of(r);
-  EXPECT_EQ(g.status, "contraindicated");
-  EXPECT_NE(g.assurance, "attested");
+  EXPECT_EQ(g.status, TrustTier::kContraindicated);
+  EXPECT_NE(g.assurance, Assurance::kAttested);
   EXPECT_TRUE(has(sub(r, "host"), "tpm.inventory-mismatch")) << text_of(r);
-  EXPECT_EQ(sub(r, "0000:18:00.0").assurance, "attested");  // the others are still attested
+  EXPECT_EQ(sub(r, "0000:18:00.0").assurance,
+            Assurance::kAttested);  // the others are still attested
 }
 
 TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
@@ -263,13 +264,13 @@ TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
   PipelineRun run(e);
   run.refs.end_user_hq = "MY";  // known, so the headquarters rule is checked (not a host warning)
   PipelineResult base = run(e.bundle);
-  EXPECT_EQ(base.status, "contraindicated");  // Ascend 910B: a PRC 3A090 part
+  EXPECT_EQ(base.status, TrustTier::kContraindicated);  // Ascend 910B: a PRC 3A090 part
   const Submod& npu = sub(base, "0000:c1:00.0");
-  EXPECT_EQ(npu.assurance, "platform-bound") << text_of(base);
+  EXPECT_EQ(npu.assurance, Assurance::kPlatformBound) << text_of(base);
   EXPECT_EQ(npu.name, "Huawei Ascend 910B1");  // from the attached npu-smi output
   EXPECT_TRUE(has(npu, "policy.prc-3a090-part"));
   EXPECT_EQ(npu.trust_vector.at("sourced-data"), 2);
-  EXPECT_EQ(sub(base, "host").status, "warning") << text_of(base);  // no PCR policy
+  EXPECT_EQ(sub(base, "host").status, TrustTier::kWarning) << text_of(base);  // no PCR policy
 
   // A device hidden from the verifier after the quote: the binding breaks.
   Bundle hidden = e.bundle;
@@ -278,7 +279,7 @@ TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
                    [](const BundleDevice& d) { return d.pci.address == "0000:e2:00.0"; }));
   PipelineResult h = run(hidden);
   EXPECT_TRUE(has(sub(h, "host"), "tpm.inventory-mismatch")) << text_of(h);
-  EXPECT_EQ(sub(h, "0000:c1:00.0").assurance, "reported");
+  EXPECT_EQ(sub(h, "0000:c1:00.0").assurance, Assurance::kReported);
   EXPECT_TRUE(has(sub(h, "0000:c1:00.0"), "policy.identity-reported"));
   // A relabelled device (another device ID) breaks it too.
   Bundle relabel = e.bundle;
@@ -289,16 +290,16 @@ TEST(Pipeline, TamperedInventoryQuoteAndNonce) {
   Bundle flipped = e.bundle;
   flipped.tpm->quote[flipped.tpm->quote.size() - 5] ^= 0x80;
   PipelineResult f = run(flipped);
-  EXPECT_EQ(sub(f, "host").status, "contraindicated");
+  EXPECT_EQ(sub(f, "host").status, TrustTier::kContraindicated);
   EXPECT_TRUE(has(sub(f, "host"), "tpm.signature-invalid")) << text_of(f);
   EXPECT_EQ(sub(f, "host").trust_vector.at("hardware"), 97);
-  EXPECT_EQ(sub(f, "0000:c1:00.0").assurance, "reported");
+  EXPECT_EQ(sub(f, "0000:c1:00.0").assurance, Assurance::kReported);
   // The AK not trusted: the binding holds but vouches for nothing.
   PipelineRun untrusted(e, false);
   PipelineResult u = untrusted(e.bundle);
   EXPECT_TRUE(has(sub(u, "host"), "tpm.ak-untrusted"));
   EXPECT_TRUE(has(sub(u, "host"), "pipeline.binding-untrusted"));
-  EXPECT_EQ(sub(u, "0000:c1:00.0").assurance, "reported");
+  EXPECT_EQ(sub(u, "0000:c1:00.0").assurance, Assurance::kReported);
   // Another nonce than the one issued.
   PipelineRun other(e);
   other.refs.expected_nonce = Bytes(32, 0x11);
@@ -319,7 +320,7 @@ TEST(Pipeline, TamperedLicence) {
   l2.devices.pop_back();
   PipelineRun run(e, true, &l2);
   PipelineResult r = run(vn);
-  EXPECT_EQ(r.status, "contraindicated");
+  EXPECT_EQ(r.status, TrustTier::kContraindicated);
   EXPECT_TRUE(has(sub(r, "0000:db:00.0"), "policy.licence-missing")) << text_of(r);
   EXPECT_EQ(sub(r, "0000:db:00.0").ueid, dropped);
   // A licensed serial no device carries.
@@ -338,10 +339,10 @@ TEST(Pipeline, MixedHost) {
   Example e = example("mixed");
   PipelineRun run(e);
   PipelineResult r = run(e.bundle);
-  EXPECT_EQ(r.status, "contraindicated");
+  EXPECT_EQ(r.status, TrustTier::kContraindicated);
   // H20: not 3A090 by the default reading, 3A090 by others; at SG only the text needs a
   // licence for those classes, so a warning (at a D:5 destination: test_policy.cpp, below).
-  EXPECT_EQ(sub(r, "0000:11:00.0").status, "warning") << text_of(r);
+  EXPECT_EQ(sub(r, "0000:11:00.0").status, TrustTier::kWarning) << text_of(r);
   EXPECT_TRUE(has(sub(r, "0000:11:00.0"), "policy.class-undetermined"));
   EXPECT_TRUE(has(sub(r, "host"), "policy.headquarters-unchecked"));
   EXPECT_TRUE(has(sub(r, "0000:41:00.0"), "policy.prc-3a090-part"));
@@ -364,7 +365,7 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   EXPECT_EQ(c["eat_profile"], ear::kProfileIetf03);  // draft-03's ear.cddl pins it
   EXPECT_TRUE(c["iat"].is_number_integer());
   // Each appraisal names our profile and the policy that appraised it, one id defined once.
-  const std::string gpu_id = ear::appraisal_policy_id("nvidia-gpu", r);
+  const std::string gpu_id = ear::appraisal_policy_id(DeviceKind::kNvidiaGpu, r);
   EXPECT_EQ(gpu_id.rfind("tag:accel-attest.example,2026:policy/nvidia-gpu/v1#", 0), 0u) << gpu_id;
   EXPECT_EQ(gpu_id.size(),
             std::string("tag:accel-attest.example,2026:policy/nvidia-gpu/v1#").size() + 16);
@@ -379,10 +380,10 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
                 "tag:accel-attest.example,2026:policy/host/v1#", 0),
             0u);
   // Stable: the same policy and registry give the same id; another policy file another one.
-  EXPECT_EQ(ear::appraisal_policy_id("nvidia-gpu", run(e.bundle, e.sha)), gpu_id);
+  EXPECT_EQ(ear::appraisal_policy_id(DeviceKind::kNvidiaGpu, run(e.bundle, e.sha)), gpu_id);
   PipelineResult other = r;
   other.policy_digest = std::string(64, '0');
-  EXPECT_NE(ear::appraisal_policy_id("nvidia-gpu", other), gpu_id);
+  EXPECT_NE(ear::appraisal_policy_id(DeviceKind::kNvidiaGpu, other), gpu_id);
   EXPECT_TRUE(ear::is_ours(c));
   EXPECT_EQ(c["exp"].get<int64_t>(), 1795833986 + 3600);
   EXPECT_EQ(c["eat_nonce"], base64url_encode(e.bundle.nonce));
@@ -392,7 +393,7 @@ TEST(EarWriter, ClaimsReadBackAndObeyTheStatusRule) {
   auto read = ear::read_ear(c, "t", ro);  // status <= worst vector entry, per submod
   ASSERT_TRUE(read.ok()) << read.error().to_string();
   EXPECT_EQ(read->submods.size(), 9u);
-  EXPECT_EQ(read->status, "warning");
+  EXPECT_EQ(read->status, TrustTier::kWarning);
   EXPECT_TRUE(ear::check_accel_attest_claims(c, "t").ok());
   EXPECT_EQ(read->submods[0].policy_ids.size(), 1u);
   EXPECT_EQ(read->submods[0].profile, ear::kProfileAccelAttest);
@@ -559,7 +560,7 @@ TEST(PipelineLocation, NvidiaResponsesBindToTheAttestedGpu) {
   EXPECT_NE(g0.location->identity.find(*g0.ueid), std::string::npos);
   const Submod& g1 = sub(r, "0000:2a:00.0");
   EXPECT_TRUE(has(g1, "location.identity-unbound")) << text_of(r);
-  EXPECT_EQ(g1.status, "contraindicated");
+  EXPECT_EQ(g1.status, TrustTier::kContraindicated);
   // A device without location evidence has none; evidence for a device the bundle lacks fails.
   EXPECT_FALSE(sub(r, "0000:3a:00.0").location.has_value());
   b.location_evidence.push_back(f.evidence("0000:ff:00.0", b.devices[0].nvidia->report, b.nonce));
@@ -585,7 +586,8 @@ Json signed_submod(const PipelineResult& r, const std::string& label) {
   }
   EXPECT_EQ(c["ear_status"], "contraindicated");
   EXPECT_EQ(c["submods"][label]["ear_status"], "contraindicated") << label;
-  EXPECT_EQ(r.status, "contraindicated");  // the pipeline already said so: the 99s change no status
+  EXPECT_EQ(r.status,
+            TrustTier::kContraindicated);  // the pipeline already said so: the 99s change no status
   return c["submods"][label];
 }
 
@@ -648,8 +650,8 @@ TEST(Crypto99, NvidiaCertificateChain) {
 TEST(Crypto99, RimSignatureVoidsOnlyExecutables) {
   Submod s;
   s.label = "0000:18:00.0";
-  s.kind = "nvidia-gpu";
-  s.status = "contraindicated";
+  s.kind = DeviceKind::kNvidiaGpu;
+  s.status = TrustTier::kContraindicated;
   s.trust_vector = {{"instance-identity", 2}, {"hardware", 2}, {"executables", 2}};
   s.findings.push_back({"nvidia.rim.signature-invalid", "m", "p", Severity::kFail});
   auto v = ear::appraisal_vector(s);
@@ -744,13 +746,14 @@ TEST(Integrity, LicenceMatchesTheAttestedIdentityOnly) {
     if (d.pci.address == "0000:db:00.0") d.serial = "BOARD-DB-1";
   PipelineResult r1 = PipelineRun(e, true, &l1)(b1);
   const Submod& db = sub(r1, "0000:db:00.0");
-  EXPECT_EQ(db.assurance, "attested");
+  EXPECT_EQ(db.assurance, Assurance::kAttested);
   EXPECT_TRUE(has(db, "policy.licence-missing")) << text_of(r1);
-  EXPECT_EQ(db.status, "contraindicated");
+  EXPECT_EQ(db.status, TrustTier::kContraindicated);
   // The host's serial did not make the licensed board present either: db is its UEID.
   EXPECT_TRUE(has_host(r1, "policy.licensed-device-absent")) << text_of(r1);
-  EXPECT_EQ(db.serial_source, "reported");  // binding v2 covers the serial: the quote breaks
-  EXPECT_EQ(db.ueid_source, "attested");
+  EXPECT_EQ(db.serial_source,
+            Assurance::kReported);  // binding v2 covers the serial: the quote breaks
+  EXPECT_EQ(db.ueid_source, Assurance::kAttested);
 
   // A device whose evidence does not attest (a flipped signature bit): its UEID and serial are
   // only claims, so the licence entry is matched as a warning that says so, never as proof.
@@ -759,8 +762,8 @@ TEST(Integrity, LicenceMatchesTheAttestedIdentityOnly) {
   rep[rep.size() - 40] ^= 0x01;
   PipelineResult r2 = PipelineRun(e, true, &lic)(b2);
   const Submod& g = sub(r2, b2.devices[2].pci.address);
-  EXPECT_NE(g.assurance, "attested");
-  EXPECT_EQ(g.ueid_source, "reported");
+  EXPECT_NE(g.assurance, Assurance::kAttested);
+  EXPECT_EQ(g.ueid_source, Assurance::kReported);
   EXPECT_TRUE(has(g, "policy.licence-match-unattested")) << text_of(r2);
   EXPECT_FALSE(has(g, "policy.licence-missing"));
   EXPECT_TRUE(has_host(r2, "policy.licensed-device-unattested")) << text_of(r2);
@@ -779,12 +782,12 @@ TEST(Integrity, TheSameEvidenceInTwoSlotsFailsBoth) {
   for (size_t i : {size_t{0}, size_t{1}}) {
     const Submod& s = sub(r, b.devices[i].pci.address);
     EXPECT_TRUE(has(s, "pipeline.duplicate-evidence")) << text_of(r);
-    EXPECT_EQ(s.status, "contraindicated");
-    EXPECT_NE(s.assurance, "attested");
-    EXPECT_EQ(s.checks.at("unique"), "fail");
+    EXPECT_EQ(s.status, TrustTier::kContraindicated);
+    EXPECT_NE(s.assurance, Assurance::kAttested);
+    EXPECT_EQ(s.checks.bundle.at(BundleCheck::kUnique), CheckStatus::kFail);
     EXPECT_EQ(s.trust_vector.at("instance-identity"), 96);
   }
-  EXPECT_EQ(sub(r, b.devices[2].pci.address).assurance, "attested");
+  EXPECT_EQ(sub(r, b.devices[2].pci.address).assurance, Assurance::kAttested);
   // The same certificate chain with another report (a spliced slot) is one device too.
   Bundle c = e.bundle;
   c.devices[3].nvidia->chain_pem = c.devices[4].nvidia->chain_pem;
@@ -808,9 +811,9 @@ TEST(Integrity, TheSameEvidenceInTwoSlotsFailsBoth) {
   PipelineResult rs = run(sw);
   for (const char* addr : {"0000:05:00.0", "0000:06:00.0"}) {
     const Submod& s = sub(rs, addr);
-    EXPECT_EQ(s.kind, "nvidia-switch");
+    EXPECT_EQ(s.kind, DeviceKind::kNvidiaSwitch);
     EXPECT_TRUE(has(s, "pipeline.duplicate-evidence")) << text_of(rs);
-    EXPECT_EQ(s.status, "contraindicated");
+    EXPECT_EQ(s.status, TrustTier::kContraindicated);
   }
 }
 
@@ -838,8 +841,8 @@ TEST(Integrity, UnknownSignedSkuGivesTheDieAndItsMostControlledClass) {
   b.devices.push_back(d);
   PipelineResult r = run(b);
   const Submod& s = sub(r, "0000:11:00.0");
-  EXPECT_EQ(s.assurance, "attested") << text_of(r);
-  EXPECT_EQ(s.product_source, "die-attested-product-reported");
+  EXPECT_EQ(s.assurance, Assurance::kAttested) << text_of(r);
+  EXPECT_EQ(s.product_source, ProductSource::kDieAttestedProductReported);
   EXPECT_EQ(s.family, "GH100");
   EXPECT_EQ(s.name.find("H20"), std::string::npos) << s.name;
   EXPECT_NE(s.name.find("die attested, product reported"), std::string::npos) << s.name;
@@ -850,7 +853,7 @@ TEST(Integrity, UnknownSignedSkuGivesTheDieAndItsMostControlledClass) {
             "die-attested-product-reported");
   // The known SKU of the example's H100s names the product itself.
   PipelineResult h = PipelineRun(e)(e.bundle);
-  EXPECT_EQ(sub(h, "0000:18:00.0").product_source, "signed-sku");
+  EXPECT_EQ(sub(h, "0000:18:00.0").product_source, ProductSource::kSignedSku);
   EXPECT_EQ(more_controlled(Eccn::kB1, Eccn::kA2), Eccn::kA2);
   EXPECT_EQ(more_controlled(Eccn::kUndetermined, Eccn::kA1), Eccn::kA1);
   EXPECT_EQ(more_controlled(Eccn::kNot3A090, Eccn::kUndetermined), Eccn::kUndetermined);
@@ -868,11 +871,11 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
   PipelineResult r = replay(e.bundle);
   for (size_t i = 1; i < r.submods.size(); ++i) {
     const Submod& g = r.submods[i];
-    EXPECT_NE(g.assurance, "attested") << g.label;
-    EXPECT_EQ(g.checks.at("freshness"), "fail");
+    EXPECT_NE(g.assurance, Assurance::kAttested) << g.label;
+    EXPECT_EQ(g.checks.bundle.at(BundleCheck::kFreshness), CheckStatus::kFail);
     EXPECT_EQ(g.trust_vector.at("instance-identity"), 96);
     EXPECT_TRUE(has(g, "pipeline.evidence-replayed"));
-    EXPECT_EQ(g.status, "contraindicated");
+    EXPECT_EQ(g.status, TrustTier::kContraindicated);
   }
   // Its location evidence is stale too, however recent its records.
   LocationFixture lf;
@@ -900,7 +903,7 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
   PipelineResult o = other(e.bundle);
   for (size_t i = 1; i < o.submods.size(); ++i) {
     EXPECT_TRUE(has(o.submods[i], "nvidia.nonce.mismatch")) << text_of(o);
-    EXPECT_NE(o.submods[i].assurance, "attested");
+    EXPECT_NE(o.submods[i].assurance, Assurance::kAttested);
   }
   // The quote is judged against the issued nonce too: nothing is platform-bound.
   Example a = example("ascend-910b");
@@ -908,17 +911,17 @@ TEST(Integrity, AReplayedBundleLeavesNoDeviceAttestedAndFresh) {
   asc.refs.expected_nonce = Bytes(32, 0x11);
   PipelineResult ar = asc(a.bundle);
   EXPECT_TRUE(has_host(ar, "tpm.inventory-mismatch")) << text_of(ar);
-  EXPECT_EQ(sub(ar, "0000:c1:00.0").assurance, "reported");
+  EXPECT_EQ(sub(ar, "0000:c1:00.0").assurance, Assurance::kReported);
   asc.refs.expected_nonce.reset();
   asc.refs.nonce_refused = Finding{"store.nonce-reused", "x", "bundle#/nonce", Severity::kFail};
-  EXPECT_EQ(sub(asc(a.bundle), "0000:c1:00.0").assurance, "reported");
+  EXPECT_EQ(sub(asc(a.bundle), "0000:c1:00.0").assurance, Assurance::kReported);
   // No nonce issued at all: the bundle's own copy proves nothing, so nothing is attested.
   PipelineRun none(e, true, &lic);
   none.refs.expected_nonce.reset();
   PipelineResult n = none(e.bundle);
   for (size_t i = 1; i < n.submods.size(); ++i) {
-    EXPECT_EQ(n.submods[i].assurance, "reported") << text_of(n);
-    EXPECT_EQ(n.submods[i].checks.at("freshness"), "unchecked");
+    EXPECT_EQ(n.submods[i].assurance, Assurance::kReported) << text_of(n);
+    EXPECT_EQ(n.submods[i].checks.bundle.at(BundleCheck::kFreshness), CheckStatus::kUnchecked);
     EXPECT_EQ(n.submods[i].trust_vector.at("instance-identity"), 32);
     EXPECT_TRUE(has(n.submods[i], "pipeline.freshness-unchecked"));
   }
@@ -1002,7 +1005,7 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
       PipelineRun run(h, true, &none);
       PipelineResult r = run(h.bundle);
       for (const auto& s : r.submods) {
-        if (s.kind != "nvidia-gpu") continue;
+        if (s.kind != DeviceKind::kNvidiaGpu) continue;
         EXPECT_EQ(test::cell_of(s.findings), row.at("nvidia-h100-sxm5-80gb"))
             << key.first << " " << s.label << "\n"
             << text_of(r);
@@ -1012,7 +1015,7 @@ TEST(PolicyOnExamples, MixedAndHgxBundlesFollowTheTable) {
       PipelineRun ok(h, true, &all);
       PipelineResult ro = ok(h.bundle);
       for (const auto& s : ro.submods) {
-        if (s.kind != "nvidia-gpu") continue;
+        if (s.kind != DeviceKind::kNvidiaGpu) continue;
         EXPECT_TRUE(test::cell_of(s.findings).empty()) << key.first << " " << s.label;
       }
     }

@@ -33,12 +33,12 @@ PolicyInputs at(const std::optional<std::string>& site, const Licence* l = nullp
 }
 
 PolicyDevice gpu(const std::string& label, Eccn e, const std::string& serial,
-                 const std::string& assurance = "attested") {
+                 Assurance assurance = Assurance::kAttested) {
   PolicyDevice d;
   d.label = d.name = label;
   d.eccn = e;
   d.assurance = assurance;
-  if (assurance == "attested") {
+  if (assurance == Assurance::kAttested) {
     d.attested_identity = serial;
   } else {
     d.reported_identities = {serial};
@@ -57,7 +57,7 @@ PolicyDevice part_device(const std::string& id, const std::string& label) {
   PolicyDevice d;
   d.label = label;
   d.name = idd.name;
-  d.assurance = "attested";
+  d.assurance = Assurance::kAttested;
   d.attested_identity = "UEID-" + label;
   for (const auto& f : idd.flags) d.flags.push_back(f.id);
   fill_policy_device(idd, d);
@@ -182,7 +182,7 @@ TEST(Policy, LicenceRulesEachWithTheirCode) {
 
 TEST(Policy, PrcPartsAndReportedIdentities) {
   const auto& p = shipped_policy();
-  PolicyDevice asc = gpu("npu", Eccn::kA1, "X", "reported");
+  PolicyDevice asc = gpu("npu", Eccn::kA1, "X", Assurance::kReported);
   asc.flags = {"prc-3a090-ic"};
   auto r = evaluate_policy(p, {asc}, at("US"));
   EXPECT_EQ(codes(r.device_findings["npu"]),
@@ -194,7 +194,7 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   EXPECT_NE(m.find("Project policy"), std::string::npos);
   EXPECT_EQ(m.find("may violate"), std::string::npos);
   // Undetermined at a destination where a candidate class needs an enforced licence: fail.
-  PolicyDevice maybe = gpu("m", Eccn::kUndetermined, "Y", "attested");
+  PolicyDevice maybe = gpu("m", Eccn::kUndetermined, "Y", Assurance::kAttested);
   maybe.candidate_classes = {"3A090.a.1", "not-3A090"};
   auto mc = evaluate_policy(p, {maybe}, at("CN"));
   EXPECT_EQ(codes(mc.device_findings["m"]), std::vector<std::string>{"policy.class-undetermined"});
@@ -204,7 +204,7 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   EXPECT_TRUE(evaluate_policy(p, {maybe}, at("CN", &cn)).device_findings["m"].empty());
   // Bound by a quote only: the class and the serial are the host's claims.
   PolicyDevice maybe_bound = maybe;
-  maybe_bound.assurance = "platform-bound";
+  maybe_bound.assurance = Assurance::kPlatformBound;
   maybe_bound.attested_identity.reset();
   maybe_bound.reported_identities = {"Y"};
   auto mb = evaluate_policy(p, {maybe_bound}, at("CN", &cn));
@@ -216,13 +216,13 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   EXPECT_EQ(codes(md.device_findings["m"]), std::vector<std::string>{"policy.class-undetermined"});
   EXPECT_EQ(md.device_findings["m"][0].severity, Severity::kWarn);
   // Nothing known of the class (an unknown accelerator): every class is a candidate.
-  PolicyDevice unk = gpu("u", Eccn::kUndetermined, "U", "attested");
+  PolicyDevice unk = gpu("u", Eccn::kUndetermined, "U", Assurance::kAttested);
   EXPECT_EQ(codes(evaluate_policy(p, {unk}, at("CN")).device_findings["u"]),
             std::vector<std::string>{"policy.class-undetermined"});
   // A part outside 3A090 known only from reported PCI IDs: at a destination where another
   // accelerator would need a licence, the verdict rests on the host's claim (a warning that
   // names what would need the licence); proven by a bound quote or attested: nothing.
-  PolicyDevice free = gpu("f", Eccn::kNot3A090, "Z", "reported");
+  PolicyDevice free = gpu("f", Eccn::kNot3A090, "Z", Assurance::kReported);
   auto fr = evaluate_policy(p, {free}, at("CN"));
   EXPECT_EQ(codes(fr.device_findings["f"]), std::vector<std::string>{"policy.identity-reported"});
   EXPECT_EQ(fr.device_findings["f"][0].severity, Severity::kWarn);
@@ -244,13 +244,13 @@ TEST(Policy, PrcPartsAndReportedIdentities) {
   // ... and so with no destination at all.
   auto fn = evaluate_policy(p, {free}, at(std::nullopt));
   EXPECT_EQ(codes(fn.device_findings["f"]), std::vector<std::string>{"policy.identity-reported"});
-  PolicyDevice att_free = gpu("t", Eccn::kNot3A090, "Z", "attested");
+  PolicyDevice att_free = gpu("t", Eccn::kNot3A090, "Z", Assurance::kAttested);
   EXPECT_TRUE(evaluate_policy(p, {att_free}, at("US")).device_findings["t"].empty());
   // A quote binding the host's inventory proves the list, not the chips: the same warning.
-  PolicyDevice bound = gpu("b", Eccn::kNot3A090, "Z", "platform-bound");
+  PolicyDevice bound = gpu("b", Eccn::kNot3A090, "Z", Assurance::kPlatformBound);
   EXPECT_EQ(codes(evaluate_policy(p, {bound}, at("CN")).device_findings["b"]),
             std::vector<std::string>{"policy.identity-reported"});
-  PolicyDevice att = gpu("t", Eccn::kNot3A090, "Z", "attested");
+  PolicyDevice att = gpu("t", Eccn::kNot3A090, "Z", Assurance::kAttested);
   EXPECT_TRUE(evaluate_policy(p, {att}, at("CN")).device_findings["t"].empty());
 }
 
@@ -410,7 +410,7 @@ TEST(Policy, LicenceExceptionsNameTheirConditions) {
             std::vector<std::string>{"policy.exception-ineligible"});
   // Through a host-reported serial only, the exception does not hide that.
   PolicyDevice rtx_rep = rtx;
-  rtx_rep.assurance = "reported";
+  rtx_rep.assurance = Assurance::kReported;
   rtx_rep.reported_identities = {*rtx.attested_identity};
   rtx_rep.attested_identity.reset();
   EXPECT_EQ(codes(evaluate_policy(p, {rtx_rep}, at("SA", &aca)).device_findings["rtx"]),
@@ -437,8 +437,8 @@ TEST(Policy, LicenceExceptionsNameTheirConditions) {
   EXPECT_EQ(codes(evaluate_policy(p, seven, at("CN", &nac6)).device_findings["mi3"]),
             std::vector<std::string>{"policy.exception-declared"});
   // One licence entry licenses one device: two devices reporting the same serial both fail.
-  PolicyDevice h1 = gpu("h1", Eccn::kA1, "S123", "reported");
-  PolicyDevice h2 = gpu("h2", Eccn::kA1, "S123", "reported");
+  PolicyDevice h1 = gpu("h1", Eccn::kA1, "S123", Assurance::kReported);
+  PolicyDevice h2 = gpu("h2", Eccn::kA1, "S123", Assurance::kReported);
   Licence one = licence("CN", {"S123"}, "CN");
   auto twice = evaluate_policy(p, {h1, h2}, at("CN", &one));
   for (const char* l : {"h1", "h2"}) {

@@ -188,23 +188,23 @@ TEST_F(SwtpmTest, FreshQuoteBindingTheInventoryPassesAndItsMutationsFail) {
     auto unvouched = tpm::appraise_quote(ev, refs);
     EXPECT_TRUE(unvouched.extra_data_binds);
     EXPECT_FALSE(unvouched.inventory_bound);
-    EXPECT_EQ(unvouched.checks.at("ak_trust"), tpm::Check::kWarn);
+    EXPECT_EQ(unvouched.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kWarn);
     // With the AK certified by a CA the verifier trusts: bound.
     TestAkCa ak_ca;
     ev.ak_cert_der = ak_ca.certify(ev.ak_public);
     refs.ak_ca = ak_ca.ca.get();
     auto a = tpm::appraise_quote(ev, refs);
-    EXPECT_EQ(a.checks.at("ak_trust"), tpm::Check::kPass);
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kPass);
     EXPECT_TRUE(a.inventory_bound);
-    EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass);
-    EXPECT_EQ(a.checks.at("pcrs"), tpm::Check::kPass);
-    EXPECT_EQ(a.checks.at("ak"), tpm::Check::kPass);
-    EXPECT_NE(a.verdict(), "contraindicated");
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kSignature), tpm::Check::kPass);
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kPcrs), tpm::Check::kPass);
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAk), tpm::Check::kPass);
+    EXPECT_NE(a.verdict(), TrustTier::kContraindicated);
     EXPECT_EQ(a.pcrs.size(), 9u);
 
     auto fails = [&](tpm::QuoteEvidence m, const char* code, tpm::QuoteReferences r) {
       auto x = tpm::appraise_quote(m, r);
-      EXPECT_EQ(x.verdict(), "contraindicated") << code;
+      EXPECT_EQ(x.verdict(), TrustTier::kContraindicated) << code;
       EXPECT_TRUE(std::any_of(x.findings.begin(), x.findings.end(), [&](const Finding& f) {
         return f.code == code;
       })) << code;
@@ -254,7 +254,7 @@ TEST_F(SwtpmTest, FreshQuoteBindingTheInventoryPassesAndItsMutationsFail) {
     auto a1 = tpm::appraise_quote(e1, r1);
     EXPECT_FALSE(a1.inventory_bound);
     EXPECT_FALSE(a1.extra_data_binds);
-    EXPECT_EQ(a1.checks.at("signature"), tpm::Check::kPass);
+    EXPECT_EQ(a1.checks.at(tpm::QuoteCheck::kSignature), tpm::Check::kPass);
     EXPECT_TRUE(std::any_of(a1.findings.begin(), a1.findings.end(), [](const Finding& f) {
       return f.code == "tpm.inventory-binding-v1" && f.severity == Severity::kWarn;
     }));

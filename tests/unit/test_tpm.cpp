@@ -64,17 +64,19 @@ tpm::QuoteReferences refs(const Bytes& nonce) {
 }
 
 void expect_pass(const tpm::QuoteAppraisal& a) {
-  for (const char* c : {"parse", "signature", "ak", "nonce", "pcrs"}) {
-    EXPECT_NE(a.checks.at(c), tpm::Check::kFail) << c << "\n" << text(a);
+  for (tpm::QuoteCheck c :
+       {tpm::QuoteCheck::kParse, tpm::QuoteCheck::kSignature, tpm::QuoteCheck::kAk,
+        tpm::QuoteCheck::kNonce, tpm::QuoteCheck::kPcrs}) {
+    EXPECT_NE(a.checks.at(c), tpm::Check::kFail) << to_string(c) << "\n" << text(a);
   }
-  EXPECT_NE(a.verdict(), "contraindicated") << text(a);
+  EXPECT_NE(a.verdict(), TrustTier::kContraindicated) << text(a);
 }
 
 TEST(TpmQuote, SwtpmRsaAndEccQuotesPass) {
   for (const char* kind : {"rsa", "ecc"}) {
     auto a = tpm::appraise_quote(swtpm(kind), refs(kSwtpmNonce));
     expect_pass(a);
-    EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass) << kind;
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kSignature), tpm::Check::kPass) << kind;
     EXPECT_EQ(a.pcrs.size(), 9u);
     EXPECT_EQ(a.pcrs.back().index, 16u);
   }
@@ -96,7 +98,7 @@ TEST(TpmQuote, PemAkWorksButAttributesAreUnknown) {
   auto ev = swtpm("rsa");
   ev.ak_public = file("swtpm/ak_rsa.pub.pem");
   auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
-  EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass);
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kSignature), tpm::Check::kPass);
   EXPECT_TRUE(has(a, "tpm.ak-attributes-unknown"));
 }
 
@@ -123,9 +125,9 @@ TEST(TpmQuote, GceQuotesPassWithTheirAkCertificateToGoogleRoots) {
     r.ak_intermediates = {inter_cert.get()};
     auto a = tpm::appraise_quote(ev, r);
     expect_pass(a);
-    EXPECT_EQ(a.checks.at("ak_trust"), tpm::Check::kPass) << bank << "\n" << text(a);
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kPass) << bank << "\n" << text(a);
     // No PCR policy: the boot state is unchecked, so a warning, never affirming.
-    EXPECT_EQ(a.verdict(), "warning") << bank << "\n" << text(a);
+    EXPECT_EQ(a.verdict(), TrustTier::kWarning) << bank << "\n" << text(a);
     ASSERT_EQ(a.findings.size(), 1u) << text(a);
     EXPECT_EQ(a.findings[0].code, "tpm.boot-state-unchecked");
     // With a policy that approves exactly these PCR values: affirming.
@@ -133,8 +135,9 @@ TEST(TpmQuote, GceQuotesPassWithTheirAkCertificateToGoogleRoots) {
     for (const auto& v : a.pcrs) approved.allowed[tpm::hash_name(v.bank)][v.index] = {v.digest};
     r.policy = &approved;
     auto ap = tpm::appraise_quote(ev, r);
-    EXPECT_EQ(ap.checks.at("policy"), tpm::Check::kPass) << bank << "\n" << text(ap);
-    EXPECT_EQ(ap.verdict(), "affirming") << bank << "\n" << text(ap);
+    EXPECT_EQ(ap.checks.at(tpm::QuoteCheck::kPolicy), tpm::Check::kPass) << bank << "\n"
+                                                                         << text(ap);
+    EXPECT_EQ(ap.verdict(), TrustTier::kAffirming) << bank << "\n" << text(ap);
   }
 }
 
@@ -148,7 +151,7 @@ TEST(TpmQuote, GcpWindowsSha1QuotePassesOnlyWhenSha1IsAllowed) {
   auto r = refs(Bytes{});
   auto strict = tpm::appraise_quote(ev, r);
   EXPECT_TRUE(has(strict, "tpm.sha1-signature"));
-  EXPECT_EQ(strict.verdict(), "contraindicated");
+  EXPECT_EQ(strict.verdict(), TrustTier::kContraindicated);
   r.allow_sha1 = true;
   auto a = tpm::appraise_quote(ev, r);
   expect_pass(a);
@@ -204,7 +207,7 @@ TEST(TpmQuote, Cve2024_29039Pcr16PresentedAsPcr23IsRefused) {
   ev.pcrs = tpm2tools_file(23, value);
   auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
   EXPECT_TRUE(has(a, "tpm.pcr-selection-mismatch")) << text(a);
-  EXPECT_EQ(a.verdict(), "contraindicated");
+  EXPECT_EQ(a.verdict(), TrustTier::kContraindicated);
   // And a policy about PCR 23 cannot be satisfied by a quote over PCR 16.
   tpm::PcrPolicy policy;
   policy.allowed["sha256"][23] = {value};
@@ -218,7 +221,7 @@ TEST(TpmQuote, Cve2024_29039Pcr16PresentedAsPcr23IsRefused) {
 TEST(TpmQuote, WrongNonceFails) {
   auto a = tpm::appraise_quote(swtpm("ecc"), refs(Bytes(20, 0x11)));
   EXPECT_TRUE(has(a, "tpm.nonce-mismatch"));
-  EXPECT_EQ(a.verdict(), "contraindicated");
+  EXPECT_EQ(a.verdict(), TrustTier::kContraindicated);
 }
 
 TEST(TpmQuote, ChangedPcrValueFailsTheDigestAndPolicyNamesThePcr) {
@@ -246,7 +249,8 @@ TEST(TpmQuote, AkThatIsNotRestrictedFails) {
   ev.ak_public[6 + 1] &= static_cast<uint8_t>(~0x01);
   auto a = tpm::appraise_quote(ev, refs(kSwtpmNonce));
   EXPECT_TRUE(has(a, "tpm.ak-attributes")) << text(a);
-  EXPECT_EQ(a.checks.at("signature"), tpm::Check::kPass);  // same key: only the attributes fail
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kSignature),
+            tpm::Check::kPass);  // same key: only the attributes fail
 }
 
 TEST(TpmQuote, SignatureSchemeThatIsNotAllowedFails) {
@@ -277,7 +281,7 @@ TEST(TpmQuote, InventoryBindingMakesDevicesPlatformBound) {
   auto a = tpm::appraise_quote(swtpm("rsa"), r);
   EXPECT_FALSE(a.inventory_bound);
   EXPECT_TRUE(has(a, "tpm.inventory-not-bound"));
-  EXPECT_NE(a.verdict(), "contraindicated");
+  EXPECT_NE(a.verdict(), TrustTier::kContraindicated);
   EXPECT_EQ(tpm::binding_extra_data(kSwtpmNonce, Bytes(32, 0x42)).size(), 32u);
 }
 
@@ -334,7 +338,8 @@ TEST(TpmEventLog, GceLogReplaysToTheQuotedFirmwarePcrsInEveryBank) {
     tpm::QuoteEvidence ev = gce(bank);
     ev.eventlog = file("gce/eventlog.bin");
     auto a = tpm::appraise_quote(ev, refs(Bytes{0x90, 0x09}));
-    EXPECT_EQ(a.checks.at("eventlog"), tpm::Check::kPass) << bank << "\n" << text(a);
+    EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kEventlog), tpm::Check::kPass) << bank << "\n"
+                                                                          << text(a);
     // A changed event digest changes the replay of its PCR: one finding naming it.
     auto log = tpm::parse_event_log(*ev.eventlog, "gce").value();
     EXPECT_TRUE(log.crypto_agile);
@@ -372,7 +377,7 @@ TEST(TpmEventLog, WindowsSha1LogReplays) {
   auto r = refs(Bytes{});
   r.allow_sha1 = true;
   auto a = tpm::appraise_quote(ev, r);
-  EXPECT_EQ(a.checks.at("eventlog"), tpm::Check::kPass) << text(a);
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kEventlog), tpm::Check::kPass) << text(a);
 }
 
 }  // namespace

@@ -430,7 +430,7 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
       r.device = ev.device;
       r.verdict = "indeterminate";
       r.findings.push_back({id.error().code, id.error().message, ev.device, Severity::kFail});
-      r.status = "contraindicated";
+      r.status = TrustTier::kContraindicated;
     } else {
       refs.device_key = id->key.get();
       refs.device_identity = id->identity;
@@ -451,21 +451,22 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   } else {
     // Device labels, landmark IDs and messages come from the evidence: escaped for a terminal.
     for (const auto& r : results) {
-      std::cout << terminal_safe(r.device) << ": " << r.verdict << "  (" << r.status << ")\n";
+      std::cout << terminal_safe(r.device) << ": " << r.verdict << "  (" << to_string(r.status)
+                << ")\n";
       for (const auto& l : r.landmarks) {
         std::cout << "  landmark " << terminal_safe(l.id) << ": min RTT " << fixed(l.rtt_min_ms, 3)
                   << " ms over " << l.rtts_ms.size() << " probes, radius " << km(l.radius_c_km)
                   << " km at c" << (l.used ? "" : " (not used)") << "\n";
       }
       for (const auto& f : r.findings)
-        std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": "
+        std::cout << "  [" << to_string(f.severity) << "] " << f.code << ": "
                   << terminal_safe(f.message) << "\n";
     }
     std::cout << "signed location attestation (kid " << kid << ") written to "
               << terminal_safe(o.out) << "\n";
   }
   bool all_good = std::all_of(results.begin(), results.end(), [](const auto& r) {
-    return r.status != "contraindicated" && r.verdict != "indeterminate";
+    return r.status != TrustTier::kContraindicated && r.verdict != "indeterminate";
   });
   return all_good ? 0 : 1;
 }

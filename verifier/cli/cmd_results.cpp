@@ -113,20 +113,21 @@ int verify_token(const VerifyTokenOptions& o) {
                         {"field", m.error().field},
                         {"message", m.error().message},
                         {"required", o.require},
-                        {"status", e.status ? Json(*e.status) : Json(nullptr)},
+                        {"status", e.status ? Json(to_string(*e.status)) : Json(nullptr)},
                         {"claims", v->jws.payload}}
                        .dump(2)
                 << "\n";
     } else {
       std::cout << "INVALID " << m.error().to_string() << "\n";
-      for (const auto& a : e.submods) std::cout << "  " << a.label << ": " << a.status << "\n";
+      for (const auto& a : e.submods)
+        std::cout << "  " << a.label << ": " << to_string(a.status) << "\n";
     }
     return 1;
   }
   if (o.json) {
     Json subs = Json::object();
     for (const auto& a : e.submods)
-      subs[a.label] = {{"status", a.status},
+      subs[a.label] = {{"status", to_string(a.status)},
                        {"trust_vector", a.trust_vector},
                        {"profile", a.profile ? Json(*a.profile) : Json(nullptr)},
                        {"policy_ids", a.policy_ids}};
@@ -137,7 +138,7 @@ int verify_token(const VerifyTokenOptions& o) {
                       {"appraisal_profile", ear::appraisal_profile(e)},
                       {"legacy_profile", e.profile == ear::kProfileAccelAttestV1},
                       {"iat", e.iat},
-                      {"status", e.status ? Json(*e.status) : Json(nullptr)},
+                      {"status", e.status ? Json(to_string(*e.status)) : Json(nullptr)},
                       {"required", o.require},
                       {"verifier", {{"developer", e.developer}, {"build", e.build}}},
                       {"submods", subs},
@@ -146,9 +147,11 @@ int verify_token(const VerifyTokenOptions& o) {
               << "\n";
   } else {
     std::cout << "VALID EAR, key " << v->jws.kid << ", profile " << ear::profile_summary(e)
-              << ", issued " << e.iat << (e.status ? ", status " + *e.status : std::string())
+              << ", issued " << e.iat
+              << (e.status ? ", status " + std::string(to_string(*e.status)) : std::string())
               << " (meets --require " << o.require << ")\n";
-    for (const auto& a : e.submods) std::cout << "  " << a.label << ": " << a.status << "\n";
+    for (const auto& a : e.submods)
+      std::cout << "  " << a.label << ": " << to_string(a.status) << "\n";
   }
   return 0;
 }

@@ -141,7 +141,7 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
 
 Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
   Json checks = Json::object();
-  for (const auto& [k, v] : a.checks) checks[k] = check_name(v);
+  for (const auto& [k, v] : a.checks) checks[to_string(k)] = to_string(v);
   Json pcrs = Json::array();
   for (const auto& p : a.pcrs) {
     pcrs.push_back(
@@ -150,12 +150,12 @@ Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
   Json fs = Json::array();
   for (const auto& f : a.findings) {
     fs.push_back({{"code", f.code},
-                  {"severity", severity_name(f.severity)},
+                  {"severity", to_string(f.severity)},
                   {"pointer", f.pointer},
                   {"message", f.message}});
   }
   Json j{{"schema", "accel-attest/tpm-appraisal/v1"},
-         {"verdict", a.verdict()},
+         {"verdict", to_string(a.verdict())},
          {"checks", checks},
          {"ak", a.ak_description},
          {"ak_name", hex_encode(a.ak_name)},
@@ -176,8 +176,9 @@ Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
     Json devs = Json::array();
     for (const auto& d : l.bound_devices) devs.push_back(d);
     j["inventory_devices"] = devs;
-    j["inventory_assurance"] =
-        tpm::makes_platform_bound(a, /*nonce_issued=*/true) ? "platform-bound" : "reported";
+    j["inventory_assurance"] = to_string(tpm::makes_platform_bound(a, /*nonce_issued=*/true)
+                                             ? Assurance::kPlatformBound
+                                             : Assurance::kReported);
   }
   return j;
 }
@@ -190,12 +191,12 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
   if (o.json) {
     std::cout << json_text(j, 2) << "\n";
   } else {
-    std::cout << "TPM quote appraisal: " << a.verdict() << "\n";
+    std::cout << "TPM quote appraisal: " << to_string(a.verdict()) << "\n";
     std::cout << "  AK          " << terminal_safe(a.ak_description) << "  name "
               << hex_encode(a.ak_name) << "\n";
     if (a.quote) std::cout << "  selection   " << tpm::selection_text(a.quote->selection()) << "\n";
     std::cout << "  checks     ";
-    for (const auto& [k, v] : a.checks) std::cout << " " << k << "=" << check_name(v);
+    for (const auto& [k, v] : a.checks) std::cout << " " << to_string(k) << "=" << to_string(v);
     std::cout << "\n";
     if (j.contains("inventory_assurance")) {
       std::cout << "  inventory   " << (*l)->bound_devices.size() << " device(s), v2 digest "
@@ -203,11 +204,11 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
                 << j["inventory_assurance"].get<std::string>() << "\n";
     }
     for (const auto& f : a.findings) {
-      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": "
+      std::cout << "  [" << to_string(f.severity) << "] " << f.code << ": "
                 << terminal_safe(f.message) << "\n";
     }
   }
-  return a.verdict() == "contraindicated" ? 1 : 0;
+  return a.verdict() == TrustTier::kContraindicated ? 1 : 0;
 }
 
 struct EkCheckOptions {
@@ -238,8 +239,7 @@ int ek_check(const EkCheckOptions& o) {
   if (o.json) {
     Json fs = Json::array();
     for (const auto& f : r.findings) {
-      fs.push_back(
-          {{"code", f.code}, {"severity", severity_name(f.severity)}, {"message", f.message}});
+      fs.push_back({{"code", f.code}, {"severity", to_string(f.severity)}, {"message", f.message}});
     }
     std::cout << Json{{"certificate", o.cert},  {"trusted", r.ok}, {"path", r.path},
                       {"ek_eku", r.has_ek_eku}, {"anchors", dir},  {"findings", fs}}
@@ -251,7 +251,7 @@ int ek_check(const EkCheckOptions& o) {
     for (size_t i = 0; i < r.path.size(); ++i)
       std::cout << "  [" << i << "] " << terminal_safe(r.path[i]) << "\n";
     for (const auto& f : r.findings) {
-      std::cout << "  [" << severity_name(f.severity) << "] " << f.code << ": "
+      std::cout << "  [" << to_string(f.severity) << "] " << f.code << ": "
                 << terminal_safe(f.message) << "\n";
     }
   }
@@ -332,7 +332,7 @@ int challenge(const EnrolOptions& o) {
       AA_TRY(at, verification_time(o.time));
       auto r = tpm::check_ek_certificate(cert.get(), ek.area, anchors, at);
       for (const auto& f : r.findings) {
-        std::cout << "[" << severity_name(f.severity) << "] " << f.code << ": "
+        std::cout << "[" << to_string(f.severity) << "] " << f.code << ": "
                   << terminal_safe(f.message) << "\n";
       }
       if (!r.ok) rc = 1;

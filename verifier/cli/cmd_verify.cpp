@@ -181,13 +181,14 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     std::cout << json_text(claims, 2) << "\n";
   } else {
     // The host name, labels, names and messages come from the bundle: escaped for a terminal.
-    std::cout << "host " << terminal_safe(r.host_name) << ": " << r.status << "  (nonce "
+    std::cout << "host " << terminal_safe(r.host_name) << ": " << to_string(r.status) << "  (nonce "
               << terminal_safe(r.nonce_hex) << ", verified at " << x509::rfc3339(r.at) << ")\n";
     for (const auto& s : r.submods) {
-      std::cout << "  " << terminal_safe(s.label) << "  " << s.status;
-      if (s.kind != "host") {
+      std::cout << "  " << terminal_safe(s.label) << "  " << to_string(s.status);
+      if (s.kind != DeviceKind::kHost) {
         std::cout << "  " << terminal_safe(s.name) << "  " << s.eccn
-                  << (s.secondary.empty() ? "" : " (" + s.secondary + ")") << "  " << s.assurance;
+                  << (s.secondary.empty() ? "" : " (" + s.secondary + ")") << "  "
+                  << to_string(s.assurance);
       } else if (!s.eccn.empty()) {
         std::cout << "  as a computer: " << s.eccn;
       }
@@ -195,13 +196,13 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
       if (s.location) std::cout << "      location: " << s.location->verdict << "\n";
       for (const auto& f : s.findings) {
         if (f.severity == Severity::kInfo) continue;
-        std::cout << "      [" << severity_name(f.severity) << "] " << f.code << ": "
+        std::cout << "      [" << to_string(f.severity) << "] " << f.code << ": "
                   << terminal_safe(f.message) << "\n";
       }
     }
     std::cout << "signed EAR (kid " << kid << ") written to " << terminal_safe(o.out) << "\n";
   }
-  return r.status == "affirming" ? 0 : 1;
+  return r.status == TrustTier::kAffirming ? 0 : 1;
 }
 
 struct ReportOptions {

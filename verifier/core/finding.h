@@ -6,24 +6,25 @@
 // (something could not be checked, a mismatch was tolerated by policy), kInfo is a note.
 #pragma once
 
+#include <array>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "core/status.h"
 
 namespace aa {
 
 enum class Severity { kFail, kWarn, kInfo };
 
-inline const char* severity_name(Severity s) {
-  switch (s) {
-    case Severity::kFail:
-      return "fail";
-    case Severity::kWarn:
-      return "warn";
-    case Severity::kInfo:
-      return "info";
-  }
-  return "fail";
-}
+template <>
+struct EnumNames<Severity> {
+  static constexpr std::array kNames = {
+      std::pair{Severity::kFail, "fail"},
+      std::pair{Severity::kWarn, "warn"},
+      std::pair{Severity::kInfo, "info"},
+  };
+};
 
 struct Finding {
   std::string code;
@@ -32,34 +33,29 @@ struct Finding {
   Severity severity = Severity::kFail;
 };
 
-// The outcome of one named check of an appraisal.
-enum class CheckStatus { kPass, kFail, kWarn, kNotRun, kSkipped };
+// The outcome of one named check of an appraisal. kUnchecked: nothing to judge against (a
+// device report's freshness when no nonce was issued), as opposed to kNotRun (the check could
+// not run) and kSkipped (it does not apply).
+enum class CheckStatus { kPass, kFail, kWarn, kNotRun, kSkipped, kUnchecked };
 
-inline const char* check_name(CheckStatus s) {
-  switch (s) {
-    case CheckStatus::kPass:
-      return "pass";
-    case CheckStatus::kFail:
-      return "fail";
-    case CheckStatus::kWarn:
-      return "warn";
-    case CheckStatus::kNotRun:
-      return "not-run";
-    case CheckStatus::kSkipped:
-      return "skipped";
-  }
-  return "not-run";
-}
+template <>
+struct EnumNames<CheckStatus> {
+  static constexpr std::array kNames = {
+      std::pair{CheckStatus::kPass, "pass"},       std::pair{CheckStatus::kFail, "fail"},
+      std::pair{CheckStatus::kWarn, "warn"},       std::pair{CheckStatus::kNotRun, "not-run"},
+      std::pair{CheckStatus::kSkipped, "skipped"}, std::pair{CheckStatus::kUnchecked, "unchecked"},
+  };
+};
 
-// The AR4SI-style tier of a set of findings: "contraindicated" when any fails, "warning" when
-// any warns, "affirming" otherwise.
-inline const char* verdict_of(const std::vector<Finding>& findings) {
+// The AR4SI tier of a set of findings: contraindicated when any fails, warning when any warns,
+// affirming otherwise.
+inline TrustTier verdict_of(const std::vector<Finding>& findings) {
   bool warn = false;
   for (const auto& f : findings) {
-    if (f.severity == Severity::kFail) return "contraindicated";
+    if (f.severity == Severity::kFail) return TrustTier::kContraindicated;
     warn = warn || f.severity == Severity::kWarn;
   }
-  return warn ? "warning" : "affirming";
+  return warn ? TrustTier::kWarning : TrustTier::kAffirming;
 }
 
 }  // namespace aa

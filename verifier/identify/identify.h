@@ -36,8 +36,8 @@ struct IdentifiedDevice {
   std::string vendor, family, name, attestation;
   std::optional<Interval> tpp, pd;
   Eccn eccn = Eccn::kUndetermined;
-  std::vector<Flag> flags;  // flags every candidate carries
-  std::string assurance = "reported";
+  std::vector<Flag> flags;                     // flags every candidate carries
+  Assurance assurance = Assurance::kReported;  // identify alone: what the host reports
   std::vector<Finding> findings;
 };
 

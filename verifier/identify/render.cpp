@@ -32,7 +32,7 @@ std::string render_identify_table(const IdentifyReport& r) {
     // Address and name can come from the host (lspci, sysfs, a bundle): escaped for a terminal.
     rows.push_back({terminal_safe(d.pci.address), terminal_safe(d.vendor), terminal_safe(d.family),
                     terminal_safe(d.name), format_interval(d.tpp, 0), format_interval(d.pd, 2),
-                    class_text(d), flag_list(d), d.attestation, d.assurance});
+                    class_text(d), flag_list(d), d.attestation, to_string(d.assurance)});
   }
   std::vector<size_t> w(rows[0].size(), 0);
   for (const auto& row : rows) {
@@ -94,7 +94,7 @@ Json identify_to_json(const IdentifyReport& r) {
              {"eccn_3a090", eccn_name(d.eccn)},
              {"flags", flags},
              {"attestation", d.attestation},
-             {"assurance", d.assurance},
+             {"assurance", to_string(d.assurance)},
              {"findings", findings}};
     if (d.pci.reported_name) dev["reported_name"] = *d.pci.reported_name;
     devices.push_back(dev);

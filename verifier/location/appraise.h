@@ -76,7 +76,8 @@ struct LandmarkUse {
 };
 
 struct LocationResult {
-  std::string device, identity, verdict, status;
+  std::string device, identity, verdict;
+  TrustTier status = TrustTier::kNone;  // of the findings
   double proc_min_ms = 0;
   std::vector<LandmarkUse> landmarks;
   Verdict geometry;

@@ -18,14 +18,15 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                      const std::string& host, const ear::VerifierIdentity& id, std::time_t iat,
                      long ttl) {
   Json submods = Json::object();
-  std::string worst = "affirming";
+  TrustTier worst = TrustTier::kAffirming;
   for (const auto& d : devices) {
-    std::string status = d.status == "contraindicated"                           ? "contraindicated"
-                         : d.verdict == "indeterminate" || d.status == "warning" ? "warning"
-                                                                                 : "affirming";
+    // An indeterminate verdict is no better than a warning.
+    const TrustTier status =
+        worse(worse(TrustTier::kAffirming, d.status),
+              d.verdict == "indeterminate" ? TrustTier::kWarning : TrustTier::kAffirming);
     // A failed signature (an unknown landmark key, a response the device key did not sign, an
     // untrusted device chain) is AR4SI 99; any other contradiction 96.
-    int sourced = status == "affirming" ? 2 : (status == "warning" ? 32 : 96);
+    int sourced = status == TrustTier::kAffirming ? 2 : (status == TrustTier::kWarning ? 32 : 96);
     if (!ear::crypto_failures(d.findings).empty()) sourced = ear::kCryptoValidationFailed;
     Json lms = Json::array();
     for (const auto& l : d.landmarks) {
@@ -46,7 +47,7 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                       {"misses_restricted", c.misses_restricted},
                       {"inside_allowed", c.inside_allowed}});
     }
-    submods[d.device] = {{"ear_status", status},
+    submods[d.device] = {{"ear_status", to_string(status)},
                          {"ear_trustworthiness_vector", {{"sourced-data", sourced}}},
                          {ear::ext("location"),
                           {{"verdict", d.verdict},
@@ -62,14 +63,13 @@ Json location_claims(const std::vector<LocationResult>& devices, const Boundarie
                            {"margin_km", b.margin_km()},
                            {"boundaries", {{"version", b.version()}, {"sha256", b.sha256()}}},
                            {"findings", ear::findings_json(d.findings)}}}};
-    if (status == "contraindicated" || (status == "warning" && worst == "affirming"))
-      worst = status;
+    worst = worse(worst, status);
   }
   return {{"eat_profile", kProfileLocation},
           {"iat", static_cast<int64_t>(iat)},
           {"exp", static_cast<int64_t>(iat) + ttl},
           {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
-          {"ear_status", worst},
+          {"ear_status", to_string(worst)},
           {"submods", submods},
           {ear::ext("host"), {{"name", host}, {"verified_at", x509::rfc3339(iat)}}}};
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/finding_codes.h"
 #include "crypto/x509.h"
 #include "nvidia/device_cert.h"
 #include "rim/xmldsig.h"
@@ -38,13 +39,13 @@ std::string no_dots(std::string s) {
 
 }  // namespace
 
-std::string DeviceResult::verdict() const {
+TrustTier DeviceResult::verdict() const {
   return verdict_of(findings);
 }
 
 bool DeviceResult::passed(bool strict) const {
-  std::string v = verdict();
-  return v == "affirming" || (!strict && v == "warning");
+  const TrustTier v = verdict();
+  return v == TrustTier::kAffirming || (!strict && v == TrustTier::kWarning);
 }
 
 Appraiser::Appraiser(const References& refs, std::time_t at, Bytes expected_nonce)
@@ -69,7 +70,7 @@ CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
   for (const auto& cr : rev) {
     if (cr.status == Revocation::kRevoked) {
       revoked = true;
-      add(findings, "nvidia.revocation.revoked", Severity::kFail,
+      add(findings, codes::kNvidiaRevocationRevoked, Severity::kFail,
           at + " cert[" + std::to_string(cr.index) + "]",
           cr.subject + " is revoked (" + cr.source + ": " + cr.detail + ")");
       continue;
@@ -88,16 +89,16 @@ CheckStatus revocation_findings(const std::vector<CertRevocation>& rev,
     }
   }
   if (stale) {
-    add(findings, "nvidia.revocation.stale", Severity::kWarn, at + " certificate chain",
+    add(findings, codes::kNvidiaRevocationStale, Severity::kWarn, at + " certificate chain",
         "revocation data past its nextUpdate, or without one and older than " +
             std::to_string(limits.max_age) + " s, is not a current answer: " + old);
   }
   if (future) {
-    add(findings, "nvidia.revocation.future", Severity::kWarn, at + " certificate chain",
+    add(findings, codes::kNvidiaRevocationFuture, Severity::kWarn, at + " certificate chain",
         "revocation data issued after the verification time was not used for " + ahead);
   }
   if (incomplete) {
-    add(findings, "nvidia.revocation.incomplete", Severity::kWarn, at + " certificate chain",
+    add(findings, codes::kNvidiaRevocationIncomplete, Severity::kWarn, at + " certificate chain",
         "no current answer for " + missing);
   }
   return revoked                           ? CheckStatus::kFail
@@ -116,19 +117,19 @@ CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std
   const char* relaxed = allow_debug_modes ? " (allowed as a warning by --allow-debug-modes)" : "";
   if (m.devtools.value_or(false)) {
     worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
-    add(findings, "nvidia.cc.devtools", dbg, where,
+    add(findings, codes::kNvidiaCcDevtools, dbg, where,
         std::string("the device is in developer-tools (devtools) mode: its memory and state are "
                     "open to debugging tools") +
             relaxed);
   }
   if (m.debug.value_or(false)) {
     worse(allow_debug_modes ? CheckStatus::kWarn : CheckStatus::kFail);
-    add(findings, "nvidia.cc.debug", dbg, where,
+    add(findings, codes::kNvidiaCcDebug, dbg, where,
         std::string("the device reports debug mode on") + relaxed);
   }
   if (m.cc_on && !*m.cc_on) {
     worse(CheckStatus::kWarn);
-    add(findings, "nvidia.cc.off", Severity::kWarn, where,
+    add(findings, codes::kNvidiaCcOff, Severity::kWarn, where,
         "confidential-computing mode is off (NVIDIA's own overall result does not require it)");
   }
   std::string absent;
@@ -140,7 +141,7 @@ CheckStatus appraise_modes(const ModeState& m, bool allow_debug_modes, const std
   }
   if (auto last = absent.rfind(", "); last != std::string::npos) absent.replace(last, 2, " or ");
   if (!absent.empty()) {
-    add(findings, "nvidia.cc.not-reported", Severity::kInfo, where,
+    add(findings, codes::kNvidiaCcNotReported, Severity::kInfo, where,
         "the signed evidence does not carry the " + absent + " state; none is assumed" +
             (m.cc_variant.empty() ? std::string()
                                   : " (FEATURE_FLAG " + std::to_string(*m.feature_flag) +
@@ -157,10 +158,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   r.declared_arch = ev.arch;
   r.device_root_label = refs_.device_root_label;
   r.rim_root_label = refs_.rim_root_label;
-  for (const char* c : {"parse", "signature", "nonce", "chain", "fwid", "revocation", "driver_rim",
-                        "vbios_rim", "measurements", "sku", "modes"}) {
-    r.checks[c] = CheckStatus::kNotRun;
-  }
+  for (DeviceCheck c : all_values<DeviceCheck>()) r.checks[c] = CheckStatus::kNotRun;
   const std::string& at = ev.label;
 
   // The chain first: its leaf names the die family, which decides how the report is read.
@@ -168,8 +166,8 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   auto parsed_chain =
       x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8, parsed_);
   if (!parsed_chain) {
-    r.checks["chain"] = CheckStatus::kFail;
-    add(r.findings, "nvidia.chain.malformed", Severity::kFail, parsed_chain.error().field,
+    r.checks[DeviceCheck::kChain] = CheckStatus::kFail;
+    add(r.findings, codes::kNvidiaChainMalformed, Severity::kFail, parsed_chain.error().field,
         parsed_chain.error().message);
   } else {
     certs = std::move(parsed_chain).value();
@@ -187,15 +185,15 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     if (certs.size() > 1) r.hwmodel = x509::subject_cn(certs[1].get());
   }
   if (!fam && !certs.empty()) {
-    add(r.findings, "nvidia.family.unknown", Severity::kFail, at + " cert[0]",
+    add(r.findings, codes::kNvidiaFamilyUnknown, Severity::kFail, at + " cert[0]",
         r.die.empty() ? "the leaf certificate carries no NVIDIA device ID (SAN otherName "
                         "1.3.6.1.4.1.412.274.1); the device family cannot be told"
                       : "die " + r.die + " is not in firmware-profiles/nvidia/families.json");
   }
   DeviceKind kind = fam ? fam->kind : (ev.arch == "LS10" ? DeviceKind::kSwitch : DeviceKind::kGpu);
-  r.kind = kind == DeviceKind::kSwitch ? "switch" : "gpu";
+  r.kind = kind;
   if (fam && !ev.arch.empty() && ev.arch != fam->arch) {
-    add(r.findings, "nvidia.evidence.arch-mismatch", Severity::kWarn, ev.origin + "#/arch",
+    add(r.findings, codes::kNvidiaEvidenceArchMismatch, Severity::kWarn, ev.origin + "#/arch",
         "the evidence says " + ev.arch + " but the certificate die " + fam->die + " is " +
             fam->arch + " (the arch field is unsigned; the certificate decides)");
   }
@@ -203,15 +201,15 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // Parse.
   auto rep = spdm::parse_measurement_report(ev.report, kSignatureSize, at + " report");
   if (!rep) {
-    r.checks["parse"] = CheckStatus::kFail;
+    r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
     add(r.findings, rep.error().code, Severity::kFail, rep.error().field, rep.error().message);
     return r;
   }
   r.report = std::move(rep).value();
   const spdm::MeasurementReport& report = *r.report;
-  r.checks["parse"] = CheckStatus::kPass;
+  r.checks[DeviceCheck::kParse] = CheckStatus::kPass;
   if (report.trailing_zeros > 0) {
-    add(r.findings, "nvidia.report.trailing-zeros", Severity::kInfo, at + " report",
+    add(r.findings, codes::kNvidiaReportTrailingZeros, Severity::kInfo, at + " report",
         std::to_string(report.trailing_zeros) +
             " zero byte(s) after the signature were ignored (unsigned padding)");
   }
@@ -221,9 +219,9 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     ByteView signed_part(ev.report.data(), report.signed_length);
     bool ok = x509::verify_ecdsa_sha384_raw(X509_get0_pubkey(certs[0].get()), signed_part,
                                             report.signature);
-    r.checks["signature"] = ok ? CheckStatus::kPass : CheckStatus::kFail;
+    r.checks[DeviceCheck::kSignature] = ok ? CheckStatus::kPass : CheckStatus::kFail;
     if (!ok) {
-      add(r.findings, "nvidia.signature.invalid", Severity::kFail, at + " report",
+      add(r.findings, codes::kNvidiaSignatureInvalid, Severity::kFail, at + " report",
           "the ECDSA P-384 signature over the first " + std::to_string(report.signed_length) +
               " bytes does not verify with the key of cert[0] (" + r.chain_subjects[0] + ")");
     }
@@ -232,9 +230,9 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // Nonce.
   bool nonce_ok = nonce_.size() == report.request_nonce.size() &&
                   std::equal(nonce_.begin(), nonce_.end(), report.request_nonce.begin());
-  r.checks["nonce"] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
+  r.checks[DeviceCheck::kNonce] = nonce_ok ? CheckStatus::kPass : CheckStatus::kFail;
   if (!nonce_ok) {
-    add(r.findings, "nvidia.nonce.mismatch", Severity::kFail, at + " report#request.Nonce",
+    add(r.findings, codes::kNvidiaNonceMismatch, Severity::kFail, at + " report#request.Nonce",
         "the report answers nonce " + hex_encode(report.request_nonce) + ", expected " +
             hex_encode(nonce_));
   }
@@ -242,14 +240,14 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // Opaque data.
   auto opaque = parse_opaque_data(report.opaque, report.opaque_offset, kind, at + " report");
   if (!opaque) {
-    r.checks["parse"] = CheckStatus::kFail;
+    r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
     add(r.findings, opaque.error().code, Severity::kFail, opaque.error().field,
         opaque.error().message);
   } else {
     r.opaque = std::move(opaque).value();
     if (r.opaque->opaque_data_version && *r.opaque->opaque_data_version > 1) {
-      r.checks["parse"] = CheckStatus::kFail;
-      add(r.findings, "nvidia.opaque.unsupported-version", Severity::kFail,
+      r.checks[DeviceCheck::kParse] = CheckStatus::kFail;
+      add(r.findings, codes::kNvidiaOpaqueUnsupportedVersion, Severity::kFail,
           at + " report#response.OpaqueData.OPAQUE_FIELD_ID_OPAQUE_DATA_VERSION",
           "opaque data version " + std::to_string(*r.opaque->opaque_data_version) +
               "; versions 0 and 1 are known");
@@ -261,33 +259,34 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   // FWID.
   if (r.opaque && fam && !certs.empty()) {
     if (!r.opaque->fwid) {
-      r.checks["fwid"] = CheckStatus::kSkipped;
-      add(r.findings, "nvidia.fwid.absent", Severity::kInfo, at + " report",
+      r.checks[DeviceCheck::kFwid] = CheckStatus::kSkipped;
+      add(r.findings, codes::kNvidiaFwidAbsent, Severity::kInfo, at + " report",
           "the report carries no FWID (GPU drivers up to 545 and this NVSwitch firmware send "
           "none); the leaf is not bound to "
           "the firmware that signed");
     } else {
       auto cf = cert_fwid(certs[0].get(), fam->fwid_extension);
       if (!cf) {
-        r.checks["fwid"] = CheckStatus::kFail;
-        add(r.findings, "nvidia.fwid.missing-extension", Severity::kFail, at + " cert[0]",
+        r.checks[DeviceCheck::kFwid] = CheckStatus::kFail;
+        add(r.findings, codes::kNvidiaFwidMissingExtension, Severity::kFail, at + " cert[0]",
             "the leaf has no readable FWID extension " + fam->fwid_extension);
       } else if (!std::equal(cf->begin(), cf->end(), r.opaque->fwid->begin(),
                              r.opaque->fwid->end())) {
-        r.checks["fwid"] = CheckStatus::kFail;
-        add(r.findings, "nvidia.fwid.mismatch", Severity::kFail,
+        r.checks[DeviceCheck::kFwid] = CheckStatus::kFail;
+        add(r.findings, codes::kNvidiaFwidMismatch, Severity::kFail,
             at + " report#response.OpaqueData.OPAQUE_FIELD_ID_FWID",
             "report FWID " + hex_encode(*r.opaque->fwid) + " differs from the leaf's " +
                 hex_encode(*cf));
       } else {
-        r.checks["fwid"] = CheckStatus::kPass;
+        r.checks[DeviceCheck::kFwid] = CheckStatus::kPass;
       }
     }
   }
 
   if (r.opaque) {
     r.modes = read_modes(*r.opaque);
-    r.checks["modes"] = appraise_modes(r.modes, refs_.allow_debug_modes, at, r.findings);
+    r.checks[DeviceCheck::kModes] =
+        appraise_modes(r.modes, refs_.allow_debug_modes, at, r.findings);
   }
 
   if (r.opaque && fam) {
@@ -303,7 +302,7 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
   bool ok = true;
   if (certs.size() != kChainLength) {
     ok = false;
-    add(r.findings, "nvidia.chain.length", Severity::kFail, at + " certificate chain",
+    add(r.findings, codes::kNvidiaChainLength, Severity::kFail, at + " certificate chain",
         std::to_string(certs.size()) + " certificates; NVIDIA device chains have " +
             std::to_string(kChainLength) + " (leaf, device, provisioner ICA, identity CA, root)");
   }
@@ -315,30 +314,30 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
                                 x509::subject_cn(certs[c.error_depth].get()) + ")"
                           : "";
     r.chain_error = c.reason + who;
-    add(r.findings, c.expired ? "nvidia.chain.expired" : "nvidia.chain.invalid", Severity::kFail,
-        at + " certificate chain",
+    add(r.findings, c.expired ? codes::kNvidiaChainExpired : codes::kNvidiaChainInvalid,
+        Severity::kFail, at + " certificate chain",
         "no valid path to " + refs_.device_root_label + ": " + r.chain_error);
   } else if (c.out_of_order) {
     ok = false;
-    add(r.findings, "nvidia.chain.order", Severity::kFail, at + " certificate chain",
+    add(r.findings, codes::kNvidiaChainOrder, Severity::kFail, at + " certificate chain",
         "the certificates are not listed leaf first, each followed by its issuer");
   }
   if (!certs.empty() && !x509::same_cert(certs.back().get(), refs_.device_root) &&
       x509::self_signed(certs.back().get())) {
-    add(r.findings, "nvidia.chain.foreign-root", Severity::kInfo, at + " certificate chain",
+    add(r.findings, codes::kNvidiaChainForeignRoot, Severity::kInfo, at + " certificate chain",
         "the evidence ends in a root other than " + refs_.device_root_label +
             " (never trusted; only the pinned root is an anchor)");
   }
-  r.checks["chain"] = ok ? CheckStatus::kPass : CheckStatus::kFail;
+  r.checks[DeviceCheck::kChain] = ok ? CheckStatus::kPass : CheckStatus::kFail;
   if (!c.ok) return;
   if (!refs_.revocation) {
-    r.checks["revocation"] = CheckStatus::kWarn;
-    add(r.findings, "nvidia.revocation.not-checked", Severity::kWarn, at + " certificate chain",
+    r.checks[DeviceCheck::kRevocation] = CheckStatus::kWarn;
+    add(r.findings, codes::kNvidiaRevocationNotChecked, Severity::kWarn, at + " certificate chain",
         "no CRL or OCSP data given (--crl, --ocsp): revocation was not checked");
     return;
   }
   r.revocation = refs_.revocation->check(c.path, at_);
-  r.checks["revocation"] =
+  r.checks[DeviceCheck::kRevocation] =
       revocation_findings(r.revocation, refs_.revocation->limits(), at, r.findings);
 }
 
@@ -355,7 +354,7 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
     return rim_cache_.emplace(id, std::move(o)).first->second;
   }
   if (!body->has_value()) {
-    add(o.findings, "nvidia.rim.missing", Severity::kWarn, id,
+    add(o.findings, codes::kNvidiaRimMissing, Severity::kWarn, id,
         "the " + kind + " RIM " + id + ".xml is not in the RIM store " + refs_.rims->name() +
             "; its measurements are not appraised");
     o.status = CheckStatus::kWarn;
@@ -365,7 +364,7 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
   std::string origin = refs_.rims->origin(id);
   auto parsed = rim::parse_rim(**body, origin);
   if (!parsed) {
-    add(o.findings, "nvidia.rim.malformed", Severity::kFail, parsed.error().field,
+    add(o.findings, codes::kNvidiaRimMalformed, Severity::kFail, parsed.error().field,
         parsed.error().message);
     o.status = CheckStatus::kFail;
     return rim_cache_.emplace(id, std::move(o)).first->second;
@@ -385,38 +384,38 @@ const RimOutcome& Appraiser::rim(const std::string& kind, const std::string& id)
                   x509::subject_cn(shared->certs[c.error_depth].get()) + ")"
             : "";
     if (c.expired) {
-      add(o.findings, "nvidia.rim.expired", Severity::kFail, origin,
+      add(o.findings, codes::kNvidiaRimExpired, Severity::kFail, origin,
           "the RIM signing chain is not valid at " + x509::rfc3339(at_) + who + ": " + c.reason +
               " (signer " + o.signer + " valid until " + x509::rfc3339(o.signer_not_after) + ")");
     } else {
-      add(o.findings, "nvidia.rim.chain-invalid", Severity::kFail, origin,
+      add(o.findings, codes::kNvidiaRimChainInvalid, Severity::kFail, origin,
           "no valid path to " + refs_.rim_root_label + ": " + c.reason + who);
     }
   } else if (c.out_of_order) {
-    add(o.findings, "nvidia.rim.chain-invalid", Severity::kFail, origin,
+    add(o.findings, codes::kNvidiaRimChainInvalid, Severity::kFail, origin,
         "KeyInfo certificates are not listed signer first, each followed by its issuer");
   }
   auto sig = rim::verify_rim_signature(*shared, X509_get0_pubkey(shared->certs[0].get()));
   o.signature_ok = sig.ok();
   if (!sig) {
     add(o.findings,
-        sig.error().code == "rim.signature-profile" ? "nvidia.rim.signature-profile"
-                                                    : "nvidia.rim.signature-invalid",
+        sig.error().code == codes::kRimSignatureProfile ? codes::kNvidiaRimSignatureProfile
+                                                        : codes::kNvidiaRimSignatureInvalid,
         Severity::kFail, origin, sig.error().message);
   }
   if (c.ok && refs_.revocation) {
     o.revocation = refs_.revocation->check(c.path, at_);
     for (const auto& cr : o.revocation) {
       if (cr.status == Revocation::kRevoked) {
-        add(o.findings, "nvidia.revocation.revoked", Severity::kFail, origin,
+        add(o.findings, codes::kNvidiaRevocationRevoked, Severity::kFail, origin,
             cr.subject + " (RIM chain) is revoked (" + cr.source + ": " + cr.detail + ")");
       } else if (cr.status == Revocation::kStale) {
-        add(o.findings, "nvidia.revocation.stale", Severity::kWarn, origin,
+        add(o.findings, codes::kNvidiaRevocationStale, Severity::kWarn, origin,
             cr.subject + " (RIM chain): revocation data is stale, not a current answer (" +
                 cr.detail + ")");
       }
       if (cr.future && cr.status != Revocation::kRevoked) {
-        add(o.findings, "nvidia.revocation.future", Severity::kWarn, origin,
+        add(o.findings, codes::kNvidiaRevocationFuture, Severity::kWarn, origin,
             cr.subject +
                 " (RIM chain): revocation data issued after the verification time "
                 "was not used (" +
@@ -443,15 +442,17 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
   if (op.chip_info) values["CHIP_INFO"] = upper(*op.chip_info);
   struct Want {
     const char* kind;
+    DeviceCheck check;
     const std::string* tmpl;
     RimOutcome* out;
     std::optional<std::string> runtime_version;
   };
   std::optional<std::string> vbios_upper =
       op.vbios_version ? std::optional<std::string>(upper(*op.vbios_version)) : std::nullopt;
-  for (Want w : {Want{"driver", &fam.driver_rim, &r.driver_rim, op.driver_version},
-                 Want{"vbios", &fam.vbios_rim, &r.vbios_rim, vbios_upper}}) {
-    std::string check = std::string(w.kind) + "_rim";
+  for (Want w :
+       {Want{"driver", DeviceCheck::kDriverRim, &fam.driver_rim, &r.driver_rim, op.driver_version},
+        Want{"vbios", DeviceCheck::kVbiosRim, &fam.vbios_rim, &r.vbios_rim, vbios_upper}}) {
+    const DeviceCheck check = w.check;
     w.out->kind = w.kind;
     if (w.tmpl->empty()) {
       r.checks[check] = CheckStatus::kSkipped;
@@ -466,7 +467,7 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
     w.out->id = *id;
     if (!refs_.rims) {
       r.checks[check] = CheckStatus::kWarn;
-      add(r.findings, "nvidia.rim.not-checked", Severity::kWarn, r.label,
+      add(r.findings, codes::kNvidiaRimNotChecked, Severity::kWarn, r.label,
           std::string("no RIM store given (--rim-store): the ") + w.kind + " RIM " + *id +
               " and the measurements it covers were not appraised");
       continue;
@@ -484,7 +485,7 @@ void Appraiser::check_rims(DeviceResult& r, const Family& fam) {
       w.out->version_ok = upper(have) == upper(want) && !want.empty();
       if (!w.out->version_ok) {
         st = CheckStatus::kFail;
-        add(r.findings, "nvidia.rim.version-mismatch", Severity::kFail,
+        add(r.findings, codes::kNvidiaRimVersionMismatch, Severity::kFail,
             r.label + " " + w.kind + " RIM " + *id,
             "RIM colloquialVersion " + have + " but the report says " +
                 (want.empty() ? "nothing" : want));
@@ -512,7 +513,7 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
   bool ok = true;
   if (!rim.tag_id.empty() && !digest_tag(rim.tag_id) && rim.tag_id != o.id) {
     ok = false;
-    add(r.findings, "nvidia.rim.id-mismatch", Severity::kFail, where + " SoftwareIdentity@tagId",
+    add(r.findings, codes::kNvidiaRimIdMismatch, Severity::kFail, where + " SoftwareIdentity@tagId",
         "the RIM stored as " + o.id + ".xml says it is " + rim.tag_id +
             " (SoftwareIdentity@tagId): it is another RIM");
   }
@@ -528,12 +529,12 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
           {"Meta@product", &rim.product}}) {
       if (fits(*value)) continue;
       ok = false;
-      add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " " + field,
+      add(r.findings, codes::kNvidiaRimProductMismatch, Severity::kFail, where + " " + field,
           std::string(field) + " is " + (value->empty() ? "absent" : "\"" + *value + "\"") +
               ", but the device's die is " + fam.die + ", whose RIMs name " + known);
     }
   } else {
-    add(r.findings, "nvidia.rim.product-unchecked", Severity::kWarn, where + " Meta@product",
+    add(r.findings, codes::kNvidiaRimProductUnchecked, Severity::kWarn, where + " Meta@product",
         "no RIM of the " + fam.die + " family has been seen, so the product this RIM names (" +
             (rim.product.empty() ? std::string("none") : rim.product) +
             ") cannot be compared (firmware-profiles/nvidia/families.json rim_products)");
@@ -541,7 +542,7 @@ bool Appraiser::check_rim_identity(DeviceResult& r, const Family& fam, const cha
   const char* edition = fam.kind == DeviceKind::kSwitch ? "SWITCH" : "GPU";
   if (rim.edition != edition) {
     ok = false;
-    add(r.findings, "nvidia.rim.product-mismatch", Severity::kFail, where + " Meta@edition",
+    add(r.findings, codes::kNvidiaRimProductMismatch, Severity::kFail, where + " Meta@edition",
         "Meta@edition is " + (rim.edition.empty() ? std::string("absent") : rim.edition) +
             ", but the device is a " + (fam.kind == DeviceKind::kSwitch ? "switch" : "GPU") +
             " (edition " + edition + ")");
@@ -565,7 +566,7 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
       if (!m.active) continue;
       if (golden.count(m.index)) {
         conflict = true;
-        add(r.findings, "nvidia.rim.index-conflict", Severity::kFail, r.label,
+        add(r.findings, codes::kNvidiaRimIndexConflict, Severity::kFail, r.label,
             "index " + std::to_string(m.index) + " is active in both the driver and the VBIOS RIM");
         continue;
       }
@@ -573,7 +574,7 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
     }
   }
   if (!any_rim) {
-    r.checks["measurements"] =
+    r.checks[DeviceCheck::kMeasurements] =
         refs_.rims ? CheckStatus::kWarn : CheckStatus::kNotRun;  // findings already say why
     return;
   }
@@ -607,19 +608,19 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
     for (const auto& e : mm.expected) expected += (expected.empty() ? "" : " or ") + e;
     if (!b) {
       fail = true;
-      add(r.findings, "nvidia.measurement.missing", Severity::kFail, where,
+      add(r.findings, codes::kNvidiaMeasurementMissing, Severity::kFail, where,
           std::string("the ") + g.source + " RIM expects RIM index " + std::to_string(index) +
               " (SPDM index " + std::to_string(index + 1) + ") but the report has no such block");
     } else if (tol) {
       mm.tolerated = true;
       warn = true;
-      add(r.findings, "nvidia.measurement.tolerated", Severity::kWarn, where,
+      add(r.findings, codes::kNvidiaMeasurementTolerated, Severity::kWarn, where,
           "RIM index " + std::to_string(index) + " (" + g.source + "): runtime " + mm.runtime +
               ", expected " + expected + "; tolerated by the " + fam.die +
               " profile: " + tol->reason);
     } else {
       fail = true;
-      add(r.findings, "nvidia.measurement.mismatch", Severity::kFail, where,
+      add(r.findings, codes::kNvidiaMeasurementMismatch, Severity::kFail, where,
           "RIM index " + std::to_string(index) + " (SPDM index " + std::to_string(index + 1) +
               ", source " + g.source + "): runtime " + mm.runtime + ", expected " + expected);
     }
@@ -627,9 +628,9 @@ void Appraiser::check_measurements(DeviceResult& r, const Family& fam) {
   }
   bool complete = r.driver_rim.rim || fam.driver_rim.empty();
   complete = complete && (r.vbios_rim.rim || fam.vbios_rim.empty());
-  r.checks["measurements"] = fail                  ? CheckStatus::kFail
-                             : (warn || !complete) ? CheckStatus::kWarn
-                                                   : CheckStatus::kPass;
+  r.checks[DeviceCheck::kMeasurements] = fail                  ? CheckStatus::kFail
+                                         : (warn || !complete) ? CheckStatus::kWarn
+                                                               : CheckStatus::kPass;
 }
 
 void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEvidence& ev) {
@@ -640,7 +641,7 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
   if (ev.pci_id) cands = refs_.registry->match(ev.pci_id->first, ev.pci_id->second, 0, 0);
   if (fam.kind == DeviceKind::kSwitch) {
     r.product = fam.name;
-    r.checks["sku"] = CheckStatus::kPass;
+    r.checks[DeviceCheck::kSku] = CheckStatus::kPass;
     if (ev.pci_id &&
         (ev.pci_id->first != 0x10de || std::find(fam.pci_devices.begin(), fam.pci_devices.end(),
                                                  ev.pci_id->second) == fam.pci_devices.end())) {
@@ -656,17 +657,17 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
     }
     if (r.part) {
       r.product = r.part->name;
-      r.checks["sku"] = CheckStatus::kPass;
+      r.checks[DeviceCheck::kSku] = CheckStatus::kPass;
       if (std::find(fam.registry_dies.begin(), fam.registry_dies.end(), r.part->die) ==
           fam.registry_dies.end()) {
-        r.checks["sku"] = CheckStatus::kFail;
-        add(r.findings, "nvidia.sku.die-contradiction", Severity::kFail, r.label,
+        r.checks[DeviceCheck::kSku] = CheckStatus::kFail;
+        add(r.findings, codes::kNvidiaSkuDieContradiction, Severity::kFail, r.label,
             "signed SKU " + r.sku + " names " + r.part->name + " (" + r.part->die +
                 ") but the certificate die is " + fam.die);
       }
     } else {
-      r.checks["sku"] = CheckStatus::kWarn;
-      add(r.findings, "nvidia.sku.unknown", Severity::kWarn, r.label,
+      r.checks[DeviceCheck::kSku] = CheckStatus::kWarn;
+      add(r.findings, codes::kNvidiaSkuUnknown, Severity::kWarn, r.label,
           "signed PROJECT/PROJECT_SKU/CHIP_SKU " + r.sku + " (board " +
               (op.board_id ? std::to_string(*op.board_id) : "?") + ") is not in the registry: a " +
               fam.die + " part whose product is not established");
@@ -687,8 +688,8 @@ void Appraiser::check_sku(DeviceResult& r, const Family& fam, const DeviceEviden
     char pci[16];
     std::snprintf(pci, sizeof pci, "%04x:%04x", ev.pci_id->first, ev.pci_id->second);
     std::string says = cands.empty() ? "an unknown device" : cands[0]->name;
-    r.checks["sku"] = CheckStatus::kFail;
-    add(r.findings, "nvidia.sku.pci-contradiction", Severity::kFail, r.label,
+    r.checks[DeviceCheck::kSku] = CheckStatus::kFail;
+    add(r.findings, codes::kNvidiaSkuPciContradiction, Severity::kFail, r.label,
         std::string("PCI ID ") + pci + " says " + says + " but the signed evidence says " +
             (r.product.empty() ? fam.die + " " + r.sku : r.product));
   }

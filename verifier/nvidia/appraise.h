@@ -73,8 +73,44 @@ struct References {
   CertificateCache* certificate_cache = nullptr;
 };
 
-using aa::check_name;  // core/finding.h
-using aa::CheckStatus;
+using aa::CheckStatus;  // core/finding.h
+
+// The named checks of a device appraisal (the contract above), in the order reports list them.
+enum class DeviceCheck {
+  kParse,
+  kSignature,
+  kNonce,
+  kChain,
+  kFwid,
+  kRevocation,
+  kDriverRim,
+  kVbiosRim,
+  kMeasurements,
+  kSku,
+  kModes,
+};
+
+}  // namespace aa::nvidia
+
+template <>
+struct aa::EnumNames<aa::nvidia::DeviceCheck> {
+  using C = aa::nvidia::DeviceCheck;
+  static constexpr std::array kNames = {
+      std::pair{C::kParse, "parse"},
+      std::pair{C::kSignature, "signature"},
+      std::pair{C::kNonce, "nonce"},
+      std::pair{C::kChain, "chain"},
+      std::pair{C::kFwid, "fwid"},
+      std::pair{C::kRevocation, "revocation"},
+      std::pair{C::kDriverRim, "driver_rim"},
+      std::pair{C::kVbiosRim, "vbios_rim"},
+      std::pair{C::kMeasurements, "measurements"},
+      std::pair{C::kSku, "sku"},
+      std::pair{C::kModes, "modes"},
+  };
+};
+
+namespace aa::nvidia {
 
 struct RimOutcome {
   std::string kind;  // "driver" or "vbios"
@@ -101,11 +137,11 @@ struct Mismatch {
 
 struct DeviceResult {
   std::string label, origin;
-  std::string kind;  // "gpu" or "switch"
+  DeviceKind kind = DeviceKind::kGpu;
   std::string die, device_id, hwmodel, ueid;
   std::string leaf_sha256;  // SHA-256 of the leaf certificate's DER (empty: no parsable chain)
   std::string declared_arch;
-  std::map<std::string, CheckStatus> checks;  // keyed by the check names above
+  std::map<DeviceCheck, CheckStatus> checks;  // every check, kNotRun until it runs
   std::optional<spdm::MeasurementReport> report;
   std::optional<OpaqueData> opaque;
   ModeState modes;  // from the opaque data; all "not reported" when it did not parse
@@ -121,7 +157,7 @@ struct DeviceResult {
   std::string device_root_label, rim_root_label;
   std::vector<Finding> findings;
 
-  std::string verdict() const;  // affirming | warning | contraindicated
+  TrustTier verdict() const;  // of the findings (core/finding.h verdict_of)
   bool passed(bool strict) const;
 };
 

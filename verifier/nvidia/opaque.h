@@ -30,6 +30,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "core/status.h"
 
 namespace aa::nvidia {
 
@@ -72,6 +73,18 @@ enum OpaqueType : uint16_t {
 const char* opaque_type_name(uint16_t type);
 
 enum class DeviceKind { kGpu, kSwitch };
+
+}  // namespace aa::nvidia
+
+template <>
+struct aa::EnumNames<aa::nvidia::DeviceKind> {
+  static constexpr std::array kNames = {
+      std::pair{aa::nvidia::DeviceKind::kGpu, "gpu"},
+      std::pair{aa::nvidia::DeviceKind::kSwitch, "switch"},
+  };
+};
+
+namespace aa::nvidia {
 
 struct OpaqueField {
   uint16_t type = 0;

@@ -114,10 +114,11 @@ Result<NvidiaProfile> load_nvidia_profile(const std::string& profiles_dir) {
     AA_CHECK(str("die", f.die));
     std::string kind;
     AA_CHECK(str("kind", kind));
-    if (kind != "gpu" && kind != "switch") {
+    auto parsed_kind = from_string<DeviceKind>(kind);
+    if (!parsed_kind) {
       return make_error("profile.bad-value", fo.child("kind").where(), "must be gpu or switch");
     }
-    f.kind = kind == "gpu" ? DeviceKind::kGpu : DeviceKind::kSwitch;
+    f.kind = *parsed_kind;
     AA_CHECK(str("arch", f.arch));
     AA_CHECK(str("fwid_extension", f.fwid_extension));
     if (f.fwid_extension != "2.23.133.5.4.1" && f.fwid_extension != "2.23.133.5.4.1.1") {

@@ -10,10 +10,6 @@ namespace aa::nvidia {
 
 namespace {
 
-const char* const kCheckOrder[] = {"parse",        "signature",  "nonce",      "chain",
-                                   "fwid",         "revocation", "driver_rim", "vbios_rim",
-                                   "measurements", "sku",        "modes"};
-
 // A reported state, or "not reported".
 Json state_json(const std::optional<bool>& v) {
   return v ? Json(*v) : Json("not reported");
@@ -33,7 +29,7 @@ Json modes_json(const ModeState& m) {
 
 Json finding_json(const Finding& f) {
   return Json{{"code", f.code},
-              {"severity", severity_name(f.severity)},
+              {"severity", to_string(f.severity)},
               {"pointer", f.pointer},
               {"message", f.message}};
 }
@@ -41,7 +37,7 @@ Json finding_json(const Finding& f) {
 Json rim_json(const RimOutcome& o) {
   if (o.id.empty()) return nullptr;
   Json j{{"id", o.id},
-         {"status", check_name(o.status)},
+         {"status", to_string(o.status)},
          {"found", o.found},
          {"signature_verified", o.signature_ok},
          {"chain_valid", o.chain_ok},
@@ -66,15 +62,15 @@ std::string opt(const std::optional<std::string>& s) {
 
 Json device_to_json(const DeviceResult& r, const Registry& reg) {
   Json checks = Json::object();
-  for (const char* c : kCheckOrder) checks[c] = check_name(r.checks.at(c));
+  for (DeviceCheck c : all_values<DeviceCheck>()) checks[to_string(c)] = to_string(r.checks.at(c));
   Json j{{"label", r.label},
          {"origin", r.origin},
-         {"kind", r.kind},
-         {"verdict", r.verdict()},
-         {"assurance", r.checks.at("signature") == CheckStatus::kPass &&
-                               r.checks.at("chain") == CheckStatus::kPass &&
-                               r.checks.at("nonce") == CheckStatus::kPass
-                           ? "attested"
+         {"kind", to_string(r.kind)},
+         {"verdict", to_string(r.verdict())},
+         {"assurance", r.checks.at(DeviceCheck::kSignature) == CheckStatus::kPass &&
+                               r.checks.at(DeviceCheck::kChain) == CheckStatus::kPass &&
+                               r.checks.at(DeviceCheck::kNonce) == CheckStatus::kPass
+                           ? to_string(Assurance::kAttested)
                            : "none"},
          {"checks", checks},
          {"die", r.die},
@@ -175,7 +171,8 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
   for (const auto& d : devices) {
     all = all && d.passed(run.strict);
     // Labels, IDs, versions, SKUs and messages come from the evidence: escaped for a terminal.
-    out += "\n" + terminal_safe(d.label) + " (" + d.kind + ")  " + d.verdict() + "\n";
+    out += "\n" + terminal_safe(d.label) + " (" + to_string(d.kind) + ")  " +
+           to_string(d.verdict()) + "\n";
     if (!d.device_id.empty())
       out += "  device      " + terminal_safe(d.device_id) + "  hwmodel " +
              terminal_safe(d.hwmodel) + "\n";
@@ -197,8 +194,8 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
              (d.part ? "  registry " + d.part->id + " (" + d.part->family + ")" : "") + "\n";
     }
     out += "  checks     ";
-    for (const char* c : kCheckOrder)
-      out += std::string(" ") + c + "=" + check_name(d.checks.at(c));
+    for (DeviceCheck c : all_values<DeviceCheck>())
+      out += std::string(" ") + to_string(c) + "=" + to_string(d.checks.at(c));
     out += "\n";
     if (d.measurements_compared > 0) {
       out += "  measurements " + std::to_string(d.measurements_matched) + "/" +
@@ -207,7 +204,7 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
       out += "\n";
     }
     for (const auto& f : d.findings) {
-      out += std::string("  [") + severity_name(f.severity) + "] " + f.code + ": " +
+      out += std::string("  [") + to_string(f.severity) + "] " + f.code + ": " +
              terminal_safe(f.message) + "\n";
     }
   }

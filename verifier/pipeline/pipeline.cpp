@@ -5,6 +5,7 @@
 #include "ascend/npu_smi.h"
 #include "binding/inventory_digest.h"
 #include "core/bytes.h"
+#include "core/finding_codes.h"
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
@@ -15,26 +16,16 @@ namespace aa {
 
 namespace {
 
-const std::string kStatus[] = {"none", "affirming", "warning", "contraindicated"};
-
-int tier_of_findings(const std::vector<Finding>& f) {
-  return ear::tier_of_status(verdict_of(f));
-}
-
-// The submod's status: no better than its worst vector entry and its worst finding.
+// The submod's status: no better than its worst vector entry and its worst finding, and never
+// better than affirming.
 void settle(Submod& s) {
-  int tier = tier_of_findings(s.findings);
-  for (const auto& [_, v] : s.trust_vector) tier = std::max(tier, ear::tier_of_value(v));
-  s.status = kStatus[std::max(tier, 1)];
+  TrustTier tier = worse(TrustTier::kAffirming, verdict_of(s.findings));
+  for (const auto& [_, v] : s.trust_vector) tier = worse(tier, ear::tier_of_value(v));
+  s.status = tier;
 }
 
-std::map<std::string, std::string> check_texts(const std::map<std::string, CheckStatus>& c) {
-  std::map<std::string, std::string> out;
-  for (const auto& [k, v] : c) out[k] = check_name(v);
-  return out;
-}
-
-CheckStatus check_of(const std::map<std::string, CheckStatus>& c, const std::string& k) {
+template <class K>
+CheckStatus check_of(const std::map<K, CheckStatus>& c, K k) {
   auto it = c.find(k);
   return it == c.end() ? CheckStatus::kNotRun : it->second;
 }
@@ -54,8 +45,9 @@ std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r, Freshnes
   using C = CheckStatus;
   const auto& c = r.checks;
   std::map<std::string, int> v;
-  const bool chain = check_of(c, "chain") == C::kPass, sig = check_of(c, "signature") == C::kPass;
-  const bool nonce = check_of(c, "nonce") == C::kPass;
+  const bool chain = check_of(c, nvidia::DeviceCheck::kChain) == C::kPass,
+             sig = check_of(c, nvidia::DeviceCheck::kSignature) == C::kPass;
+  const bool nonce = check_of(c, nvidia::DeviceCheck::kNonce) == C::kPass;
   if (!chain) {
     v["instance-identity"] = 97;
   } else if (!sig || !nonce || !unique || fresh == Freshness::kRefused ||
@@ -67,13 +59,14 @@ std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r, Freshnes
   }
   if (!chain) {
     v["hardware"] = 97;
-  } else if (check_of(c, "fwid") == C::kFail || check_of(c, "sku") == C::kFail ||
-             check_of(c, "revocation") == C::kFail) {
+  } else if (check_of(c, nvidia::DeviceCheck::kFwid) == C::kFail ||
+             check_of(c, nvidia::DeviceCheck::kSku) == C::kFail ||
+             check_of(c, nvidia::DeviceCheck::kRevocation) == C::kFail) {
     v["hardware"] = 96;
   } else {
     v["hardware"] = 2;
   }
-  switch (check_of(c, "measurements")) {
+  switch (check_of(c, nvidia::DeviceCheck::kMeasurements)) {
     case C::kPass:
       v["executables"] = 2;
       break;
@@ -88,7 +81,7 @@ std::map<std::string, int> nvidia_vector(const nvidia::DeviceResult& r, Freshnes
   }
   // Confidential-computing, devtools and debug state (nvidia/appraise.h `modes`): no claim where
   // the evidence does not report it (every current opaque format).
-  switch (check_of(c, "modes")) {
+  switch (check_of(c, nvidia::DeviceCheck::kModes)) {
     case C::kPass:
       v["configuration"] = 2;
       break;
@@ -108,9 +101,10 @@ std::map<std::string, int> host_vector(const tpm::QuoteAppraisal& q) {
   using C = CheckStatus;
   const auto& c = q.checks;
   std::map<std::string, int> v;
-  const bool sig = check_of(c, "signature") == C::kPass && check_of(c, "parse") == C::kPass;
-  v["hardware"] = !sig ? 97 : (check_of(c, "ak") == C::kFail ? 96 : 2);
-  switch (check_of(c, "ak_trust")) {
+  const bool sig = check_of(c, tpm::QuoteCheck::kSignature) == C::kPass &&
+                   check_of(c, tpm::QuoteCheck::kParse) == C::kPass;
+  v["hardware"] = !sig ? 97 : (check_of(c, tpm::QuoteCheck::kAk) == C::kFail ? 96 : 2);
+  switch (check_of(c, tpm::QuoteCheck::kAkTrust)) {
     case C::kPass:
       v["instance-identity"] = 2;
       break;
@@ -120,7 +114,8 @@ std::map<std::string, int> host_vector(const tpm::QuoteAppraisal& q) {
     default:
       break;
   }
-  const C pol = check_of(c, "policy"), log = check_of(c, "eventlog");
+  const C pol = check_of(c, tpm::QuoteCheck::kPolicy),
+          log = check_of(c, tpm::QuoteCheck::kEventlog);
   if (pol == C::kFail || log == C::kFail) {
     v["executables"] = 96;
   } else if (pol == C::kPass) {
@@ -159,10 +154,6 @@ struct Work {
 
 }  // namespace
 
-const std::string& worse_status(const std::string& a, const std::string& b) {
-  return ear::tier_of_status(a) >= ear::tier_of_status(b) ? a : b;
-}
-
 PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha256,
                             const PipelineReferences& refs) {
   const Registry& reg = *refs.registry;
@@ -183,7 +174,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
 
   Submod host;
   host.label = "host";
-  host.kind = "host";
+  host.kind = DeviceKind::kHost;
 
   // 1. The nonce. Every appraiser judges freshness against the nonce the verifier issued
   // (`expected_nonce`), never against the bundle's own copy, which the host wrote.
@@ -192,13 +183,13 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     fresh = Freshness::kRefused;
     host.findings.push_back(*refs.nonce_refused);
   } else if (!refs.expected_nonce) {
-    host.findings.push_back({"pipeline.nonce-unchecked",
+    host.findings.push_back({codes::kPipelineNonceUnchecked,
                              "no nonce store or expected nonce was given: the bundle's nonce " +
                                  bundle.nonce_hex + " may be replayed",
                              "bundle#/nonce", Severity::kWarn});
   } else if (*refs.expected_nonce != bundle.nonce) {
     fresh = Freshness::kMismatch;
-    host.findings.push_back({"pipeline.nonce-mismatch",
+    host.findings.push_back({codes::kPipelineNonceMismatch,
                              "the bundle's nonce " + bundle.nonce_hex + " is not the one issued (" +
                                  hex_encode(*refs.expected_nonce) + ")",
                              "bundle#/nonce", Severity::kFail});
@@ -219,13 +210,13 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     if (d.npu_smi) {
       auto chips = ascend::parse_npu_smi(*d.npu_smi, d.pci.address + " npu_smi");
       if (!chips) {
-        w.findings.push_back({"pipeline.npu-smi-unreadable", chips.error().to_string(),
+        w.findings.push_back({codes::kPipelineNpuSmiUnreadable, chips.error().to_string(),
                               d.pci.address, Severity::kWarn});
       } else if (const ascend::NpuChip* c = ascend::chip_at(*chips, d.pci.address)) {
         if (!w.pci.reported_name && !c->name.empty()) w.pci.reported_name = c->name;
         if (!w.serial && c->serial) w.serial = c->serial;
       } else {
-        w.findings.push_back({"pipeline.npu-smi-no-chip",
+        w.findings.push_back({codes::kPipelineNpuSmiNoChip,
                               "the attached npu-smi output lists no chip at " + d.pci.address,
                               d.pci.address, Severity::kWarn});
       }
@@ -263,7 +254,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     qr.at = refs.at;
     quote = tpm::appraise_quote(ev, qr);
     host.trust_vector = host_vector(*quote);
-    host.checks = check_texts(quote->checks);
+    host.checks.quote = quote->checks;
     // Bound means fresh too: a quote over a nonce the verifier did not issue binds nothing now.
     host.inventory_bound = tpm::makes_platform_bound(*quote, fresh == Freshness::kIssued);
     if (!quote->ak_name.empty()) host.ak_name = hex_encode(quote->ak_name);
@@ -271,7 +262,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     for (const auto& f : quote->findings) host.findings.push_back(f);
   } else {
     host.trust_vector["sourced-data"] = 32;
-    host.findings.push_back({"pipeline.no-tpm",
+    host.findings.push_back({codes::kPipelineNoTpm,
                              "the bundle has no TPM quote: the host's platform vouches for nothing",
                              "bundle#/host", Severity::kWarn});
   }
@@ -280,7 +271,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
   const bool platform_bound = host.inventory_bound;
   if (quote && quote->extra_data_binds &&
       (!quote->inventory_bound || (fresh == Freshness::kIssued && !platform_bound))) {
-    host.findings.push_back({"pipeline.binding-untrusted",
+    host.findings.push_back({codes::kPipelineBindingUntrusted,
                              "the quote's extraData binds the inventory, but its signature, its "
                              "AK or its appraisal is not trusted: the devices stay `reported`",
                              "bundle#/host/tpm", Severity::kWarn});
@@ -323,7 +314,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       std::string where;
       for (size_t i : idx) where += (where.empty() ? "" : ", ") + slots[i].w->pci.address;
       for (size_t i : idx) {
-        slots[i].duplicate.push_back({"pipeline.duplicate-evidence",
+        slots[i].duplicate.push_back({codes::kPipelineDuplicateEvidence,
                                       "the same " + key.first + " (" + key.second +
                                           ") appears in the device slots " + where +
                                           ": one device's evidence cannot vouch for several slots",
@@ -348,20 +339,23 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     // The identity the registry reads: the signed SKU (or die) of a device whose chain and
     // report signature verify; otherwise the host's PCI IDs.
     std::optional<IdentifiedDevice> signed_id;
+    std::optional<ProductSource> product_source;  // set by a genuine GPU's signed identity
     const IdentifiedDevice* id = slot.id;
     if (slot.nv) {
       const nvidia::DeviceResult& r = *slot.nv;
-      const bool genuine = check_of(r.checks, "signature") == CheckStatus::kPass &&
-                           check_of(r.checks, "chain") == CheckStatus::kPass;
+      const bool genuine =
+          check_of(r.checks, nvidia::DeviceCheck::kSignature) == CheckStatus::kPass &&
+          check_of(r.checks, nvidia::DeviceCheck::kChain) == CheckStatus::kPass;
       const nvidia::Family* fam = refs.nvidia.profile ? refs.nvidia.profile->find(r.die) : nullptr;
       if (genuine && fam && fam->kind == nvidia::DeviceKind::kGpu) {
         signed_id = identify_signed(w.pci, r.part, fam->registry_dies, reg);
         if (slot.id) signed_id->findings = slot.id->findings;
         id = &*signed_id;
-        s.product_source = r.part ? "signed-sku" : "die-attested-product-reported";
+        product_source =
+            r.part ? ProductSource::kSignedSku : ProductSource::kDieAttestedProductReported;
         if (!r.part) {
           s.findings.push_back(
-              {"pipeline.product-unattested",
+              {codes::kPipelineProductUnattested,
                "the signed SKU " + r.sku + " is not in the registry: the " + r.die +
                    " die is attested, the product is only reported (the PCI ID says " +
                    (slot.id ? slot.id->name : std::string("an unknown device")) +
@@ -387,13 +381,15 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     } else {
       s.eccn = "not-assessed";
     }
-    if (s.product_source.empty()) s.product_source = id ? "reported" : "none";
+    s.product_source =
+        product_source.value_or(id ? ProductSource::kReported : ProductSource::kNone);
     if (slot.nv) {
       const nvidia::DeviceResult& r = *slot.nv;
-      s.kind = r.kind == "switch" ? "nvidia-switch" : "nvidia-gpu";
+      s.kind = r.kind == nvidia::DeviceKind::kSwitch ? DeviceKind::kNvidiaSwitch
+                                                     : DeviceKind::kNvidiaGpu;
       const bool unique = slot.duplicate.empty();
       s.trust_vector = nvidia_vector(r, fresh, unique);
-      s.checks = check_texts(r.checks);
+      s.checks.device = r.checks;
       if (!r.sku.empty()) s.sku = r.sku;
       if (!id) {
         s.vendor = "nvidia";
@@ -406,30 +402,33 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
         s.findings.push_back(std::move(f));
       }
       for (const auto& f : slot.duplicate) s.findings.push_back(f);
-      s.checks["unique"] = unique ? "pass" : "fail";
-      attested = check_of(r.checks, "signature") == CheckStatus::kPass &&
-                 check_of(r.checks, "nonce") == CheckStatus::kPass &&
-                 check_of(r.checks, "chain") == CheckStatus::kPass && unique &&
+      s.checks.bundle[BundleCheck::kUnique] = unique ? CheckStatus::kPass : CheckStatus::kFail;
+      attested = check_of(r.checks, nvidia::DeviceCheck::kSignature) == CheckStatus::kPass &&
+                 check_of(r.checks, nvidia::DeviceCheck::kNonce) == CheckStatus::kPass &&
+                 check_of(r.checks, nvidia::DeviceCheck::kChain) == CheckStatus::kPass && unique &&
                  fresh == Freshness::kIssued;
       // Freshness of this device's report, judged against the issued nonce (stage 1).
       switch (fresh) {
         case Freshness::kIssued:
-          s.checks["freshness"] =
-              check_of(r.checks, "nonce") == CheckStatus::kPass ? "pass" : "fail";
+          s.checks.bundle[BundleCheck::kFreshness] =
+              check_of(r.checks, nvidia::DeviceCheck::kNonce) == CheckStatus::kPass
+                  ? CheckStatus::kPass
+                  : CheckStatus::kFail;
           break;
         case Freshness::kMismatch:
-          s.checks["freshness"] = "fail";  // the report is judged against the issued nonce
+          // The report is judged against the issued nonce.
+          s.checks.bundle[BundleCheck::kFreshness] = CheckStatus::kFail;
           break;
         case Freshness::kRefused:
-          s.checks["freshness"] = "fail";
-          s.findings.push_back({"pipeline.evidence-replayed",
+          s.checks.bundle[BundleCheck::kFreshness] = CheckStatus::kFail;
+          s.findings.push_back({codes::kPipelineEvidenceReplayed,
                                 "the nonce this report answers was refused by the nonce store: "
                                 "the evidence is not fresh, so it attests nothing now",
                                 s.label, Severity::kFail});
           break;
         case Freshness::kUnchecked:
-          s.checks["freshness"] = "unchecked";
-          s.findings.push_back({"pipeline.freshness-unchecked",
+          s.checks.bundle[BundleCheck::kFreshness] = CheckStatus::kUnchecked;
+          s.findings.push_back({codes::kPipelineFreshnessUnchecked,
                                 "the report answers the bundle's own nonce, which no verifier "
                                 "issued: it may be replayed, so the device is not `attested`",
                                 s.label, Severity::kWarn});
@@ -439,14 +438,17 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       // what an unverified (or replayed, or duplicated) certificate says.
       if (!r.ueid.empty()) {
         s.ueid = r.ueid;
-        s.ueid_source = attested ? "attested" : "reported";
+        s.ueid_source = attested ? Assurance::kAttested : Assurance::kReported;
       }
     } else {
-      s.kind = "pci-device";
+      s.kind = DeviceKind::kPciDevice;
       s.trust_vector["sourced-data"] = platform_bound ? 2 : 32;
     }
-    s.assurance = attested ? "attested" : (platform_bound ? "platform-bound" : "reported");
-    if (s.serial) s.serial_source = platform_bound ? "platform-bound" : "reported";
+    s.assurance = attested         ? Assurance::kAttested
+                  : platform_bound ? Assurance::kPlatformBound
+                                   : Assurance::kReported;
+    if (s.serial)
+      s.serial_source = platform_bound ? Assurance::kPlatformBound : Assurance::kReported;
     pd.name = s.name;
     pd.flags = s.flags;
     pd.assurance = s.assurance;
@@ -462,7 +464,8 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     std::vector<Eccn> ics;
     std::vector<std::string> secondary;
     for (size_t i = 0; i < devices.size(); ++i) {
-      if (devices[i].eccn == "not-assessed" || devices[i].kind == "nvidia-switch") continue;
+      if (devices[i].eccn == "not-assessed" || devices[i].kind == DeviceKind::kNvidiaSwitch)
+        continue;
       ics.push_back(policy_devices[i].eccn);
       secondary.push_back(devices[i].secondary);
     }
@@ -506,7 +509,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
                             [&](const Submod& x) { return x.label == label; });
       if (d == devices.end()) {
         host.findings.push_back(
-            {"location.device-mismatch",
+            {codes::kLocationDeviceMismatch,
              "location evidence for " + label + ", which is no appraised device",
              "bundle#/location", Severity::kFail});
         continue;
@@ -529,7 +532,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       for (const auto& bd : bundle.devices)
         if (bd.pci.address == d->address) src = &bd;
       if (ev.scheme == "nvidia-spdm") {
-        if (d->assurance == "attested" && src && src->nvidia) {
+        if (d->assurance == Assurance::kAttested && src && src->nvidia) {
           auto chain = x509::parse_pem_chain(src->nvidia->chain_pem, d->address);
           if (chain && !chain->empty()) {
             EVP_PKEY* pub = X509_get0_pubkey((*chain)[0].get());
@@ -554,7 +557,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       if (fresh == Freshness::kRefused) {
         // The records answer a nonce the store refused: however recent, they predate nothing.
         lres.findings.insert(lres.findings.begin(),
-                             Finding{"location.stale",
+                             Finding{codes::kLocationStale,
                                      "the bundle's nonce was refused by the nonce store: its "
                                      "location evidence is not bound to a live challenge",
                                      d->address, Severity::kFail});
@@ -563,7 +566,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
       }
       if (!key) {
         lres.findings.insert(lres.findings.begin(),
-                             unbound.value_or(Finding{"location.identity-unbound",
+                             unbound.value_or(Finding{codes::kLocationIdentityUnbound,
                                                       "no key attested for this device: its "
                                                       "location responses prove nothing",
                                                       d->address, Severity::kFail}));
@@ -581,7 +584,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
             [](const Submod& a, const Submod& b) { return a.address < b.address; });
   for (auto& d : devices) {
     settle(d);
-    out.status = worse_status(out.status, d.status);
+    out.status = worse(out.status, d.status);
     out.submods.push_back(std::move(d));
   }
   return out;

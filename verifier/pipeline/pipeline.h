@@ -74,26 +74,50 @@ struct PipelineReferences {
   location::ProcessingTimes processing;         // minimum processing time by chip family
 };
 
+// The checks the pipeline itself makes of an NVIDIA device slot (stage 4): freshness, its report
+// against the issued nonce (kUnchecked when none was issued); unique, its evidence in no other
+// slot.
+enum class BundleCheck { kFreshness, kUnique };
+
+}  // namespace aa
+
+template <>
+struct aa::EnumNames<aa::BundleCheck> {
+  static constexpr std::array kNames = {
+      std::pair{aa::BundleCheck::kFreshness, "freshness"},
+      std::pair{aa::BundleCheck::kUnique, "unique"},
+  };
+};
+
+namespace aa {
+
+// A submod's named checks, each appraiser's by its own names: the host's quote checks, an NVIDIA
+// device's appraisal and bundle checks. Serialised as one object of name -> status.
+struct SubmodChecks {
+  std::map<tpm::QuoteCheck, CheckStatus> quote;
+  std::map<nvidia::DeviceCheck, CheckStatus> device;
+  std::map<BundleCheck, CheckStatus> bundle;
+};
+
 // One EAR submod: the host or one device.
 struct Submod {
-  std::string label;                        // "host" or the device's PCI address
-  std::string kind;                         // host | nvidia-gpu | nvidia-switch | pci-device
-  std::string status;                       // affirming | warning | contraindicated
+  std::string label;  // "host" or the device's PCI address
+  DeviceKind kind = DeviceKind::kPciDevice;
+  TrustTier status = TrustTier::kNone;      // settled: affirming | warning | contraindicated
   std::map<std::string, int> trust_vector;  // AR4SI claim name -> value
   std::vector<Finding> findings;
   // Devices only:
-  std::string address, pci_id, vendor, family, name, eccn, assurance, attestation;
+  std::string address, pci_id, vendor, family, name, eccn, attestation;
+  Assurance assurance = Assurance::kReported;
   std::optional<Interval> tpp, pd;
   std::vector<std::string> flags;
   std::optional<std::string> serial, ueid, evidence_sha256, sku;
-  // Where the identity and product come from. ueid_source: "attested" (a fresh, unique report
-  // signed under a chain to the vendor root) or "reported" (an unverified, replayed or
-  // duplicated certificate). serial_source: "platform-bound" (bound by a trusted fresh quote)
-  // or "reported"; a serial is never attested. product_source: "signed-sku" (the signed SKU
-  // names a registry part), "die-attested-product-reported" (the signed SKU is unknown: only
-  // the die is attested; the class is the most controlled of that die), "reported" (PCI IDs),
-  // "none" (not an accelerator).
-  std::string ueid_source, serial_source, product_source;
+  // Where the identity and product come from. ueid_source (with a ueid): attested (a fresh,
+  // unique report signed under a chain to the vendor root) or reported (an unverified, replayed
+  // or duplicated certificate). serial_source (with a serial): platform-bound (bound by a
+  // trusted fresh quote) or reported; a serial is never attested. product_source: core/status.h.
+  Assurance ueid_source = Assurance::kReported, serial_source = Assurance::kReported;
+  ProductSource product_source = ProductSource::kNone;
   // Devices: where a not-3A090 part falls (3A991.p, or "EAR99 or other: not computed");
   // host: `eccn` holds the host's class as a computer (registry host_class(): 4A090.a/.b,
   // 4A994.l, undetermined), empty when none applies.
@@ -101,7 +125,7 @@ struct Submod {
   // Every class the export policy judged the device by when its class is not definite (the
   // candidates, ranges and alternative readings of the rule); empty when definite.
   std::set<std::string> eccn_candidates;
-  std::map<std::string, std::string> checks;  // appraiser check -> pass/fail/warn/...
+  SubmodChecks checks;
   std::optional<location::LocationResult> location;
   // Host only:
   std::optional<std::string> ak_name, inventory_digest, pcr_selection;
@@ -109,17 +133,14 @@ struct Submod {
 };
 
 struct PipelineResult {
-  std::string status;
-  std::vector<Submod> submods;  // host first, then devices by address
+  TrustTier status = TrustTier::kNone;  // the worst submod
+  std::vector<Submod> submods;          // host first, then devices by address
   std::string nonce_hex, bundle_sha256, registry_digest, policy_digest, ecfr_date;
   std::optional<std::string> licence_sha256, licence_number, destination, site_country;
   std::optional<std::string> end_user_hq;  // known from the licence or --end-user-hq
   std::string host_name;
   std::time_t at = 0, collected_at = 0;
 };
-
-// The worse of two statuses (none < affirming < warning < contraindicated).
-const std::string& worse_status(const std::string& a, const std::string& b);
 
 PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha256,
                             const PipelineReferences& refs);

@@ -855,8 +855,8 @@ PolicyOutcome evaluate_policy(const ExportPolicy& policy, const std::vector<Poli
     const bool controlled = !cv.paragraphs.empty() || prc;
     // Reported or bound by a quote, the part is what the host's software says it is: a quote
     // proves the list reached the TPM, not which chips are in it (docs/threat-model.md).
-    const bool claimed = d.assurance != "attested";
-    const std::string claim_source = d.assurance == "platform-bound"
+    const bool claimed = d.assurance != Assurance::kAttested;
+    const std::string claim_source = d.assurance == Assurance::kPlatformBound
                                          ? "the host's inventory (bound by its TPM quote)"
                                          : "reported PCI IDs";
     // The verdict rests on the host's claim where another part would fare worse: say so once.

@@ -166,7 +166,7 @@ struct PolicyDevice {
   // class is not definite; empty with kUndetermined: nothing is known (an unknown part).
   std::set<std::string> candidate_classes;
   std::vector<std::string> flags;
-  std::string assurance;  // attested | platform-bound | reported
+  Assurance assurance = Assurance::kReported;
   // The identity signed evidence proves (an NVIDIA UEID from a fresh, attested report); when
   // present it is the only identity a licence entry can match.
   std::optional<std::string> attested_identity;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/status.h"
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "report/location_map.h"
@@ -167,9 +168,9 @@ const std::map<std::string, std::string>& explanations() {
   return m;
 }
 
+// The CSS class of a status claim: its tier's name, "none" for no claim or an unknown text.
 std::string status_class(const std::string& s) {
-  if (s == "affirming" || s == "warning" || s == "contraindicated") return s;
-  return "none";
+  return to_string(from_string<TrustTier>(s).value_or(TrustTier::kNone));
 }
 
 // A status or severity label: coloured by `cls` only on a verified page.
@@ -187,12 +188,18 @@ std::optional<double> number(const Json& v) {
 }
 
 std::string verdict_words(const std::string& s) {
-  if (s == "affirming") return "Every check passed.";
-  if (s == "warning")
-    return "Nothing contradicts the evidence, but some checks could not be made or raised "
-           "concerns.";
-  if (s == "contraindicated")
-    return "At least one check failed. Do not rely on this host until the findings are resolved.";
+  switch (from_string<TrustTier>(s).value_or(TrustTier::kNone)) {
+    case TrustTier::kAffirming:
+      return "Every check passed.";
+    case TrustTier::kWarning:
+      return "Nothing contradicts the evidence, but some checks could not be made or raised "
+             "concerns.";
+    case TrustTier::kContraindicated:
+      return "At least one check failed. Do not rely on this host until the findings are "
+             "resolved.";
+    case TrustTier::kNone:
+      break;
+  }
   return "No verdict.";
 }
 
@@ -412,7 +419,7 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
       const std::string v = text_of(member(d, what));
       if (v.empty()) return std::string();
       std::string src = text_of(member(d, source_member));
-      if (src.empty()) src = "reported";
+      if (src.empty()) src = to_string(Assurance::kReported);
       return html_escape(std::string(what) == "ueid" ? "UEID " : "serial ") + html_escape(v) +
              " <span class=\"src\">(" + html_escape(src) + ")</span>";
     };

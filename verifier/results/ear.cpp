@@ -70,20 +70,12 @@ Result<int64_t> time_claim(const JsonAt& at, bool allow_float) {
 
 }  // namespace
 
-int tier_of_value(int v) {
+TrustTier tier_of_value(int v) {
   int a = std::abs(v);
-  if (a <= 1) return 0;
-  if (a <= 31) return 1;
-  if (a <= 95) return 2;
-  return 3;
-}
-
-int tier_of_status(const std::string& s) {
-  if (s == "none") return 0;
-  if (s == "affirming") return 1;
-  if (s == "warning") return 2;
-  if (s == "contraindicated") return 3;
-  return -1;
+  if (a <= 1) return TrustTier::kNone;
+  if (a <= 31) return TrustTier::kAffirming;
+  if (a <= 95) return TrustTier::kWarning;
+  return TrustTier::kContraindicated;
 }
 
 Result<Claims> read_ear(const Json& claims, const std::string& origin, const ReadOptions& o) {
@@ -158,7 +150,7 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
   if (!subs) return missing(origin, "submods");
   AA_TRY(so, subs->object());
   if (so.json().empty()) return make_error("ear.bad-claim", so.where(), "no appraisals in submods");
-  int worst = 0;
+  TrustTier worst = TrustTier::kNone;
   for (const auto& [label, _] : so.json().items()) {
     AA_TRY(ao, so.child(label).object());
     Appraisal a;
@@ -166,10 +158,10 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
     auto st = ao.optional_field(k_status);
     if (!st) return missing(ao.where(), k_status);
     AA_TRY(sv, st->string());
-    int tier = tier_of_status(sv);
-    if (tier < 0) return make_error("ear.bad-claim", st->where(), "unknown status \"" + sv + "\"");
-    a.status = sv;
-    int vector_worst = 0;
+    const auto tier = from_string<TrustTier>(sv);
+    if (!tier) return make_error("ear.bad-claim", st->where(), "unknown status \"" + sv + "\"");
+    a.status = *tier;
+    TrustTier vector_worst = TrustTier::kNone;
     if (auto tv = ao.optional_field(k_tv)) {
       AA_TRY(to, tv->object());
       for (const auto& [claim, val] : to.json().items()) {
@@ -183,7 +175,7 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
         }
         int v = static_cast<int>(val.get<int64_t>());
         a.trust_vector[claim] = v;
-        vector_worst = std::max(vector_worst, tier_of_value(v));
+        vector_worst = worse(vector_worst, tier_of_value(v));
       }
     }
     if (auto pr = ao.optional_field("eat_profile")) {
@@ -208,37 +200,39 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
         a.policy_ids.push_back(arr[i].get<std::string>());
       }
     }
-    if (tier < vector_worst) {
+    if (better(*tier, vector_worst)) {
       return make_error("ear.status-too-good", st->where(),
                         "status \"" + sv + "\" is better than its worst trustworthiness claim");
     }
-    worst = std::max(worst, tier);
+    worst = worse(worst, *tier);
     r.submods.push_back(std::move(a));
   }
   if (auto st = obj.optional_field(k_status)) {
     AA_TRY(sv, st->string());
-    int tier = tier_of_status(sv);
-    if (tier < 0) return make_error("ear.bad-claim", st->where(), "unknown status \"" + sv + "\"");
-    if (tier < worst) {
+    const auto tier = from_string<TrustTier>(sv);
+    if (!tier) return make_error("ear.bad-claim", st->where(), "unknown status \"" + sv + "\"");
+    if (better(*tier, worst)) {
       return make_error("ear.status-too-good", st->where(),
                         "top-level status \"" + sv + "\" is better than the worst appraisal");
     }
-    r.status = sv;
+    r.status = *tier;
   }
   return r;
 }
 
 Status meets(const Claims& c, const std::string& required, const std::string& origin) {
-  if (required != "affirming" && required != "warning") {
+  const auto req = from_string<TrustTier>(required);
+  if (!req || (*req != TrustTier::kAffirming && *req != TrustTier::kWarning)) {
     return make_error("input.bad-value", "--require", "affirming or warning, not " + required);
   }
-  auto ok = [&](const std::string& s) {
-    return s == "affirming" || (required == "warning" && s == "warning");
+  auto ok = [&](TrustTier s) {
+    return s != TrustTier::kNone && !better(*req, s);  // no claim never meets a requirement
   };
   const char* k_status = c.dotted_names ? "ear.status" : "ear_status";
-  auto refuse = [&](const std::string& where, const std::string& s) {
-    return make_error("token.status-below-required", where,
-                      "status " + s + " does not meet --require " + required);
+  auto refuse = [&](const std::string& where, TrustTier s) {
+    return make_error(
+        "token.status-below-required", where,
+        "status " + std::string(to_string(s)) + " does not meet --require " + required);
   };
   if (c.status && !ok(*c.status)) return refuse(origin + "#/" + k_status, *c.status);
   for (const auto& a : c.submods) {
@@ -251,7 +245,7 @@ Status meets(const Claims& c, const std::string& required, const std::string& or
     // says (read_ear() already refuses such a status; Claims may come from elsewhere).
     for (const auto& [claim, v] : a.trust_vector) {
       const bool no_verdict = v == 1 || v == -1;
-      if (no_verdict || tier_of_value(v) == 3) {
+      if (no_verdict || tier_of_value(v) == TrustTier::kContraindicated) {
         return make_error(
             "token.status-below-required",
             origin + "#/submods/" + json_pointer_token(a.label) + "/" +
@@ -288,7 +282,7 @@ Json findings_json(const std::vector<Finding>& fs) {
   Json a = Json::array();
   for (const auto& f : fs) {
     a.push_back({{"code", f.code},
-                 {"severity", severity_name(f.severity)},
+                 {"severity", to_string(f.severity)},
                  {"message", f.message},
                  {"pointer", f.pointer}});
   }

@@ -41,6 +41,7 @@
 #include "core/finding.h"
 #include "core/json.h"
 #include "core/result.h"
+#include "core/status.h"
 
 namespace aa::ear {
 
@@ -54,7 +55,8 @@ inline constexpr const char* kProfileVeraison = "tag:github.com,2023:veraison/ea
 inline constexpr int kCryptoValidationFailed = 99;
 
 struct Appraisal {
-  std::string label, status;
+  std::string label;
+  TrustTier status = TrustTier::kNone;
   std::map<std::string, int> trust_vector;
   std::optional<std::string> profile;   // the appraisal's own eat_profile (draft-03)
   std::vector<std::string> policy_ids;  // ear_appraisal_policy_ids, in cascade order
@@ -67,7 +69,7 @@ struct Claims {
   std::optional<int64_t> exp, nbf;
   std::optional<std::string> nonce;
   std::string developer, build;
-  std::optional<std::string> status;
+  std::optional<TrustTier> status;
   std::vector<Appraisal> submods;
 };
 
@@ -80,9 +82,9 @@ struct ReadOptions {
   long skew = kDefaultSkew;                   // seconds allowed for nbf and a future iat
 };
 
-// The tier of an AR4SI trustworthiness value (-128..127), and of a status name.
-int tier_of_value(int v);                  // 0 none, 1 affirming, 2 warning, 3 contraindicated
-int tier_of_status(const std::string& s);  // -1 for an unknown name
+// The tier of an AR4SI trustworthiness value (-128..127): none for -1..1, affirming to 31,
+// warning to 95, contraindicated above. A status name's tier is from_string<TrustTier>().
+TrustTier tier_of_value(int v);
 
 Result<Claims> read_ear(const Json& claims, const std::string& origin, const ReadOptions& o);
 

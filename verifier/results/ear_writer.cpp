@@ -37,9 +37,18 @@ Json location_summary(const std::optional<location::LocationResult>& l) {
           {"landmarks", lms}};
 }
 
+// The submod's checks as one object of name -> status (an appraiser's checks and the pipeline's).
+Json checks_json(const SubmodChecks& c) {
+  Json j = Json::object();
+  for (const auto& [k, v] : c.quote) j[to_string(k)] = to_string(v);
+  for (const auto& [k, v] : c.device) j[to_string(k)] = to_string(v);
+  for (const auto& [k, v] : c.bundle) j[to_string(k)] = to_string(v);
+  return j;
+}
+
 Json device_ext(const Submod& s) {
   return {{"location", location_summary(s.location)},
-          {"kind", s.kind},
+          {"kind", to_string(s.kind)},
           {"pci_address", s.address},
           {"pci_id", s.pci_id},
           {"vendor", s.vendor},
@@ -51,16 +60,16 @@ Json device_ext(const Submod& s) {
           {"outside_3a090", s.secondary.empty() ? Json(nullptr) : Json(s.secondary)},
           {"eccn_candidates", s.eccn_candidates.empty() ? Json(nullptr) : Json(s.eccn_candidates)},
           {"flags", s.flags},
-          {"identity_assurance", s.assurance},
+          {"identity_assurance", to_string(s.assurance)},
           {"attestation_capability", s.attestation},
           {"serial", opt(s.serial)},
-          {"serial_source", s.serial ? Json(s.serial_source) : Json(nullptr)},
+          {"serial_source", s.serial ? Json(to_string(s.serial_source)) : Json(nullptr)},
           {"ueid", opt(s.ueid)},
-          {"ueid_source", s.ueid ? Json(s.ueid_source) : Json(nullptr)},
-          {"product_source", s.product_source},
+          {"ueid_source", s.ueid ? Json(to_string(s.ueid_source)) : Json(nullptr)},
+          {"product_source", to_string(s.product_source)},
           {"nvidia_sku", opt(s.sku)},
           {"evidence_sha256", opt(s.evidence_sha256)},
-          {"checks", s.checks},
+          {"checks", checks_json(s.checks)},
           {"findings", findings_json(s.findings)}};
 }
 
@@ -72,7 +81,7 @@ Json host_ext(const Submod& s, const PipelineResult& r) {
           {"pcr_selection", opt(s.pcr_selection)},
           {"inventory_digest", opt(s.inventory_digest)},
           {"inventory_bound", s.inventory_bound},
-          {"checks", s.checks},
+          {"checks", checks_json(s.checks)},
           {"findings", findings_json(s.findings)}};
 }
 
@@ -101,8 +110,8 @@ std::map<std::string, int> appraisal_vector(const Submod& s) {
   return v;
 }
 
-std::string appraisal_policy_id(const std::string& kind, const PipelineResult& r) {
-  return std::string(kPolicyIdPrefix) + kind + "/v1#" +
+std::string appraisal_policy_id(DeviceKind kind, const PipelineResult& r) {
+  return std::string(kPolicyIdPrefix) + to_string(kind) + "/v1#" +
          sha256_hex(r.policy_digest + ":" + r.registry_digest).substr(0, 16);
 }
 
@@ -123,18 +132,19 @@ bool is_ours(const Json& claims) {
 
 Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl) {
   Json submods = Json::object();
-  std::string overall = r.status;
+  TrustTier overall = r.status;
   for (const auto& s : r.submods) {
     const std::map<std::string, int> vector = appraisal_vector(s);
-    std::string status = s.status;
+    TrustTier status = s.status;
     for (const auto& [_, v] : vector)
-      if (tier_of_value(v) == 3) status = worse_status(status, "contraindicated");
-    overall = worse_status(overall, status);
+      if (tier_of_value(v) == TrustTier::kContraindicated)
+        status = worse(status, TrustTier::kContraindicated);
+    overall = worse(overall, status);
     Json a = {{"eat_profile", kProfileAccelAttest},
-              {"ear_status", status},
+              {"ear_status", to_string(status)},
               {"ear_trustworthiness_vector", vector},
               {"ear_appraisal_policy_ids", Json::array({appraisal_policy_id(s.kind, r)})}};
-    if (s.kind == "host") {
+    if (s.kind == DeviceKind::kHost) {
       a[ext("host")] = host_ext(s, r);
     } else {
       a[ext("device")] = device_ext(s);
@@ -158,7 +168,7 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
           {"exp", static_cast<int64_t>(iat) + ttl},
           {"eat_nonce", base64url_encode(nonce)},
           {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
-          {"ear_status", overall},
+          {"ear_status", to_string(overall)},
           {"submods", submods},
           {ext("verification"), verification}};
 }
@@ -216,7 +226,7 @@ Status check_accel_attest_claims(const Json& claims, const std::string& origin) 
                        {"kind", "pci_address", "chip_family", "marketing_name", "eccn_3a090",
                         "identity_assurance", "flags", "findings"}));
       const Json& level = (*e)["identity_assurance"];
-      if (level != "attested" && level != "platform-bound" && level != "reported") {
+      if (!level.is_string() || !from_string<Assurance>(level.get<std::string>())) {
         return make_error("ear.bad-claim", where + ext(name) + "/identity_assurance",
                           "not attested, platform-bound or reported");
       }

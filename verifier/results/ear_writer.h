@@ -64,7 +64,7 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
 std::vector<CryptoFailure> crypto_failures(const Submod& s);
 std::map<std::string, int> appraisal_vector(const Submod& s);  // trust_vector with the 99s
 
-std::string appraisal_policy_id(const std::string& kind, const PipelineResult& r);
+std::string appraisal_policy_id(DeviceKind kind, const PipelineResult& r);
 
 // Whether a verified claims set is one of ours: the old top-level profile, an appraisal of our
 // profile, or our verification extension.

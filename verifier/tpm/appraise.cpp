@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/finding_codes.h"
 #include "crypto/chain.h"
 #include "crypto/x509.h"
 #include "tpm/eventlog.h"
@@ -35,25 +36,25 @@ bool equal(ByteView a, ByteView b) {
 }
 
 void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
-  a.checks["ak"] = Check::kPass;
+  a.checks[QuoteCheck::kAk] = Check::kPass;
   if (!ak.area) {
-    a.checks["ak"] = Check::kWarn;
-    add(a, "tpm.ak-attributes-unknown", Severity::kWarn, where,
+    a.checks[QuoteCheck::kAk] = Check::kWarn;
+    add(a, codes::kTpmAkAttributesUnknown, Severity::kWarn, where,
         "the AK came as a PEM key: its TPM attributes (restricted, fixedTPM, ...) cannot be "
         "checked; give the TPM2B_PUBLIC");
   } else if (!is_attestation_key(*ak.area)) {
-    a.checks["ak"] = Check::kFail;
+    a.checks[QuoteCheck::kAk] = Check::kFail;
     char b[16];
     std::snprintf(b, sizeof b, "0x%08x", ak.area->objectAttributes);
-    add(a, "tpm.ak-attributes", Severity::kFail, where + "#objectAttributes",
+    add(a, codes::kTpmAkAttributes, Severity::kFail, where + "#objectAttributes",
         std::string(b) +
             " lacks one of restricted, sign, fixedTPM, fixedParent, "
             "sensitiveDataOrigin: an unrestricted key can sign a forged quote");
   }
   if (EVP_PKEY_get_base_id(ak.key.get()) == EVP_PKEY_RSA &&
       EVP_PKEY_get_bits(ak.key.get()) < 2048) {
-    a.checks["ak"] = Check::kFail;
-    add(a, "tpm.ak-weak-key", Severity::kFail, where,
+    a.checks[QuoteCheck::kAk] = Check::kFail;
+    add(a, codes::kTpmAkWeakKey, Severity::kFail, where,
         ak.description + " is below the 2048-bit minimum");
   }
 }
@@ -61,8 +62,8 @@ void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
 void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteReferences& refs,
                     EVP_PKEY* ak_key) {
   if (!ev.ak_cert_der) {
-    a.checks["ak_trust"] = Check::kWarn;
-    add(a, "tpm.ak-untrusted", Severity::kWarn, ev.origin,
+    a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
+    add(a, codes::kTpmAkUntrusted, Severity::kWarn, ev.origin,
         "no AK certificate given: the AK's residence in a genuine TPM rests on its enrolment "
         "(credential activation), which this check did not see");
     return;
@@ -70,20 +71,20 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
   std::string where = ev.origin + " AK certificate";
   auto cert = x509::parse_cert_any(*ev.ak_cert_der, where);
   if (!cert) {
-    a.checks["ak_trust"] = Check::kFail;
+    a.checks[QuoteCheck::kAkTrust] = Check::kFail;
     add_error(a, cert.error());
     return;
   }
-  a.checks["ak_trust"] = Check::kPass;
+  a.checks[QuoteCheck::kAkTrust] = Check::kPass;
   if (EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ak_key) != 1) {
-    a.checks["ak_trust"] = Check::kFail;
-    add(a, "tpm.ak-cert-key-mismatch", Severity::kFail, where,
+    a.checks[QuoteCheck::kAkTrust] = Check::kFail;
+    add(a, codes::kTpmAkCertKeyMismatch, Severity::kFail, where,
         "the AK certificate certifies another key than the AK that signed the quote");
   }
   if (!refs.ak_ca) {
-    if (a.checks["ak_trust"] == Check::kFail) return;  // the key mismatch decides
-    a.checks["ak_trust"] = Check::kWarn;
-    add(a, "tpm.ak-untrusted", Severity::kWarn, where,
+    if (a.checks[QuoteCheck::kAkTrust] == Check::kFail) return;  // the key mismatch decides
+    a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
+    add(a, codes::kTpmAkUntrusted, Severity::kWarn, where,
         "an AK certificate came with the quote but no CA to verify it was configured (--ca, "
         "--ak-ca): the AK is not trusted");
     return;
@@ -98,8 +99,8 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
   ChainVerifier v(refs.ak_ca, refs.at);
   ChainOutcome c = v.verify(chain);
   if (!c.ok) {
-    a.checks["ak_trust"] = Check::kFail;
-    add(a, "tpm.ak-cert-invalid", Severity::kFail, where,
+    a.checks[QuoteCheck::kAkTrust] = Check::kFail;
+    add(a, codes::kTpmAkCertInvalid, Severity::kFail, where,
         "no valid path to the CA: " + c.reason + " at depth " + std::to_string(c.error_depth));
   }
 }
@@ -112,14 +113,11 @@ Bytes binding_extra_data(ByteView nonce, ByteView inventory_digest) {
 
 QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& refs) {
   QuoteAppraisal a;
-  for (const char* c :
-       {"parse", "signature", "ak", "nonce", "pcrs", "policy", "eventlog", "ak_trust"}) {
-    a.checks[c] = Check::kNotRun;
-  }
+  for (QuoteCheck c : all_values<QuoteCheck>()) a.checks[c] = Check::kNotRun;
   auto ak = parse_public(ev.ak_public, ev.origin + " AK public");
   auto quote = parse_attest(ev.attest, ev.origin + " TPMS_ATTEST");
   auto sig = parse_signature(ev.signature, ev.origin + " TPMT_SIGNATURE");
-  a.checks["parse"] = ak && quote && sig ? Check::kPass : Check::kFail;
+  a.checks[QuoteCheck::kParse] = ak && quote && sig ? Check::kPass : Check::kFail;
   for (const Error* e : {ak ? nullptr : &ak.error(), quote ? nullptr : &quote.error(),
                          sig ? nullptr : &sig.error()}) {
     if (e) add_error(a, *e);
@@ -136,13 +134,13 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
 
   if (ak && sig) {
     auto s = verify_quote_signature(*sig, ak->key.get(), q.message, ev.origin + " TPMT_SIGNATURE");
-    a.checks["signature"] = s ? Check::kPass : Check::kFail;
+    a.checks[QuoteCheck::kSignature] = s ? Check::kPass : Check::kFail;
     if (!s) add_error(a, s.error());
     TPMI_ALG_HASH h =
         sig->sigAlg == TPM2_ALG_ECDSA ? sig->signature.ecdsa.hash : sig->signature.rsassa.hash;
     if (s && h == TPM2_ALG_SHA1) {
-      a.checks["signature"] = refs.allow_sha1 ? Check::kWarn : Check::kFail;
-      add(a, "tpm.sha1-signature", refs.allow_sha1 ? Severity::kWarn : Severity::kFail,
+      a.checks[QuoteCheck::kSignature] = refs.allow_sha1 ? Check::kWarn : Check::kFail;
+      add(a, codes::kTpmSha1Signature, refs.allow_sha1 ? Severity::kWarn : Severity::kFail,
           ev.origin + " TPMT_SIGNATURE#hash",
           std::string("the quote is signed over SHA-1") +
               (refs.allow_sha1 ? " (allowed by --allow-sha1)" : "; pass --allow-sha1 to accept"));
@@ -153,53 +151,55 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   ByteView extra = q.extra_data();
   const std::string at_extra = ev.origin + " TPMS_ATTEST#extraData";
   if (refs.nonce.empty()) {
-    add(a, "tpm.nonce-empty", Severity::kWarn, at_extra,
+    add(a, codes::kTpmNonceEmpty, Severity::kWarn, at_extra,
         "no nonce: the quote's freshness is not proven (a replayed quote would pass)");
   }
   if (refs.inventory_digest &&
       equal(extra, binding_extra_data(refs.nonce, *refs.inventory_digest))) {
-    a.checks["nonce"] = refs.nonce.empty() ? Check::kWarn : Check::kPass;
+    a.checks[QuoteCheck::kNonce] = refs.nonce.empty() ? Check::kWarn : Check::kPass;
     a.extra_data_binds = true;
   } else if (refs.inventory_digest && refs.v1_inventory_digest &&
              equal(extra, binding_extra_data(refs.nonce, *refs.v1_inventory_digest))) {
-    a.checks["nonce"] = Check::kWarn;
-    add(a, "tpm.inventory-binding-v1", Severity::kWarn, at_extra,
+    a.checks[QuoteCheck::kNonce] = Check::kWarn;
+    add(a, codes::kTpmInventoryBindingV1, Severity::kWarn, at_extra,
         "the quote binds a v1 inventory digest, which covers PCI IDs and report digests only "
         "(not names, serials, npu-smi output, certificate chains or the site): it binds "
         "nothing, its devices stay `reported`; collect the quote again with binding v2");
   } else if (equal(extra, refs.nonce)) {
-    a.checks["nonce"] = refs.inventory_digest || refs.nonce.empty() ? Check::kWarn : Check::kPass;
+    a.checks[QuoteCheck::kNonce] =
+        refs.inventory_digest || refs.nonce.empty() ? Check::kWarn : Check::kPass;
     if (refs.inventory_digest) {
-      add(a, "tpm.inventory-not-bound", Severity::kWarn, at_extra,
+      add(a, codes::kTpmInventoryNotBound, Severity::kWarn, at_extra,
           "the quote answers the nonce but does not cover the accelerator inventory: its "
           "devices stay `reported`");
     }
   } else if (refs.inventory_digest) {
-    a.checks["nonce"] = Check::kFail;
-    add(a, "tpm.inventory-mismatch", Severity::kFail, at_extra,
+    a.checks[QuoteCheck::kNonce] = Check::kFail;
+    add(a, codes::kTpmInventoryMismatch, Severity::kFail, at_extra,
         "extraData " + hex_encode(extra) + " is neither the nonce " + hex_encode(refs.nonce) +
             " nor SHA-256(nonce || inventory digest " + hex_encode(*refs.inventory_digest) +
             "): the quote was made for another nonce or another inventory (a bound field "
             "changed, or a device added or removed); its devices stay `reported`");
   } else {
-    a.checks["nonce"] = Check::kFail;
-    add(a, "tpm.nonce-mismatch", Severity::kFail, at_extra,
+    a.checks[QuoteCheck::kNonce] = Check::kFail;
+    add(a, codes::kTpmNonceMismatch, Severity::kFail, at_extra,
         "extraData " + hex_encode(extra) + " is not the nonce " + hex_encode(refs.nonce));
   }
-  a.inventory_bound = a.extra_data_binds && !refs.nonce.empty() &&
-                      a.checks["parse"] == Check::kPass && a.checks["signature"] == Check::kPass &&
-                      a.checks["ak"] != Check::kFail && a.checks["ak_trust"] == Check::kPass;
+  a.inventory_bound =
+      a.extra_data_binds && !refs.nonce.empty() && a.checks[QuoteCheck::kParse] == Check::kPass &&
+      a.checks[QuoteCheck::kSignature] == Check::kPass &&
+      a.checks[QuoteCheck::kAk] != Check::kFail && a.checks[QuoteCheck::kAkTrust] == Check::kPass;
 
   // PCR values against the signed selection and digest.
   auto pf = parse_pcr_file(ev.pcrs, q.selection(), ev.origin + " PCR values");
   if (!pf) {
-    a.checks["pcrs"] = Check::kFail;
+    a.checks[QuoteCheck::kPcrs] = Check::kFail;
     add_error(a, pf.error());
   } else {
-    a.checks["pcrs"] = Check::kPass;
+    a.checks[QuoteCheck::kPcrs] = Check::kPass;
     if (pf->file_selection && !same_selection(*pf->file_selection, q.selection())) {
-      a.checks["pcrs"] = Check::kFail;
-      add(a, "tpm.pcr-selection-mismatch", Severity::kFail, ev.origin + " PCR values",
+      a.checks[QuoteCheck::kPcrs] = Check::kFail;
+      add(a, codes::kTpmPcrSelectionMismatch, Severity::kFail, ev.origin + " PCR values",
           "the PCR file claims " + selection_text(*pf->file_selection) +
               " but the signed quote covers " + selection_text(q.selection()) +
               " (relabelled PCRs, CVE-2024-29039)");
@@ -218,8 +218,8 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
       EVP_DigestFinal_ex(ctx.get(), d, &n);
     }
     if (!equal(ByteView(d, n), q.pcr_digest())) {
-      a.checks["pcrs"] = Check::kFail;
-      add(a, "tpm.pcr-digest-mismatch", Severity::kFail, ev.origin + " PCR values",
+      a.checks[QuoteCheck::kPcrs] = Check::kFail;
+      add(a, codes::kTpmPcrDigestMismatch, Severity::kFail, ev.origin + " PCR values",
           std::string("the ") + hash_name(h) + " digest of the given values " +
               hex_encode(ByteView(d, n)) + " is not the signed pcrDigest " +
               hex_encode(q.pcr_digest()) + " (" + selection_text(q.selection()) + ")");
@@ -232,10 +232,10 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   if (ev.eventlog) {
     auto log = parse_event_log(*ev.eventlog, ev.origin + " event log");
     if (!log) {
-      a.checks["eventlog"] = Check::kFail;
+      a.checks[QuoteCheck::kEventlog] = Check::kFail;
       add_error(a, log.error());
     } else if (!a.pcrs.empty()) {
-      a.checks["eventlog"] = Check::kPass;
+      a.checks[QuoteCheck::kEventlog] = Check::kPass;
       std::map<TPMI_ALG_HASH, std::map<unsigned, Bytes>> replayed;  // per signed bank
       for (const auto& v : a.pcrs) {
         if (replayed.count(v.bank)) continue;
@@ -244,8 +244,8 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
           continue;
         }
         replayed[v.bank];  // empty: nothing to compare in this bank
-        a.checks["eventlog"] = Check::kWarn;
-        add(a, "tpm.eventlog-bank-missing", Severity::kWarn, ev.origin + " event log",
+        a.checks[QuoteCheck::kEventlog] = Check::kWarn;
+        add(a, codes::kTpmEventlogBankMissing, Severity::kWarn, ev.origin + " event log",
             std::string("the log has no ") + hash_name(v.bank) + " digests to replay");
       }
       for (const auto& v : a.pcrs) {
@@ -254,8 +254,8 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
         auto it = r.find(v.index);
         Bytes expect = it == r.end() ? Bytes(v.digest.size(), 0) : it->second;
         if (expect != v.digest) {
-          a.checks["eventlog"] = Check::kFail;
-          add(a, "tpm.eventlog-mismatch", Severity::kFail,
+          a.checks[QuoteCheck::kEventlog] = Check::kFail;
+          add(a, codes::kTpmEventlogMismatch, Severity::kFail,
               ev.origin + " " + hash_name(v.bank) + ":" + std::to_string(v.index),
               "replaying the event log gives " + hex_encode(expect) + ", the quote says " +
                   hex_encode(v.digest));
@@ -267,12 +267,12 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
   // Policy, only over values the signature covers. Without one, the quote proves which TPM
   // signed, not what booted: the inventory it binds was written by software nobody appraised.
   if (!refs.policy) {
-    add(a, "tpm.boot-state-unchecked", Severity::kWarn, ev.origin,
+    add(a, codes::kTpmBootStateUnchecked, Severity::kWarn, ev.origin,
         "no PCR policy was given: the quote's PCR values were not compared with an approved "
         "boot state, so the software that wrote the inventory it binds is unappraised");
   }
   if (refs.policy) {
-    a.checks["policy"] = a.pcrs.empty() ? Check::kNotRun : Check::kPass;
+    a.checks[QuoteCheck::kPolicy] = a.pcrs.empty() ? Check::kNotRun : Check::kPass;
     for (const auto& [bank, pcrs] : refs.policy->allowed) {
       for (const auto& [index, allowed] : pcrs) {
         const std::string& want_bank = bank;  // clang 14 cannot capture structured bindings
@@ -282,15 +282,15 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
         });
         std::string where = ev.origin + " " + bank + ":" + std::to_string(index);
         if (it == a.pcrs.end()) {
-          a.checks["policy"] = Check::kFail;
-          add(a, "tpm.pcr-not-quoted", Severity::kFail, where,
+          a.checks[QuoteCheck::kPolicy] = Check::kFail;
+          add(a, codes::kTpmPcrNotQuoted, Severity::kFail, where,
               "the policy constrains " + bank + ":" + std::to_string(index) +
                   " but the signed quote does not cover it (" + selection_text(q.selection()) +
                   ")");
         } else if (std::none_of(allowed.begin(), allowed.end(),
                                 [&](const Bytes& b) { return b == it->digest; })) {
-          a.checks["policy"] = Check::kFail;
-          add(a, "tpm.pcr-policy-mismatch", Severity::kFail, where,
+          a.checks[QuoteCheck::kPolicy] = Check::kFail;
+          add(a, codes::kTpmPcrPolicyMismatch, Severity::kFail, where,
               "value " + hex_encode(it->digest) + " is not among the " +
                   std::to_string(allowed.size()) + " allowed");
         }
@@ -301,7 +301,7 @@ QuoteAppraisal appraise_quote(const QuoteEvidence& ev, const QuoteReferences& re
 }
 
 bool makes_platform_bound(const QuoteAppraisal& a, bool nonce_issued) {
-  return nonce_issued && a.inventory_bound && a.verdict() != "contraindicated";
+  return nonce_issued && a.inventory_bound && a.verdict() != TrustTier::kContraindicated;
 }
 
 }  // namespace aa::tpm

@@ -67,11 +67,33 @@ struct QuoteReferences {
   std::time_t at = 0;
 };
 
-using Check = CheckStatus;  // core/finding.h; check_name() gives its text
+using Check = CheckStatus;  // core/finding.h; to_string() gives its text
+
+// The named checks of a quote appraisal (the contract above). Declared in the order of their
+// names, so a map of them lists them as the text and JSON output always have.
+enum class QuoteCheck { kAk, kAkTrust, kEventlog, kNonce, kParse, kPcrs, kPolicy, kSignature };
+
+}  // namespace aa::tpm
+
+template <>
+struct aa::EnumNames<aa::tpm::QuoteCheck> {
+  using C = aa::tpm::QuoteCheck;
+  static constexpr std::array kNames = {
+      std::pair{C::kAk, "ak"},
+      std::pair{C::kAkTrust, "ak_trust"},
+      std::pair{C::kEventlog, "eventlog"},
+      std::pair{C::kNonce, "nonce"},
+      std::pair{C::kParse, "parse"},
+      std::pair{C::kPcrs, "pcrs"},
+      std::pair{C::kPolicy, "policy"},
+      std::pair{C::kSignature, "signature"},
+  };
+};
+
+namespace aa::tpm {
 
 struct QuoteAppraisal {
-  // parse, signature, ak, nonce, pcrs, policy, eventlog, ak_trust
-  std::map<std::string, Check> checks;
+  std::map<QuoteCheck, Check> checks;  // every check, kNotRun until it runs
   std::optional<Quote> quote;
   std::vector<PcrValue> pcrs;  // labelled from the signed selection
   std::string ak_description;
@@ -80,7 +102,7 @@ struct QuoteAppraisal {
   bool inventory_bound = false;   // that, signed by a valid, trusted AK (see the contract)
   std::vector<Finding> findings;
 
-  std::string verdict() const { return verdict_of(findings); }
+  TrustTier verdict() const { return verdict_of(findings); }
 };
 
 // SHA-256(nonce || inventory_digest): the extraData that binds an inventory to a quote.
