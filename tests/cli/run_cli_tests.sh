@@ -133,7 +133,7 @@ check nv-max-revocation-age-zero 2 "max-revocation-age" -- "$bin" nvidia verify 
 check nv-max-revocation-age 0 "Result: PASS" -- "$bin" nvidia verify \
   --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
   --crl "$tmp/crl" --max-revocation-age 86400
-check nv-bad-nonce 2 "input.bad-hex: --nonce" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
+check nv-bad-nonce 2 "input.bad-nonce: --nonce" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
 check nv-no-input 2 "input.missing-field" -- "$bin" nvidia verify --nonce $n931
 check nv-random-evidence 2 "input.bad-json" -- "$bin" nvidia verify --evidence "$tmp/random.bin" --nonce $n931
 printf '[{"arch":"HOPPER","nonce":"%s","evidence":"!!","certificate":""}]' $n931 >"$tmp/badev.json"

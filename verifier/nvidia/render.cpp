@@ -1,5 +1,6 @@
 #include "nvidia/render.h"
 
+#include "core/output_json.h"
 #include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/x509.h"
@@ -31,13 +32,6 @@ Json modes_json(const ModeState& m) {
   return j;
 }
 
-Json finding_json(const Finding& f) {
-  return Json{{"code", f.code},
-              {"severity", severity_name(f.severity)},
-              {"pointer", f.pointer},
-              {"message", f.message}};
-}
-
 Json rim_json(const RimOutcome& o) {
   if (o.id.empty()) return nullptr;
   Json j{{"id", o.id},
@@ -65,8 +59,8 @@ std::string opt(const std::optional<std::string>& s) {
 }  // namespace
 
 Json device_to_json(const DeviceResult& r, const Registry& reg) {
-  Json checks = Json::object();
-  for (const char* c : kCheckOrder) checks[c] = check_name(r.checks.at(c));
+  Json checks = Json::array();
+  for (const char* c : kCheckOrder) checks.push_back(check_json(c, check_name(r.checks.at(c))));
   Json j{{"label", r.label},
          {"origin", r.origin},
          {"kind", r.kind},
@@ -138,7 +132,7 @@ Json device_to_json(const DeviceResult& r, const Registry& reg) {
     j["classification"] = classification_to_json(*r.part, classify(*r.part, reg.country_groups()));
   }
   Json fs = Json::array();
-  for (const auto& f : r.findings) fs.push_back(finding_json(f));
+  for (const auto& f : r.findings) fs.push_back(finding_json(f, r.label));
   j["findings"] = fs;
   return j;
 }
@@ -151,7 +145,7 @@ Json appraisal_to_json(const std::vector<DeviceResult>& devices, const RunInfo& 
     ds.push_back(device_to_json(d, reg));
     all = all && d.passed(run.strict);
   }
-  return Json{{"schema", "accel-attest/nvidia-appraisal/v1"},
+  return Json{{"schema", "accel-attest/nvidia-appraisal/v2"},
               {"verification_time", x509::rfc3339(run.time)},
               {"expected_nonce", run.expected_nonce_hex},
               {"device_root", run.device_root_label},
