@@ -34,7 +34,7 @@ assurance() {
 import json, sys
 subs = json.load(sys.stdin)["claims"]["submods"]
 print([x for k, s in subs.items() for e, x in s.items() if e.endswith("/ear/device")
-       and x["pci_address"] == sys.argv[1]][0]["identity_assurance"])' "$2"
+       and x["address"] == sys.argv[1]][0]["identity_assurance"])' "$2"
 }
 
 check bound 1 '"inventory_bound": true' -- v "$tmp/sim/bundle.json"

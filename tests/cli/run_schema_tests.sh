@@ -105,6 +105,16 @@ err jwks-not-a-key 2 -- "$bin" jwks --json "$jwks"
 hgx=(verify "$ex/bundles/hgx-h100/bundle.json" --key "$key" --licence "$ex/bundles/hgx-h100/licence.json"
   --ak-ca "$ex/bundles/hgx-h100/sim-ak-ca.pem" --nonce "$n8" --time "$at")
 doc verify-hgx 1 -- "$bin" "${hgx[@]}" --out "$tmp/hgx.jwt" --json
+# The signed claims inside carry the same finding shape (ear-extensions/v2).
+"$py" - "$tmp/json/verify-hgx.json" <<'PY' && ok || not_ok "verify's claims are not ear-extensions/v2"
+import json, sys
+c = json.load(open(sys.argv[1]))["claims"]
+assert c["https://accel-attest.example/ear/verification"]["schema"] == "accel-attest/ear-extensions/v2"
+d = c["submods"]["0000:db:00.0"]["https://accel-attest.example/ear/device"]
+assert d["address"] == "0000:db:00.0" and "pci_address" not in d
+f = d["findings"][0]
+assert sorted(f) == ["code", "field", "message", "severity", "subject"] and f["subject"] == "0000:db:00.0", f
+PY
 doc verify-hgx-fail-on-fail 0 -- "$bin" "${hgx[@]}" --out "$tmp/hgx2.jwt" --json --fail-on fail
 err verify-bad-nonce 2 -- "$bin" verify "$ex/bundles/hgx-h100/bundle.json" --key "$key" --out "$tmp/x.jwt" \
   --json --nonce abc

@@ -17,7 +17,8 @@
 //                    schema, bundle/registry/policy/licence digests, eCFR date, destination,
 //                    times), "host" and "device" (per submod: chip family, marketing name, TPP,
 //                    density, 3A090 class, flags, identity assurance, identity, checks,
-//                    findings with code, severity, message and pointer)
+//                    findings as core/output_json.h writes them: code, severity, subject,
+//                    field, message)
 // check_accel_attest_claims() is what verify-token adds for tokens of our profile (is_ours()):
 // the extension schema, the digests, every submod's extension map and its required members, and
 // for draft-03 tokens each submod's eat_profile and policy ids; errors are ear.bad-claim /
@@ -56,7 +57,10 @@ inline constexpr const char* kProfileAccelAttest = "tag:accel-attest.example,202
 inline constexpr const char* kProfileAccelAttestV1 = "tag:accel-attest.example,2026:ear#1";
 inline constexpr const char* kPolicyIdPrefix = "tag:accel-attest.example,2026:policy/";
 inline constexpr const char* kExtPrefix = "https://accel-attest.example/ear/";
-inline constexpr const char* kExtSchema = "accel-attest/ear-extensions/v1";
+// v2: findings {code, severity, subject, field, message} (core/output_json.h) and devices
+// `address`; v1 (findings {code, severity, message, pointer}, `pci_address`) is still read.
+inline constexpr const char* kExtSchema = "accel-attest/ear-extensions/v2";
+inline constexpr const char* kExtSchemaV1 = "accel-attest/ear-extensions/v1";
 
 struct VerifierIdentity {
   std::string developer = "https://accel-attest.example";
@@ -82,7 +86,8 @@ bool is_ours(const Json& claims);
 
 std::string ext(const char* name);  // kExtPrefix + name
 
-// Findings as the extension maps carry them: [{code, severity, message, pointer}].
+// Findings in the v1 shape, [{code, severity, message, pointer}]: what the location attestation
+// (its own profile, unversioned here) carries. The EAR's extension maps use aa::findings_json.
 Json findings_json(const std::vector<Finding>& findings);
 
 Status check_accel_attest_claims(const Json& claims, const std::string& origin);
