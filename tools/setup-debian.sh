@@ -11,10 +11,11 @@ packages=(
   clang libclang-rt-14-dev
 )
 # `setup-debian.sh test` adds what only the tests use: PyJWT and python3-cryptography (an
-# independent JWT implementation, and the evidence simulator's test CA), headless Chromium
-# (the report rendering test) and a font for it.
+# independent JWT implementation, and the evidence simulator's test CA), python3-jsonschema (the
+# --json documents against docs/schemas), headless Chromium (the report rendering test) and a
+# font for it.
 if [ "${1:-}" = "test" ]; then
-  packages+=(python3 python3-jwt python3-cryptography chromium fonts-dejavu-core)
+  packages+=(python3 python3-jwt python3-cryptography python3-jsonschema chromium fonts-dejavu-core)
 fi
 
 missing=()

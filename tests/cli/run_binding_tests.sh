@@ -27,13 +27,14 @@ v() {  # v BUNDLE: verify with the simulator's AK CA, JSON out
   "$bin" verify "$1" --key "$tmp/k/signing-key.pem" --out "$tmp/r.jwt" --ak-ca "$ca" \
     --nonce "$nonce" --time "$at" --json
 }
-# assurance BUNDLE ADDRESS: the device's identity assurance in the signed claims.
+# assurance BUNDLE ADDRESS: the device's identity assurance in the signed claims (verify --json
+# carries them as "claims").
 assurance() {
   v "$1" | $py -c '
 import json, sys
-subs = json.load(sys.stdin)["submods"]
+subs = json.load(sys.stdin)["claims"]["submods"]
 print([x for k, s in subs.items() for e, x in s.items() if e.endswith("/ear/device")
-       and x["pci_address"] == sys.argv[1]][0]["identity_assurance"])' "$2"
+       and x["address"] == sys.argv[1]][0]["identity_assurance"])' "$2"
 }
 
 check bound 1 '"inventory_bound": true' -- v "$tmp/sim/bundle.json"

@@ -133,7 +133,7 @@ check nv-max-revocation-age-zero 2 "max-revocation-age" -- "$bin" nvidia verify 
 check nv-max-revocation-age 0 "Result: PASS" -- "$bin" nvidia verify \
   --report "$nv/reports/nvtrust-h100.report.txt" --chain "$nv/reports/nvtrust-h100.chain.pem" --nonce $n931 \
   --crl "$tmp/crl" --max-revocation-age 86400
-check nv-bad-nonce 2 "input.bad-hex: --nonce" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
+check nv-bad-nonce 2 "input.bad-nonce: --nonce" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
 check nv-no-input 2 "input.missing-field" -- "$bin" nvidia verify --nonce $n931
 check nv-random-evidence 2 "input.bad-json" -- "$bin" nvidia verify --evidence "$tmp/random.bin" --nonce $n931
 printf '[{"arch":"HOPPER","nonce":"%s","evidence":"!!","certificate":""}]' $n931 >"$tmp/badev.json"
@@ -197,6 +197,17 @@ check token-private-jwks 2 "jose.bad-key" -- "$bin" verify-token "$ed/arc-testJW
 # Both forms of an ECDSA signature: a real low-S token with s replaced by n - s, and the reverse.
 check token-high-s 0 "VALID EAR" -- "$bin" verify-token "$ed/ear_test-verify-pass-high-s.jwt" --jwks "$ed/veraison-pkey.json"
 check token-low-s 0 "VALID EAR" -- "$bin" verify-token "$ed/arc-testJWT-low-s.jwt" --jwks "$ed/veraison-pkey.json"
+# A result issued before the ear-extensions/v2 shape (findings with pointer, devices with
+# pci_address; tests/data/ear/accel-attest-v1) still verifies and renders.
+v1=$src/tests/data/ear/accel-attest-v1
+check token-ext-v1 0 "VALID EAR.*status warning" -- "$bin" verify-token "$v1/hgx-h100.jwt" --jwks "$v1/jwks.json" \
+  --require warning --time 2026-12-04T00:00:00Z
+check token-ext-v1-json 0 '"schema": "accel-attest/ear-extensions/v1"' -- "$bin" verify-token "$v1/hgx-h100.jwt" \
+  --jwks "$v1/jwks.json" --require warning --time 2026-12-04T00:00:00Z --json
+grep -q '"pci_address": "0000:db:00.0"' "$tmp/out" && ok || not_ok "the v1 token lacks its pci_address"
+check report-ext-v1 0 "signature verified" -- "$bin" report "$v1/hgx-h100.jwt" -o "$tmp/v1.html" \
+  --jwks "$v1/jwks.json" --time 2026-12-04T00:00:00Z
+grep -q 'nvidia.rim.not-checked' "$tmp/v1.html" && ok || not_ok "the v1 report lacks the findings"
 check challenge 0 "^[0-9a-f]{64}$" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 60
 check challenge-bad-ttl 2 "" -- "$bin" challenge --store "$tmp/nonces.sqlite" --ttl 0
 check keygen 0 "signing key" -- "$bin" keygen --out "$tmp/keys"

@@ -27,7 +27,7 @@ check embed-4-threads 0 "4 threads x 2 rounds: identical claims" -- \
 cp "$tmp/out" "$tmp/embed.json"
 if /usr/bin/python3 - "$tmp/cli.json" "$tmp/embed.json" <<'PY'
 import json, sys
-cli = json.load(open(sys.argv[1]))
+cli = json.load(open(sys.argv[1]))["claims"]
 emb = json.load(open(sys.argv[2]))
 for c in (cli, emb):
     c.pop("iat", None)

@@ -173,7 +173,7 @@ else ok; fi
 check respond-unbound 0 "5 probes answered" -- "$bin" landmark respond --device 0000:18:00.0 --device-chain dev.pem \
   --device-key dev.key --connect 127.0.0.1:$p1 --out unb.json
 check verify-unbound 1 "location.stale.*names no verifier challenge" -- lverify unb.json --out unb.jwt
-check respond-bad-challenge 2 "input.bad-value.*--challenge" -- "$bin" landmark respond --device 0000:18:00.0 \
+check respond-bad-challenge 2 "input.bad-nonce.*--challenge" -- "$bin" landmark respond --device 0000:18:00.0 \
   --device-chain dev.pem --device-key dev.key --connect 127.0.0.1:$p1 --out x.json --challenge 00
 # A response signed by another device's key: rejected, whatever the timing.
 check respond-impostor 0 "5 probes answered" -- respond --connect 127.0.0.1:$p1 --device-key other.key --out imp.json

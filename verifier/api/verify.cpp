@@ -19,10 +19,22 @@ constexpr size_t kMaxBundle = 32u << 20;
 
 }  // namespace
 
-Result<aa::Bytes> parse_nonce(std::string_view hex, const std::string& field) {
+Result<aa::Bytes> parse_nonce(std::string_view hex, const std::string& field, size_t min,
+                              size_t max) {
+  const std::string range = min == max
+                                ? std::to_string(min) + " bytes"
+                                : std::to_string(min) + " to " + std::to_string(max) + " bytes";
   auto n = aa::hex_decode(std::string(hex));
-  if (!n || n->size() < 16 || n->size() > 64) {
-    return aa::make_error("input.bad-hex", field, "a nonce is 16 to 64 bytes of hex");
+  if (!n) {
+    return aa::make_error("input.bad-nonce", field,
+                          "not hex: the nonce is " + range + " of hex (" +
+                              std::to_string(min * 2) + " to " + std::to_string(max * 2) +
+                              " digits)");
+  }
+  if (n->size() < min || n->size() > max) {
+    return aa::make_error("input.bad-nonce", field,
+                          "the nonce is " + range + " of hex; this one is " +
+                              std::to_string(n->size()) + " bytes");
   }
   return std::move(*n);
 }
@@ -40,7 +52,9 @@ Result<Verification> verify(const References& references, std::string_view bundl
                           "give the issued nonce or the store that issued it, not both");
   }
   if (o.expected_nonce && (o.expected_nonce->size() < 16 || o.expected_nonce->size() > 64)) {
-    return aa::make_error("input.bad-hex", "expected_nonce", "a nonce is 16 to 64 bytes");
+    return aa::make_error("input.bad-nonce", "expected_nonce",
+                          "the nonce is 16 to 64 bytes; this one is " +
+                              std::to_string(o.expected_nonce->size()) + " bytes");
   }
   if (o.end_user_hq) {
     if (!aa::is_country_code(*o.end_user_hq)) {

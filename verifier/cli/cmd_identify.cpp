@@ -18,14 +18,11 @@ struct IdentifyOptions {
   std::string sysfs_root = "/sys";
   std::string lspci, inventory;
   bool json = false;
+  std::string fail_on = "warning";
 };
 
 Result<std::string> read_input(const std::string& path) {
-  if (path == "-") {
-    std::string s((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return s;
-  }
-  return read_file(path, 4u << 20);
+  return read_file(path, 4u << 20);  // cli/output.h: '-' is stdin
 }
 
 struct Devices {
@@ -73,7 +70,7 @@ int run(const IdentifyOptions& o, Context& ctx) {
   } else {
     std::cout << render_identify_table(report);
   }
-  return report.findings.empty() ? 0 : 1;
+  return findings_exit(report.findings, o.fail_on);
 }
 
 }  // namespace
@@ -85,7 +82,9 @@ void add_identify(CLI::App& app, Context& ctx) {
       "List the accelerators a host reports, with registry family, TPP, performance density, "
       "ECCN 3A090 class, flags and attestation capability. Identity assurance is 'reported': "
       "PCI IDs are claims. Exit 0: no finding; 1: findings (an Ascend part, a possible Ascend "
-      "part, a PRC 3A090 IC, an unknown accelerator); 2: bad input.");
+      "part, a PRC 3A090 IC, an unknown accelerator; with --fail-on fail only a finding of "
+      "severity "
+      "fail); 2: bad input (input.no-devices for an empty capture); 3: internal error.");
   auto* sysfs = cmd->add_option("--sysfs-root", opts->sysfs_root,
                                 "sysfs root to read bus/pci/devices/* from (default /sys)");
   auto* lspci = cmd->add_option("--lspci", opts->lspci,
@@ -95,7 +94,9 @@ void add_identify(CLI::App& app, Context& ctx) {
                               "stdin)");
   sysfs->excludes(lspci)->excludes(inv);
   lspci->excludes(inv);
-  cmd->add_flag("--json", opts->json, "print JSON instead of a table");
+  cmd->add_flag("--json", opts->json,
+                "print JSON instead of a table (schema accel-attest/identify/v2)");
+  add_fail_on(cmd, opts->fail_on);
   cmd->callback([opts, &ctx] { ctx.exit_code = run(*opts, ctx); });
 }
 

@@ -195,6 +195,7 @@ int run_bound(const BoundOptions& o, Context& ctx) {
     } else {
       j = {{"landmarks", per}, {"region", location::region_json(r)}};
     }
+    j["schema"] = document("location-bound")["schema"];
     j["verdict"] = v.verdict;
     j["boundaries"] = boundaries;
     std::cout << json_text(j, 2) << "\n";
@@ -282,11 +283,9 @@ int run_respond(const RespondOptions& o) {
   r.device = o.device;
   r.extra_delay_ms = o.extra_delay_ms;
   if (!o.challenge.empty()) {
-    auto ch = hex_decode(o.challenge);
-    if (!ch || ch->size() < location::kMinChallenge || ch->size() > location::kMaxChallenge) {
-      return fail(make_error("input.bad-value", "--challenge",
-                             "the verifier's nonce: 16 to 64 bytes of hex"));
-    }
+    auto ch =
+        parse_nonce(o.challenge, "--challenge", location::kMinChallenge, location::kMaxChallenge);
+    if (!ch) return fail(ch.error());
     r.challenge = std::move(*ch);
   }
   ossl::PKey key;
@@ -346,6 +345,7 @@ struct LocVerifyOptions {
   double proc_ms = -1;
   long ttl = 86400;
   bool json = false;
+  std::string fail_on = "fail";
 };
 
 int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& build) {
@@ -370,9 +370,8 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!times) return fail(times.error());
   std::optional<Bytes> nonce;
   if (!o.nonce.empty()) {
-    auto n = hex_decode(o.nonce);
-    if (!n || n->size() < location::kMinChallenge || n->size() > location::kMaxChallenge)
-      return fail(make_error("input.bad-value", "--nonce", "16 to 64 bytes of hex"));
+    auto n = parse_nonce(o.nonce, "--nonce", location::kMinChallenge, location::kMaxChallenge);
+    if (!n) return fail(n.error());
     nonce = std::move(*n);
   }
   std::optional<location::LatLon> site;
@@ -447,7 +446,14 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
   if (!token) return fail(token.error());
   if (auto s = write_file_atomic(o.out, *token + "\n"); !s) return fail(s.error());
   if (o.json) {
-    std::cout << json_text(claims, 2) << "\n";
+    Json doc = document("location-verify");
+    doc["claims"] = claims;
+    doc["token"] = o.out;
+    Json fs = Json::array();
+    for (const auto& r : results)
+      for (const auto& f : r.findings) fs.push_back(finding_json(f, r.device));
+    doc["findings"] = fs;
+    std::cout << json_text(doc, 2) << "\n";
   } else {
     // Device labels, landmark IDs and messages come from the evidence: escaped for a terminal.
     for (const auto& r : results) {
@@ -465,8 +471,9 @@ int run_loc_verify(const LocVerifyOptions& o, Context& ctx, const std::string& b
     std::cout << "signed location attestation (kid " << kid << ") written to "
               << terminal_safe(o.out) << "\n";
   }
-  bool all_good = std::all_of(results.begin(), results.end(), [](const auto& r) {
-    return r.status != TrustTier::kContraindicated && r.verdict != "indeterminate";
+  bool all_good = std::all_of(results.begin(), results.end(), [&o](const auto& r) {
+    return r.status != TrustTier::kContraindicated && r.verdict != "indeterminate" &&
+           (o.fail_on != "warning" || r.status == TrustTier::kAffirming);
   });
   return all_good ? 0 : 1;
 }
@@ -507,7 +514,7 @@ void add_location(CLI::App& app, Context& ctx) {
                    "China, Hong Kong, Macau and D:5)")
       ->delimiter(',');
   bound->add_option("--allowed", o->allowed, "countries the licence allows")->delimiter(',');
-  bound->add_flag("--json", o->json, "print JSON");
+  bound->add_flag("--json", o->json, "print JSON (schema accel-attest/location-bound/v1)");
   bound->callback([o, &ctx] { ctx.exit_code = run_bound(*o, ctx); });
 
   auto v = std::make_shared<LocVerifyOptions>();
@@ -542,7 +549,10 @@ void add_location(CLI::App& app, Context& ctx) {
   ver->add_option("--host", v->host, "host name for the attestation");
   ver->add_option("--time", v->time, "verification time, RFC 3339 (default now)");
   ver->add_option("--ttl", v->ttl, "seconds the attestation stays valid (default 86400)");
-  ver->add_flag("--json", v->json, "print the signed claims");
+  ver->add_flag(
+      "--json", v->json,
+      "print the signed claims and the findings (schema accel-attest/location-verify/v1)");
+  add_fail_on(ver, v->fail_on);
   ver->callback([v, &ctx] {
     ctx.exit_code = run_loc_verify(*v, ctx, std::string("accel-attest ") + ACCEL_ATTEST_VERSION);
   });

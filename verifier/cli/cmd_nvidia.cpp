@@ -21,6 +21,7 @@ struct NvidiaOptions {
   std::vector<std::string> pci_ids;
   long max_revocation_age = RevocationLimits::kDefaultMaxAge;
   bool json = false, strict = false, allow_debug_modes = false;
+  std::string fail_on = "fail";
 };
 
 constexpr size_t kMaxEvidence = 16u << 20;
@@ -43,11 +44,9 @@ struct Inputs {
 
 Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) {
   Inputs in;
-  auto n = hex_decode(o.nonce);
-  if (!n || n->size() != 32) {
-    return make_error("input.bad-hex", "--nonce", "the nonce is 32 bytes: 64 hex digits");
-  }
-  in.nonce = *n;
+  // The one nonce rule, narrowed: an SPDM GET_MEASUREMENTS nonce is exactly 32 bytes.
+  AA_TRY(n, parse_nonce(o.nonce, "--nonce", 32, 32));
+  in.nonce = std::move(n);
   AA_TRY(at, verification_time(o.time));
   in.at = at;
   if (!o.evidence.empty()) {
@@ -122,7 +121,8 @@ int run(const NvidiaOptions& o, Context& ctx) {
   bool all = true;
   for (const auto& d : in->devices) {
     results.push_back(appraiser.appraise(d));
-    all = all && results.back().passed(o.strict);
+    all = all && results.back().passed(o.strict) &&
+          (o.fail_on != "warning" || findings_exit(results.back().findings, "warning") == 0);
   }
   nvidia::RunInfo run{in->at, hex_encode(in->nonce),  o.rim_store,         o.crl,
                       o.ocsp, refs.device_root_label, refs.rim_root_label, o.strict};
@@ -145,7 +145,8 @@ void add_nvidia(CLI::App& app, Context& ctx) {
       "Appraise NVIDIA SPDM attestation reports offline: report signature, nonce, device "
       "certificate chain to the pinned NVIDIA root, FWID, revocation from local files, RIMs from "
       "a local store, measurements, and the signed SKU against the registry. Never uses the "
-      "network. Exit 0: every device passes; 1: a device fails; 2: bad input.");
+      "network. Exit 0: every device passes; 1: a device fails (with --fail-on warning also one "
+      "with a warning); 2: bad input; 3: internal error.");
   auto* ev = cmd->add_option("--evidence", opts->evidence,
                              "serialized evidence JSON as `nvattest collect-evidence` writes it");
   auto* rep =
@@ -179,7 +180,8 @@ void add_nvidia(CLI::App& app, Context& ctx) {
                 "mismatch)");
   cmd->add_flag("--allow-debug-modes", opts->allow_debug_modes,
                 "a device reporting devtools or debug mode is a warning instead of a failure");
-  cmd->add_flag("--json", opts->json, "print JSON (schema accel-attest/nvidia-appraisal/v1)");
+  cmd->add_flag("--json", opts->json, "print JSON (schema accel-attest/nvidia-appraisal/v2)");
+  add_fail_on(cmd, opts->fail_on);
   cmd->callback([opts, &ctx] {
     if (opts->evidence.empty() && opts->report.empty()) {
       ctx.exit_code = fail(make_error("input.missing-field", "nvidia verify",

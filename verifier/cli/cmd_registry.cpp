@@ -47,8 +47,10 @@ int list(const RegistryOptions& o, Context& ctx) {
               << format_interval(c.tpp, 0) << "  " << eccn_name(c.eccn) << "\n";
   }
   if (o.json) {
-    std::cout << Json{{"registry_digest", "sha256:" + reg->digest()}, {"parts", out}}.dump(2)
-              << "\n";
+    Json doc = document("registry-list");
+    doc["registry_digest"] = "sha256:" + reg->digest();
+    doc["parts"] = out;
+    std::cout << doc.dump(2) << "\n";
   } else {
     std::cout << reg->parts().size() << " parts; registry digest sha256:" << reg->digest() << "\n";
   }
@@ -61,7 +63,9 @@ int show(const RegistryOptions& o, Context& ctx) {
   const Part* p = find_part(*reg, o.id);
   if (!p) return 2;
   if (o.json) {
-    std::cout << part_to_json(*p).dump(2) << "\n";
+    Json doc = document("registry-show");
+    doc["part"] = part_to_json(*p);
+    std::cout << doc.dump(2) << "\n";
   } else {
     std::cout << describe_part(*p, *reg);
   }
@@ -75,7 +79,9 @@ int classify_cmd(const RegistryOptions& o, Context& ctx) {
   if (!p) return 2;
   Classification c = classify(*p, reg->country_groups());
   if (o.json) {
-    std::cout << classification_to_json(*p, c).dump(2) << "\n";
+    Json doc = document("registry-classify");
+    doc["classification"] = classification_to_json(*p, c);
+    std::cout << doc.dump(2) << "\n";
   } else {
     std::cout << describe_classification(*p, c);
   }
@@ -86,12 +92,14 @@ int classify_cmd(const RegistryOptions& o, Context& ctx) {
 
 void add_registry(CLI::App& app, Context& ctx) {
   CLI::App* reg = app.add_subcommand(
-      "registry", "Inspect the chip-family registry (firmware-profiles/registry/).");
+      "registry",
+      "Inspect the chip-family registry (firmware-profiles/registry/). Exit 0: shown; 2: bad "
+      "input (input.unknown-part); 3: internal error.");
   reg->require_subcommand(1);
 
   auto lo = std::make_shared<RegistryOptions>();
   CLI::App* l = reg->add_subcommand("list", "List every part with its TPP and 3A090 class.");
-  l->add_flag("--json", lo->json, "print JSON");
+  l->add_flag("--json", lo->json, "print JSON (schema accel-attest/registry-list/v1)");
   l->callback([lo, &ctx] { ctx.exit_code = list(*lo, ctx); });
 
   auto so = std::make_shared<RegistryOptions>();
@@ -100,7 +108,7 @@ void add_registry(CLI::App& app, Context& ctx) {
                                     "confidence (V verified, D datasheet recalled, E "
                                     "estimate, U unverified).");
   s->add_option("ID", so->id, "part id, e.g. nvidia-h100-sxm5-80gb")->required();
-  s->add_flag("--json", so->json, "print JSON");
+  s->add_flag("--json", so->json, "print JSON (schema accel-attest/registry-show/v1)");
   s->callback([so, &ctx] { ctx.exit_code = show(*so, ctx); });
 
   auto co = std::make_shared<RegistryOptions>();
@@ -110,7 +118,7 @@ void add_registry(CLI::App& app, Context& ctx) {
       "3A090 paragraph's test, which prong decided the class, the alternative "
       "readings and the flags.");
   c->add_option("ID", co->id, "part id")->required();
-  c->add_flag("--json", co->json, "print JSON");
+  c->add_flag("--json", co->json, "print JSON (schema accel-attest/registry-classify/v1)");
   c->callback([co, &ctx] { ctx.exit_code = classify_cmd(*co, ctx); });
 }
 

@@ -10,6 +10,7 @@
 #include "core/file_out.h"
 #include "core/json_text.h"
 #include "core/text.h"
+#include "crypto/x509.h"
 #include "location/attestation.h"
 #include "results/ear.h"
 #include "results/ear_writer.h"
@@ -61,10 +62,19 @@ Status keygen(const std::string& dir, bool force) {
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   if (n <= 0 || data == nullptr) return make_error("internal.error", priv, "cannot encode the key");
-  AA_CHECK(write_file_atomic(priv, std::string_view(data, static_cast<size_t>(n)), 0600, mode));
-  AA_CHECK(write_file_atomic(pub, json_text(jwks_of(key.get()), 2) + "\n", 0644, mode));
-  std::cout << "signing key " << priv << " (kid " << jose::thumbprint(key.get()) << "), JWKS "
-            << pub << "\n";
+  AA_CHECK(
+      cli::write_file_atomic(priv, std::string_view(data, static_cast<size_t>(n)), 0600, mode));
+  AA_CHECK(cli::write_file_atomic(pub, json_text(jwks_of(key.get()), 2) + "\n", 0644, mode));
+  if (output_state().json) {
+    Json doc = document("keygen");
+    doc["signing_key"] = priv;
+    doc["jwks"] = pub;
+    doc["kid"] = jose::thumbprint(key.get());
+    std::cout << json_text(doc, 2) << "\n";
+  } else {
+    std::cout << "signing key " << priv << " (kid " << jose::thumbprint(key.get()) << "), JWKS "
+              << pub << "\n";
+  }
   return Ok{};
 }
 
@@ -73,6 +83,7 @@ struct VerifyTokenOptions {
   std::vector<std::string> profiles;
   long skew = ear::kDefaultSkew;
   bool json = false, legacy = false;
+  std::string fail_on;
 };
 
 int verify_token(const VerifyTokenOptions& o) {
@@ -84,12 +95,10 @@ int verify_token(const VerifyTokenOptions& o) {
   if (!now) return fail(now.error());
   auto bad = [&](const Error& e) {
     if (o.json) {
-      std::cout << Json{{"valid", false},
-                        {"code", e.code},
-                        {"field", e.field},
-                        {"message", e.message}}
-                       .dump(2)
-                << "\n";
+      Json doc = document("verify-token");
+      doc["valid"] = false;
+      doc["findings"] = Json::array({finding_json(Finding{e.code, e.message, e.field}, o.token)});
+      std::cout << json_text(doc, 2) << "\n";
     } else {
       std::cout << "INVALID " << e.to_string() << "\n";
     }
@@ -108,15 +117,14 @@ int verify_token(const VerifyTokenOptions& o) {
   // --json the claims), so that the caller sees why.
   if (auto m = ear::meets(e, o.require, o.token); !m) {
     if (o.json) {
-      std::cout << Json{{"valid", false},
-                        {"code", m.error().code},
-                        {"field", m.error().field},
-                        {"message", m.error().message},
-                        {"required", o.require},
-                        {"status", e.status ? Json(to_string(*e.status)) : Json(nullptr)},
-                        {"claims", v->jws.payload}}
-                       .dump(2)
-                << "\n";
+      Json doc = document("verify-token");
+      doc["valid"] = false;
+      doc["findings"] = Json::array(
+          {finding_json(Finding{m.error().code, m.error().message, m.error().field}, o.token)});
+      doc["required"] = o.require;
+      doc["status"] = e.status ? Json(to_string(*e.status)) : Json(nullptr);
+      doc["claims"] = v->jws.payload;
+      std::cout << json_text(doc, 2) << "\n";
     } else {
       std::cout << "INVALID " << m.error().to_string() << "\n";
       for (const auto& a : e.submods)
@@ -131,20 +139,20 @@ int verify_token(const VerifyTokenOptions& o) {
                        {"trust_vector", a.trust_vector},
                        {"profile", a.profile ? Json(*a.profile) : Json(nullptr)},
                        {"policy_ids", a.policy_ids}};
-    std::cout << Json{{"valid", true},
-                      {"kid", v->jws.kid},
-                      {"thumbprint", v->thumbprint},
-                      {"profile", e.profile},
-                      {"appraisal_profile", ear::appraisal_profile(e)},
-                      {"legacy_profile", e.profile == ear::kProfileAccelAttestV1},
-                      {"iat", e.iat},
-                      {"status", e.status ? Json(to_string(*e.status)) : Json(nullptr)},
-                      {"required", o.require},
-                      {"verifier", {{"developer", e.developer}, {"build", e.build}}},
-                      {"submods", subs},
-                      {"claims", v->jws.payload}}
-                     .dump(2)
-              << "\n";
+    Json doc = document("verify-token");
+    doc.update(Json{{"valid", true},
+                    {"kid", v->jws.kid},
+                    {"thumbprint", v->thumbprint},
+                    {"profile", e.profile},
+                    {"appraisal_profile", ear::appraisal_profile(e)},
+                    {"legacy_profile", e.profile == ear::kProfileAccelAttestV1},
+                    {"issued_at", x509::rfc3339(static_cast<std::time_t>(e.iat))},
+                    {"status", e.status ? Json(to_string(*e.status)) : Json(nullptr)},
+                    {"required", o.require},
+                    {"verifier", {{"developer", e.developer}, {"build", e.build}}},
+                    {"submods", subs},
+                    {"claims", v->jws.payload}});
+    std::cout << json_text(doc, 2) << "\n";
   } else {
     std::cout << "VALID EAR, key " << v->jws.kid << ", profile " << ear::profile_summary(e)
               << ", issued " << e.iat
@@ -184,6 +192,8 @@ void add_results(CLI::App& app, Context& ctx) {
   ch->add_option("--store", *store, "nonce store, an SQLite file (default ./accel-attest.sqlite)");
   ch->add_option("--ttl", *ttl, "seconds until the nonce expires (default 600)")
       ->check(CLI::Range(1L, 86400L * 7));
+  ch->add_flag("--json")->description(
+      "print JSON (schema accel-attest/challenge/v1: nonce, expires_at)");
   ch->callback([store, ttl, &ctx] {
     auto s = NonceStore::open(*store);
     if (!s) {
@@ -195,7 +205,14 @@ void add_results(CLI::App& app, Context& ctx) {
       ctx.exit_code = fail(n.error());
       return;
     }
-    std::cout << *n << "\n";
+    if (output_state().json) {
+      Json doc = document("challenge");
+      doc["nonce"] = *n;
+      doc["expires_at"] = x509::rfc3339(std::time(nullptr) + *ttl);
+      std::cout << json_text(doc, 2) << "\n";
+    } else {
+      std::cout << *n << "\n";
+    }
     ctx.exit_code = 0;
   });
 
@@ -207,17 +224,26 @@ void add_results(CLI::App& app, Context& ctx) {
   auto force = std::make_shared<bool>(false);
   kg->add_option("--out", *dir, "output directory")->required();
   kg->add_flag("--force", *force, "replace an existing signing-key.pem and jwks.json");
+  kg->add_flag("--json")->description("print JSON (schema accel-attest/keygen/v1)");
   kg->callback([dir, force, &ctx] { ctx.exit_code = exit_code(keygen(*dir, *force)); });
   auto key = std::make_shared<std::string>();
   CLI::App* jw = app.add_subcommand("jwks", "Print the JWKS of a result signing key.");
-  jw->add_option("key", *key, "PEM EC P-256 private key")->required();
+  jw->add_option("key", *key, "PEM EC P-256 private key ('-' for stdin)")->required();
+  jw->add_flag("--json")->description(
+      "print the JWKS inside a document (schema accel-attest/jwks/v1)");
   jw->callback([key, &ctx] {
     auto k = load_signing_key(*key);
     if (!k) {
       ctx.exit_code = fail(k.error());
       return;
     }
-    std::cout << jwks_of(k->get()).dump(2) << "\n";
+    if (output_state().json) {
+      Json doc = document("jwks");
+      doc["jwks"] = jwks_of(k->get());
+      std::cout << json_text(doc, 2) << "\n";
+    } else {
+      std::cout << jwks_of(k->get()).dump(2) << "\n";
+    }
     ctx.exit_code = 0;
   });
   auto vo = std::make_shared<VerifyTokenOptions>();
@@ -226,7 +252,8 @@ void add_results(CLI::App& app, Context& ctx) {
       "For relying parties: verify an EAR attestation-result JWT with a JWKS or a PEM key (ES256 "
       "pinned, exactly three segments, integer times, exp, nbf and iat at --time, the EAR claims "
       "in draft-03 or dotted names) and require its status. Exit 0: valid and every status "
-      "meets --require; 1: invalid or below it; 2: bad input. So `verify-token && provision` "
+      "meets --require; 1: invalid or below it; 2: bad input; 3: internal error. So `verify-token "
+      "&& provision` "
       "provisions only on a verified result that is good enough.");
   vt->add_option("token", vo->token, "file holding the compact JWT")->required();
   auto* jwks_opt = vt->add_option("--jwks", vo->jwks, "JWKS (or one JWK) of the verifier");
@@ -244,14 +271,22 @@ void add_results(CLI::App& app, Context& ctx) {
                  "seconds of clock skew allowed for nbf and a future iat (default 300; exp gets "
                  "none)")
       ->check(CLI::Range(0L, 86400L));
-  vt->add_option("--require", vo->require,
-                 "the status every appraisal must have: affirming (default), or warning to "
-                 "accept affirming and warning")
-      ->check(CLI::IsMember({"affirming", "warning"}));
+  auto* require = vt->add_option("--require", vo->require,
+                                 "the status every appraisal must have: affirming (default), or "
+                                 "warning to accept affirming and warning")
+                      ->check(CLI::IsMember({"affirming", "warning"}));
+  vt->add_option("--fail-on", vo->fail_on,
+                 "exit 1 when an appraisal's status reaches this: warning (the default, as "
+                 "--require affirming) or fail (as --require warning)")
+      ->check(CLI::IsMember({"warning", "fail"}))
+      ->excludes(require);
   vt->add_flag("--allow-float-times", vo->legacy,
                "accept floating-point iat/exp (2023 Veraison tokens); EAT forbids them");
-  vt->add_flag("--json", vo->json, "print JSON");
-  vt->callback([vo, &ctx] { ctx.exit_code = verify_token(*vo); });
+  vt->add_flag("--json", vo->json, "print JSON (schema accel-attest/verify-token/v1)");
+  vt->callback([vo, &ctx] {
+    if (!vo->fail_on.empty()) vo->require = vo->fail_on == "warning" ? "affirming" : "warning";
+    ctx.exit_code = verify_token(*vo);
+  });
 }
 
 }  // namespace aa::cli

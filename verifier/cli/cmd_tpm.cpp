@@ -34,6 +34,7 @@ struct TpmVerifyOptions {
       bundle, time;
   std::vector<std::string> intermediates;
   bool json = false, allow_sha1 = false;
+  std::string fail_on = "fail";
 };
 
 Result<Bytes> read_bytes(const std::string& path) {
@@ -102,11 +103,10 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
     AA_TRY(log, read_bytes(o.eventlog));
     l->ev.eventlog = std::move(log);
   }
-  auto nonce = hex_decode(o.nonce);
-  if (!nonce || nonce->size() > 64) {
-    return make_error("input.bad-hex", "--nonce", "not hex (at most 64 bytes)");
-  }
-  l->refs.nonce = *nonce;
+  // The nonce rule's documented exception: a quote captured elsewhere carries whatever its
+  // qualifying data was (empty or short: tpm.nonce-empty), so 0 to 64 bytes.
+  AA_TRY(nonce, parse_nonce(o.nonce, "--nonce", 0, 64));
+  l->refs.nonce = std::move(nonce);
   l->refs.allow_sha1 = o.allow_sha1;
   AA_TRY(at, verification_time(o.time));
   l->refs.at = at;
@@ -140,21 +140,15 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
 }
 
 Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
-  Json checks = Json::object();
-  for (const auto& [k, v] : a.checks) checks[to_string(k)] = to_string(v);
+  Json checks = Json::array();
+  for (const auto& [k, v] : a.checks) checks.push_back(check_json(to_string(k), to_string(v)));
   Json pcrs = Json::array();
   for (const auto& p : a.pcrs) {
     pcrs.push_back(
         {{"bank", tpm::hash_name(p.bank)}, {"index", p.index}, {"value", hex_encode(p.digest)}});
   }
-  Json fs = Json::array();
-  for (const auto& f : a.findings) {
-    fs.push_back({{"code", f.code},
-                  {"severity", to_string(f.severity)},
-                  {"pointer", f.pointer},
-                  {"message", f.message}});
-  }
-  Json j{{"schema", "accel-attest/tpm-appraisal/v1"},
+  Json fs = findings_json(a.findings, l.ev.origin);
+  Json j{{"schema", "accel-attest/tpm-appraisal/v2"},
          {"verdict", to_string(a.verdict())},
          {"checks", checks},
          {"ak", a.ak_description},
@@ -208,7 +202,7 @@ int run(const TpmVerifyOptions& o, Context& ctx) {
                 << terminal_safe(f.message) << "\n";
     }
   }
-  return a.verdict() == TrustTier::kContraindicated ? 1 : 0;
+  return verdict_exit(a.verdict(), o.fail_on);
 }
 
 struct EkCheckOptions {
@@ -237,14 +231,14 @@ int ek_check(const EkCheckOptions& o) {
   if (!at) return fail(at.error());
   auto r = tpm::check_ek_certificate(cert->get(), ek, *anchors, *at);
   if (o.json) {
-    Json fs = Json::array();
-    for (const auto& f : r.findings) {
-      fs.push_back({{"code", f.code}, {"severity", to_string(f.severity)}, {"message", f.message}});
-    }
-    std::cout << Json{{"certificate", o.cert},  {"trusted", r.ok}, {"path", r.path},
-                      {"ek_eku", r.has_ek_eku}, {"anchors", dir},  {"findings", fs}}
-                     .dump(2, ' ', false, Json::error_handler_t::replace)
-              << "\n";
+    Json doc = document("tpm-ek-check");
+    doc["certificate"] = o.cert;
+    doc["trusted"] = r.ok;
+    doc["path"] = r.path;
+    doc["ek_eku"] = r.has_ek_eku;
+    doc["anchors"] = dir;
+    doc["findings"] = findings_json(r.findings, o.cert);
+    std::cout << json_text(doc, 2) << "\n";
   } else {
     std::cout << terminal_safe(o.cert) << ": "
               << (r.ok ? "chains to a root of the anchor store" : "NOT trusted") << "\n";
@@ -432,17 +426,15 @@ Result<TPML_PCR_SELECTION> parse_selection(const std::string& text) {
 }
 
 Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
-  auto nonce = hex_decode(o.nonce);
-  if (!nonce || nonce->empty() || nonce->size() > 32) {
-    return make_error("input.bad-hex", "--nonce", "1 to 32 bytes of hex");
-  }
+  // The nonce rule, narrowed: the quote's qualifying data holds at most a SHA-256 digest.
+  AA_TRY(nonce, parse_nonce(o.nonce, "--nonce", 16, 32));
   AA_TRY(sel, parse_selection(o.pcrs));
-  Bytes extra = *nonce;
+  Bytes extra = nonce;
   std::optional<Bytes> digest;
   if (!o.inventory.empty() || !o.bundle.empty()) {
     AA_TRY(b, load_binding(o.inventory, o.bundle, ctx));
     digest = b.v2;
-    extra = tpm::binding_extra_data(*nonce, *digest);
+    extra = tpm::binding_extra_data(nonce, *digest);
   }
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -487,7 +479,8 @@ void add_tpm(CLI::App& app, Context& ctx) {
       "Appraise a TPM 2.0 quote offline: strict parsing (magic, type, no trailing bytes), the "
       "AK signature (RSASSA, RSAPSS, ECDSA), AK attributes, the nonce or nonce+inventory binding, "
       "PCR values against the signed selection and digest, a PCR policy, and the AK certificate. "
-      "Exit 0: pass (warnings allowed); 1: fail; 2: bad input.");
+      "Exit 0: pass (warnings allowed; --fail-on warning makes a warning exit 1); 1: fail; 2: bad "
+      "input; 3: internal error.");
   v->add_option("--message", o->message, "TPMS_ATTEST (tpm2_quote -m)")->required();
   v->add_option("--signature", o->signature, "TPMT_SIGNATURE (tpm2_quote -s)")->required();
   v->add_option("--pcrs", o->pcrs,
@@ -514,7 +507,8 @@ void add_tpm(CLI::App& app, Context& ctx) {
   v->add_option("--time", o->time, "verification time, RFC 3339 (default now)");
   v->add_flag("--allow-sha1", o->allow_sha1,
               "accept quotes signed over SHA-1 (reported as a warning)");
-  v->add_flag("--json", o->json, "print JSON (schema accel-attest/tpm-appraisal/v1)");
+  v->add_flag("--json", o->json, "print JSON (schema accel-attest/tpm-appraisal/v2)");
+  add_fail_on(v, o->fail_on);
   v->callback([o, &ctx] { ctx.exit_code = run(*o, ctx); });
 
   auto e = std::make_shared<EkCheckOptions>();
@@ -527,7 +521,7 @@ void add_tpm(CLI::App& app, Context& ctx) {
   ec->add_option("--ek-public", e->ek_public, "the TPM's EK public area (TPM2B_PUBLIC)");
   ec->add_option("--anchors", e->anchors, "directory of vendor CA certificates");
   ec->add_option("--time", e->time, "verification time, RFC 3339 (default now)");
-  ec->add_flag("--json", e->json, "print JSON");
+  ec->add_flag("--json", e->json, "print JSON (schema accel-attest/tpm-ek-check/v1)");
   ec->callback([e, &ctx] { ctx.exit_code = ek_check(*e); });
 
   auto q = std::make_shared<TpmQuoteOptions>();
@@ -539,7 +533,7 @@ void add_tpm(CLI::App& app, Context& ctx) {
   qc->add_option("--tcti", q->tcti,
                  "TCTI, e.g. swtpm:host=127.0.0.1,port=2321 or device:/dev/tpmrm0")
       ->required();
-  qc->add_option("--nonce", q->nonce, "the verifier's nonce, hex (1 to 32 bytes)")->required();
+  qc->add_option("--nonce", q->nonce, "the verifier's nonce, hex (16 to 32 bytes)")->required();
   qc->add_option("--out", q->out, "output directory")->required();
   auto* qi = qc->add_option("--inventory", q->inventory,
                             "inventory JSON to bind (binding v2, docs/inventory-binding.md)");

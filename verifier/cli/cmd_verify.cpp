@@ -43,6 +43,7 @@ struct VerifyOptions {
   long ttl = 86400;
   long max_revocation_age = RevocationLimits::kDefaultMaxAge;
   bool json = false, allow_debug_modes = false;
+  std::string fail_on = "warning";
 };
 
 // Atomically: a failed or killed write leaves the old file (core/file_out.h).
@@ -178,7 +179,16 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     if (auto s = write_file(o.report, render_html_report(claims, *sig)); !s) return fail(s.error());
   }
   if (o.json) {
-    std::cout << json_text(claims, 2) << "\n";
+    Json doc = document("verify");
+    doc["token"] = o.out;
+    doc["kid"] = kid;
+    doc["status"] = to_string(r.status);
+    Json fs = Json::array();
+    for (const auto& s : r.submods)
+      for (const auto& f : s.findings) fs.push_back(finding_json(f, s.label));
+    doc["findings"] = fs;
+    doc["claims"] = claims;
+    std::cout << json_text(doc, 2) << "\n";
   } else {
     // The host name, labels, names and messages come from the bundle: escaped for a terminal.
     std::cout << "host " << terminal_safe(r.host_name) << ": " << to_string(r.status) << "  (nonce "
@@ -202,7 +212,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     }
     std::cout << "signed EAR (kid " << kid << ") written to " << terminal_safe(o.out) << "\n";
   }
-  return r.status == TrustTier::kAffirming ? 0 : 1;
+  return verdict_exit(r.status, o.fail_on);
 }
 
 struct ReportOptions {
@@ -263,7 +273,14 @@ int run_report(const ReportOptions& o, Context& ctx) {
     html = render_html_report(claims, sig);
   }
   if (auto s = write_file(o.out, html); !s) return fail(s.error());
-  if (sig.verified) {
+  if (output_state().json) {
+    Json doc = document("report");
+    doc["out"] = o.out;
+    doc["verified"] = sig.verified;
+    doc["kid"] = sig.kid;
+    doc["thumbprint"] = sig.thumbprint;
+    std::cout << json_text(doc, 2) << "\n";
+  } else if (sig.verified) {
     std::cout << "report written to " << o.out << " (signature verified, kid " << sig.kid
               << ", thumbprint " << sig.thumbprint << ")\n";
   } else {
@@ -282,7 +299,9 @@ void add_verify(CLI::App& app, Context& ctx) {
       "The pipeline: appraise an evidence bundle (nonce, host TPM quote with the inventory "
       "binding, NVIDIA evidence, reported devices through the registry, npu-smi output), apply "
       "the export policy and licence, and write a signed EAR result. Offline. Exit 0: "
-      "affirming; 1: warning or contraindicated; 2: bad input.");
+      "affirming; 1: warning or contraindicated (with --fail-on fail: contraindicated only); 2: "
+      "bad "
+      "input; 3: internal error.");
   v->add_option("bundle", o->bundle, "evidence bundle JSON (docs/bundle.schema.json)")->required();
   v->add_option("--key", o->key, "result signing key (PEM EC P-256, accel-attest keygen)")
       ->required();
@@ -325,7 +344,10 @@ void add_verify(CLI::App& app, Context& ctx) {
                 "root for simulated (sim-p384) device chains in location evidence; tests only");
   v->add_option("--location-out", o->location_out,
                 "also write the host's signed location attestation here (needs --landmarks)");
-  v->add_flag("--json", o->json, "print the signed claims as JSON");
+  v->add_flag("--json", o->json,
+              "print the status, the findings and the signed claims as JSON (schema "
+              "accel-attest/verify/v1)");
+  add_fail_on(v, o->fail_on);
   v->callback([o, &ctx] {
     ctx.exit_code = run_verify(*o, ctx, std::string("accel-attest ") + ACCEL_ATTEST_VERSION);
   });
@@ -351,6 +373,7 @@ void add_verify(CLI::App& app, Context& ctx) {
   rep->add_option("--time", r->time, "check exp, nbf and iat at this RFC 3339 time (default now)");
   rep->add_option("--skew", r->skew, "seconds of clock skew for nbf and iat (default 300)")
       ->check(CLI::Range(0L, 86400L));
+  rep->add_flag("--json")->description("print JSON (schema accel-attest/report/v1)");
   rep->callback([r, &ctx] { ctx.exit_code = run_report(*r, ctx); });
 }
 

@@ -1,5 +1,5 @@
 // Subcommand registration. Each add_* attaches a subcommand whose callback stores its exit
-// code in Context::exit_code (0 pass, 1 findings, 2 bad input).
+// code in Context::exit_code (0 pass, 1 findings, 2 bad input, 3 internal error; cli/output.h).
 #pragma once
 
 #include <ctime>
@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/output.h"
 #include "core/result.h"
 #include "crypto/ossl.h"
 #include "location/boundaries.h"
@@ -32,10 +33,7 @@ struct Context {
   std::optional<Registry> registry_;
 };
 
-// Prints an input error the one way every command does, and returns exit code 2.
-int fail(const Error& e);
-
-// 0 for Ok; otherwise prints the error (as fail() does) and returns 2.
+// 0 for Ok; otherwise prints the error (fail(), cli/output.h) and returns its exit code.
 inline int exit_code(const Status& s) {
   return s ? 0 : fail(s.error());
 }
@@ -73,6 +71,8 @@ void add_results(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
 void add_location(CLI::App& app, Context& ctx);
 void add_version(CLI::App& app, Context& ctx);
+// Hidden: `completion bash` and `man`, generated from the definitions of `app` (cmd_docs.cpp).
+void add_docs(CLI::App& app, Context& ctx);
 // Before parsing: a token where a subcommand name is expected that names none gets
 // usage.unknown-subcommand with the nearest name ("did you mean"); returns 2 then, else 0.
 int check_subcommand_names(const CLI::App& app, int argc, char** argv);

@@ -14,12 +14,6 @@
 
 namespace aa::cli {
 
-int fail(const Error& e) {
-  // Messages quote input (names, paths, values): escaped for a terminal.
-  std::cerr << "accel-attest: error: " << terminal_safe(e.to_string()) << "\n";
-  return 2;
-}
-
 CLI::Validator finite_number() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
@@ -95,7 +89,7 @@ int check_subcommand_names(const CLI::App& app, int argc, char** argv) {
       // An option of this level: skip its value when it takes one and it is not "--x=v".
       const std::string name = t.substr(0, t.find('='));
       const CLI::Option* o = level->get_option_no_throw(name);
-      if (o && o->get_type_size() != 0 && t.find('=') == std::string::npos) ++i;
+      if (o && o->get_items_expected_max() != 0 && t.find('=') == std::string::npos) ++i;
       continue;
     }
     const auto subs = level->get_subcommands([](const CLI::App*) { return true; });
@@ -105,6 +99,7 @@ int check_subcommand_names(const CLI::App& app, int argc, char** argv) {
     if (named != subs.end()) {
       level = *named;
       path += " " + t;
+      output_state().command = path.substr(std::string("accel-attest ").size());
       continue;
     }
     if (level->get_require_subcommand_min() == 0) return 0;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/output_json.h"
 #include "core/terminal.h"
 #include "core/text.h"
 #include "registry/describe.h"
@@ -75,9 +76,6 @@ Json identify_to_json(const IdentifyReport& r) {
     }
     Json flags = Json::array();
     for (const auto& f : d.flags) flags.push_back(flag_json(f));
-    Json findings = Json::array();
-    for (const auto& f : d.findings)
-      findings.push_back(Json{{"code", f.code}, {"message", f.message}});
     Json dev{{"address", d.pci.address},
              {"vendor_id", to_hex(d.pci.vendor, 4)},
              {"device_id", to_hex(d.pci.device, 4)},
@@ -91,22 +89,19 @@ Json identify_to_json(const IdentifyReport& r) {
              {"candidates", cands},
              {"tpp", interval_json(d.tpp)},
              {"performance_density", interval_json(d.pd)},
-             {"eccn_3a090", eccn_name(d.eccn)},
+             {"eccn_3a090", class_text(d)},
              {"flags", flags},
              {"attestation", d.attestation},
              {"assurance", to_string(d.assurance)},
-             {"findings", findings}};
+             {"findings", findings_json(d.findings, d.pci.address)}};
     if (d.pci.reported_name) dev["reported_name"] = *d.pci.reported_name;
     devices.push_back(dev);
   }
-  Json findings = Json::array();
-  for (const auto& f : r.findings) {
-    findings.push_back(Json{{"code", f.code}, {"address", f.pointer}, {"message", f.message}});
-  }
-  return Json{{"schema", "accel-attest/identify/v1"},
-              {"registry_digest", "sha256:" + r.registry_digest},
-              {"devices", devices},
-              {"findings", findings}};
+  Json doc = document("identify", 2);
+  doc["registry_digest"] = "sha256:" + r.registry_digest;
+  doc["devices"] = devices;
+  doc["findings"] = findings_json(r.findings, "host");
+  return doc;
 }
 
 }  // namespace aa

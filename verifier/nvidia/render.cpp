@@ -1,5 +1,6 @@
 #include "nvidia/render.h"
 
+#include "core/output_json.h"
 #include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/x509.h"
@@ -25,13 +26,6 @@ Json modes_json(const ModeState& m) {
          {"protected_pcie", state_json(m.ppcie)},
          {"cc_variant", m.cc_variant.empty() ? Json("not reported") : Json(m.cc_variant)}};
   return j;
-}
-
-Json finding_json(const Finding& f) {
-  return Json{{"code", f.code},
-              {"severity", to_string(f.severity)},
-              {"pointer", f.pointer},
-              {"message", f.message}};
 }
 
 Json rim_json(const RimOutcome& o) {
@@ -61,8 +55,10 @@ std::string opt(const std::optional<std::string>& s) {
 }  // namespace
 
 Json device_to_json(const DeviceResult& r, const Registry& reg) {
-  Json checks = Json::object();
-  for (DeviceCheck c : all_values<DeviceCheck>()) checks[to_string(c)] = to_string(r.checks.at(c));
+  Json checks = Json::array();
+  for (DeviceCheck c : all_values<DeviceCheck>()) {
+    checks.push_back(check_json(to_string(c), to_string(r.checks.at(c))));
+  }
   Json j{{"label", r.label},
          {"origin", r.origin},
          {"kind", to_string(r.kind)},
@@ -134,7 +130,7 @@ Json device_to_json(const DeviceResult& r, const Registry& reg) {
     j["classification"] = classification_to_json(*r.part, classify(*r.part, reg.country_groups()));
   }
   Json fs = Json::array();
-  for (const auto& f : r.findings) fs.push_back(finding_json(f));
+  for (const auto& f : r.findings) fs.push_back(finding_json(f, r.label));
   j["findings"] = fs;
   return j;
 }
@@ -147,7 +143,7 @@ Json appraisal_to_json(const std::vector<DeviceResult>& devices, const RunInfo& 
     ds.push_back(device_to_json(d, reg));
     all = all && d.passed(run.strict);
   }
-  return Json{{"schema", "accel-attest/nvidia-appraisal/v1"},
+  return Json{{"schema", "accel-attest/nvidia-appraisal/v2"},
               {"verification_time", x509::rfc3339(run.time)},
               {"expected_nonce", run.expected_nonce_hex},
               {"device_root", run.device_root_label},

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/bytes.h"
+#include "core/output_json.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "results/ear.h"
@@ -49,7 +50,7 @@ Json checks_json(const SubmodChecks& c) {
 Json device_ext(const Submod& s) {
   return {{"location", location_summary(s.location)},
           {"kind", to_string(s.kind)},
-          {"pci_address", s.address},
+          {"address", s.address},
           {"pci_id", s.pci_id},
           {"vendor", s.vendor},
           {"chip_family", s.family},
@@ -70,7 +71,7 @@ Json device_ext(const Submod& s) {
           {"nvidia_sku", opt(s.sku)},
           {"evidence_sha256", opt(s.evidence_sha256)},
           {"checks", checks_json(s.checks)},
-          {"findings", findings_json(s.findings)}};
+          {"findings", aa::findings_json(s.findings, s.label)}};
 }
 
 Json host_ext(const Submod& s, const PipelineResult& r) {
@@ -82,7 +83,7 @@ Json host_ext(const Submod& s, const PipelineResult& r) {
           {"inventory_digest", opt(s.inventory_digest)},
           {"inventory_bound", s.inventory_bound},
           {"checks", checks_json(s.checks)},
-          {"findings", findings_json(s.findings)}};
+          {"findings", aa::findings_json(s.findings, "host")}};
 }
 
 Error missing_claim(const std::string& where) {
@@ -181,8 +182,12 @@ Status check_accel_attest_claims(const Json& claims, const std::string& origin) 
   AA_CHECK(require(
       *v, top,
       {"schema", "bundle_sha256", "registry_sha256", "policy_sha256", "ecfr_date", "verified_at"}));
-  if ((*v)["schema"] != kExtSchema) {
-    return make_error("ear.bad-claim", top + "/schema", "expected " + std::string(kExtSchema));
+  // v1 (findings with pointer, devices with pci_address) is still read: a stored result stays
+  // checkable for as long as its exp allows.
+  const bool ext_v1 = (*v)["schema"] == kExtSchemaV1;
+  if ((*v)["schema"] != kExtSchema && !ext_v1) {
+    return make_error("ear.bad-claim", top + "/schema",
+                      "expected " + std::string(kExtSchema) + " (or " + kExtSchemaV1 + ")");
   }
   if (!claims.contains("ear_status")) return missing_claim(origin + "#/ear_status");
   if (!claims.contains("eat_nonce")) return missing_claim(origin + "#/eat_nonce");
@@ -223,8 +228,8 @@ Status check_accel_attest_claims(const Json& claims, const std::string& origin) 
       AA_CHECK(require(*e, where + ext(name), {"name", "checks", "findings"}));
     } else {
       AA_CHECK(require(*e, where + ext(name),
-                       {"kind", "pci_address", "chip_family", "marketing_name", "eccn_3a090",
-                        "identity_assurance", "flags", "findings"}));
+                       {"kind", ext_v1 ? "pci_address" : "address", "chip_family", "marketing_name",
+                        "eccn_3a090", "identity_assurance", "flags", "findings"}));
       const Json& level = (*e)["identity_assurance"];
       if (!level.is_string() || !from_string<Assurance>(level.get<std::string>())) {
         return make_error("ear.bad-claim", where + ext(name) + "/identity_assurance",

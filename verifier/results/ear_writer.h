@@ -17,7 +17,8 @@
 //                    schema, bundle/registry/policy/licence digests, eCFR date, destination,
 //                    times), "host" and "device" (per submod: chip family, marketing name, TPP,
 //                    density, 3A090 class, flags, identity assurance, identity, checks,
-//                    findings with code, severity, message and pointer)
+//                    findings as core/output_json.h writes them: code, severity, subject,
+//                    field, message)
 // check_accel_attest_claims() is what verify-token adds for tokens of our profile (is_ours()):
 // the extension schema, the digests, every submod's extension map and its required members, and
 // for draft-03 tokens each submod's eat_profile and policy ids; errors are ear.bad-claim /
@@ -56,7 +57,10 @@ namespace aa::ear {
 inline constexpr const char* kProfileAccelAttest = "tag:accel-attest.example,2026:ear#2";
 inline constexpr const char* kProfileAccelAttestV1 = "tag:accel-attest.example,2026:ear#1";
 inline constexpr const char* kPolicyIdPrefix = "tag:accel-attest.example,2026:policy/";
-inline constexpr const char* kExtSchema = "accel-attest/ear-extensions/v1";
+// v2: findings {code, severity, subject, field, message} (core/output_json.h) and devices
+// `address`; v1 (findings {code, severity, message, pointer}, `pci_address`) is still read.
+inline constexpr const char* kExtSchema = "accel-attest/ear-extensions/v2";
+inline constexpr const char* kExtSchemaV1 = "accel-attest/ear-extensions/v1";
 
 Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t iat, long ttl);
 

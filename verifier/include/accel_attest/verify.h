@@ -40,9 +40,11 @@ namespace accel_attest {
 using aa::PipelineResult;
 using aa::Submod;
 
-// The one nonce rule (docs/findings.md input.bad-hex): hex, 16 to 64 bytes. `field` names the
-// option or member it came from.
-Result<aa::Bytes> parse_nonce(std::string_view hex, const std::string& field);
+// The one nonce rule (docs/cli.md, input.bad-nonce): hex, 16 to 64 bytes. `field` names the
+// option or member it came from; `min`/`max` narrow the range only where a format forces it
+// (docs/cli.md lists each exception).
+Result<aa::Bytes> parse_nonce(std::string_view hex, const std::string& field, size_t min = 16,
+                              size_t max = 64);
 
 struct VerifyOptions {
   // The verification time: certificates, RIM signers and the licence are checked at it.
