@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite: installs missing Debian packages, then
 #   1. builds with warnings as errors (gcc) and runs every test (ctest: GoogleTest + CLI tests);
-#   2. builds once with clang, AddressSanitizer + UndefinedBehaviorSanitizer and the libFuzzer
+#   2. builds the library and the embedding example (docs/examples/embed) with clang and
+#      ThreadSanitizer, and runs the example: the HGX example bundle verified through the public
+#      API from 4 threads at once, twice each (cold, then warm through the shared certificate
+#      cache), every result identical (phase 1 checks they equal the CLI's);
+#   3. builds once with clang, AddressSanitizer + UndefinedBehaviorSanitizer and the libFuzzer
 #      targets, and runs every test again in it (except the headless-Chromium report check,
 #      which tests a browser, not our code);
-#   3. runs each fuzz target of that build for FUZZ_SECONDS (default 30), as many at a time as
+#   4. runs each fuzz target of that build for FUZZ_SECONDS (default 30), as many at a time as
 #      there are cores.
-# One sanitizer tree serves both the tests and the fuzzers, so the suite compiles twice, not
-# three times. Ends with one line "N passed, N failed". Exit status 0 only if everything passed.
+# One sanitizer tree serves both the tests and the fuzzers; the ThreadSanitizer tree builds only
+# what the example links (no CLI, no tests). Ends with one line "N passed, N failed". Exit status
+# 0 only if everything passed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz_seconds=${FUZZ_SECONDS:-30}
@@ -50,16 +55,44 @@ run_ctest() {  # run_ctest BUILD_DIR [ctest args...]
   rm -f "$log"
 }
 
-build() {  # build DIR [cmake args...]
-  local dir=$1
+build() {  # build DIR [cmake args...] [--target T]: configures, then builds T (default all)
+  local dir=$1 target=()
   shift
-  cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
+  local args=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--target" ]; then target=(--target "$2"); shift 2; else args+=("$1"); shift; fi
+  done
+  cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "${args[@]}" >/dev/null &&
+    cmake --build "$dir" -j "$jobs" "${target[@]}"
 }
 
 note "1. build (warnings are errors) and test"
 if build "$root/build" -DACCEL_ATTEST_BENCH=ON; then run_ctest "$root/build"; else failed=$((failed + 1)); fi
 
-note "2. clang ASan + UBSan build (with the fuzz targets) and test"
+note "2. clang ThreadSanitizer build of the library and the embedding example, 4 threads"
+if build "$root/build-tsan" -DCMAKE_CXX_COMPILER=clang++ -DACCEL_ATTEST_TSAN=ON \
+     -DACCEL_ATTEST_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo --target embed_example; then
+  ex="$root/docs/examples/bundles/hgx-h100"
+  tsan_key=$(mktemp -d)
+  # A throwaway P-256 signing key for the example (keygen is a CLI command, not built here).
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tsan_key/key.pem" 2>/dev/null
+  if TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$root/build-tsan/embed_example" \
+       "$root/firmware-profiles" "$ex/bundle.json" "$ex/sim-ak-ca.pem" "$ex/licence.json" \
+       2026-11-27T00:00:00Z "$tsan_key/key.pem" 4 2 >"$tsan_key/out" 2>"$tsan_key/err" &&
+     grep -q "4 threads x 2 rounds: identical claims" "$tsan_key/err" &&
+     ! grep -q "ThreadSanitizer" "$tsan_key/err"; then
+    echo "embed_example under ThreadSanitizer: $(tail -1 "$tsan_key/err")"
+    passed=$((passed + 1))
+  else
+    echo "embed_example under ThreadSanitizer: FAILED"; tail -60 "$tsan_key/err"
+    failed=$((failed + 1))
+  fi
+  rm -rf "$tsan_key"
+else
+  failed=$((failed + 1))
+fi
+
+note "3. clang ASan + UBSan build (with the fuzz targets) and test"
 san_ok=0
 if build "$root/build-san" -DCMAKE_CXX_COMPILER=clang++ -DACCEL_ATTEST_SANITIZE=ON \
      -DACCEL_ATTEST_FUZZ=ON -DACCEL_ATTEST_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
@@ -70,7 +103,7 @@ else
   failed=$((failed + 1))
 fi
 
-note "3. fuzz targets (libFuzzer + ASan/UBSan), ${fuzz_seconds}s each, $jobs at a time"
+note "4. fuzz targets (libFuzzer + ASan/UBSan), ${fuzz_seconds}s each, $jobs at a time"
 fuzz_one() {  # fuzz_one TARGET LOG: runs one fuzzer on a copy of its corpus
   local work
   work=$(mktemp -d)

@@ -156,4 +156,46 @@ TEST(JsonText, Utf8SafeMakesEveryStringSerialisable) {
   EXPECT_EQ(s["n"], 3);
 }
 
+// utf8_safe() keeps a document that is valid UTF-8 as it is, without re-serialising it; its
+// validity check must never be laxer than the serialiser's, or dump() would throw after it.
+TEST(JsonText, Utf8SafeAgreesWithTheSerialiserOnEveryEdgeCase) {
+  const std::vector<std::string> cases = {"plain",
+                                          "caf\xc3\xa9",
+                                          "\xe2\x82\xac",
+                                          "\xf0\x9f\x98\x80",
+                                          "\xf4\x8f\xbf\xbf",
+                                          "\xc0\x80",
+                                          "\xc1\xbf",
+                                          "\xe0\x80\x80",
+                                          "\xe0\x9f\xbf",
+                                          "\xed\xa0\x80",
+                                          "\xed\xbf\xbf",
+                                          "\xf0\x80\x80\x80",
+                                          "\xf0\x8f\xbf\xbf",
+                                          "\xf4\x90\x80\x80",
+                                          "\xf5\x80\x80\x80",
+                                          "\xe2\x82",
+                                          "\xf0\x9f\x98",
+                                          "\x80",
+                                          "\xbf",
+                                          "a\xc3",
+                                          "\xc3\x28",
+                                          "\xff\xfe"};
+  for (const auto& c : cases) {
+    Json j = {{"v", c}, {c, 1}, {"a", Json::array({c})}};
+    Json s = utf8_safe(j);
+    std::string text;
+    ASSERT_NO_THROW(text = s.dump()) << testing::PrintToString(c);
+    bool valid = true;
+    try {
+      (void)Json(c).dump();
+    } catch (const std::exception&) {
+      valid = false;
+    }
+    if (valid) {
+      EXPECT_EQ(s, j) << testing::PrintToString(c);
+    }
+  }
+}
+
 }  // namespace aa

@@ -27,14 +27,13 @@ Result<aa::Bytes> parse_nonce(std::string_view hex, const std::string& field, si
   auto n = aa::hex_decode(std::string(hex));
   if (!n) {
     return aa::make_error("input.bad-nonce", field,
-                          "not hex: the nonce is " + range + " of hex (" +
-                              std::to_string(min * 2) + " to " + std::to_string(max * 2) +
-                              " digits)");
+                          "not hex: the nonce is " + range + " of hex (" + std::to_string(min * 2) +
+                              " to " + std::to_string(max * 2) + " digits)");
   }
   if (n->size() < min || n->size() > max) {
-    return aa::make_error("input.bad-nonce", field,
-                          "the nonce is " + range + " of hex; this one is " +
-                              std::to_string(n->size()) + " bytes");
+    return aa::make_error(
+        "input.bad-nonce", field,
+        "the nonce is " + range + " of hex; this one is " + std::to_string(n->size()) + " bytes");
   }
   return std::move(*n);
 }

@@ -1,5 +1,7 @@
 #include "core/bytes.h"
 
+#include <array>
+
 namespace aa {
 
 int hex_value(char c) {
@@ -50,27 +52,42 @@ std::optional<Bytes> hex_decode(std::string_view s) {
 }
 
 std::optional<Bytes> base64_decode(std::string_view s) {
+  // One table lookup a character: the value of a symbol, or kSpace / kPad / kBad.
+  static constexpr int8_t kSpace = -2, kPad = -3, kBad = -1;
+  static const auto kTable = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(kBad);
+    for (int c = 0; c < 256; ++c) {
+      const int v = b64_value(static_cast<char>(c));
+      if (v >= 0) t[static_cast<size_t>(c)] = static_cast<int8_t>(v);
+      if (is_space(static_cast<char>(c))) t[static_cast<size_t>(c)] = kSpace;
+    }
+    t[static_cast<unsigned char>('=')] = kPad;
+    return t;
+  }();
   Bytes out;
   out.reserve(s.size() / 4 * 3);
   uint32_t acc = 0;
   int bits = 0;
   size_t symbols = 0, padding = 0;
   for (char c : s) {
-    if (is_space(c)) continue;
-    if (c == '=') {
+    const int8_t v = kTable[static_cast<unsigned char>(c)];
+    if (v >= 0) {
+      if (padding > 0) return std::nullopt;  // data after padding
+      ++symbols;
+      acc = (acc << 6) | static_cast<uint32_t>(v);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out.push_back(static_cast<uint8_t>((acc >> bits) & 0xff));
+      }
+    } else if (v == kSpace) {
+      continue;
+    } else if (v == kPad) {
       ++padding;
       ++symbols;
-      continue;
-    }
-    if (padding > 0) return std::nullopt;  // data after padding
-    int v = b64_value(c);
-    if (v < 0) return std::nullopt;
-    ++symbols;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xff));
+    } else {
+      return std::nullopt;
     }
   }
   if (symbols % 4 != 0 || padding > 2) return std::nullopt;

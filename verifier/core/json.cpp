@@ -25,7 +25,63 @@ std::string json_text(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
+namespace {
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      cp = c & 0x1fu;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      cp = c & 0x0fu;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // the sequence is cut short
+    for (size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0u) != 0x80u) return false;
+      cp = (cp << 6) | (d & 0x3fu);
+    }
+    // Overlong forms, surrogates and code points above U+10FFFF are not UTF-8.
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+bool all_utf8(const Json& v) {
+  if (v.is_string()) return valid_utf8(v.get_ref<const std::string&>());
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!valid_utf8(it.key()) || !all_utf8(it.value())) return false;
+    }
+  } else if (v.is_array()) {
+    for (const auto& e : v)
+      if (!all_utf8(e)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Json utf8_safe(const Json& value) {
+  // Most documents are valid UTF-8 already: checked in one walk, then copied as they are.
+  if (all_utf8(value)) return value;
   // The text json_text() writes is valid JSON in valid UTF-8; parsing it back cannot fail, and
   // allow_exceptions=false keeps that true without a throw.
   Json out = Json::parse(json_text(value), nullptr, /*allow_exceptions=*/false);

@@ -82,7 +82,13 @@ ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
   // Cached intermediates become anchors only once verified up to the pinned root; the pinned
   // root stays the only self-signed anchor.
   if (!cached_.empty()) X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_PARTIAL_CHAIN);
-  int rc = X509_verify_cert(ctx.get());
+  int rc = 0;
+  if (shared_) {
+    std::lock_guard<std::mutex> lock(shared_->verify_mutex());
+    rc = X509_verify_cert(ctx.get());
+  } else {
+    rc = X509_verify_cert(ctx.get());
+  }
   if (rc != 1) {
     out.error = X509_STORE_CTX_get_error(ctx.get());
     out.error_depth = X509_STORE_CTX_get_error_depth(ctx.get());

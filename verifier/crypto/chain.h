@@ -64,10 +64,15 @@ class CertificateCache {
   size_t size() const;
   // The certificates parsed for these chains (crypto/x509.h), shared the same way.
   x509::ParsedCertCache& parsed() { return parsed_; }
+  // Held while a chain not yet cached is verified: OpenSSL fills in derived fields of the
+  // certificates it verifies (under each certificate's own lock, but read elsewhere without
+  // it), and the certificates of parsed() are shared between threads.
+  std::mutex& verify_mutex() { return verify_mu_; }
 
  private:
   size_t max_;
   x509::ParsedCertCache parsed_;
+  std::mutex verify_mu_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const Entry>> entries_;
   std::deque<std::string> order_;

@@ -52,6 +52,9 @@ Result<ossl::X509Ptr> ParsedCertCache::parse(ByteView der, const std::string& fi
     }
   }
   AA_TRY(cert, parse_der(der, field));
+  // OpenSSL computes some of a certificate's derived fields on first use; done here, before the
+  // certificate is shared, so that threads using it later only read it.
+  X509_check_purpose(cert.get(), -1, 0);
   std::lock_guard<std::mutex> lock(mu_);
   if (certs_.size() < max_) {
     X509_up_ref(cert.get());

@@ -251,6 +251,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     qr.policy = refs.pcr_policy;
     qr.ak_ca = refs.ak_ca;
     qr.ak_intermediates = refs.ak_intermediates;
+    qr.certificate_cache = refs.nvidia.certificate_cache;
     qr.at = refs.at;
     quote = tpm::appraise_quote(ev, qr);
     host.trust_vector = host_vector(*quote);

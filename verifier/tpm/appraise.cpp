@@ -69,7 +69,10 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
     return;
   }
   std::string where = ev.origin + " AK certificate";
-  auto cert = x509::parse_cert_any(*ev.ak_cert_der, where);
+  const bool pem = as_chars(*ev.ak_cert_der).find("-----BEGIN") != std::string_view::npos;
+  auto cert = refs.certificate_cache && !pem
+                  ? refs.certificate_cache->parsed().parse(*ev.ak_cert_der, where)
+                  : x509::parse_cert_any(*ev.ak_cert_der, where);
   if (!cert) {
     a.checks[QuoteCheck::kAkTrust] = Check::kFail;
     add_error(a, cert.error());
@@ -96,7 +99,7 @@ void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefer
     X509_up_ref(const_cast<X509*>(i));
     chain.emplace_back(const_cast<X509*>(i));
   }
-  ChainVerifier v(refs.ak_ca, refs.at);
+  ChainVerifier v(refs.ak_ca, refs.at, refs.certificate_cache);
   ChainOutcome c = v.verify(chain);
   if (!c.ok) {
     a.checks[QuoteCheck::kAkTrust] = Check::kFail;

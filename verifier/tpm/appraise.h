@@ -43,6 +43,7 @@
 
 #include "core/bytes.h"
 #include "core/finding.h"
+#include "crypto/chain.h"
 #include "crypto/ossl.h"
 #include "tpm/pcrs.h"
 #include "tpm/quote.h"
@@ -63,6 +64,8 @@ struct QuoteReferences {
   const PcrPolicy* policy = nullptr;
   const X509* ak_ca = nullptr;  // trust anchor for the AK certificate
   std::vector<const X509*> ak_intermediates;
+  // AK certificates and chains verified by earlier appraisals (crypto/chain.h); null: none.
+  CertificateCache* certificate_cache = nullptr;
   bool allow_sha1 = false;
   std::time_t at = 0;
 };
