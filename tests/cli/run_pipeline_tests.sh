@@ -302,4 +302,50 @@ check escape-host-name 1 'host evil\\x1b\[2J\\x0ahost: ' -- "$bin" verify "$tmp/
 if ! grep -q "$(printf '\033')" "$tmp/out" "$tmp/err" && ! grep -q "$(printf '\a')" "$tmp/out"; then ok; else
   not_ok "verify printed a raw control character from the bundle"; fi
 
+# Hostile review of issue 14: what a script or an operator could be misled by.
+# A PCR policy that constrains nothing is refused, not a passed boot-state check.
+echo '{"schema":"accel-attest/pcr-policy/v1","banks":{"sha256":{"0":[]}}}' >"$tmp/pcr-empty-list.json"
+echo '{"schema":"accel-attest/pcr-policy/v1","banks":{}}' >"$tmp/pcr-no-pcr.json"
+check pcr-policy-empty-list 2 "input.bad-value.*no allowed value" -- "$bin" "${hgx[@]}" \
+  --out "$tmp/p.jwt" --pcr-policy "$tmp/pcr-empty-list.json"
+check pcr-policy-no-pcr 2 "input.bad-value.*allows every boot state" -- "$bin" "${hgx[@]}" \
+  --out "$tmp/p.jwt" --pcr-policy "$tmp/pcr-no-pcr.json"
+# An empty nonce (an unset shell variable) is bad input, never "no nonce".
+check verify-empty-nonce 2 "input.bad-nonce" -- "$bin" verify "$ex/hgx-h100/bundle.json" \
+  --key "$key" --out "$tmp/e.jwt" --nonce ""
+check token-empty-nonce 2 "input.bad-nonce" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --require warning --nonce ""
+check token-short-nonce 2 "input.bad-nonce" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --require warning --nonce abc
+# No output overwrites an input or another output; one output at most takes stdout.
+cp "$key" "$tmp/key-copy.pem"
+check out-is-key 2 "--out: is the --key input" -- "$bin" verify "$ex/hgx-h100/bundle.json" \
+  --key "$tmp/key-copy.pem" --out "$tmp/key-copy.pem" --nonce "$hgx_nonce"
+if cmp -s "$key" "$tmp/key-copy.pem"; then ok; else not_ok "out-is-key: the key was overwritten"; fi
+check out-is-report 2 "--report: is also --out" -- "$bin" "${hgx[@]}" --out "$tmp/same" \
+  --report "$tmp/same"
+check two-stdout-outputs 2 "only one output can go to standard output" -- "$bin" "${hgx[@]}" \
+  --out - --report -
+check report-over-token 2 "--out: is the token input" -- "$bin" report "$tmp/hgx.jwt" \
+  -o "$tmp/hgx.jwt" --jwks "$jwks"
+# --out -: stdout holds the token alone (the summary and --json go to stderr).
+"$bin" "${hgx[@]}" --out - --json 2>/dev/null >"$tmp/stdout.jwt"
+check stdout-token-only 0 "VALID EAR" -- "$bin" verify-token "$tmp/stdout.jwt" --jwks "$jwks" \
+  --nonce "$hgx_nonce" --require warning
+# stdin feeds one input only; a second '-' is refused, never read as a file named '-'.
+mkdir -p "$tmp/dash" && cp "$ex/hgx-h100/sim-ak-ca.pem" "$tmp/dash/-"
+# (The AK CA is read first: it gets the licence from stdin and is refused; the licence is then
+# never read from ./-.)
+(cd "$tmp/dash" && "$bin" verify "$ex/hgx-h100/bundle.json" --key "$key" --out "$tmp/d.jwt" \
+  --nonce "$hgx_nonce" --licence - --ak-ca - <"$ex/hgx-h100/licence.json") >"$tmp/out" 2>&1
+if [ ! -e "$tmp/d.jwt" ] && grep -q "error" "$tmp/out"; then ok; else
+  not_ok "stdin-twice: $(head -2 "$tmp/out")"; fi
+(cd "$tmp/dash" && "$bin" verify "$ex/hgx-h100/bundle.json" --key "$key" --out "$tmp/d.jwt" \
+  --nonce "$hgx_nonce" --ak-ca - --licence - <"$ex/hgx-h100/sim-ak-ca.pem") >"$tmp/out" 2>&1
+if [ ! -e "$tmp/d.jwt" ] && grep -q "standard input is already read" "$tmp/out"; then ok; else
+  not_ok "stdin-twice-licence: $(head -2 "$tmp/out")"; fi
+# Caps that contradict each other prove nothing.
+check location-contradicting-caps 1 "verdict: indeterminate" -- "$bin" location bound \
+  --landmark 1.2897,103.8501 --rtt-ms 2 --landmark 39.9,116.4 --rtt-ms 2
+
 finish

@@ -31,7 +31,7 @@ Result<References> References::load(const ReferenceFiles& f, const ReferenceByte
   AA_TRY(reg, aa::Registry::load(f.profiles_dir));
   d->registry = std::move(reg);
   if (b.policy_json) {
-    AA_TRY(p, aa::parse_export_policy(*b.policy_json, "policy", d->registry));
+    AA_TRY(p, aa::parse_export_policy(*b.policy_json, b.policy_origin, d->registry));
     d->policy = std::move(p);
   } else {
     const std::string path =
@@ -72,7 +72,7 @@ Result<References> References::load(const ReferenceFiles& f, const ReferenceByte
     d->revocation = std::move(rev);
   }
   if (b.ak_ca) {
-    AA_TRY(c, aa::x509::parse_cert_any(*b.ak_ca, "ak_ca"));
+    AA_TRY(c, aa::x509::parse_cert_any(*b.ak_ca, b.ak_ca_origin));
     d->ak_ca = std::move(c);
   } else if (!f.ak_ca.empty()) {
     AA_TRY(c, cert_file(f.ak_ca));
@@ -80,7 +80,9 @@ Result<References> References::load(const ReferenceFiles& f, const ReferenceByte
   }
   for (size_t i = 0; i < b.ak_intermediates.size(); ++i) {
     AA_TRY(c, aa::x509::parse_cert_any(b.ak_intermediates[i],
-                                       "ak_intermediates[" + std::to_string(i) + "]"));
+                                       i < b.ak_intermediate_origins.size()
+                                           ? b.ak_intermediate_origins[i]
+                                           : "ak_intermediates[" + std::to_string(i) + "]"));
     d->ak_intermediates.push_back(std::move(c));
   }
   for (const auto& path : f.ak_intermediates) {
@@ -88,7 +90,7 @@ Result<References> References::load(const ReferenceFiles& f, const ReferenceByte
     d->ak_intermediates.push_back(std::move(c));
   }
   if (b.pcr_policy_json) {
-    AA_TRY(pp, aa::tpm::load_pcr_policy(*b.pcr_policy_json, "pcr_policy"));
+    AA_TRY(pp, aa::tpm::load_pcr_policy(*b.pcr_policy_json, b.pcr_policy_origin));
     d->pcr_policy = std::move(pp);
   } else if (!f.pcr_policy.empty()) {
     AA_TRY(pt, aa::read_file(f.pcr_policy, 1u << 20));

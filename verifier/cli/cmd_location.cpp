@@ -540,7 +540,8 @@ void add_location(CLI::App& app, Context& ctx) {
       ->check(finite_number());
   ver->add_option("--nonce", v->nonce,
                   "the nonce the verifier issued (hex): every record must carry it as its "
-                  "challenge, else location.stale; without it, location.nonce-unchecked");
+                  "challenge, else location.stale; without it, location.nonce-unchecked")
+      ->check(nonce_given());
   ver->add_option("--site-country", v->site_country,
                   "declared site country (ISO 3166-1 alpha-2): caps that miss it are "
                   "location.site-contradicted");
@@ -613,7 +614,8 @@ void add_location(CLI::App& app, Context& ctx) {
   resp->add_option("--out", r->out, "location evidence file to write")->required();
   resp->add_option("--challenge", r->challenge,
                    "the nonce the verifier issued for the bundle (hex, accel-attest challenge): "
-                   "each landmark signs it into its record");
+                   "each landmark signs it into its record")
+      ->check(nonce_given());
   resp->add_option("--extra-delay-ms", r->extra_delay_ms,
                    "delay each answer (tests: a slow or delaying host)")
       ->check(finite_number() & CLI::NonNegativeNumber);

@@ -154,7 +154,7 @@ Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
          {"ak", a.ak_description},
          {"ak_name", hex_encode(a.ak_name)},
          {"pcrs", pcrs},
-         {"inventory_bound", a.inventory_bound},
+         {"inventory_bound", tpm::makes_platform_bound(a, /*nonce_issued=*/true)},
          {"findings", fs}};
   if (a.quote) {
     const auto& c = a.quote->attest.clockInfo;
@@ -170,9 +170,9 @@ Json to_json(const tpm::QuoteAppraisal& a, const Loaded& l) {
     Json devs = Json::array();
     for (const auto& d : l.bound_devices) devs.push_back(d);
     j["inventory_devices"] = devs;
-    j["inventory_assurance"] = to_string(tpm::makes_platform_bound(a, /*nonce_issued=*/true)
-                                             ? Assurance::kPlatformBound
-                                             : Assurance::kReported);
+    j["inventory_assurance"] =
+        to_string(tpm::makes_platform_bound(a, /*nonce_issued=*/true) ? Assurance::kPlatformBound
+                                                                      : Assurance::kReported);
   }
   return j;
 }

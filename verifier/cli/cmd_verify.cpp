@@ -1,6 +1,7 @@
 // accel-attest verify (the pipeline: bundle in, signed EAR out) and accel-attest report (the
 // HTML audit report of a signed result).
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -94,6 +95,52 @@ Result<ReportSignature> own_report_signature(const std::string& token,
                               ear::shell_word(key_path));
 }
 
+// No output overwrites an input or another output: `--out signing-key.pem` would destroy the
+// key, `--report` on `--out` the token. Compared as absolute, normalised paths.
+using Named = std::vector<std::pair<std::string, std::string>>;  // option, path
+
+Status no_overwrite(const Named& inputs, const Named& outputs) {
+  namespace fs = std::filesystem;
+  auto norm = [](const std::string& p) {
+    std::error_code ec;
+    fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
+    return ec ? fs::absolute(p).lexically_normal().string() : c.string();
+  };
+  int to_stdout = 0;
+  for (const auto& [name, path] : outputs) {
+    if (path == "-" && ++to_stdout > 1) {
+      return make_error("input.bad-value", name,
+                        "only one output can go to standard output ('-'): give this one a path");
+    }
+  }
+  for (size_t a = 0; a < outputs.size(); ++a) {
+    const auto& [name, path] = outputs[a];
+    if (path.empty() || path == "-") continue;
+    for (const auto& [iname, ipath] : inputs) {
+      if (!ipath.empty() && ipath != "-" && norm(ipath) == norm(path)) {
+        return make_error("input.bad-value", name,
+                          "is the " + iname + " input: it would be overwritten");
+      }
+    }
+    for (size_t b = a + 1; b < outputs.size(); ++b) {
+      const auto& [oname, opath] = outputs[b];
+      if (!opath.empty() && opath != "-" && norm(opath) == norm(path)) {
+        return make_error("input.bad-value", oname,
+                          "is also " + name + ": give each output its own file");
+      }
+    }
+  }
+  return Ok{};
+}
+
+Status check_output_paths(const VerifyOptions& o) {
+  Named inputs = {{"bundle", o.bundle},   {"--key", o.key},     {"--licence", o.licence},
+                  {"--policy", o.policy}, {"--ak-ca", o.ak_ca}, {"--pcr-policy", o.pcr_policy}};
+  for (const auto& i : o.ak_intermediates) inputs.emplace_back("--ak-intermediate", i);
+  return no_overwrite(
+      inputs, {{"--out", o.out}, {"--report", o.report}, {"--location-out", o.location_out}});
+}
+
 // The library's errors name its members; the CLI's name the options that feed them.
 Error as_option_error(Error e) {
   static const std::map<std::string, std::string> kOption = {{"end_user_hq", "--end-user-hq"},
@@ -108,19 +155,50 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
   if (!key_pem) return fail(key_pem.error());
   auto signer = accel_attest::load_signer(*key_pem, o.key, build);
   if (!signer) return fail(signer.error());
+  if (auto s = check_output_paths(o); !s) return fail(s.error());
   accel_attest::ReferenceFiles files;
+  accel_attest::ReferenceBytes bytes;
   files.profiles_dir = ctx.profiles();
-  files.policy = o.policy;
   files.rim_store = o.rim_store;
   files.crl_dir = o.crl;
   files.ocsp_dir = o.ocsp;
   files.max_revocation_age = o.max_revocation_age;
-  files.ak_ca = o.ak_ca;
-  files.ak_intermediates = o.ak_intermediates;
-  files.pcr_policy = o.pcr_policy;
   files.landmarks = o.landmarks;
   files.device_root = o.device_root;
-  auto refs = accel_attest::References::load(files);
+  // Directories and the test root are read by the library; a file the CLI reads itself ('-'
+  // is stdin, once) goes to it as bytes.
+  for (auto [opt, value] : {std::pair{"--rim-store", &o.rim_store}, std::pair{"--crl", &o.crl},
+                            std::pair{"--ocsp", &o.ocsp}, std::pair{"--landmarks", &o.landmarks},
+                            std::pair{"--device-root", &o.device_root}}) {
+    if (*value == "-") {
+      return fail(make_error("input.bad-value", opt, "a directory or file path; '-' is not one"));
+    }
+  }
+  if (!o.policy.empty()) {
+    auto t = read_file(o.policy, 1u << 20);
+    if (!t) return fail(t.error());
+    bytes.policy_json = std::move(*t);
+    bytes.policy_origin = o.policy;
+  }
+  if (!o.ak_ca.empty()) {
+    auto t = read_file(o.ak_ca, 1u << 20);
+    if (!t) return fail(t.error());
+    bytes.ak_ca = Bytes(t->begin(), t->end());
+    bytes.ak_ca_origin = o.ak_ca;
+  }
+  for (const auto& path : o.ak_intermediates) {
+    auto t = read_file(path, 1u << 20);
+    if (!t) return fail(t.error());
+    bytes.ak_intermediates.emplace_back(t->begin(), t->end());
+    bytes.ak_intermediate_origins.push_back(path);
+  }
+  if (!o.pcr_policy.empty()) {
+    auto t = read_file(o.pcr_policy, 1u << 20);
+    if (!t) return fail(t.error());
+    bytes.pcr_policy_json = std::move(*t);
+    bytes.pcr_policy_origin = o.pcr_policy;
+  }
+  auto refs = accel_attest::References::load(files, bytes);
   if (!refs) return fail(refs.error());
   accel_attest::VerifyOptions vo;
   vo.origin = o.bundle;
@@ -222,6 +300,11 @@ struct ReportOptions {
 };
 
 int run_report(const ReportOptions& o, Context& ctx) {
+  if (auto s = no_overwrite({{"token", o.token}, {"--jwks", o.jwks}, {"--key", o.key}},
+                            {{"--out", o.out}});
+      !s) {
+    return fail(s.error());
+  }
   if (o.jwks.empty() && o.key.empty() && !o.unverified) {
     return fail(make_error("input.missing-field", "--jwks",
                            "the report verifies the token first: give --jwks or --key (or "
@@ -308,8 +391,9 @@ void add_verify(CLI::App& app, Context& ctx) {
   v->add_option("--out", o->out, "where to write the signed result (compact JWT)")->required();
   auto* store = v->add_option("--store", o->store,
                               "nonce store (SQLite) that issued the nonce; it is consumed");
-  auto* nonce = v->add_option("--nonce", o->nonce,
-                              "the nonce the caller issued, in hex (instead of --store)");
+  auto* nonce =
+      v->add_option("--nonce", o->nonce, "the nonce the caller issued, in hex (instead of --store)")
+          ->check(nonce_given());
   store->excludes(nonce);
   v->add_option("--policy", o->policy,
                 "export policy (default firmware-profiles/policy/export-policy.json)");

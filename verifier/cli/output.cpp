@@ -28,6 +28,11 @@ struct State {
   std::optional<Error> error;
   std::unique_ptr<std::ostringstream> captured;
   std::streambuf* real_stdout = nullptr;
+  // An output file given as '-' took stdout: the command's own text or JSON goes to stderr,
+  // so that stdout holds exactly that file. At most one output may take it, and stdin can be
+  // read by one input only.
+  bool stdout_file = false, stdin_read = false;
+  std::string stdin_reader;
   std::set<std::string> generic;            // commands with the generic document
   std::map<std::string, std::string> read;  // path -> content, for wrong-file-type messages
 };
@@ -158,9 +163,11 @@ int end_output(int rc) {
   std::string captured;
   if (s.captured) {
     captured = s.captured->str();
-    std::cout.rdbuf(s.real_stdout);
     s.captured.reset();
   }
+  if (s.real_stdout) std::cout.rdbuf(s.real_stdout);
+  // With stdout holding an output file, the command's report goes to stderr.
+  std::ostream& report = s.stdout_file ? std::cerr : std::cout;
   if (s.out.json) {
     if (rc >= 2) {
       Error e = s.error.value_or(make_error(rc == 3 ? "internal.error" : "usage.bad-arguments",
@@ -170,7 +177,7 @@ int end_output(int rc) {
       doc["command"] = s.out.command;
       doc["exit_code"] = rc;
       doc["error"] = error_json(e);
-      std::cout << json_text(doc, 2) << "\n";
+      report << json_text(doc, 2) << "\n";
     } else if (s.generic.count(s.out.command)) {
       std::string name = s.out.command;
       std::replace(name.begin(), name.end(), ' ', '-');
@@ -180,12 +187,12 @@ int end_output(int rc) {
       std::istringstream in(captured);
       for (std::string line; std::getline(in, line);) lines.push_back(line);
       doc["output"] = lines;
-      std::cout << json_text(doc, 2) << "\n";
+      report << json_text(doc, 2) << "\n";
     } else {
-      std::cout << captured;
+      report << captured;
     }
   } else if (!(s.out.quiet && rc == 0)) {
-    std::cout << captured;
+    report << captured;
   }
   std::cout.flush();
   if (!std::cout) {
@@ -199,6 +206,13 @@ int end_output(int rc) {
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {
   std::string content;
   if (path == "-") {
+    if (state().stdin_read) {
+      return make_error("input.bad-value", "-",
+                        "standard input is already read for another input (" +
+                            state().stdin_reader + "): give this one as a file");
+    }
+    state().stdin_read = true;
+    state().stdin_reader = "a file given as -";
     content.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     if (content.size() > max_bytes)
       return make_error("input.too-large", "-", "stdin holds more than the limit for this input");
@@ -213,7 +227,16 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
 Status write_file_atomic(const std::string& path, std::string_view body, mode_t mode,
                          Overwrite overwrite) {
   if (path == "-") {
-    std::ostream out(state().real_stdout ? state().real_stdout : std::cout.rdbuf());
+    State& st = state();
+    if (st.stdout_file) {
+      return make_error("input.bad-value", "-",
+                        "standard output already holds another output file: give this one a "
+                        "path");
+    }
+    st.stdout_file = true;
+    // From now on the command's own words go to stderr; stdout holds this file alone.
+    if (!st.real_stdout) st.real_stdout = std::cout.rdbuf(std::cerr.rdbuf());
+    std::ostream out(st.real_stdout);
     out << body;
     out.flush();
     if (!out) return make_error("output.stdout-failed", "-", "stdout could not be written");
@@ -299,6 +322,32 @@ std::string sniff_file_type(std::string_view content, const std::string& command
 Result<Bytes> parse_nonce(const std::string& hex, const std::string& option, size_t min,
                           size_t max) {
   return accel_attest::parse_nonce(hex, option, min, max);
+}
+
+CLI::Validator nonce_given() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        return s.empty() ? "input.bad-nonce: the nonce is empty (an unset variable?); give the "
+                           "nonce the verifier issued, or leave the option out"
+                         : std::string();
+      },
+      "NONCE");
+}
+
+CLI::Validator token_nonce() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (accel_attest::parse_nonce(s, "--nonce")) return {};
+        // base64url without padding of 16 to 64 bytes: 22 to 86 characters.
+        const bool b64url =
+            s.size() >= 22 && s.size() <= 86 && std::all_of(s.begin(), s.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+            });
+        return b64url ? std::string()
+                      : "input.bad-nonce: the nonce is 16 to 64 bytes, as hex or as the "
+                        "token's base64url eat_nonce";
+      },
+      "NONCE");
 }
 
 void add_fail_on(CLI::App* cmd, std::string& target) {

@@ -80,6 +80,11 @@ std::string sniff_file_type(std::string_view content, const std::string& command
 // where a format forces it (docs/cli.md lists each exception).
 Result<Bytes> parse_nonce(const std::string& hex, const std::string& option, size_t min = 16,
                           size_t max = 64);
+// For every nonce option: a value given empty (`--nonce ""`, an unset shell variable) is bad
+// input, never "no nonce", which would skip the freshness check.
+CLI::Validator nonce_given();
+// verify-token --nonce: the nonce as hex (the one rule) or as the token's base64url eat_nonce.
+CLI::Validator token_nonce();
 
 // ---- --fail-on ----
 // Adds --fail-on warning|fail to `cmd`, storing into `target` (which holds the default).

@@ -269,6 +269,8 @@ Verdict decide(const Boundaries& b, const std::vector<Cap>& caps,
     }
   }
   v.verdict = any_allowed ? "in_allowed" : (any_excluding ? "not_in_restricted" : "indeterminate");
+  // Caps that share no point cannot all hold: some measurement is false, so none is relied on.
+  if (caps.size() >= 2 && v.region.empty) v.verdict = "indeterminate";
   return v;
 }
 

@@ -19,7 +19,8 @@
 // circumradius + margin); otherwise it is split, down to cells of kMinCellKm, where a cell still
 // undecided counts as touching. Past kMaxCells cells a country counts as touching too: the test
 // only ever errs towards indeterminate. An empty region (caps that cannot all overlap: the
-// appraisal's location.inconsistent) is not used.
+// appraisal's location.inconsistent) makes the verdict indeterminate: no one device answered
+// every landmark, so no cap is relied on.
 // With every cap also: the nearest restricted point (a boundary vertex) and its distance, the
 // RTT that would have excluded it, and which country blocks each verdict.
 #pragma once

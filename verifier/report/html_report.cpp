@@ -104,7 +104,8 @@ const std::map<std::string, std::string>& explanations() {
       {"pipeline.nonce-mismatch", "The evidence answers another challenge: it may be replayed."},
       {"pipeline.no-tpm", "The host sent no TPM quote: its platform vouches for nothing."},
       {"pipeline.binding-untrusted",
-       "The TPM quote covers the device list, but the key that signed it is not certified."},
+       "The TPM quote covers the device list, but the quote is not trusted (its signature, "
+       "its key's certificate or its own appraisal failed): the devices stay reported."},
       {"identify.", "What the host reports about the device, looked up in the chip registry."},
       {"nvidia.signature.invalid",
        "The GPU's signed report does not verify: the evidence was altered or is not from this "
@@ -124,7 +125,7 @@ const std::map<std::string, std::string>& explanations() {
        "enrolment."},
       {"tpm.boot-state-unchecked",
        "No approved boot state (PCR policy) was given, so the software that wrote the device "
-       "list this TPM quote vouches for was not appraised."},
+       "list in this TPM quote was not appraised."},
       {"tpm.nonce-mismatch",
        "The TPM quote does not cover this challenge and this device list: stale, or the device "
        "list was changed after the quote."},
@@ -468,7 +469,8 @@ std::string render_html_report(const Json& claims, const ReportSignature& sig) {
   digest("Chip registry and country groups", member(ver, "registry_sha256"));
   digest("Export policy", member(ver, "policy_sha256"));
   digest("Licence file", member(ver, "licence_sha256"));
-  digest("Accelerator inventory bound by the TPM quote", member(host, "inventory_digest"));
+  digest("Accelerator inventory digest (what the TPM quote must bind)",
+         member(host, "inventory_digest"));
   digest("TPM attestation key name", member(host, "ak_name"));
   for (const auto& [label, a] : subs.items()) {
     if (label != "host")

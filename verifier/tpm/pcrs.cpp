@@ -150,6 +150,12 @@ Result<PcrPolicy> load_pcr_policy(std::string_view json, const std::string& orig
       if (ok) index = static_cast<unsigned>(std::stoul(idx));
       if (!ok || index > 23) return make_error("input.bad-value", at.where(), "PCR index 0..23");
       AA_TRY(arr, at.array());
+      // An empty list would allow nothing, yet read as "no constraint": refused, as is a
+      // policy that constrains no PCR at all (the boot state would count as checked).
+      if (arr.json().empty()) {
+        return make_error("input.bad-value", at.where(),
+                          "no allowed value: list at least one digest, or leave the PCR out");
+      }
       for (size_t i = 0; i < arr.json().size(); ++i) {
         AA_TRY(h, arr.at(i).string());
         auto d = hex_decode(h);
@@ -157,6 +163,10 @@ Result<PcrPolicy> load_pcr_policy(std::string_view json, const std::string& orig
         p.allowed[bank][index].push_back(std::move(*d));
       }
     }
+  }
+  if (p.allowed.empty()) {
+    return make_error("input.bad-value", banks.where(),
+                      "the policy allows every boot state: name at least one PCR");
   }
   return p;
 }

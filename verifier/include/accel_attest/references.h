@@ -58,6 +58,9 @@ struct ReferenceBytes {
   std::optional<std::string> pcr_policy_json;
   std::optional<aa::Bytes> ak_ca;  // DER or PEM
   std::vector<aa::Bytes> ak_intermediates;
+  // What errors call each of them (a file name); default the member's name.
+  std::string policy_origin = "policy", pcr_policy_origin = "pcr_policy", ak_ca_origin = "ak_ca";
+  std::vector<std::string> ak_intermediate_origins;
   std::optional<aa::Bytes> nvidia_device_root, nvidia_rim_root;  // DER or PEM; default pinned
   std::map<std::string, std::string> rims;  // RIM ID -> RIM XML (replaces rim_store)
 };
