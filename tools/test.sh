@@ -8,14 +8,14 @@
 #   3. builds once with clang, AddressSanitizer + UndefinedBehaviorSanitizer and the libFuzzer
 #      targets, and runs every test again in it (except the headless-Chromium report check,
 #      which tests a browser, not our code);
-#   4. runs each fuzz target of that build for FUZZ_SECONDS (default 30), as many at a time as
+#   4. runs each fuzz target of that build for FUZZ_SECONDS (default 20), as many at a time as
 #      there are cores.
 # One sanitizer tree serves both the tests and the fuzzers; the ThreadSanitizer tree builds only
 # what the example links (no CLI, no tests). Ends with one line "N passed, N failed". Exit status
 # 0 only if everything passed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-fuzz_seconds=${FUZZ_SECONDS:-30}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 jobs=$(nproc 2>/dev/null || echo 2)
 "$root/tools/setup-debian.sh" test || exit 1
 
@@ -76,7 +76,7 @@ if build "$root/build-tsan" -DCMAKE_CXX_COMPILER=clang++ -DACCEL_ATTEST_TSAN=ON 
   tsan_key=$(mktemp -d)
   # A throwaway P-256 signing key for the example (keygen is a CLI command, not built here).
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tsan_key/key.pem" 2>/dev/null
-  if TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$root/build-tsan/embed_example" \
+  if TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$root/build-tsan/docs/examples/embed/embed_example" \
        "$root/firmware-profiles" "$ex/bundle.json" "$ex/sim-ak-ca.pem" "$ex/licence.json" \
        2026-11-27T00:00:00Z "$tsan_key/key.pem" 4 2 >"$tsan_key/out" 2>"$tsan_key/err" &&
      grep -q "4 threads x 2 rounds: identical claims" "$tsan_key/err" &&
