@@ -141,7 +141,8 @@ void add_docs(CLI::App& app, Context& ctx) {
   c->group("");
   c->add_option("shell", *shell, "the shell: bash")->required()->check(CLI::IsMember({"bash"}));
   const CLI::App* root = &app;
-  c->callback([root, &ctx] {
+  // The option writes into *shell while parsing: the callback keeps it alive.
+  c->callback([root, &ctx, shell] {
     std::cout << bash_completion(*root);
     ctx.exit_code = 0;
   });
