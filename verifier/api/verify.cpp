@@ -13,12 +13,6 @@
 
 namespace accel_attest {
 
-namespace {
-
-constexpr size_t kMaxBundle = 32u << 20;
-
-}  // namespace
-
 Result<aa::Bytes> parse_nonce(std::string_view hex, const std::string& field, size_t min,
                               size_t max) {
   const std::string range = min == max
@@ -42,10 +36,6 @@ Result<Verification> verify(const References& references, std::string_view bundl
                             const VerifyOptions& o) {
   const References::Data& d = references.data();
   const std::string origin = o.origin.empty() ? "bundle" : o.origin;
-  if (bundle_json.size() > kMaxBundle) {
-    return aa::make_error("input.too-large", origin,
-                          "more than " + std::to_string(kMaxBundle) + " bytes");
-  }
   if (o.expected_nonce && o.nonce_store) {
     return aa::make_error("input.bad-value", "nonce_store",
                           "give the issued nonce or the store that issued it, not both");
@@ -76,8 +66,9 @@ Result<Verification> verify(const References& references, std::string_view bundl
     }
   }
   Verification v;
-  v.bundle_sha256 = aa::sha256_hex(bundle_json);
+  // parse_bundle() enforces the size limit (input.too-large) before anything is hashed.
   AA_TRY(bundle, aa::parse_bundle(bundle_json, origin));
+  v.bundle_sha256 = aa::sha256_hex(bundle_json);
   v.host_name = bundle.host_name;
 
   aa::PipelineReferences refs;

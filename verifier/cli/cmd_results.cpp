@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "accel_attest/verify.h"
 #include "cli/commands.h"
 #include "core/file_out.h"
 #include "core/json_text.h"
@@ -22,13 +23,9 @@ namespace aa::cli {
 
 Result<ossl::PKey> load_signing_key(const std::string& path) {
   AA_TRY(pem, read_file(path, 1u << 16));
-  ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
-      EVP_PKEY_get_bits(key.get()) != 256) {
-    return make_error("input.bad-value", path, "not a PEM EC P-256 private key");
-  }
-  return key;
+  // The one P-256 key check, the library's (accel_attest::load_signer()).
+  AA_TRY(signer, accel_attest::load_signer(pem, path));
+  return std::move(signer.key);
 }
 
 namespace {
