@@ -34,6 +34,47 @@ TEST(StrictJson, RejectsSyntaxErrorsAndTrailingGarbage) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, "input.bad-json") << bad;
   }
+  // A NUL byte does not end the document: what a host appends after one is refused, not
+  // silently dropped (nlohmann's own parser stops reading at the NUL).
+  for (std::string bad :
+       {std::string("[1]\0x", 5), std::string("{}\0", 3), std::string("\"a\0b\"", 5)}) {
+    auto r = parse_json_strict(bad, "doc");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "input.bad-json");
+  }
+}
+
+TEST(StrictJson, ReadsEscapesUtf8AndNumberTypesAsRfc8259Says) {
+  auto r = parse_json_strict(
+      R"({"e":"\"\\\/\b\f\n\r\t","u":"\u00e9\ud83d\ude00","raw":")"
+      "caf\xc3\xa9"
+      R"(",)"
+      R"("i":-5,"n":18446744073709551615,"big":18446744073709551616,"f":-0.5e1,"z":-0})",
+      "doc");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*r)["e"], "\"\\/\b\f\n\r\t");
+  EXPECT_EQ((*r)["u"], "\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ((*r)["raw"], "caf\xc3\xa9");
+  EXPECT_TRUE((*r)["i"].is_number_integer() && !(*r)["i"].is_number_unsigned());
+  EXPECT_TRUE((*r)["n"].is_number_unsigned());
+  EXPECT_TRUE((*r)["big"].is_number_float());
+  EXPECT_EQ((*r)["f"], -5.0);
+  EXPECT_TRUE((*r)["z"].is_number_integer());
+  // Not UTF-8 (overlong, surrogate, above U+10FFFF, cut short), lone or reversed surrogate
+  // escapes, control characters, leading zeros and bare signs are syntax errors.
+  for (std::string bad :
+       {std::string("\"\xc0\xaf\""), std::string("\"\xed\xa0\x80\""),
+        std::string("\"\xf4\x90\x80\x80\""), std::string("\"\xe2\x82\""),
+        std::string(R"("\ud800")"), std::string(R"("\udc00\ud800")"), std::string("\"\t\""),
+        std::string("01"), std::string("+1"), std::string("1."), std::string(".5"),
+        std::string("1e"), std::string("-"), std::string("tru"), std::string("[1 2]"),
+        std::string("{\"a\" 1}"), std::string("{1:2}")}) {
+    auto b = parse_json_strict(bad, "doc");
+    ASSERT_FALSE(b.ok()) << bad;
+    EXPECT_EQ(b.error().code, "input.bad-json") << bad;
+  }
+  // A UTF-8 byte order mark before the document is allowed.
+  EXPECT_TRUE(parse_json_strict("\xef\xbb\xbf{}", "doc").ok());
 }
 
 TEST(StrictJson, RejectsOversizedInput) {

@@ -1,7 +1,9 @@
 #include "core/json.h"
 #include "core/json_text.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -79,7 +81,7 @@ bool all_utf8(const Json& v) {
 
 }  // namespace
 
-Json utf8_safe(const Json& value) {
+Json utf8_safe(Json value) {
   // Most documents are valid UTF-8 already: checked in one walk, then copied as they are.
   if (all_utf8(value)) return value;
   // The text json_text() writes is valid JSON in valid UTF-8; parsing it back cannot fail, and
@@ -90,69 +92,27 @@ Json utf8_safe(const Json& value) {
 
 namespace {
 
-// A SAX consumer that forwards to nlohmann's DOM builder while enforcing the limits and
-// remembering where it is, so that errors carry a JSON pointer.
-class StrictSax {
+// The strict reader: one pass over the text, building the DOM directly. Strings are scanned a
+// run of plain bytes at a time and copied once (the text is mostly base64). It accepts exactly
+// RFC 8259 JSON in UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF;
+// an escaped surrogate must be a high one followed by an escaped low one), optionally after a
+// UTF-8 byte order mark, with numbers typed as nlohmann's own parser types them (non-negative
+// integers unsigned, negative ones signed, anything else or anything that overflows 64 bits a
+// double). The fuzz target tests/fuzz/fuzz_json_strict.cpp checks it against nlohmann's parser.
+class StrictReader {
  public:
-  StrictSax(Json& root, const JsonLimits& limits) : dom_(root, false), limits_(limits) {}
+  StrictReader(std::string_view text, const JsonLimits& limits)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), limits_(limits) {}
 
-  bool null() { return scalar() && dom_.null(); }
-  bool boolean(bool v) { return scalar() && dom_.boolean(v); }
-  bool number_integer(Json::number_integer_t v) { return scalar() && dom_.number_integer(v); }
-  bool number_unsigned(Json::number_unsigned_t v) { return scalar() && dom_.number_unsigned(v); }
-  bool number_float(Json::number_float_t v, const std::string& s) {
-    if (!std::isfinite(v)) return fail("input.not-finite", "number is not finite: " + s);
-    return scalar() && dom_.number_float(v, s);
-  }
-  bool string(std::string& v) {
-    if (!scalar()) return false;
-    if (v.size() > limits_.max_string) {
-      return fail("input.too-large",
-                  "string longer than " + std::to_string(limits_.max_string) + " bytes");
+  bool document(Json& out) {
+    if (end_ - p_ >= 3 && static_cast<unsigned char>(p_[0]) == 0xef &&
+        static_cast<unsigned char>(p_[1]) == 0xbb && static_cast<unsigned char>(p_[2]) == 0xbf) {
+      p_ += 3;
     }
-    return dom_.string(v);
-  }
-  bool binary(Json::binary_t& v) { return scalar() && dom_.binary(v); }
-  bool start_object(std::size_t n) {
-    if (!open()) return false;
-    frames_.push_back(Frame{false, 0, {}, {}});
-    return dom_.start_object(n);
-  }
-  bool key(std::string& k) {
-    Frame& f = frames_.back();
-    f.key = k;
-    if (k.size() > limits_.max_string) return fail("input.too-large", "key too long");
-    if (!f.keys.insert(k).second) {
-      return fail("input.duplicate-key", "duplicate key \"" + k + "\"");
-    }
-    return dom_.key(k);
-  }
-  bool end_object() {
-    frames_.pop_back();
-    return dom_.end_object();
-  }
-  bool start_array(std::size_t n) {
-    if (!open()) return false;
-    frames_.push_back(Frame{true, 0, {}, {}});
-    return dom_.start_array(n);
-  }
-  bool end_array() {
-    frames_.pop_back();
-    return dom_.end_array();
-  }
-  bool parse_error(std::size_t pos, const std::string& token,
-                   const nlohmann::detail::exception& ex) {
-    // nlohmann reports a number that overflows a double (1e400, -1e400) as out_of_range 406;
-    // the value is not yet counted in its array, so the pointer names the pending element.
-    if (!error_ && ex.id == 406) {
-      error_ = Error{"input.not-finite", pointer(/*pending=*/true),
-                     "number " + token.substr(0, 40) + " is out of range (not a finite double)"};
-    }
-    if (!error_) {
-      error_ = Error{"input.bad-json", pointer(),
-                     "not valid JSON (syntax error near byte " + std::to_string(pos) + ")"};
-    }
-    return false;
+    skip_space();
+    if (!value(out)) return false;
+    skip_space();
+    return p_ == end_ || syntax();
   }
 
   const std::optional<Error>& error() const { return error_; }
@@ -160,19 +120,53 @@ class StrictSax {
  private:
   struct Frame {
     bool array;
-    size_t index;
-    std::string key;
-    std::set<std::string> keys;
+    size_t index;            // arrays: elements begun so far
+    const std::string* key;  // objects: the member being read (null before the first)
   };
 
-  // Called before every value: advances the array index of the enclosing frame.
-  void advance() {
-    if (!frames_.empty() && frames_.back().array) frames_.back().index++;
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
-  bool scalar() {
+
+  bool value(Json& out) {
+    if (p_ == end_) return syntax();
+    switch (*p_) {
+      case '{':
+        return object(out);
+      case '[':
+        return array(out);
+      case '"': {
+        std::string s;
+        if (!string(s)) return false;
+        advance();
+        if (s.size() > limits_.max_string) {
+          return fail("input.too-large",
+                      "string longer than " + std::to_string(limits_.max_string) + " bytes");
+        }
+        out = std::move(s);
+        return true;
+      }
+      case 't':
+        return literal("true", Json(true), out);
+      case 'f':
+        return literal("false", Json(false), out);
+      case 'n':
+        return literal("null", Json(nullptr), out);
+      default:
+        return number(out);
+    }
+  }
+
+  bool literal(std::string_view word, Json v, Json& out) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
+      return syntax();
+    }
+    p_ += word.size();
     advance();
+    out = std::move(v);
     return true;
   }
+
   bool open() {
     advance();
     if (frames_.size() + 1 > limits_.max_depth) {
@@ -180,6 +174,287 @@ class StrictSax {
                   "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     }
     return true;
+  }
+
+  bool object(Json& out) {
+    if (!open()) return false;
+    ++p_;  // '{'
+    out = Json::object();
+    auto& members = out.get_ref<Json::object_t&>();
+    frames_.push_back(Frame{false, 0, nullptr});
+    skip_space();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      frames_.pop_back();
+      return true;
+    }
+    for (;;) {
+      if (p_ == end_ || *p_ != '"') return syntax();
+      std::string k;
+      if (!string(k)) return false;
+      const size_t key_size = k.size();
+      auto [it, inserted] = members.try_emplace(std::move(k));
+      frames_.back().key = &it->first;
+      if (key_size > limits_.max_string) return fail("input.too-large", "key too long");
+      if (!inserted) return fail("input.duplicate-key", "duplicate key \"" + it->first + "\"");
+      skip_space();
+      if (p_ == end_ || *p_ != ':') return syntax();
+      ++p_;
+      skip_space();
+      if (!value(it->second)) return false;
+      skip_space();
+      if (p_ != end_ && *p_ == ',') {
+        ++p_;
+        skip_space();
+        continue;
+      }
+      if (p_ != end_ && *p_ == '}') {
+        ++p_;
+        frames_.pop_back();
+        return true;
+      }
+      return syntax();
+    }
+  }
+
+  bool array(Json& out) {
+    if (!open()) return false;
+    ++p_;  // '['
+    out = Json::array();
+    auto& elements = out.get_ref<Json::array_t&>();
+    frames_.push_back(Frame{true, 0, nullptr});
+    skip_space();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      frames_.pop_back();
+      return true;
+    }
+    for (;;) {
+      elements.emplace_back();
+      if (!value(elements.back())) return false;
+      skip_space();
+      if (p_ != end_ && *p_ == ',') {
+        ++p_;
+        skip_space();
+        continue;
+      }
+      if (p_ != end_ && *p_ == ']') {
+        ++p_;
+        frames_.pop_back();
+        return true;
+      }
+      return syntax();
+    }
+  }
+
+  static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+  bool number(Json& out) {
+    const char* start = p_;
+    bool negative = false;
+    bool integral = true;
+    if (*p_ == '-') {
+      negative = true;
+      ++p_;
+    }
+    if (p_ == end_ || !is_digit(*p_)) return syntax();
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ != end_ && is_digit(*p_)) ++p_;
+    }
+    if (p_ != end_ && *p_ == '.') {
+      integral = false;
+      ++p_;
+      if (p_ == end_ || !is_digit(*p_)) return syntax();
+      while (p_ != end_ && is_digit(*p_)) ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integral = false;
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !is_digit(*p_)) return syntax();
+      while (p_ != end_ && is_digit(*p_)) ++p_;
+    }
+    const std::string token(start, p_);
+    if (integral) {
+      errno = 0;
+      char* stop = nullptr;
+      if (negative) {
+        const long long v = std::strtoll(token.c_str(), &stop, 10);
+        if (errno == 0) {
+          advance();
+          out = Json(static_cast<Json::number_integer_t>(v));
+          return true;
+        }
+      } else {
+        const unsigned long long v = std::strtoull(token.c_str(), &stop, 10);
+        if (errno == 0) {
+          advance();
+          out = Json(static_cast<Json::number_unsigned_t>(v));
+          return true;
+        }
+      }
+    }
+    char* stop = nullptr;
+    const double d = std::strtod(token.c_str(), &stop);
+    if (!std::isfinite(d)) {
+      // The value is not yet counted in its array: the pointer names the pending element.
+      if (!error_) {
+        error_ = Error{"input.not-finite", pointer(/*pending=*/true),
+                       "number " + token.substr(0, 40) + " is out of range (not a finite double)"};
+      }
+      return false;
+    }
+    advance();
+    out = Json(d);
+    return true;
+  }
+
+  static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  // Four hex digits after "\u" at p_ (p_ on the 'u').
+  bool code_unit(uint32_t& unit) {
+    if (end_ - p_ < 5) return syntax();
+    unit = 0;
+    for (int i = 1; i <= 4; ++i) {
+      const int d = hex_digit(p_[i]);
+      if (d < 0) return syntax();
+      unit = (unit << 4) | static_cast<uint32_t>(d);
+    }
+    p_ += 5;
+    return true;
+  }
+
+  static void append_utf8(std::string& s, uint32_t cp) {
+    if (cp < 0x80) {
+      s += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      s += static_cast<char>(0xc0 | (cp >> 6));
+      s += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      s += static_cast<char>(0xe0 | (cp >> 12));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      s += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+      s += static_cast<char>(0xf0 | (cp >> 18));
+      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      s += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+  }
+
+  // The length of the UTF-8 sequence at p_ (a lead byte >= 0x80), 0 when it is not UTF-8.
+  size_t utf8_sequence() const {
+    const auto at = [&](ptrdiff_t i) { return static_cast<unsigned char>(p_[i]); };
+    const ptrdiff_t left = end_ - p_;
+    const unsigned char c = at(0);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 3;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 4;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
+    } else {
+      return 0;
+    }
+    if (left < static_cast<ptrdiff_t>(n)) return 0;
+    if (at(1) < lo || at(1) > hi) return 0;
+    for (size_t k = 2; k < n; ++k) {
+      if ((at(static_cast<ptrdiff_t>(k)) & 0xc0u) != 0x80u) return 0;
+    }
+    return n;
+  }
+
+  // A string at p_ (on its opening quote) into `out`; p_ ends after the closing quote.
+  bool string(std::string& out) {
+    ++p_;
+    for (;;) {
+      const char* run = p_;
+      while (p_ != end_) {
+        const auto c = static_cast<unsigned char>(*p_);
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+        ++p_;
+      }
+      out.append(run, p_);
+      if (p_ == end_) return syntax();
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return syntax();
+      if (c >= 0x80) {
+        const size_t n = utf8_sequence();
+        if (n == 0) return syntax();
+        out.append(p_, n);
+        p_ += n;
+        continue;
+      }
+      // An escape.
+      if (end_ - p_ < 2) return syntax();
+      ++p_;
+      switch (*p_) {
+        case '"':
+        case '\\':
+        case '/':
+          out += *p_++;
+          break;
+        case 'b':
+          out += '\b';
+          ++p_;
+          break;
+        case 'f':
+          out += '\f';
+          ++p_;
+          break;
+        case 'n':
+          out += '\n';
+          ++p_;
+          break;
+        case 'r':
+          out += '\r';
+          ++p_;
+          break;
+        case 't':
+          out += '\t';
+          ++p_;
+          break;
+        case 'u': {
+          uint32_t unit = 0;
+          if (!code_unit(unit)) return false;
+          if (unit >= 0xdc00 && unit <= 0xdfff) return syntax();  // a lone low surrogate
+          if (unit >= 0xd800 && unit <= 0xdbff) {
+            uint32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return syntax();
+            ++p_;
+            if (!code_unit(low)) return false;
+            if (low < 0xdc00 || low > 0xdfff) return syntax();
+            unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+          }
+          append_utf8(out, unit);
+          break;
+        }
+        default:
+          return syntax();
+      }
+    }
+  }
+
+  // Called before every value: advances the array index of the enclosing frame.
+  void advance() {
+    if (!frames_.empty() && frames_.back().array) frames_.back().index++;
   }
   // `pending`: the innermost array's next element (one not yet passed to advance()).
   std::string pointer(bool pending = false) const {
@@ -192,8 +467,8 @@ class StrictSax {
         } else if (f.index > 0) {
           p += "/" + std::to_string(f.index - 1);
         }
-      } else if (!f.key.empty() || !f.keys.empty()) {
-        p += "/" + json_pointer_token(f.key);
+      } else if (f.key) {
+        p += "/" + json_pointer_token(*f.key);
       }
     }
     return p;
@@ -202,8 +477,15 @@ class StrictSax {
     if (!error_) error_ = Error{std::move(code), pointer(), std::move(message)};
     return false;
   }
+  bool syntax() {
+    const auto at = static_cast<size_t>(p_ - begin_) + 1;
+    return fail("input.bad-json",
+                "not valid JSON (syntax error near byte " + std::to_string(at) + ")");
+  }
 
-  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  const char* begin_;
+  const char* p_;
+  const char* end_;
   const JsonLimits& limits_;
   std::vector<Frame> frames_;
   std::optional<Error> error_;
@@ -218,11 +500,9 @@ Result<Json> parse_json_strict(std::string_view text, const std::string& origin,
                       "document larger than " + std::to_string(limits.max_bytes) + " bytes");
   }
   Json root;
-  StrictSax sax(root, limits);
-  bool ok = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json,
-                            /*strict=*/true, /*ignore_comments=*/false);
-  if (!ok || sax.error()) {
-    Error e = sax.error() ? *sax.error() : Error{"input.bad-json", "", "not valid JSON"};
+  StrictReader reader(text, limits);
+  if (!reader.document(root)) {
+    Error e = reader.error() ? *reader.error() : Error{"input.bad-json", "", "not valid JSON"};
     e.field = origin + "#" + (e.field.empty() ? "/" : e.field);
     return e;
   }

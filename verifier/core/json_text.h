@@ -15,6 +15,6 @@ std::string json_text(const Json& value, int indent = -1);
 
 // `value` with every string (member names too) made valid UTF-8 the way json_text() does it, so
 // that code downstream (signing, the report) can serialise it with plain dump(). Never throws.
-Json utf8_safe(const Json& value);
+Json utf8_safe(Json value);  // by value: a valid document passed as a temporary is moved
 
 }  // namespace aa
