@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "crypto/digest.h"
 #include "crypto/x509.h"
 
 namespace aa {
@@ -17,9 +18,23 @@ ossl::X509Ptr share(X509* cert) {
 }  // namespace
 
 std::string CertificateCache::key(const X509* anchor, const std::vector<ossl::X509Ptr>& chain) {
-  std::string k = x509::fingerprint_sha256(anchor);
-  for (const auto& c : chain) k += ":" + x509::fingerprint_sha256(c.get());
-  return k;
+  // One digest over the DER encodings, each preceded by its length, so that no two different
+  // lists of certificates encode alike.
+  std::string encodings;
+  const auto append = [&encodings](const X509* c) {
+    const int n = i2d_X509(c, nullptr);
+    if (n <= 0) return false;
+    const auto len = static_cast<uint32_t>(n);
+    for (int s = 24; s >= 0; s -= 8) encodings += static_cast<char>((len >> s) & 0xff);
+    const size_t at = encodings.size();
+    encodings.resize(at + len);
+    auto* p = reinterpret_cast<unsigned char*>(encodings.data() + at);
+    return i2d_X509(c, &p) == n;
+  };
+  if (!append(anchor)) return "";
+  for (const auto& c : chain)
+    if (!append(c.get())) return "";
+  return sha256_hex(encodings);
 }
 
 std::shared_ptr<const CertificateCache::Entry> CertificateCache::find(const std::string& k,
@@ -62,7 +77,7 @@ ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
   std::string shared_key;
   if (shared_) {
     shared_key = CertificateCache::key(anchor_.get(), chain);
-    if (auto e = shared_->find(shared_key, at_)) {
+    if (auto e = shared_key.empty() ? nullptr : shared_->find(shared_key, at_)) {
       out.ok = true;
       out.warm = true;
       out.out_of_order = e->out_of_order;
@@ -123,7 +138,7 @@ ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
     above.insert(above.begin(), std::move(self));  // keeps the stored object alive
     cached_.emplace(std::move(fp), std::move(above));
   }
-  if (shared_) {
+  if (shared_ && !shared_key.empty()) {
     auto e = std::make_shared<CertificateCache::Entry>();
     e->out_of_order = out.out_of_order;
     e->not_after = std::numeric_limits<std::time_t>::max();

@@ -57,7 +57,8 @@ class CertificateCache {
     bool out_of_order = false;
     std::time_t not_before = 0, not_after = 0;  // the window every path certificate is valid in
   };
-  // The chain's key: the anchor's and each certificate's SHA-256 fingerprint.
+  // The chain's key: the SHA-256 of the anchor's and each certificate's DER encoding, each
+  // preceded by its length; "" (never cached) when one cannot be encoded.
   static std::string key(const X509* anchor, const std::vector<ossl::X509Ptr>& chain);
   std::shared_ptr<const Entry> find(const std::string& key, std::time_t at) const;
   void insert(std::string key, std::shared_ptr<const Entry> entry);
