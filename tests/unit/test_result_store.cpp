@@ -647,7 +647,8 @@ TEST(LedgerHash, TheEncodingIsUnambiguous) {
   k.position = 1;
   k.result.id = std::string(32, '0');
   k.prev_hash = std::string(ledger::kGenesisHash);
-  EXPECT_EQ(ledger_entry_hash(k).size(), 64u);
+  EXPECT_EQ(ledger_entry_hash(k),
+            "6c571134d93437cbd62661ab630c31164cf904a5ff9ac103f4c97be2411e6cca");
 }
 
 }  // namespace

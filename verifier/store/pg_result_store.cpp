@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "store/ledger.h"
 #include "store/nonces.h"
+#include "store/schema.h"
 
 namespace aa {
 
@@ -28,33 +29,7 @@ struct ResClear {
 };
 using Res = std::unique_ptr<PGresult, ResClear>;
 
-// The numbered migrations, as in the SQLite store (docs/stores.md): index i is migration i + 1.
-const char* const kMigrations[] = {
-    // 1: nonces, the ledger (devices also in a side table for queries), signed heads.
-    "CREATE TABLE IF NOT EXISTS nonces ("
-    " nonce TEXT PRIMARY KEY, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
-    " used_at BIGINT);"
-    "CREATE TABLE ledger ("
-    " position BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, verified_at BIGINT NOT NULL,"
-    " host TEXT NOT NULL, devices TEXT NOT NULL, status TEXT NOT NULL,"
-    " bundle_sha256 TEXT NOT NULL, nonce TEXT NOT NULL, token TEXT NOT NULL,"
-    " document TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL);"
-    "CREATE TABLE ledger_devices (position BIGINT NOT NULL, device TEXT NOT NULL);"
-    "CREATE TABLE heads (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " position BIGINT NOT NULL, entry_hash TEXT NOT NULL, signed_at BIGINT NOT NULL,"
-    " jws TEXT NOT NULL);",
-    // 2: the indexes of GET /v1/results (host, device, since, status) and of the nonce sweep.
-    "CREATE INDEX ledger_host ON ledger (host, position);"
-    "CREATE INDEX ledger_status ON ledger (status, position);"
-    "CREATE INDEX ledger_verified_at ON ledger (verified_at);"
-    "CREATE INDEX ledger_devices_device ON ledger_devices (device, position);"
-    "CREATE INDEX nonces_expires ON nonces (expires_at);",
-};
-static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
-
-constexpr const char* kEntryColumns =
-    "position, id, verified_at, host, devices, status, bundle_sha256, nonce, token, document, "
-    "prev_hash, entry_hash";
+using schema::kEntryColumns;
 
 void quiet_notices(void*, const char*) {}
 
@@ -65,26 +40,13 @@ std::string text_at(const PGresult* r, int row, int col) {
   return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
 }
 
-std::vector<std::string> devices_of(const std::string& text) {
-  auto j = parse_json_strict(text, "devices");
-  std::vector<std::string> out;
-  if (j && j->is_array()) {
-    for (const auto& d : *j) {
-      if (!d.is_string()) return {"unparseable devices: " + text};
-      out.push_back(d.get<std::string>());
-    }
-    return out;
-  }
-  return {"unparseable devices: " + text};
-}
-
 LedgerEntry entry_of(const PGresult* r, int row) {
   LedgerEntry e;
   e.position = int_at(r, row, 0);
   e.result.id = text_at(r, row, 1);
   e.result.verified_at = static_cast<std::time_t>(int_at(r, row, 2));
   e.result.host = text_at(r, row, 3);
-  e.result.devices = devices_of(text_at(r, row, 4));
+  e.result.devices = schema::devices_from_text(text_at(r, row, 4));
   e.result.status = text_at(r, row, 5);
   e.result.bundle_sha256 = text_at(r, row, 6);
   e.result.nonce_hex = text_at(r, row, 7);
@@ -268,8 +230,8 @@ class PgResultStore final : public ResultStore {
                  "bundle_sha256, nonce, token, document, prev_hash, entry_hash) VALUES "
                  "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
                  {std::to_string(e.position), r.id, std::to_string(r.verified_at), r.host,
-                  Json(r.devices).dump(), r.status, r.bundle_sha256, r.nonce_hex, r.token,
-                  r.document, e.prev_hash, e.entry_hash},
+                  schema::devices_to_text(r.devices), r.status, r.bundle_sha256, r.nonce_hex,
+                  r.token, r.document, e.prev_hash, e.entry_hash},
                  "cannot append the entry"));
     for (const auto& d : r.devices) {
       AA_CHECK(run(db, "INSERT INTO ledger_devices (position, device) VALUES ($1,$2)",
@@ -388,7 +350,8 @@ class PgResultStore final : public ResultStore {
                             ", newer than this build's " + std::to_string(kSchemaVersion));
     }
     for (int m = current + 1; m <= target; ++m) {
-      AA_CHECK(run_constant(db, kMigrations[m - 1], "migration " + std::to_string(m)));
+      AA_CHECK(run_constant(db, schema::migration_sql(m, schema::Dialect::kPostgres).c_str(),
+                            "migration " + std::to_string(m)));
       AA_CHECK(run(db,
                    "INSERT INTO schema_migrations (version, applied_at) VALUES "
                    "($1, extract(epoch from now())::bigint)",

@@ -1,7 +1,8 @@
 // The PostgreSQL result store: the database several `serve` replicas share (docs/stores.md).
 //
 // Contract: as ResultStore (store/result_store.h), through libpq. `url` is a libpq connection
-// URI (postgresql://user@host:port/db?...); it is never echoed in errors beyond its host part.
+// URI (postgresql://user@host:port/db?...); errors name the store "postgresql store", never the
+// URL (which may hold a password).
 // On open the schema is migrated under pg_advisory_lock (replicas starting at once: one
 // migrates, the others wait and find it done); the schema and migrations are those of the
 // SQLite store (docs/stores.md). Connections: a pool, one connection per concurrent caller

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "store/ledger.h"
 #include "store/nonces.h"
+#include "store/schema.h"
 
 namespace aa {
 
@@ -22,32 +23,7 @@ struct StmtDeleter {
 };
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
-// The numbered migrations: index i is migration i + 1. Never edit one that has shipped; add one.
-const char* const kMigrations[] = {
-    // 1: nonces, the ledger (devices also in a side table for queries), signed heads.
-    "CREATE TABLE IF NOT EXISTS nonces ("
-    " nonce TEXT PRIMARY KEY, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-    " used_at INTEGER);"
-    "CREATE TABLE ledger ("
-    " position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, verified_at INTEGER NOT NULL,"
-    " host TEXT NOT NULL, devices TEXT NOT NULL, status TEXT NOT NULL,"
-    " bundle_sha256 TEXT NOT NULL, nonce TEXT NOT NULL, token TEXT NOT NULL,"
-    " document TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL);"
-    "CREATE TABLE ledger_devices (position INTEGER NOT NULL, device TEXT NOT NULL);"
-    "CREATE TABLE heads (id INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL,"
-    " entry_hash TEXT NOT NULL, signed_at INTEGER NOT NULL, jws TEXT NOT NULL);",
-    // 2: the indexes of GET /v1/results (host, device, since, status) and of the nonce sweep.
-    "CREATE INDEX ledger_host ON ledger (host, position);"
-    "CREATE INDEX ledger_status ON ledger (status, position);"
-    "CREATE INDEX ledger_verified_at ON ledger (verified_at);"
-    "CREATE INDEX ledger_devices_device ON ledger_devices (device, position);"
-    "CREATE INDEX nonces_expires ON nonces (expires_at);",
-};
-static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
-
-constexpr const char* kEntryColumns =
-    "position, id, verified_at, host, devices, status, bundle_sha256, nonce, token, document, "
-    "prev_hash, entry_hash";
+using schema::kEntryColumns;
 
 std::string text_at(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
@@ -56,28 +32,13 @@ std::string text_at(sqlite3_stmt* s, int i) {
                      static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
 }
 
-// A devices column that is not a JSON array of strings (edited by hand) becomes one string
-// that cannot hash to what was written, so that verify_ledger() reports the row.
-std::vector<std::string> devices_of(const std::string& text) {
-  auto j = parse_json_strict(text, "devices");
-  std::vector<std::string> out;
-  if (j && j->is_array()) {
-    for (const auto& d : *j) {
-      if (!d.is_string()) return {"unparseable devices: " + text};
-      out.push_back(d.get<std::string>());
-    }
-    return out;
-  }
-  return {"unparseable devices: " + text};
-}
-
 LedgerEntry entry_of(sqlite3_stmt* s) {
   LedgerEntry e;
   e.position = sqlite3_column_int64(s, 0);
   e.result.id = text_at(s, 1);
   e.result.verified_at = static_cast<std::time_t>(sqlite3_column_int64(s, 2));
   e.result.host = text_at(s, 3);
-  e.result.devices = devices_of(text_at(s, 4));
+  e.result.devices = schema::devices_from_text(text_at(s, 4));
   e.result.status = text_at(s, 5);
   e.result.bundle_sha256 = text_at(s, 6);
   e.result.nonce_hex = text_at(s, 7);
@@ -141,7 +102,7 @@ class SqliteResultStore final : public ResultStore {
       bind_value(ins.get(), 2, r.id);
       bind_value(ins.get(), 3, static_cast<std::int64_t>(r.verified_at));
       bind_value(ins.get(), 4, r.host);
-      bind_value(ins.get(), 5, Json(r.devices).dump());
+      bind_value(ins.get(), 5, schema::devices_to_text(r.devices));
       bind_value(ins.get(), 6, r.status);
       bind_value(ins.get(), 7, r.bundle_sha256);
       bind_value(ins.get(), 8, r.nonce_hex);
@@ -329,7 +290,8 @@ Status migrate(sqlite3* db, const std::string& path, int target) {
                           ", newer than this build's " + std::to_string(kSchemaVersion));
   }
   for (int v = current + 1; v <= target; ++v) {
-    if (sqlite3_exec(db, kMigrations[v - 1], nullptr, nullptr, nullptr) != SQLITE_OK) {
+    if (sqlite3_exec(db, schema::migration_sql(v, schema::Dialect::kSqlite).c_str(), nullptr,
+                     nullptr, nullptr) != SQLITE_OK) {
       return err("migration " + std::to_string(v));
     }
     sqlite3_prepare_v2(db,
