@@ -41,6 +41,8 @@ cases() {
   # An export verifies offline, with no database; an edited export fails at its position.
   check "$k-export" 0 "exported 12 entries \(positions 1\.\.12\) and 2 signed heads" -- "$bin" ledger export --store "$url" --out "$tmp/$k-export.json"
   cp "$tmp/$k-export.json" "$tmp/json/$k-archive.json"
+  # The auditor's own recomputation (docs/ledger.md), independent of accel-attest.
+  check "$k-recompute" 0 "chain intact: 12 entries" -- python3 "$src/docs/examples/ledger/recompute.py" "$tmp/$k-export.json"
   check "$k-export-verify" 0 "^INTACT: 12 entries" -- "$bin" ledger verify --export "$tmp/$k-export.json" --jwks "$jwks"
   "$bin" ledger export --store "$url" --since 2026-09-21T14:20:00Z --out - >"$tmp/$k-since.json" 2>"$tmp/err" && ok || not_ok "$k: export --since to stdout"
   grep -q '"first_position": 7' "$tmp/$k-since.json" && ok || not_ok "$k: --since starts at position 7"
@@ -51,6 +53,7 @@ d = json.load(open(sys.argv[1]))
 d["entries"][4]["status"] = "affirming" if d["entries"][4]["status"] != "affirming" else "warning"
 json.dump(d, open(sys.argv[2], "w"))
 PY
+  check "$k-recompute-edited" 1 "BROKEN at position 5" -- python3 "$src/docs/examples/ledger/recompute.py" "$tmp/$k-edited.json"
   check "$k-export-edited" 1 "BROKEN at position 5: ledger.hash-mismatch" -- "$bin" ledger verify --export "$tmp/$k-edited.json" --jwks "$jwks"
   "$bin" ledger verify --json --export "$tmp/$k-edited.json" --jwks "$jwks" >"$tmp/json/$k-verify-edited.json"
   [ $? -eq 1 ] && ok || not_ok "$k: verify --json of an edited export exits 1"
