@@ -133,6 +133,8 @@ class Backend {
   static void run_sql_on(const std::string& url, const std::string& statement) {
     std::unique_ptr<PGconn, PgConnCloser> c(PQconnectdb(url.c_str()));
     ASSERT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
+    PQsetNoticeProcessor(
+        c.get(), [](void*, const char*) {}, nullptr);
     std::unique_ptr<PGresult, PgResClear> r(PQexec(c.get(), statement.c_str()));
     const auto st = PQresultStatus(r.get());
     EXPECT_TRUE(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
