@@ -555,6 +555,15 @@ TEST_P(ResultStoreTest, AnExportVerifiesOfflineAndAnEditedExportFails) {
   auto px = ledger::parse_export(part->dump(), "part");
   ASSERT_TRUE(px.ok());
   EXPECT_TRUE(ledger::verify_export(*px, k.jwks()).intact());
+  // Positions out of range are bad input, not a ledger to walk.
+  for (const Json& bad : {Json(0), Json(-1), Json(std::uint64_t{1} << 63), Json(1.5)}) {
+    Json b = *doc;
+    b["entries"][0]["position"] = bad;
+    auto bx = ledger::parse_export(b.dump(), "bad");
+    ASSERT_FALSE(bx.ok()) << bad.dump();
+    EXPECT_TRUE(bx.error().code == "input.bad-value" || bx.error().code == "input.wrong-type")
+        << bx.error().to_string();
+  }
   Json edited = *doc;
   edited["entries"][1]["host"] = "forged";
   auto ex = ledger::parse_export(edited.dump(), "edited");

@@ -260,7 +260,9 @@ Result<Json> export_ledger(ResultStore& store, std::optional<std::time_t> since)
   AA_TRY(hs, store.heads());
   Json heads = Json::array();
   for (const auto& h : hs) {
-    if (first != 0 && h.position < first) continue;
+    // Heads before the run cannot be checked in it; a head signed after the last page was read
+    // covers entries this export does not hold.
+    if (h.position < first || h.position > last) continue;
     heads.push_back(Json{{"position", h.position},
                          {"entry_hash", h.entry_hash},
                          {"signed_at", static_cast<long long>(h.signed_at)},
@@ -276,11 +278,21 @@ Result<Json> export_ledger(ResultStore& store, std::optional<std::time_t> since)
 
 namespace {
 
-Result<std::int64_t> int_field(const JsonAt& o, std::string_view key) {
+// An integer member within [lo, hi] (positions: 1 to 2^53, so that no count overflows).
+Result<std::int64_t> int_field(const JsonAt& o, std::string_view key, std::int64_t lo,
+                               std::int64_t hi) {
   AA_TRY(f, o.field(key));
   if (!f.json().is_number_integer()) return f.type_error("an integer");
-  return f.json().get<std::int64_t>();
+  if (f.json().is_number_unsigned() && f.json().get<std::uint64_t>() > std::uint64_t{1} << 62) {
+    return make_error("input.bad-value", f.where(), "out of range");
+  }
+  const auto v = f.json().get<std::int64_t>();
+  if (v < lo || v > hi) return make_error("input.bad-value", f.where(), "out of range");
+  return v;
 }
+
+constexpr std::int64_t kMaxPosition = std::int64_t{1} << 53;
+constexpr std::int64_t kMaxTime = std::int64_t{1} << 40;
 
 }  // namespace
 
@@ -303,8 +315,8 @@ Result<Export> parse_export(std::string_view text, const std::string& origin) {
         e.only_fields({"position", "id", "verified_at", "host", "devices", "status",
                        "bundle_sha256", "nonce", "token", "document", "prev_hash", "entry_hash"}));
     LedgerEntry le;
-    AA_TRY(pos, int_field(e, "position"));
-    AA_TRY(at, int_field(e, "verified_at"));
+    AA_TRY(pos, int_field(e, "position", 1, kMaxPosition));
+    AA_TRY(at, int_field(e, "verified_at", -kMaxTime, kMaxTime));
     le.position = pos;
     le.result.verified_at = static_cast<std::time_t>(at);
     AA_TRY(id, e.string_field("id"));
@@ -339,8 +351,8 @@ Result<Export> parse_export(std::string_view text, const std::string& origin) {
     AA_TRY(h, ha.at(i).object());
     AA_CHECK(h.only_fields({"position", "entry_hash", "signed_at", "jws"}));
     SignedHead sh;
-    AA_TRY(pos, int_field(h, "position"));
-    AA_TRY(at, int_field(h, "signed_at"));
+    AA_TRY(pos, int_field(h, "position", 1, kMaxPosition));
+    AA_TRY(at, int_field(h, "signed_at", -kMaxTime, kMaxTime));
     AA_TRY(eh, h.string_field("entry_hash"));
     AA_TRY(jws, h.string_field("jws"));
     sh.position = pos;
