@@ -111,6 +111,21 @@ case $case_name in
   tpm-check-answer)
     check tpm-check-answer-2 2 "input.missing-file" -- "$bin" tpm check-answer --challenge "$tmp/none" \
       --answer "$tmp/none" ;;
+  ledger-verify)
+    "$bin" challenge --store "$tmp/r.sqlite" >/dev/null
+    check ledger-verify-0 0 "^INTACT: 0 entries" -- "$bin" ledger verify --store "sqlite:$tmp/r.sqlite"
+    # An export whose one entry does not hash to its entry_hash.
+    z=0000000000000000000000000000000000000000000000000000000000000000
+    printf '{"schema":"accel-attest/ledger-archive/v1","since":null,"first_position":1,"last_position":1,"entries":[{"position":1,"id":"%s","verified_at":0,"host":"h","devices":[],"status":"affirming","bundle_sha256":"","nonce":"","token":"","document":"{}","prev_hash":"%s","entry_hash":"%s"}],"heads":[]}' \
+      00000000000000000000000000000001 $z ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff >"$tmp/x.json"
+    check ledger-verify-1 1 "BROKEN at position 1: ledger.hash-mismatch" -- "$bin" ledger verify --export "$tmp/x.json"
+    check ledger-verify-2 2 "input.bad-store-url" -- "$bin" ledger verify --store "mysql://x"
+    full ledger-verify-3 -- "$bin" ledger verify --store "sqlite:$tmp/r.sqlite" ;;
+  ledger-export)
+    "$bin" challenge --store "$tmp/r.sqlite" >/dev/null
+    check ledger-export-0 0 "exported 0 entries" -- "$bin" ledger export --store "sqlite:$tmp/r.sqlite" --out "$tmp/e.json"
+    check ledger-export-2 2 "input.missing-file" -- "$bin" ledger export --store "sqlite:$tmp/none.sqlite"
+    full ledger-export-3 -- "$bin" ledger export --store "sqlite:$tmp/r.sqlite" ;;
   challenge)
     check challenge-0 0 "^[0-9a-f]{64}$" -- "$bin" challenge --store "$tmp/n.sqlite"
     check challenge-2 2 "" -- "$bin" challenge --store "$tmp/n.sqlite" --ttl 0

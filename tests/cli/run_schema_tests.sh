@@ -192,6 +192,13 @@ done
 wait $spid && ok || not_ok "landmark serve --sessions 1 did not exit 0"
 # Usage errors are JSON too.
 err unknown-subcommand 2 -- "$bin" identfy --json
+"$bin" challenge --store "$tmp/results.sqlite" >/dev/null
+doc ledger-verify 0 -- "$bin" ledger verify --json --store "sqlite:$tmp/results.sqlite" --jwks "$jwks"
+doc ledger-export 0 -- "$bin" ledger export --json --store "sqlite:$tmp/results.sqlite" \
+  --out "$tmp/json/ledger-archive.json"
+doc ledger-verify-export 0 -- "$bin" ledger verify --json --export "$tmp/json/ledger-archive.json"
+err ledger-verify-bad-url 2 -- "$bin" ledger verify --json --store "mysql://x"
+err ledger-export-missing 2 -- "$bin" ledger export --json --store "sqlite:$tmp/none.sqlite"
 err unknown-option 2 -- "$bin" identify --json --no-such-option
 
 if "$py" "$src/tests/cli/validate_json.py" "$src/docs/schemas" "$tmp"/json/*.json >"$tmp/v.txt"; then

@@ -15,6 +15,9 @@
 //     killed mid-transaction leaves no half entry. Across replicas on one database, two
 //     append()s racing on one nonce: exactly one succeeds, the other gets store.nonce-reused.
 //     Positions are dense (1, 2, 3, ...) and never reused.
+//   - append() refuses, before anything is written, a result whose id is not 32 lower-case hex
+//     characters or whose text is not valid UTF-8 (input.bad-value; ledger::check_new_result()),
+//     so that every entry exports byte for byte. A duplicate id is store.io.
 //   - Any failure of the database itself is store.io (or store.busy when a lock could not be
 //     had in time); store.* codes are documented in docs/findings.md.
 //   - Entries are never updated or deleted through this interface. A row edited by hand is
@@ -100,9 +103,11 @@ class ResultStore {
   virtual Result<StoreStats> stats(std::time_t now) = 0;
 };
 
-// "sqlite:PATH" (created when missing, WAL mode), "postgresql://..." / "postgres://..." (libpq
-// connection URI; the schema is created and migrated on open), or "memory:" (tests). Anything
-// else is input.bad-store-url.
+// "sqlite:PATH" (created when missing, WAL mode; store/sqlite_result_store.h) or
+// "postgresql://..." / "postgres://..." (libpq connection URI; store/pg_result_store.h); the
+// schema is created and migrated on open (docs/stores.md). Anything else, "memory:" included, is
+// input.bad-store-url: the in-memory test store belongs to the service layer, which recognises
+// "memory:" itself before calling this (the store layer may not call the service layer).
 Result<std::unique_ptr<ResultStore>> open_result_store(const std::string& url);
 
 }  // namespace aa

@@ -1,0 +1,367 @@
+#include "store/ledger.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/json_text.h"
+#include "crypto/digest.h"
+
+namespace aa::ledger {
+
+namespace {
+
+void put_field(std::string& out, std::string_view v) {
+  const auto n = static_cast<std::uint64_t>(v.size());
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((n >> shift) & 0xff));
+  }
+  out.append(v);
+}
+
+bool hex64(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool utf8_ok(const std::string& s) {
+  return utf8_safe(Json(s)).get_ref<const std::string&>() == s;
+}
+
+}  // namespace
+
+std::string entry_hash(const LedgerEntry& e) {
+  std::string enc;
+  const NewResult& r = e.result;
+  put_field(enc, "accel-attest/ledger-entry/v1");
+  put_field(enc, std::to_string(e.position));
+  put_field(enc, r.id);
+  put_field(enc, std::to_string(static_cast<long long>(r.verified_at)));
+  put_field(enc, r.host);
+  put_field(enc, std::to_string(r.devices.size()));
+  for (const auto& d : r.devices) put_field(enc, d);
+  put_field(enc, r.status);
+  put_field(enc, r.bundle_sha256);
+  put_field(enc, r.nonce_hex);
+  put_field(enc, r.token);
+  put_field(enc, r.document);
+  put_field(enc, e.prev_hash);
+  return sha256_hex(enc);
+}
+
+Status check_new_result(const NewResult& r) {
+  if (r.id.size() != 32 || !std::all_of(r.id.begin(), r.id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return make_error("input.bad-value", "result.id", "must be 32 lower-case hex characters");
+  }
+  std::vector<std::pair<const char*, const std::string*>> texts = {
+      {"result.host", &r.host},
+      {"result.status", &r.status},
+      {"result.bundle_sha256", &r.bundle_sha256},
+      {"result.nonce_hex", &r.nonce_hex},
+      {"result.token", &r.token},
+      {"result.document", &r.document}};
+  for (const auto& d : r.devices) texts.emplace_back("result.devices", &d);
+  for (const auto& [name, s] : texts) {
+    if (!utf8_ok(*s)) return make_error("input.bad-value", name, "not valid UTF-8");
+  }
+  return Ok{};
+}
+
+Result<SignedHead> sign_head(ResultStore& store, EVP_PKEY* key, const std::string& kid,
+                             std::time_t now) {
+  AA_TRY(st, store.stats(now));
+  if (st.ledger_length == 0) {
+    return make_error("ledger.empty", "ledger", "no entries: there is no head to sign");
+  }
+  AA_TRY(tip, store.entries(st.ledger_length, 1));
+  if (tip.size() != 1 || tip[0].position != st.ledger_length) {
+    return make_error("store.io", "ledger", "the tip entry could not be read");
+  }
+  SignedHead h;
+  h.position = tip[0].position;
+  h.entry_hash = tip[0].entry_hash;
+  h.signed_at = now;
+  Json payload{
+      {"position", h.position}, {"entry_hash", h.entry_hash}, {"iat", static_cast<long long>(now)}};
+  AA_TRY(jws, jose::sign_es256(key, kid, payload));
+  h.jws = std::move(jws);
+  AA_CHECK(store.put_head(h));
+  return h;
+}
+
+namespace {
+
+// The walk shared by a store and an export: entries are fed in ascending order, then heads.
+class Walker {
+ public:
+  Walker(bool from_genesis, const jose::Jwks& keys) : from_genesis_(from_genesis), keys_(keys) {}
+
+  void entry(const LedgerEntry& e) {
+    if (r_.entries == 0) {
+      r_.first_position = e.position;
+      if (from_genesis_ && e.position != 1) {
+        note_entry(1, "ledger.gap", "the ledger starts at position " + std::to_string(e.position));
+      }
+      if (e.position == 1 && e.prev_hash != kGenesisHash) {
+        note_entry(1, "ledger.broken-link", "prev_hash of position 1 is not 64 zeros");
+      }
+    } else if (e.position != expect_) {
+      note_entry(
+          expect_, "ledger.gap",
+          "expected position " + std::to_string(expect_) + ", found " + std::to_string(e.position));
+    }
+    // The entry's own hash before its link: an edited row is reported as itself.
+    if (!hex64(e.entry_hash) || entry_hash(e) != e.entry_hash) {
+      note_entry(e.position, "ledger.hash-mismatch",
+                 "entry_hash does not match the entry's content (edited after it was written)");
+    }
+    if (r_.entries > 0 && e.position == expect_ && e.prev_hash != prev_) {
+      note_entry(e.position, "ledger.broken-link",
+                 "prev_hash is not the entry_hash of position " + std::to_string(e.position - 1));
+    }
+    ++r_.entries;
+    r_.last_position = e.position;
+    expect_ = e.position + 1;
+    prev_ = e.entry_hash;
+    if (wanted_.count(e.position)) hashes_[e.position] = e.entry_hash;
+  }
+
+  void want(std::int64_t position) { wanted_.insert(position); }
+
+  void heads(const std::vector<SignedHead>& hs) {
+    if (keys_.keys.empty()) return;
+    for (const auto& h : hs) {
+      if (r_.entries > 0 && h.position < r_.first_position) continue;  // before an export
+      ++r_.heads;
+      auto bad = [&](const char* code, const std::string& m) {
+        note(head_break_, h.position, code, m);
+      };
+      auto v = jose::verify_compact(h.jws, keys_, "head");
+      if (!v) {
+        bad("ledger.head-bad-signature", "the head's JWS does not verify: " + v.error().code);
+        continue;
+      }
+      const Json& p = v->payload;
+      auto pos = p.find("position");
+      auto eh = p.find("entry_hash");
+      auto iat = p.find("iat");
+      if (pos == p.end() || !pos->is_number_integer() || eh == p.end() || !eh->is_string() ||
+          iat == p.end() || !iat->is_number_integer() || pos->get<std::int64_t>() != h.position ||
+          eh->get<std::string>() != h.entry_hash ||
+          iat->get<long long>() != static_cast<long long>(h.signed_at)) {
+        bad("ledger.head-mismatch", "the signed payload differs from the head's recorded fields");
+        continue;
+      }
+      auto it = hashes_.find(h.position);
+      if (it == hashes_.end()) {
+        bad("ledger.head-beyond-tip", "a signed head covers position " +
+                                          std::to_string(h.position) +
+                                          ", which the ledger no longer holds (truncated)");
+        continue;
+      }
+      if (it->second != h.entry_hash) {
+        bad("ledger.head-mismatch",
+            "the signed head's entry_hash is not the entry_hash at its position");
+        continue;
+      }
+      r_.covered_up_to = std::max(r_.covered_up_to, h.position);
+    }
+  }
+
+  VerifyReport finish() {
+    r_.first_break = entry_break_;
+    if (head_break_ && (!r_.first_break || head_break_->position < r_.first_break->position)) {
+      r_.first_break = head_break_;
+    }
+    return r_;
+  }
+
+ private:
+  static void note(std::optional<Break>& slot, std::int64_t pos, const char* code,
+                   const std::string& m) {
+    if (!slot || pos < slot->position) slot = Break{pos, code, m};
+  }
+  void note_entry(std::int64_t pos, const char* code, const std::string& m) {
+    note(entry_break_, pos, code, m);
+  }
+
+  bool from_genesis_;
+  const jose::Jwks& keys_;
+  VerifyReport r_;
+  std::int64_t expect_ = 1;
+  std::string prev_;
+  std::set<std::int64_t> wanted_;
+  std::map<std::int64_t, std::string> hashes_;
+  std::optional<Break> entry_break_, head_break_;
+};
+
+}  // namespace
+
+Result<VerifyReport> verify_ledger(ResultStore& store, const jose::Jwks& keys) {
+  AA_TRY(hs, store.heads());
+  Walker w(true, keys);
+  for (const auto& h : hs) w.want(h.position);
+  std::int64_t from = 1;
+  for (;;) {
+    AA_TRY(page, store.entries(from, 500));
+    if (page.empty()) break;
+    for (const auto& e : page) w.entry(e);
+    from = page.back().position + 1;
+    if (page.size() < 500) break;
+  }
+  w.heads(hs);
+  return w.finish();
+}
+
+VerifyReport verify_export(const Export& x, const jose::Jwks& keys) {
+  Walker w(false, keys);
+  for (const auto& h : x.heads) w.want(h.position);
+  for (const auto& e : x.entries) w.entry(e);
+  w.heads(x.heads);
+  return w.finish();
+}
+
+Json entry_json(const LedgerEntry& e) {
+  const NewResult& r = e.result;
+  return Json{{"position", e.position},
+              {"id", r.id},
+              {"verified_at", static_cast<long long>(r.verified_at)},
+              {"host", r.host},
+              {"devices", r.devices},
+              {"status", r.status},
+              {"bundle_sha256", r.bundle_sha256},
+              {"nonce", r.nonce_hex},
+              {"token", r.token},
+              {"document", r.document},
+              {"prev_hash", e.prev_hash},
+              {"entry_hash", e.entry_hash}};
+}
+
+Result<Json> export_ledger(ResultStore& store, std::optional<std::time_t> since) {
+  Json entries = Json::array();
+  std::int64_t first = 0, last = 0;
+  std::int64_t from = 1;
+  for (;;) {
+    AA_TRY(page, store.entries(from, 500));
+    if (page.empty()) break;
+    for (const auto& e : page) {
+      // From the first entry at or after `since` to the tip: a contiguous run.
+      if (first == 0 && since && e.result.verified_at < *since) continue;
+      if (first == 0) first = e.position;
+      last = e.position;
+      entries.push_back(entry_json(e));
+    }
+    from = page.back().position + 1;
+    if (page.size() < 500) break;
+  }
+  AA_TRY(hs, store.heads());
+  Json heads = Json::array();
+  for (const auto& h : hs) {
+    // Heads before the run cannot be checked in it; a head signed after the last page was read
+    // covers entries this export does not hold.
+    if (h.position < first || h.position > last) continue;
+    heads.push_back(Json{{"position", h.position},
+                         {"entry_hash", h.entry_hash},
+                         {"signed_at", static_cast<long long>(h.signed_at)},
+                         {"jws", h.jws}});
+  }
+  return Json{{"schema", "accel-attest/ledger-archive/v1"},
+              {"since", since ? Json(static_cast<long long>(*since)) : Json(nullptr)},
+              {"first_position", first},
+              {"last_position", last},
+              {"entries", entries},
+              {"heads", heads}};
+}
+
+namespace {
+
+// An integer member within [lo, hi] (positions: 1 to 2^53, so that no count overflows).
+Result<std::int64_t> int_field(const JsonAt& o, std::string_view key, std::int64_t lo,
+                               std::int64_t hi) {
+  AA_TRY(f, o.field(key));
+  if (!f.json().is_number_integer()) return f.type_error("an integer");
+  if (f.json().is_number_unsigned() && f.json().get<std::uint64_t>() > std::uint64_t{1} << 62) {
+    return make_error("input.bad-value", f.where(), "out of range");
+  }
+  const auto v = f.json().get<std::int64_t>();
+  if (v < lo || v > hi) return make_error("input.bad-value", f.where(), "out of range");
+  return v;
+}
+
+constexpr std::int64_t kMaxPosition = std::int64_t{1} << 53;
+constexpr std::int64_t kMaxTime = std::int64_t{1} << 40;
+
+}  // namespace
+
+Result<Export> parse_export(std::string_view text, const std::string& origin) {
+  JsonLimits lim;
+  lim.max_bytes = std::size_t{1} << 30;
+  lim.max_string = std::size_t{16} << 20;
+  AA_TRY(doc, parse_json_strict(text, origin, lim));
+  JsonAt root(doc, origin);
+  AA_TRY(obj, root.object());
+  AA_CHECK(
+      obj.only_fields({"schema", "since", "first_position", "last_position", "entries", "heads"}));
+  AA_CHECK(obj.expect_string("schema", "accel-attest/ledger-archive/v1"));
+  Export x;
+  AA_TRY(es, obj.field("entries"));
+  AA_TRY(ea, es.array());
+  for (std::size_t i = 0; i < ea.json().size(); ++i) {
+    AA_TRY(e, ea.at(i).object());
+    AA_CHECK(
+        e.only_fields({"position", "id", "verified_at", "host", "devices", "status",
+                       "bundle_sha256", "nonce", "token", "document", "prev_hash", "entry_hash"}));
+    LedgerEntry le;
+    AA_TRY(pos, int_field(e, "position", 1, kMaxPosition));
+    AA_TRY(at, int_field(e, "verified_at", -kMaxTime, kMaxTime));
+    le.position = pos;
+    le.result.verified_at = static_cast<std::time_t>(at);
+    AA_TRY(id, e.string_field("id"));
+    AA_TRY(host, e.string_field("host"));
+    AA_TRY(status, e.string_field("status"));
+    AA_TRY(bsha, e.string_field("bundle_sha256"));
+    AA_TRY(nonce, e.string_field("nonce"));
+    AA_TRY(token, e.string_field("token"));
+    AA_TRY(document, e.string_field("document"));
+    AA_TRY(prev, e.string_field("prev_hash"));
+    AA_TRY(eh, e.string_field("entry_hash"));
+    AA_TRY(devs, e.field("devices"));
+    AA_TRY(da, devs.array());
+    for (std::size_t j = 0; j < da.json().size(); ++j) {
+      AA_TRY(d, da.at(j).string());
+      le.result.devices.push_back(d);
+    }
+    le.result.id = id;
+    le.result.host = host;
+    le.result.status = status;
+    le.result.bundle_sha256 = bsha;
+    le.result.nonce_hex = nonce;
+    le.result.token = token;
+    le.result.document = document;
+    le.prev_hash = prev;
+    le.entry_hash = eh;
+    x.entries.push_back(std::move(le));
+  }
+  AA_TRY(hsf, obj.field("heads"));
+  AA_TRY(ha, hsf.array());
+  for (std::size_t i = 0; i < ha.json().size(); ++i) {
+    AA_TRY(h, ha.at(i).object());
+    AA_CHECK(h.only_fields({"position", "entry_hash", "signed_at", "jws"}));
+    SignedHead sh;
+    AA_TRY(pos, int_field(h, "position", 1, kMaxPosition));
+    AA_TRY(at, int_field(h, "signed_at", -kMaxTime, kMaxTime));
+    AA_TRY(eh, h.string_field("entry_hash"));
+    AA_TRY(jws, h.string_field("jws"));
+    sh.position = pos;
+    sh.signed_at = static_cast<std::time_t>(at);
+    sh.entry_hash = eh;
+    sh.jws = jws;
+    x.heads.push_back(std::move(sh));
+  }
+  return x;
+}
+
+}  // namespace aa::ledger
