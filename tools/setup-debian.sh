@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libssl-dev nlohmann-json3-dev libcli11-dev libxml2-dev libxmlsec1-dev openssl
-  libtss2-dev swtpm swtpm-tools tpm2-tools libsqlite3-dev libgeographiclib-dev
+  libtss2-dev swtpm swtpm-tools tpm2-tools libsqlite3-dev libgeographiclib-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
@@ -15,7 +15,8 @@ packages=(
 # --json documents against docs/schemas), headless Chromium (the report rendering test) and a
 # font for it.
 if [ "${1:-}" = "test" ]; then
-  packages+=(python3 python3-jwt python3-cryptography python3-jsonschema chromium fonts-dejavu-core)
+  packages+=(python3 python3-jwt python3-cryptography python3-jsonschema python3-yaml curl chromium
+    fonts-dejavu-core)
 fi
 
 missing=()

@@ -62,6 +62,7 @@ inline constexpr std::string_view kDocToken =
     "result-token-errors-accel-attest-verify-token-exit-1";
 inline constexpr std::string_view kDocInput = "input-errors-exit-2";
 inline constexpr std::string_view kDocReference = "reference-data-errors-exit-2";
+inline constexpr std::string_view kDocService = "service-errors-accel-attest-serve-docsservicemd";
 
 // One constant per code: codes::kNvidiaSignatureInvalid == "nvidia.signature.invalid".
 #define AA_CODE(name, text, sev, anchor) inline constexpr const char* name = text;
