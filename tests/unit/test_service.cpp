@@ -16,8 +16,10 @@
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "results/jose.h"
 #include "service/auth.h"
 #include "service/keys.h"
+#include "service/ledger_head.h"
 #include "service/memory_store.h"
 #include "service/server.h"
 
@@ -121,13 +123,52 @@ TEST(Auth, BearerTokensByHash) {
   EXPECT_FALSE(t->accepts("s3cre"));
   EXPECT_FALSE(t->accepts(""));
   EXPECT_EQ(bearer_of("Bearer s3cret"), "s3cret");
+  EXPECT_EQ(bearer_of("bearer s3cret"), "s3cret");
   EXPECT_EQ(bearer_of("Basic s3cret"), "");
+  EXPECT_EQ(bearer_of("Bearer "), "");
   {
     std::ofstream f(dir / "bad");
     f << "s3cret\n";
   }
   EXPECT_EQ(BearerTokens::load((dir / "bad").string()).error().field,
             (dir / "bad").string() + ":1");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LedgerHead, SignsTheLastEntryWithTheResultKey) {
+  auto dir = (std::filesystem::temp_directory_path() / "aa-head-test").string();
+  ASSERT_TRUE(rotate_keys(dir));
+  auto keys = load_key_dir(dir, "accel-attest test").value();
+  MemoryResultStore s;
+  ASSERT_TRUE(sign_ledger_head(s, keys.current, 100));  // an empty ledger: no head
+  EXPECT_TRUE(s.heads()->empty());
+  ASSERT_TRUE(s.append("", 100, result("a")));
+  auto last = s.append("", 100, result("b")).value();
+  ASSERT_TRUE(sign_ledger_head(s, keys.current, 200));
+  auto heads = s.heads().value();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0].position, 2);
+  EXPECT_EQ(heads[0].entry_hash, last.entry_hash);
+  auto jwks = jose::parse_jwks(keys.jwks.dump(), "jwks").value();
+  auto v = jose::verify_compact(heads[0].jws, jwks, "head");
+  ASSERT_TRUE(v) << v.error().to_string();
+  EXPECT_EQ(v->payload["position"], 2);
+  EXPECT_EQ(v->payload["entry_hash"], last.entry_hash);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Keys, RotationKeepsThePreviousKeyInTheJwks) {
+  auto dir = (std::filesystem::temp_directory_path() / "aa-rotate-test").string();
+  std::filesystem::remove_all(dir);
+  auto k1 = rotate_keys(dir).value();
+  auto k2 = rotate_keys(dir).value();
+  EXPECT_NE(k1, k2);
+  auto keys = load_key_dir(dir, "accel-attest test").value();
+  EXPECT_EQ(keys.current.kid, k2);
+  ASSERT_EQ(keys.jwks["keys"].size(), 2u);
+  EXPECT_EQ(keys.jwks["keys"][0]["kid"], k2);
+  EXPECT_EQ(keys.jwks["keys"][1]["kid"], k1);
+  EXPECT_FALSE(keys.jwks["keys"][1].contains("d"));  // public halves only
   std::filesystem::remove_all(dir);
 }
 

@@ -1,5 +1,6 @@
 #include "service/auth.h"
 
+#include <cctype>
 #include <fstream>
 
 #include <openssl/crypto.h>
@@ -42,8 +43,12 @@ bool BearerTokens::accepts(std::string_view token) const {
 }
 
 std::string_view bearer_of(std::string_view a) {
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (a.size() <= kPrefix.size() || a.substr(0, kPrefix.size()) != kPrefix) return {};
+  // The scheme is case-insensitive (RFC 9110 11.1); one space, then the token.
+  constexpr std::string_view kPrefix = "bearer ";
+  if (a.size() <= kPrefix.size()) return {};
+  for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != kPrefix[i]) return {};
+  }
   return a.substr(kPrefix.size());
 }
 
