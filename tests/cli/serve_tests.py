@@ -3,7 +3,7 @@
 
 Usage: serve_tests.py ACCEL_ATTEST SOURCE_DIR
 
-Two servers, each on a port it picks itself (--listen 127.0.0.1:0 --port-file):
+Three servers, each on a port it picks itself (--listen 127.0.0.1:0 --port-file):
   A: frozen at the HGX example bundle's time (--at), bearer tokens, a short read timeout: every
      bad request gets its code and A keeps serving after each (a slow body 408, headers that never
      end 400 and the connection closed); the HGX bundle, whose nonce A never
@@ -14,6 +14,8 @@ Two servers, each on a port it picks itself (--listen 127.0.0.1:0 --port-file):
      token checked by `verify-token` against the served JWKS; a replay; a nonce raced by 4
      clients (exactly one accepted); `keys rotate` + SIGHUP, after which the first token still
      verifies against the JWKS; SIGTERM with a request in flight (it is answered, exit 0).
+  C: HTTPS with mutual TLS (certificates made here with openssl): public endpoints without a
+     client certificate, the API with one from --client-ca or a token, another CA refused.
 Every response body is validated against the OpenAPI schema of its path, method and status,
 and the routes the server registers (serve --list-routes) are exactly the documented ones.
 No assertion depends on timing: waits are polls with generous limits.
@@ -25,6 +27,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -302,6 +305,8 @@ def tests(tmp, servers):
     st, _ = a.request("GET", "/metrics", auth=False)
     check("metrics need the token without --public-metrics", st == 401)
 
+    tls_tests(tmp, servers, common)
+
     # B: the full flow with evidence answering B's own challenge.
     ak = os.path.join(tmp, "ak-ca.pem")
     shutil.copy(os.path.join(EX, "sim-ak-ca.pem"), ak)
@@ -439,6 +444,75 @@ def tests(tmp, servers):
     except subprocess.TimeoutExpired:
         rc = None
     check("SIGTERM: exit 0", rc == 0, str(rc))
+
+
+def openssl(*args):
+    r = run(["openssl", *args])
+    if r.returncode != 0:
+        raise SystemExit("openssl " + " ".join(args) + ": " + r.stdout)
+
+
+def make_ca(tmp, name):
+    key, crt = os.path.join(tmp, name + ".key"), os.path.join(tmp, name + ".pem")
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", crt, "-days", "3650", "-subj", "/CN=" + name,
+            "-addext", "basicConstraints=critical,CA:TRUE")
+    return key, crt
+
+
+def issue(tmp, ca, name, ext):
+    key, csr, crt = (os.path.join(tmp, name + x) for x in (".key", ".csr", ".pem"))
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", csr, "-subj", "/CN=" + name)
+    extfile = os.path.join(tmp, name + ".ext")
+    open(extfile, "w").write(ext + "\n")
+    openssl("x509", "-req", "-in", csr, "-CA", ca[1], "-CAkey", ca[0], "-CAcreateserial",
+            "-out", crt, "-days", "3650", "-extfile", extfile)
+    return key, crt
+
+
+def tls_tests(tmp, servers, common):
+    """HTTPS with mutual TLS: the public endpoints need no client certificate, the API takes a
+    certificate from --client-ca instead of a token, and one from another CA ends the handshake."""
+    server_ca, client_ca, other_ca = (make_ca(tmp, n) for n in ("server-ca", "client-ca", "other-ca"))
+    srv = issue(tmp, server_ca, "server", "subjectAltName=IP:127.0.0.1")
+    good = issue(tmp, client_ca, "client", "extendedKeyUsage=clientAuth")
+    bad = issue(tmp, other_ca, "intruder", "extendedKeyUsage=clientAuth")
+    c = Server("c", tmp, *common, "--tls-cert", srv[1], "--tls-key", srv[0], "--client-ca",
+               client_ca[1], "--at", HGX_AT)
+    servers.append(c)
+
+    def get(path, cert=None, token=False):
+        ctx = ssl.create_default_context(cafile=server_ca[1])
+        if cert:
+            ctx.load_cert_chain(cert[1], cert[0])
+        conn = http.client.HTTPSConnection("127.0.0.1", c.port, context=ctx, timeout=60)
+        conn.request("GET", path, headers={"Authorization": "Bearer " + TOKEN} if token else {})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        problem = conforms("GET", path, r.status, r.getheader("Content-Type", ""), data)
+        check(f"TLS GET {path} {r.status} conforms to docs/openapi.yaml", not problem, problem)
+        return r.status, json.loads(data)
+
+    st, doc = get("/healthz")
+    check("TLS: healthz without a client certificate", st == 200)
+    st, doc = get("/v1/results")
+    check("TLS: the API without a certificate or token: 401", st == 401 and
+          error_code(doc) == "http.unauthorized", str(doc))
+    st, doc = get("/v1/results", cert=good)
+    check("TLS: the API with a client certificate from --client-ca", st == 200, str(doc))
+    st, doc = get("/v1/results", token=True)
+    check("TLS: the API with a bearer token", st == 200, str(doc))
+    try:
+        get("/v1/results", cert=bad)
+        check("TLS: a certificate from another CA ends the handshake", False)
+    except (ssl.SSLError, ConnectionError, OSError):
+        check("TLS: a certificate from another CA ends the handshake", True)
+    st, doc = get("/healthz")
+    check("TLS: the server keeps serving", st == 200)
+    c.proc.send_signal(signal.SIGTERM)
+    check("TLS: exit 0 on SIGTERM", c.proc.wait(timeout=120) == 0)
 
 
 if __name__ == "__main__":
