@@ -273,6 +273,7 @@ def tests(tmp, servers):
         a.json("GET", "/v1/results?colour=red"))
     bad("bad limit", 400, "input.bad-value", a.json("GET", "/v1/results?limit=0"))
     bad("unknown result", 404, "http.not-found", a.json("GET", "/v1/results/" + "0" * 32))
+    bad("not a result id", 404, "http.not-found", a.json("GET", "/v1/results/%27%20OR%201=1"))
     bad("not a bundle", 400, "input.wrong-type", a.json("POST", "/v1/verify", b"[]"))
     # The HGX bundle answers a nonce the GPUs signed, which this server never issued.
     bad("unknown nonce", 409, "store.nonce-unknown",

@@ -442,6 +442,9 @@ struct Server::Impl {
 
   void result(const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
+    if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return send_error(res, make_error("http.not-found", "id", "no result with this id"));
+    }
     auto e = store->get(id);
     if (!e) return send_error(res, e.error());
     if (!*e) return send_error(res, make_error("http.not-found", "id", "no result with this id"));
