@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   libssl-dev nlohmann-json3-dev libcli11-dev libxml2-dev libxmlsec1-dev openssl
   libtss2-dev swtpm swtpm-tools tpm2-tools libsqlite3-dev libpq-dev libgeographiclib-dev
+  libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
@@ -16,8 +17,8 @@ packages=(
 # font for it; PostgreSQL (the server for the throw-away test cluster of tests/store/pg-cluster.sh,
 # psql and sqlite3 to edit a ledger row by hand in tests/cli/run_ledger_tests.sh).
 if [ "${1:-}" = "test" ]; then
-  packages+=(python3 python3-jwt python3-cryptography python3-jsonschema chromium fonts-dejavu-core
-    postgresql postgresql-client sqlite3)
+  packages+=(python3 python3-jwt python3-cryptography python3-jsonschema python3-yaml curl chromium
+    fonts-dejavu-core postgresql postgresql-client sqlite3)
 fi
 
 missing=()

@@ -72,6 +72,8 @@ void add_verify(CLI::App& app, Context& ctx);
 void add_location(CLI::App& app, Context& ctx);
 void add_version(CLI::App& app, Context& ctx);
 void add_ledger(CLI::App& app, Context& ctx);
+// `serve` and `keys rotate` (cmd_serve.cpp).
+void add_serve(CLI::App& app, Context& ctx);
 // Hidden: `completion bash` and `man`, generated from the definitions of `app` (cmd_docs.cpp).
 void add_docs(CLI::App& app, Context& ctx);
 // Before parsing: a token where a subcommand name is expected that names none gets

@@ -63,6 +63,7 @@ inline constexpr std::string_view kDocToken =
 inline constexpr std::string_view kDocInput = "input-errors-exit-2";
 inline constexpr std::string_view kDocReference = "reference-data-errors-exit-2";
 inline constexpr std::string_view kDocLedger = "ledger-breaks-accel-attest-ledger-verify-exit-1";
+inline constexpr std::string_view kDocService = "service-errors-accel-attest-serve-docsservicemd";
 
 // One constant per code: codes::kNvidiaSignatureInvalid == "nvidia.signature.invalid".
 #define AA_CODE(name, text, sev, anchor) inline constexpr const char* name = text;

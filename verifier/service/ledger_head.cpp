@@ -1,0 +1,14 @@
+#include "service/ledger_head.h"
+
+#include "store/ledger.h"
+
+namespace aa::service {
+
+Status sign_ledger_head(ResultStore& store, const accel_attest::Signer& signer, std::time_t now) {
+  AA_TRY(st, store.stats(now));
+  if (st.ledger_length == 0) return Ok{};  // no entry yet: nothing to sign
+  AA_CHECK(ledger::sign_head(store, signer.key.get(), signer.kid, now));
+  return Ok{};
+}
+
+}  // namespace aa::service
