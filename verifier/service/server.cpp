@@ -467,7 +467,10 @@ struct Server::Impl {
 
   void results(const httplib::Request& req, httplib::Response& res) {
     ResultQuery q;
-    for (const auto& [k, value] : req.params) {
+    for (const auto& param : req.params) {
+      // (Not a structured binding: clang 14 cannot capture one in the lambda below.)
+      const std::string& k = param.first;
+      const std::string& value = param.second;
       if (req.get_param_value_count(k) != 1) {
         return send_error(res, make_error("input.bad-value", k, "given more than once"));
       }
