@@ -413,6 +413,33 @@ def tests(tmp, servers):
     s.sendall(b"POST /v1/verify?licence=hgx HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
               TOKEN.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: " +
               str(len(body)).encode() + b"\r\n\r\n" + body[:1000])
+    # In flight means the server has taken the connection and read what was sent so far: its
+    # side of the connection is one of its open files and holds no unread bytes (on loopback
+    # the bytes are queued at the server before sendall() returns). Waiting for that, rather
+    # than for time to pass, keeps the outcome independent of machine load.
+    client_port = s.getsockname()[1]
+
+    def server_reading():
+        fds = set()
+        for fd in os.listdir("/proc/%d/fd" % b.proc.pid):
+            try:
+                fds.add(os.readlink("/proc/%d/fd/%s" % (b.proc.pid, fd)))
+            except OSError:
+                pass
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = open(table).read().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                f = line.split()
+                local, remote, queues, inode = f[1], f[2], f[4], f[9]
+                if (int(local.rsplit(":", 1)[1], 16) == b.port and
+                        int(remote.rsplit(":", 1)[1], 16) == client_port):
+                    return ("socket:[%s]" % inode) in fds and int(queues.split(":")[1], 16) == 0
+        return False
+
+    b.wait_for("SIGTERM: the server is reading the request", server_reading)
     b.proc.send_signal(signal.SIGTERM)
 
     def refused():
