@@ -28,6 +28,7 @@
 #include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/x509.h"
+#include "hgx_example.h"
 #include "nvidia/roots.h"
 #include "pipeline/pipeline.h"
 #include "results/ear_writer.h"
@@ -37,12 +38,11 @@
 
 namespace {
 
-const std::string kDir = std::string(EXAMPLES_DIR) + "/bundles/hgx-h100";
-const std::time_t kAt = aa::x509::parse_rfc3339("2026-11-27T00:00:00Z").value();
+const std::string& kDir = bench::kHgxDir;
+const std::time_t kAt = bench::kHgxAt;
 
 const std::string& bundle_text() {
-  static std::string t = aa::read_file(kDir + "/bundle.json", 32u << 20).value();
-  return t;
+  return bench::hgx_bundle_text();
 }
 
 struct Gpu {

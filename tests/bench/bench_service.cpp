@@ -31,18 +31,18 @@
 #include "bundle/bundle.h"
 #include "core/text.h"
 #include "crypto/x509.h"
+#include "hgx_example.h"
 #include "service/keys.h"
 #include "service/memory_store.h"
 #include "service/server.h"
 
 namespace {
 
-const std::string kDir = std::string(EXAMPLES_DIR) + "/bundles/hgx-h100";
-const std::time_t kAt = aa::x509::parse_rfc3339("2026-11-27T00:00:00Z").value();
+const std::string& kDir = bench::kHgxDir;
+const std::time_t kAt = bench::kHgxAt;
 
 const std::string& bundle_text() {
-  static std::string t = aa::read_file(kDir + "/bundle.json", 32u << 20).value();
-  return t;
+  return bench::hgx_bundle_text();
 }
 
 // The benchmark's store: the example bundle's fixed nonce is fresh at every request.
