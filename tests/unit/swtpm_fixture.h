@@ -41,7 +41,9 @@ class Swtpm {
       return;
     }
     for (int attempt = 0; attempt < 20 && port_ == 0; ++attempt) {
-      int p = 20000 + 2 * static_cast<int>((::getpid() + attempt * 977) % 19000);
+      // Below the ephemeral range (32768 and up): a busy test run leaves thousands of
+      // client ports there in TIME_WAIT, which a listener cannot bind.
+      int p = 20000 + 2 * static_cast<int>((::getpid() + attempt * 977) % 6000);
       std::string run = "swtpm socket --tpm2 --tpmstate dir=" + path("state") +
                         " --server type=tcp,port=" + std::to_string(p) +
                         ",bindaddr=127.0.0.1 --ctrl type=tcp,port=" + std::to_string(p + 1) +
