@@ -63,7 +63,9 @@ for d in dev other; do
   ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout $d.key -out $d.csr -subj "/CN=SIM-$d"
   ossl x509 -req -in $d.csr -CA root.pem -CAkey root.key -CAcreateserial -out $d.pem -days 3650
 done
-port() { echo $((21000 + 2 * (($$ + $1 * 131) % 9000))); }
+# Landmark ports: even, 10000 to 17998 -- below the swtpm fixtures' 20000 to 31999 and below the
+# ephemeral range (32768+), where a busy run leaves loopback client ports in TIME_WAIT.
+port() { echo $((10000 + 2 * (($$ + $1 * 131) % 4000))); }
 serve() {  # serve ID KEYDIR LAT LON ADDR [netns]
   local pre=()
   [ -n "${6:-}" ] && pre=(ip netns exec "$6")

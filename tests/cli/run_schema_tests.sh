@@ -178,7 +178,8 @@ else
   not_ok "swtpm is not installed (tools/setup-debian.sh installs it)"
 fi
 # A landmark session over loopback: serve one session, respond to it.
-lp=$((30001 + 2 * ($$ % 9000)))
+# odd, 10001 to 17999: below the swtpm ports and the ephemeral range (run_location_tests.sh)
+lp=$((10001 + 2 * ($$ % 4000)))
 "$bin" landmark serve --json --key "$key" --id sg-1 --lat 1.2897 --lon 103.8501 --listen 127.0.0.1:$lp \
   --probes 3 --sessions 1 >"$tmp/json/landmark-serve.json" 2>"$tmp/serve.err" &
 spid=$!

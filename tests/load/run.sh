@@ -10,7 +10,8 @@
 # Usage: tests/load/run.sh [--duration S] [--clients N] [--bundles N] [--kill-after S]
 #                          [--bin PATH] [--report FILE] [--landmarks DIR] STORE_URL [STORE_URL...]
 # (--landmarks: the replicas load the location boundaries too, for the memory figure; an empty
-# directory will do). Evidence takes about 0.25 s a bundle to make; once every bundle was posted
+# directory will do). A STORE_URL of the form @FILE is the URL written in FILE (the test
+# cluster's, tests/store/pg-cluster.sh). Evidence takes about 0.25 s a bundle to make; once every bundle was posted
 # the clients post them again as replays (each must be refused) until the duration is over.
 # e.g.   tests/load/run.sh memory:                                   (CI: 10 s)
 #        tests/load/run.sh --duration 60 --bundles 400 sqlite:/tmp/aa.sqlite
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --report) report=$2; shift 2 ;;
     --landmarks) landmarks=$2; shift 2 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    @*) stores+=("$(cat "${1#@}")"); shift ;;
     *) stores+=("$1"); shift ;;
   esac
 done

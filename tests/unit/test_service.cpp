@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include "accel_attest/accel_attest.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "crypto/digest.h"
@@ -287,6 +288,29 @@ TEST(Server, ANonceLostAtAppendIsAnsweredWithTheReplayRefusal) {
   EXPECT_EQ(entries[0].result.nonce_hex, "");
   EXPECT_EQ(entries[0].result.status, "contraindicated");
   std::filesystem::remove_all(tmp);
+}
+
+// The library's two answers to a nonce the store refuses: the signed-able replay result (the
+// default, what `verify --nonce-store` prints), or, for a service answering 409, the store's
+// Error before anything is appraised.
+TEST(Verify, ARefusedNonceIsAReplayResultOrAnErrorAsAsked) {
+  accel_attest::ReferenceFiles files;
+  files.profiles_dir = PROFILES_DIR;
+  files.ak_ca = kHgx + "/sim-ak-ca.pem";
+  auto refs = accel_attest::References::load(files);
+  ASSERT_TRUE(refs) << refs.error().to_string();
+  auto nonces = accel_attest::memory_nonce_store();  // issued nothing: every nonce is unknown
+  accel_attest::VerifyOptions vo;
+  vo.at = x509::parse_rfc3339("2026-11-27T00:00:00Z").value();
+  vo.now = std::time(nullptr);
+  vo.nonce_store = nonces.get();
+  auto replay = accel_attest::verify(*refs, hgx_bundle(), vo);
+  ASSERT_TRUE(replay) << replay.error().to_string();
+  EXPECT_EQ(replay->result.status, TrustTier::kContraindicated);
+  vo.appraise_refused_nonce = false;
+  auto refused = accel_attest::verify(*refs, hgx_bundle(), vo);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "store.nonce-unknown");
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ Result<Verification> verify(const References& references, std::string_view bundl
   } else if (o.nonce_store) {
     if (auto s = o.nonce_store->consume(bundle.nonce_hex, o.now); s) {
       refs.expected_nonce = bundle.nonce;
-    } else if (s.error().code == "store.io") {
+    } else if (s.error().code == "store.io" || !o.appraise_refused_nonce) {
       return s.error();
     } else {
       refs.nonce_refused =

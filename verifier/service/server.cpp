@@ -111,8 +111,8 @@ std::string lower(std::string s) {
 
 // verify()'s nonce store during a request: consume() only CHECKS the nonce (ResultStore::
 // check_nonce) and remembers it; the nonce is consumed by ResultStore::append(), in the same
-// transaction as the ledger entry. A refusal is kept for the caller, which answers it with an
-// error rather than the appraisal verify() makes of it.
+// transaction as the ledger entry. The request's verify() does not appraise a refused nonce
+// (VerifyOptions::appraise_refused_nonce): the refusal is its error, answered 409.
 class CheckingNonces final : public accel_attest::NonceStore {
  public:
   explicit CheckingNonces(ResultStore& s) : s_(s) {}
@@ -121,12 +121,9 @@ class CheckingNonces final : public accel_attest::NonceStore {
   }
   Status consume(const std::string& nonce_hex, std::time_t now) override {
     nonce = lower(nonce_hex);
-    auto st = s_.check_nonce(nonce, now);
-    if (!st && st.error().code != "store.io") refused = st.error();
-    return st;
+    return s_.check_nonce(nonce, now);
   }
   std::string nonce;
-  std::optional<Error> refused;
 
  private:
   ResultStore& s_;
@@ -432,9 +429,10 @@ struct Server::Impl {
     }
     CheckingNonces checking(*store);
     vo.nonce_store = &checking;
+    vo.appraise_refused_nonce = false;  // a replay is a 409, not an appraisal
     auto v = accel_attest::verify(snap->refs, req.body, vo);
     if (!v) return send_error(res, v.error());
-    if (checking.refused) return send_error(res, *checking.refused);
+    vo.appraise_refused_nonce = true;
     auto nr = result_of(*snap, *v, at, now, checking.nonce, true);
     if (!nr) return send_error(res, nr.error());
     auto entry = store->append(checking.nonce, now, *nr);

@@ -11,7 +11,9 @@
 //     refused call never costs the caller the evidence's nonce. An error (Result holds an
 //     Error) means no verdict: bad input (input.*, bundle.*, policy.bad-licence, ...) or a nonce
 //     store that cannot be used (store.io). A refused nonce is not an error: the result then
-//     carries the store's finding and every device report is pipeline.evidence-replayed.
+//     carries the store's finding and every device report is pipeline.evidence-replayed --
+//     unless VerifyOptions::appraise_refused_nonce is false, when the store's refusal is
+//     returned as the Error and nothing is appraised.
 //   - The Verification it returns owns everything it refers to and outlives the references.
 //   - sign_result() / location_result() build the EAR claims (results/ear_writer.h,
 //     location/attestation.h) with strings that are not UTF-8 replaced (U+FFFD) and sign them
@@ -55,6 +57,10 @@ struct VerifyOptions {
   std::optional<aa::Bytes> expected_nonce;
   NonceStore* nonce_store = nullptr;
   std::time_t now = 0;  // the wall-clock time the store judges expiry by
+  // What a nonce the store refuses (store.nonce-*) gives: true, a signed-able result that says
+  // the evidence was replayed; false, that Error, before any evidence is appraised (a service
+  // that answers replays with 409 pays for the parse only, not for the appraisal).
+  bool appraise_refused_nonce = true;
   // The licence, parsed (parse_licence()); null: no licence.
   std::shared_ptr<const aa::Licence> licence;
   // The end user's headquarters when no licence gives it (ISO 3166-1 alpha-2); must agree
