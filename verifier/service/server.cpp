@@ -553,13 +553,16 @@ struct Server::Impl {
   }
 
   void head_loop() {
+    std::int64_t signed_length = 0;  // a head is signed only when the ledger grew since the last
     std::unique_lock<std::mutex> lock(head_mu);
     while (!head_stop) {
       head_cv.wait_for(lock, std::chrono::seconds(cfg.head_interval));
       if (head_stop) break;
       lock.unlock();
       auto snap = snapshot.load();
-      if (auto st = sign_ledger_head(*store, snap->keys->current, std::time(nullptr)); !st) {
+      if (auto st =
+              sign_ledger_head(*store, snap->keys->current, std::time(nullptr), &signed_length);
+          !st) {
         std::cerr << "accel-attest serve: ledger head not signed: " << st.error().to_string()
                   << "\n";
       }
