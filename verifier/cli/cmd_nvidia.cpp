@@ -91,6 +91,12 @@ Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) 
   }
   AA_TRY(prof, nvidia::load_nvidia_profile(profiles));
   in.profile = std::move(prof);
+  // Evidence that declares no arch: the certificate's family decides (GPU-n or SWITCH-n).
+  if (!o.evidence.empty()) {
+    nvidia::label_devices(in.devices, [&in](const nvidia::DeviceEvidence& d) {
+      return in.profile.arch_of_chain(d.chain_pem);
+    });
+  }
   return in;
 }
 
@@ -147,8 +153,13 @@ void add_nvidia(CLI::App& app, Context& ctx) {
       "a local store, measurements, and the signed SKU against the registry. Never uses the "
       "network. Exit 0: every device passes; 1: a device fails (with --fail-on warning also one "
       "with a warning); 2: bad input; 3: internal error.");
-  auto* ev = cmd->add_option("--evidence", opts->evidence,
-                             "serialized evidence JSON as `nvattest collect-evidence` writes it");
+  auto* ev = cmd->add_option(
+      "--evidence", opts->evidence,
+      "NVIDIA evidence JSON: the array `nvattest attest --gpu-evidence` reads, the object "
+      "`nvattest collect-evidence --format json` writes (evidences, "
+      "result_code, result_message: host claims, never trusted) or the "
+      "object inference services publish (nonce, arch, evidence_list); "
+      "arch in any case or absent (the certificate decides)");
   auto* rep =
       cmd->add_option("--report", opts->report, "one attestation report (hex text or binary)");
   auto* chain = cmd->add_option("--chain", opts->chain, "the report's PEM certificate chain");
