@@ -44,6 +44,9 @@ struct Inputs {
   ossl::X509Ptr device_root, rim_root;  // only when given on the command line
   std::optional<RevocationStore> revocation;
   nvidia::NvidiaProfile profile;
+  std::string shape;  // of the --evidence document
+  std::optional<int64_t> host_result_code;
+  std::string host_result_message;
 };
 
 Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) {
@@ -55,8 +58,11 @@ Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) 
   in.at = at;
   if (!o.evidence.empty()) {
     AA_TRY(text, read_file(o.evidence, kMaxEvidence));
-    AA_TRY(list, nvidia::parse_serialized_evidence(text, o.evidence));
-    for (auto& d : list) in.devices.push_back(std::move(d.evidence));
+    AA_TRY(doc, nvidia::parse_evidence_document(text, o.evidence));
+    for (auto& d : doc.devices) in.devices.push_back(std::move(d.evidence));
+    in.shape = doc.shape;
+    in.host_result_code = doc.result_code;
+    in.host_result_message = doc.result_message;
   } else {
     AA_TRY(body, read_file(o.report, kMaxEvidence));
     AA_TRY(bytes, nvidia::parse_report_file(body, o.report));
@@ -134,8 +140,18 @@ int run(const NvidiaOptions& o, Context& ctx) {
     all = all && results.back().passed(o.strict) &&
           (o.fail_on != "warning" || findings_exit(results.back().findings, "warning") == 0);
   }
-  nvidia::RunInfo run{in->at, hex_encode(in->nonce),  o.rim_store,         o.crl,
-                      o.ocsp, refs.device_root_label, refs.rim_root_label, o.strict};
+  nvidia::RunInfo run;
+  run.time = in->at;
+  run.expected_nonce_hex = hex_encode(in->nonce);
+  run.rim_store = o.rim_store;
+  run.crl_dir = o.crl;
+  run.ocsp_dir = o.ocsp;
+  run.device_root_label = refs.device_root_label;
+  run.rim_root_label = refs.rim_root_label;
+  run.strict = o.strict;
+  run.evidence_shape = in->shape;
+  run.host_result_code = in->host_result_code;
+  run.host_result_message = in->host_result_message;
   if (o.json) {
     std::cout << json_text(nvidia::appraisal_to_json(results, run, *reg), 2) << "\n";
   } else {
