@@ -296,6 +296,14 @@ def tests(tmp, servers):
     check("slow headers: 400 http.bad-request, connection closed", status_of(resp) == 400 and
           error_code(body_of(resp)) == "http.bad-request", resp[:200])
     check("slow headers: the server keeps serving", a.alive())
+    st, e = a.json("POST", "/v1/challenge?ttl=5")
+    check("challenge: a query parameter is refused", st == 400 and
+          e["error"]["code"] == "input.unknown-field", e)
+    st, e = a.json("POST", "/v1/challenge", body=b"garbage")
+    check("challenge: a body that is not a JSON object is refused", st == 400, e)
+    st, e = a.json("GET", "/v1/results/" + "0" * 32 + "?x=1")
+    check("result: a query parameter is refused", st == 400 and
+          e["error"]["code"] == "input.unknown-field", e)
     # Slowloris: a header line every 0.5 s, for up to 30 s. The read timeout (2 s) is a deadline
     # for the whole request, not for each read: the server closes the connection long before
     # the client is done (a busy machine only makes it later; 30 s leaves it 15 times the room).
@@ -428,12 +436,15 @@ def tests(tmp, servers):
           page2["results"][0]["position"] == 2)
     check("verdict metrics", b.metric('accel_attest_verdicts_total{status="warning"}') == 2)
 
-    # A failed reload keeps the old references and keeps serving.
+    # A failed reload keeps the old references and keeps serving, and /readyz says so.
     open(ak, "w").write("not a certificate\n")
     b.proc.send_signal(signal.SIGHUP)
     b.wait_for("a failed reload is counted", lambda: b.metric(
         'accel_attest_reference_reloads_total{outcome="failed"}') == 1)
-    check("after a failed reload: still ready", b.json("GET", "/readyz", auth=False)[0] == 200)
+    st, ready = b.json("GET", "/readyz", auth=False)
+    check("after a failed reload: not ready (503, field reload) until a reload succeeds",
+          st == 503 and ready.get("error", {}).get("field") == "reload", ready)
+    check("after a failed reload: still serving", b.json("GET", "/v1/results?limit=1")[0] == 200)
 
     # SIGTERM with a request in flight: half its body is sent, then SIGTERM; once the listener
     # is closed the rest is sent; the request is answered and the process exits 0.

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "bundle/bundle.h"
 #include "core/json.h"
 #include "core/json_text.h"
 
@@ -26,6 +27,23 @@ TEST(StrictJson, RejectsDeepNesting) {
   auto r = parse_json_strict(deep, "doc");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "input.too-deep");
+}
+
+TEST(StrictJson, RejectsMoreValuesThanTheLimit) {
+  JsonLimits lim;
+  lim.max_values = 4;
+  EXPECT_TRUE(parse_json_strict(R"({"a":[1,2]})", "t", lim));  // object, array, 1, 2
+  auto r = parse_json_strict(R"({"a":[1,2,3]})", "t", lim);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "input.too-large");
+  EXPECT_NE(r.error().message.find("more than 4 JSON values"), std::string::npos);
+  // A bundle of empty objects is refused long before its 16 MiB are in memory as a DOM.
+  std::string body = R"({"schema":"accel-attest/bundle/v1","x":[)";
+  for (int i = 0; i < 600000; ++i) body += "{},";
+  body += "{}]}";
+  auto b = parse_bundle(body, "bundle");
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, "input.too-large");
 }
 
 TEST(StrictJson, RejectsSyntaxErrorsAndTrailingGarbage) {

@@ -107,6 +107,9 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
   limits.max_bytes = 32u << 20;
   limits.max_depth = 16;
   limits.max_string = 8u << 20;
+  // A 512-device bundle with location evidence from several landmarks each is well below this;
+  // a body of empty objects reaches it at 1.5 MB and 40 MB of memory.
+  limits.max_values = 1u << 19;
   AA_TRY(doc, parse_json_strict(json, origin, limits));
   JsonAt root(doc, origin);
   AA_TRY(o, root.object());

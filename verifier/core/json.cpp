@@ -130,6 +130,10 @@ class StrictReader {
 
   bool value(Json& out) {
     if (p_ == end_) return syntax();
+    if (++values_ > limits_.max_values) {
+      return fail("input.too-large",
+                  "more than " + std::to_string(limits_.max_values) + " JSON values");
+    }
     switch (*p_) {
       case '{':
         return object(out);
@@ -487,6 +491,7 @@ class StrictReader {
   const char* p_;
   const char* end_;
   const JsonLimits& limits_;
+  size_t values_ = 0;
   std::vector<Frame> frames_;
   std::optional<Error> error_;
 };

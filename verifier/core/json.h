@@ -4,7 +4,9 @@
 // own error code and a JSON pointer to the place: invalid syntax (input.bad-json), a
 // duplicate key in any object (input.duplicate-key), nesting deeper than limits.max_depth
 // (input.too-deep), a document larger than limits.max_bytes (input.too-large), any string
-// longer than limits.max_string (input.too-large) and a number that is not a finite double,
+// longer than limits.max_string (input.too-large), more than limits.max_values values in all
+// (input.too-large: 16 MiB of "{}," would otherwise be 5 million objects, 400 MB in memory)
+// and a number that is not a finite double,
 // such as 1e400 or -1e400 (input.not-finite). Nothing here throws; core/json_text.h writes JSON
 // without throwing on strings that are not UTF-8. `origin` (usually the file path) prefixes
 // every field in errors.
@@ -27,6 +29,7 @@ struct JsonLimits {
   size_t max_bytes = 16u << 20;
   size_t max_depth = 32;
   size_t max_string = 1u << 20;
+  size_t max_values = 1u << 20;  // every value counts: objects, arrays, members' values, scalars
 };
 
 Result<Json> parse_json_strict(std::string_view text, const std::string& origin,

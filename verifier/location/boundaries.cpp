@@ -161,6 +161,7 @@ Result<Boundaries> Boundaries::load(const std::string& profiles_dir) {
   JsonLimits lim;
   lim.max_bytes = 16u << 20;
   lim.max_depth = 16;
+  lim.max_values = 8u << 20;  // the 1:10m atlas has 1.5 million; the file is pinned by SHA-256
   AA_TRY(doc, parse_json_strict(data, dpath, lim));
   JsonAt topo(doc, dpath);
   AA_TRY(arcs, decode_arcs(topo));

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 
 #include <httplib.h>
@@ -227,6 +228,9 @@ struct Server::Impl {
   std::unique_ptr<DeadlineServer> http;
   std::vector<RouteDef> table;
   std::atomic<bool> draining{false};
+  std::atomic<bool> reload_failed{false};
+  std::atomic<std::shared_ptr<const std::string>> reload_error{
+      std::make_shared<const std::string>()};
   std::mutex head_mu;
   std::condition_variable head_cv;
   bool head_stop = false;
@@ -334,7 +338,20 @@ struct Server::Impl {
     return httplib::Server::HandlerResponse::Handled;
   }
 
-  void challenge(const httplib::Request&, httplib::Response& res) {
+  void challenge(const httplib::Request& req, httplib::Response& res) {
+    if (!req.params.empty()) {
+      return send_error(res, make_error("input.unknown-field", req.params.begin()->first,
+                                        "unknown query parameter"));
+    }
+    // No body, or a JSON object (ignored): the challenge takes no input.
+    const auto first = req.body.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos) {
+      Json b = Json::parse(req.body, nullptr, false);
+      if (b.is_discarded() || !b.is_object()) {
+        return send_error(res, make_error("input.bad-value", "body",
+                                          "POST /v1/challenge takes no body, or a JSON object"));
+      }
+    }
     const std::time_t now = std::time(nullptr);
     auto n = store->issue_nonce(now, cfg.nonce_ttl);
     if (!n) return send_error(res, n.error());
@@ -427,7 +444,10 @@ struct Server::Impl {
     if (req.has_param("licence")) {
       const std::string name = req.get_param_value("licence");
       auto it = licence_name_ok(name) ? snap->licences.find(name) : snap->licences.end();
-      if (req.get_param_value_count("licence") != 1 || it == snap->licences.end()) {
+      if (req.get_param_value_count("licence") != 1) {
+        return send_error(res, make_error("input.bad-value", "licence", "given more than once"));
+      }
+      if (it == snap->licences.end()) {
         return send_error(res, make_error("input.bad-value", "licence",
                                           "no licence of that name in the licence directory"));
       }
@@ -459,6 +479,10 @@ struct Server::Impl {
   }
 
   void result(const httplib::Request& req, httplib::Response& res) {
+    if (!req.params.empty()) {
+      return send_error(res, make_error("input.unknown-field", req.params.begin()->first,
+                                        "unknown query parameter"));
+    }
     const std::string id = req.matches[1];
     if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
       return send_error(res, make_error("http.not-found", "id", "no result with this id"));
@@ -535,6 +559,13 @@ struct Server::Impl {
   void readyz(httplib::Response& res) {
     if (draining) {
       return send_error(res, make_error("service.not-ready", "server", "shutting down"));
+    }
+    if (reload_failed) {
+      // Still serving with the references it had, but not what the operator last asked for
+      // (a token revoked in the file is still accepted): say so until a reload succeeds.
+      return send_error(res, make_error("service.not-ready", "reload",
+                                        "the last SIGHUP reload failed (" + *reload_error.load() +
+                                            "): serving with the references loaded before it"));
     }
     auto s = store->stats(std::time(nullptr));
     if (!s) {
@@ -681,7 +712,12 @@ Result<std::unique_ptr<Server>> Server::create(const ServeConfig& c,
   });
   h.Post("/v1/challenge",
          [p](const httplib::Request& q, httplib::Response& r) { p->challenge(q, r); });
-  h.Post("/v1/verify", [p](const httplib::Request& q, httplib::Response& r) { p->verify(q, r); });
+  h.Post("/v1/verify", [p](const httplib::Request& q, httplib::Response& r) {
+    p->verify(q, r);
+    // A large body leaves its parse's memory in the allocator's arenas; give it back, so that
+    // a few hostile 16 MiB bodies do not keep the process at gigabytes.
+    if (q.body.size() > (std::size_t{1} << 20)) malloc_trim(0);
+  });
   h.Get("/v1/results", [p](const httplib::Request& q, httplib::Response& r) { p->results(q, r); });
   h.Get("/v1/results/([^/]+)",
         [p](const httplib::Request& q, httplib::Response& r) { p->result(q, r); });
@@ -737,8 +773,13 @@ void Server::stop() {
 Status Server::reload() {
   auto snap = load_snapshot(impl_->cfg);
   impl_->metrics.reload(static_cast<bool>(snap));
-  if (!snap) return snap.error();
+  if (!snap) {
+    impl_->reload_error.store(std::make_shared<const std::string>(snap.error().to_string()));
+    impl_->reload_failed = true;
+    return snap.error();
+  }
   impl_->snapshot.store(*snap);
+  impl_->reload_failed = false;
   return Ok{};
 }
 

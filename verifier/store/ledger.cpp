@@ -389,6 +389,7 @@ Result<Export> parse_export(std::string_view text, const std::string& origin) {
   JsonLimits lim;
   lim.max_bytes = std::size_t{1} << 30;
   lim.max_string = std::size_t{16} << 20;
+  lim.max_values = std::size_t{64} << 20;  // an auditor's file: about 15 values an entry
   AA_TRY(doc, parse_json_strict(text, origin, lim));
   JsonAt root(doc, origin);
   AA_TRY(obj, root.object());

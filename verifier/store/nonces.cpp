@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/bytes.h"
+#include "crypto/x509.h"
 
 namespace aa::nonces {
 
@@ -46,10 +47,10 @@ Error refusal(const std::string& nonce, bool known, std::optional<long long> use
   }
   if (used_at) {
     return make_error("store.nonce-reused", "nonce " + nonce,
-                      "already used at " + std::to_string(*used_at));
+                      "already used at " + x509::rfc3339(static_cast<std::time_t>(*used_at)));
   }
   return make_error("store.nonce-expired", "nonce " + nonce,
-                    "expired at " + std::to_string(expires_at));
+                    "expired at " + x509::rfc3339(static_cast<std::time_t>(expires_at)));
 }
 
 Error sqlite_error(sqlite3* db, const std::string& path, const std::string& what) {
