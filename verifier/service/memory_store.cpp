@@ -1,6 +1,7 @@
 #include "service/memory_store.h"
 
 #include "store/ledger.h"
+#include "store/nonces.h"
 
 #include <algorithm>
 #include <cctype>
@@ -32,6 +33,11 @@ Result<std::string> MemoryResultStore::issue_nonce(std::time_t now, long ttl_sec
   }
   std::string hex = hex_encode(ByteView(raw, sizeof raw));
   std::lock_guard<std::mutex> lock(mu_);
+  if (now >= next_sweep_) {  // as the database stores sweep (store/nonces.h)
+    std::erase_if(nonces_,
+                  [&](const auto& n) { return n.second.expires < now - nonces::kSweepGrace; });
+    next_sweep_ = now + nonces::kSweepEvery;
+  }
   nonces_[hex] = Nonce{now + ttl_seconds, false};
   return hex;
 }

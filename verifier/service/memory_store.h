@@ -43,6 +43,7 @@ class MemoryResultStore final : public ResultStore {
 
   std::mutex mu_;
   std::map<std::string, Nonce> nonces_;
+  std::time_t next_sweep_ = 0;
   std::vector<LedgerEntry> ledger_;           // position p at index p - 1
   std::map<std::string, std::size_t> by_id_;  // id -> index
   std::vector<SignedHead> heads_;

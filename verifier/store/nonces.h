@@ -21,6 +21,13 @@ struct sqlite3;
 namespace aa::nonces {
 
 Result<std::string> new_nonce_hex(const std::string& origin);
+
+// The sweep every result store runs when it issues a nonce, at most once a kSweepEvery seconds:
+// rows that expired more than kSweepGrace seconds ago are deleted. Such a nonce can never be
+// accepted again either way; a late replay of it is refused as store.nonce-unknown instead of
+// -expired or -reused. Without it, expired challenges would fill the table for ever.
+inline constexpr long kSweepGrace = 600;
+inline constexpr long kSweepEvery = 60;
 std::string normalise(const std::string& nonce_hex);
 // Why a nonce could not be consumed: not known (known = false), used at `used_at`, or expired
 // at `expires_at`.

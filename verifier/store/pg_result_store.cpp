@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
+
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -177,6 +179,11 @@ class PgResultStore final : public ResultStore {
   Result<std::string> issue_nonce(std::time_t now, long ttl_seconds) override {
     AA_TRY(nonce, nonces::new_nonce_hex(kOrigin));
     AA_TRY(c, pool_.take());
+    if (std::time_t due = next_sweep_.load();
+        now >= due && next_sweep_.compare_exchange_strong(due, now + nonces::kSweepEvery)) {
+      AA_CHECK(run(c.get(), "DELETE FROM nonces WHERE expires_at < $1",
+                   {std::to_string(now - nonces::kSweepGrace)}, "cannot sweep expired nonces"));
+    }
     AA_CHECK(run(c.get(), "INSERT INTO nonces (nonce, issued_at, expires_at) VALUES ($1,$2,$3)",
                  {nonce, std::to_string(now), std::to_string(now + ttl_seconds)},
                  "cannot record the nonce"));
@@ -389,6 +396,7 @@ class PgResultStore final : public ResultStore {
 
   Pool pool_;
   StoreOptions opt_;
+  std::atomic<std::time_t> next_sweep_{0};
 };
 
 }  // namespace

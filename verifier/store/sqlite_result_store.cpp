@@ -63,6 +63,12 @@ class SqliteResultStore final : public ResultStore {
 
   Result<std::string> issue_nonce(std::time_t now, long ttl_seconds) override {
     std::lock_guard lock(mu_);
+    if (now >= next_sweep_) {
+      AA_TRY(q, prepare("DELETE FROM nonces WHERE expires_at < ?"));
+      bind_value(q.get(), 1, static_cast<std::int64_t>(now - nonces::kSweepGrace));
+      if (sqlite3_step(q.get()) != SQLITE_DONE) return err("cannot sweep expired nonces");
+      next_sweep_ = now + nonces::kSweepEvery;
+    }
     return nonces::sqlite_issue(db_.get(), path_, now, ttl_seconds);
   }
 
@@ -272,6 +278,7 @@ class SqliteResultStore final : public ResultStore {
   }
 
   std::mutex mu_;
+  std::time_t next_sweep_ = 0;
   Db db_;
   std::string path_;
   StoreOptions opt_;
