@@ -72,6 +72,11 @@ check cc-off-verify 1 "0000:18:00.0 .*reported" -- "$bin" verify "$tmp/cc.json" 
   --nonce $hgx_nonce --time $at --out "$tmp/cc.jwt"
 check ppcie 1 "multi-GPU protected PCIe: on" -- gpu FAKE_NVML_PPCIE=1 col --nonce $hgx_nonce \
   --out "$tmp/pp.json" --sysfs "$hgx" --nvml-library "$nvml" --no-tpm
+# Protected PCIe: the GPUs' CC mode is off, yet they give reports (no collect.gpu-cc-off).
+check ppcie-cc-off 1 "0000:18:00.0  NVIDIA GPU  evidence nvidia-spdm" -- gpu FAKE_NVML_PPCIE=1 \
+  FAKE_NVML_CC_OFF_STATE=1 col --nonce $hgx_nonce --out "$tmp/pp2.json" --sysfs "$hgx" \
+  --nvml-library "$nvml" --no-tpm
+grep -q "collect.gpu-cc-off" "$tmp/out" && not_ok "ppcie-cc-off: reports not asked for" || ok
 check no-library 1 "collect.nvml-unavailable \(0000:18:00.0\).*cannot load .*no-such" -- col \
   --nonce $hgx_nonce --out "$tmp/nolib.json" --sysfs "$hgx" --nvml-library "$tmp/no-such/libnvidia-ml.so.1" --no-tpm
 [ -s "$tmp/nolib.json" ] && ok || not_ok "no-library wrote no bundle"
@@ -224,6 +229,32 @@ grep -q "attest-test" "$tmp/a.html" && ok || not_ok "the report does not name th
 # Without the recording, only the TPM and the NVSwitches: platform-bound, not contraindicated.
 check e2e-attest-no-nvml 1 "verdict: (warning|contraindicated)" -- "$bin" attest --server "$url" \
   --token "$tmp/token" --sysfs "$hgx" --no-nvml "${enrolled[@]}"
+# Over TLS: the service's certificate checked against --ca; another CA is refused.
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=collect test CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign >/dev/null 2>&1
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$tmp/tls.key" -out "$tmp/tls.csr" >/dev/null 2>&1
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tmp/ext"
+  openssl x509 -req -in "$tmp/tls.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial -days 2 \
+    -extfile "$tmp/ext" -out "$tmp/tls.pem" >/dev/null 2>&1
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=other CA" \
+    -keyout "$tmp/other.key" -out "$tmp/other.pem" >/dev/null 2>&1
+  "$bin" serve --listen 127.0.0.1:0 --port-file "$tmp/tport" --key "$key" --store memory: \
+    --bearer-tokens "$tmp/tokens.sha256" --tls-cert "$tmp/tls.pem" --tls-key "$tmp/tls.key" \
+    >"$tmp/tserve.log" 2>&1 &
+  tls_pid=$!
+  for _ in $(seq 1 600); do [ -s "$tmp/tport" ] && break; sleep 0.1; done
+  turl=https://127.0.0.1:$(cat "$tmp/tport" 2>/dev/null)
+  check attest-tls 1 "verdict: (warning|contraindicated)" -- "$bin" attest --server "$turl" --ca "$tmp/ca.pem" \
+    --token "$tmp/token" --sysfs "$hgx" --no-nvml "${enrolled[@]}"
+  check attest-tls-other-ca 3 "attest.service-unreachable" -- "$bin" attest --server "$turl" \
+    --ca "$tmp/other.pem" --token "$tmp/token" --sysfs "$hgx" --no-nvml --no-tpm
+  kill "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null
+else
+  not_ok "openssl is not installed: no TLS test"
+fi
 check attest-bad-token 2 "attest.service-error.*HTTP 401 http.unauthorized" -- "$bin" attest --server "$url" \
   --token "$tmp/site.json" --sysfs "$hgx" --no-nvml --no-tpm
 check attest-unreachable 3 "attest.service-unreachable" -- "$bin" attest --server "http://127.0.0.1:1" \

@@ -21,6 +21,7 @@
 //   FAKE_NVML_DER=1     give the chain as concatenated DER instead of PEM text
 //   FAKE_NVML_CC_OFF=1  CC mode off: the CC state says so and reports are refused, as a GPU
 //                       outside confidential-computing mode does
+//   FAKE_NVML_CC_OFF_STATE=1  the CC state says off, reports are still given (with PPCIE)
 //   FAKE_NVML_PPCIE=1   multi-GPU protected PCIe mode on
 //   FAKE_NVML_INIT_FAIL=1  nvmlInit_v2 fails (driver not loaded)
 #include <openssl/ec.h>
@@ -269,7 +270,9 @@ __attribute__((visibility("default"))) NvmlReturn nvmlSystemGetConfComputeState(
     ConfComputeSystemState* st) {
   if (!st) return kInvalidArgument;
   st->environment = 2;
-  st->cc_feature = env("FAKE_NVML_CC_OFF") == "1" ? 0 : kCcFeatureEnabled;
+  st->cc_feature = env("FAKE_NVML_CC_OFF") == "1" || env("FAKE_NVML_CC_OFF_STATE") == "1"
+                       ? 0
+                       : kCcFeatureEnabled;
   st->dev_tools_mode = 0;
   return kSuccess;
 }
@@ -279,7 +282,9 @@ __attribute__((visibility("default"))) NvmlReturn nvmlSystemGetConfComputeSettin
   if (!st) return kInvalidArgument;
   if (st->version != kConfComputeSettingsV1) return 25;  // NVML_ERROR_ARGUMENT_VERSION_MISMATCH
   st->environment = 2;
-  st->cc_feature = env("FAKE_NVML_CC_OFF") == "1" ? 0 : kCcFeatureEnabled;
+  st->cc_feature = env("FAKE_NVML_CC_OFF") == "1" || env("FAKE_NVML_CC_OFF_STATE") == "1"
+                       ? 0
+                       : kCcFeatureEnabled;
   st->dev_tools_mode = 0;
   st->multi_gpu_mode = env("FAKE_NVML_PPCIE") == "1" ? kMultiGpuProtectedPcie : 0;
   return kSuccess;

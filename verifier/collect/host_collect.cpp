@@ -293,7 +293,9 @@ struct NvidiaCollector {
           Severity::kInfo));
       return;
     }
-    if (cc.known && !cc.cc_on) {
+    // Reports come in CC mode, its devtools mode, and multi-GPU protected-PCIe mode (where the
+    // GPUs' own CC mode is off); outside those NVML refuses, so it is not asked.
+    if (cc.known && !cc.cc_on && !cc.devtools && cc.protected_pcie != true) {
       out.findings.push_back(finding(
           "collect.gpu-cc-off", a,
           "NVIDIA GPU " + a + " (" + arch + (id.uuid ? ", " + *id.uuid : std::string()) +

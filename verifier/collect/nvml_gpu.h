@@ -19,8 +19,8 @@
 //     from driver 550, the multi-GPU mode (nvmlSystemGetConfComputeSettings): protected PCIe.
 //   - attestation_report(nonce): nvmlDeviceGetConfComputeGpuAttestationReport with the 32-byte
 //     nonce; the report as NVML gives it (GET_MEASUREMENTS request || MEASUREMENTS response,
-//     which spdm::parse_measurement_report reads). A GPU outside CC mode (or devtools mode)
-//     refuses: nvml.call with NVML's "Not Supported".
+//     which spdm::parse_measurement_report reads). A GPU outside CC mode (its devtools mode, or
+//     multi-GPU protected-PCIe mode) refuses: nvml.call with NVML's "Not Supported".
 //   - certificate_chain_pem(): nvmlDeviceGetConfComputeGpuCertificate's attestation chain (leaf
 //     first), as PEM whether NVML gives PEM text or concatenated DER.
 //   Errors: nvml.unavailable (library or function missing: field "library" or the function's
