@@ -86,6 +86,8 @@ check wrong-bus 1 "collect.gpu-not-in-nvml \(0000:18:00.0\).*Not Found \(NVML co
   gpu FAKE_NVML_BUS=0000:19:00.0 col --nonce $hgx_nonce --out "$tmp/x.json" --sysfs "$hgx" --nvml-library "$nvml" --no-tpm
 check wrong-device 1 "collect.gpu-not-in-nvml \(0000:18:00.0\).*is 10de:2331, sysfs says 10de:2330" -- \
   gpu FAKE_NVML_PCI_ID=233110de col --nonce $hgx_nonce --out "$tmp/x.json" --sysfs "$hgx" --nvml-library "$nvml" --no-tpm
+check nvml-extra-gpu 1 "collect.gpu-not-in-sysfs \(0000:19:00.0\)" -- gpu FAKE_NVML_BUS=$gpus,0000:19:00.0 col \
+  --nonce $hgx_nonce --out "$tmp/x.json" --sysfs "$hgx" --nvml-library "$nvml" --no-tpm
 check ampere 1 "collect.gpu-no-attestation \(0000:18:00.0\)" -- gpu FAKE_NVML_ARCH=7 col --nonce $hgx_nonce \
   --out "$tmp/x.json" --sysfs "$hgx" --nvml-library "$nvml" --no-tpm
 check short-nonce 1 "collect.gpu-evidence-failed \(0000:18:00.0\).*32-byte" -- gpu col \

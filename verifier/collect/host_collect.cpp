@@ -456,6 +456,21 @@ Result<Collected> collect_host(const CollectOptions& o) {
     devices.push_back(std::move(dev));
     out.devices.push_back(std::move(sum));
   }
+  // A GPU NVML has and the sysfs tree lacks is not collected (the bundle binds what sysfs
+  // listed), but said.
+  if (nv.session) {
+    std::set<std::string> listed;
+    for (const auto& d : out.devices) listed.insert(d.address);
+    if (auto gpus = nv.session->devices()) {
+      for (const auto& g : *gpus) {
+        if (listed.count(g.bus_id)) continue;
+        out.findings.push_back(finding("collect.gpu-not-in-sysfs", g.bus_id,
+                                       "NVML gives a GPU at " + g.bus_id +
+                                           " that is not an accelerator under " + o.sysfs_root +
+                                           "/bus/pci/devices: not collected"));
+      }
+    }
+  }
   Json host{{"name", o.host_name}};
   if (o.site) host["site"] = *o.site;
   out.bundle = Json{{"schema", "accel-attest/bundle/v1"},
