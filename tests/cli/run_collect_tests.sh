@@ -126,6 +126,13 @@ printf '{"country": "AE", "name": "example datacenter", "extra": 1}' >"$tmp/bad-
 check bad-site-field 2 "input.unknown-field" -- col --nonce $hgx_nonce --out "$tmp/x.json" --sysfs "$hgx" \
   --no-tpm --site "$tmp/bad-site2.json"
 
+# Bad TPM options are the caller's input, not a missing piece: exit 2 before anything is collected.
+check bad-pcrs 2 "input.bad-value.*--pcrs" -- col --nonce $hgx_nonce --out "$tmp/x.json" --sysfs "$hgx" \
+  --pcrs sha512:0 --tcti swtpm:port=1
+check bad-ak-handle 2 "input.bad-value.*--ak-handle" -- col --nonce $hgx_nonce --out "$tmp/x.json" \
+  --sysfs "$hgx" --ak-handle 0x01000000 --tcti swtpm:port=1
+check bad-ak-cert 2 "input.missing-file|input.unreadable" -- col --nonce $hgx_nonce --out "$tmp/x.json" \
+  --sysfs "$hgx" --ak-cert "$tmp/none.der" --tcti swtpm:port=1
 # ---- the TPM: swtpm on loopback, the end to end runs ----
 if ! command -v swtpm >/dev/null; then
   not_ok "swtpm is not installed (tools/setup-debian.sh installs it)"

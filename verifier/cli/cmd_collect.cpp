@@ -38,6 +38,14 @@ int fail_with(const Error& e, int rc) {
   return rc;
 }
 
+// What the TPM options say, checked before anything is collected: a bad option is the caller's
+// input (exit 2), not a missing piece of the host.
+struct TpmOptions {
+  TPML_PCR_SELECTION selection{};
+  std::optional<TPM2_HANDLE> ak_handle;
+  std::optional<Bytes> ak_certificate;
+};
+
 struct CollectRun {
   std::string text;  // the bundle as written
   collect::Collected c;
@@ -61,9 +69,30 @@ std::string default_tcti(std::string& why) {
   return "";
 }
 
+Result<TpmOptions> tpm_options(const CollectCliOptions& o) {
+  TpmOptions t;
+  AA_TRY(sel, tpm::parse_pcr_selection(o.pcrs));
+  t.selection = sel;
+  if (!o.ak_handle.empty()) {
+    auto v =
+        parse_hex_exact(o.ak_handle.rfind("0x", 0) == 0 ? o.ak_handle.substr(2) : o.ak_handle, 8);
+    if (!v || *v < 0x81000000 || *v > 0x81ffffff) {
+      return make_error("input.bad-value", "--ak-handle",
+                        "a persistent handle 0x81000000..0x81ffffff");
+    }
+    t.ak_handle = static_cast<TPM2_HANDLE>(*v);
+  }
+  if (!o.ak_cert.empty()) {
+    AA_TRY(der, ak_certificate_der(o.ak_cert));
+    t.ak_certificate = std::move(der);
+  }
+  return t;
+}
+
 // Adds host.tpm: a quote whose extraData binds the bundle as collected (binding v2,
 // docs/inventory-binding.md), through the same quote path as `tpm quote --bundle`.
-void add_tpm_quote(const CollectCliOptions& o, const Bytes& nonce, CollectRun& r) {
+void add_tpm_quote(const CollectCliOptions& o, const TpmOptions& to, const Bytes& nonce,
+                   CollectRun& r) {
   auto no_tpm = [&](const std::string& why) {
     r.c.findings.push_back(
         {"collect.no-tpm",
@@ -77,32 +106,16 @@ void add_tpm_quote(const CollectCliOptions& o, const Bytes& nonce, CollectRun& r
   auto parsed = parse_bundle(r.text, "collected bundle");
   if (!parsed) return no_tpm("the collected bundle does not parse: " + parsed.error().to_string());
   const Bytes extra = bundle_binding_extra_data(*parsed, nonce);
-  auto sel = tpm::parse_pcr_selection(o.pcrs);
-  if (!sel) return no_tpm(sel.error().to_string());
-  std::optional<TPM2_HANDLE> handle;
-  if (!o.ak_handle.empty()) {
-    auto v =
-        parse_hex_exact(o.ak_handle.rfind("0x", 0) == 0 ? o.ak_handle.substr(2) : o.ak_handle, 8);
-    if (!v) return no_tpm("--ak-handle " + o.ak_handle + " is not a handle");
-    handle = static_cast<TPM2_HANDLE>(*v);
-  }
-  auto q = tpm::quote_host(tcti, extra, *sel, handle, o.ecc);
+  auto q = tpm::quote_host(tcti, extra, to.selection, to.ak_handle, o.ecc);
   if (!q) return no_tpm("TPM at " + tcti + ": " + q.error().to_string());
   Json t{{"quote", collect::base64_encode(q->attest)},
          {"signature", collect::base64_encode(q->signature)},
          {"pcrs", collect::base64_encode(q->pcrs)},
          {"ak_public", collect::base64_encode(q->ak_public)}};
   std::string ak_facts = "AK " + hex_encode(q->ak_name);
-  if (!o.ak_cert.empty()) {
-    auto der = ak_certificate_der(o.ak_cert);
-    if (der) {
-      t["ak_certificate"] = collect::base64_encode(*der);
-      ak_facts += ", AK certificate " + o.ak_cert;
-    } else {
-      r.c.findings.push_back({"collect.ak-uncertified",
-                              "the AK certificate was not attached: " + der.error().to_string(),
-                              "tpm", Severity::kWarn});
-    }
+  if (to.ak_certificate) {
+    t["ak_certificate"] = collect::base64_encode(*to.ak_certificate);
+    ak_facts += ", AK certificate " + o.ak_cert;
   } else {
     r.c.findings.push_back(
         {"collect.ak-uncertified",
@@ -149,11 +162,12 @@ Result<CollectRun> collect_bundle(const CollectCliOptions& o, const Bytes& nonce
   }
   AA_TRY(at, verification_time(o.time));
   co.collected_at = at;
+  AA_TRY(to, tpm_options(o));
   CollectRun r;
   AA_TRY(c, collect::collect_host(co));
   r.c = std::move(c);
   r.text = json_text(r.c.bundle, 1) + "\n";
-  add_tpm_quote(o, nonce, r);
+  add_tpm_quote(o, to, nonce, r);
   if (r.c.devices.empty() && !r.tpm) {
     return make_error("collect.nothing-to-attest", o.sysfs,
                       "this host has no accelerator (by the rule of docs/collect.md) and no TPM "
