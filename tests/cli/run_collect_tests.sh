@@ -266,6 +266,8 @@ else
 fi
 check attest-bad-token 2 "attest.service-error.*HTTP 401 http.unauthorized" -- "$bin" attest --server "$url" \
   --token "$tmp/site.json" --sysfs "$hgx" --no-nvml --no-tpm
+check attest-unknown-licence 2 "attest.service-error.*HTTP 4[0-9][0-9]" -- "$bin" attest --server "$url" \
+  --token "$tmp/token" --licence no-such-licence --sysfs "$hgx" --no-nvml --no-tpm
 check attest-unreachable 3 "attest.service-unreachable" -- "$bin" attest --server "http://127.0.0.1:1" \
   --sysfs "$hgx" --no-nvml --no-tpm
 check attest-bad-url 2 "input.bad-value.*--server" -- "$bin" attest --server "ftp://x" --sysfs "$hgx"
