@@ -58,6 +58,8 @@ check hgx-replayed 1 "nvidia.nonce.mismatch|pipeline.evidence" -- sh -c \
   "FAKE_NVML_EVIDENCE='$ev' FAKE_NVML_BUS='$gpus' '$bin' collect --nonce $n2 --out '$tmp/r.json' \
    --sysfs '$hgx' --nvml-library '$nvml' --no-tpm >/dev/null; \
    '$bin' verify '$tmp/r.json' --key '$key' --nonce $n2 --time $at --out '$tmp/r.jwt'"
+check hgx-replayed-said 1 "collect.gpu-nonce-mismatch \(0000:18:00.0\).*answers nonce $hgx_nonce" -- \
+  gpu col --nonce $n2 --out "$tmp/r2.json" --sysfs "$hgx" --nvml-library "$nvml" --no-tpm
 check cc-off 1 "collect.gpu-cc-off \(0000:18:00.0\).*not in confidential-computing mode" -- \
   gpu FAKE_NVML_CC_OFF=1 col --nonce $hgx_nonce --out "$tmp/cc.json" --sysfs "$hgx" \
   --nvml-library "$nvml" --no-tpm

@@ -140,6 +140,35 @@ void add_tpm_quote(const CollectCliOptions& o, const TpmOptions& to, const Bytes
   r.tpm = true;
 }
 
+// A device whose evidence the verifier's own bundle parser refuses keeps its identity without
+// it (collect.evidence-dropped), before the quote binds the bundle: a missing piece, not an
+// abort. Other parse errors are left for the final check.
+void drop_refused_evidence(CollectRun& r) {
+  Json& devices = r.c.bundle["devices"];
+  for (size_t tries = 0; tries <= devices.size(); ++tries) {
+    auto parsed = parse_bundle(json_text(r.c.bundle, 1), "collected bundle");
+    if (parsed) return;
+    const std::string& field = parsed.error().field;
+    const std::string key = "#/devices/";
+    const size_t pos = field.find(key);
+    if (pos == std::string::npos) return;
+    size_t digits = 0;
+    const size_t n = static_cast<size_t>(std::stoul("0" + field.substr(pos + key.size()), &digits));
+    if (n >= devices.size() || field.find("/evidence", pos) == std::string::npos) return;
+    Json& dev = devices[n];
+    if (dev["evidence"] == Json{{"scheme", "none"}}) return;
+    dev["evidence"] = Json{{"scheme", "none"}};
+    const std::string address = dev["address"].get<std::string>();
+    for (auto& d : r.c.devices)
+      if (d.address == address) d.evidence = "none";
+    r.c.findings.push_back({"collect.evidence-dropped",
+                            "the evidence collected for " + address +
+                                " is refused by the verifier's bundle parser (" +
+                                parsed.error().to_string() + "): kept without it, reported only",
+                            address, Severity::kWarn});
+  }
+}
+
 Result<CollectRun> collect_bundle(const CollectCliOptions& o, const Bytes& nonce, Context& ctx) {
   const Registry* reg = ctx.registry();
   if (!reg) return make_error("profile.bad-value", "--profiles", "registry not loaded");
@@ -166,6 +195,7 @@ Result<CollectRun> collect_bundle(const CollectCliOptions& o, const Bytes& nonce
   CollectRun r;
   AA_TRY(c, collect::collect_host(co));
   r.c = std::move(c);
+  drop_refused_evidence(r);
   r.text = json_text(r.c.bundle, 1) + "\n";
   add_tpm_quote(o, to, nonce, r);
   if (r.c.devices.empty() && !r.tpm) {

@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "inventory/sysfs.h"
+#include "spdm/measurements.h"
 
 extern char** environ;
 
@@ -326,8 +327,23 @@ struct NvidiaCollector {
                                          chain.error().to_string() + "; reported only"));
       return;
     }
+    // The element's nonce is the one the report signed (its request), which is the asked one
+    // unless the driver or the host replays a report: then the verifier's nonce check fails it,
+    // and this says so now.
+    std::string signed_nonce = hex_encode(o.nonce);
+    if (auto parsed = spdm::parse_measurement_report(*report, 96, a + " report")) {
+      signed_nonce =
+          hex_encode(ByteView(parsed->request_nonce.data(), parsed->request_nonce.size()));
+      if (signed_nonce != hex_encode(o.nonce)) {
+        out.findings.push_back(finding("collect.gpu-nonce-mismatch", a,
+                                       "NVIDIA GPU " + a + ": NVML's report answers nonce " +
+                                           signed_nonce + ", not the one asked (" +
+                                           hex_encode(o.nonce) +
+                                           "): a replayed report, which the verifier will refuse"));
+      }
+    }
     Json nv{{"arch", arch},
-            {"nonce", hex_encode(o.nonce)},
+            {"nonce", signed_nonce},
             {"evidence", base64_encode(*report)},
             {"certificate", base64_encode(as_bytes(*chain))}};
     if (driver) nv["driver_version"] = *driver;
