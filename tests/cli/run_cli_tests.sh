@@ -143,6 +143,55 @@ check nv-random-report 1 "spdm\." -- "$bin" nvidia verify --report "$tmp/random.
 check nv-bad-time 2 "input.bad-value: --time" -- "$bin" nvidia verify --evidence "$nv/evidence/hgx-4gpu.json" \
   --nonce $n931 --time yesterday
 
+# Every shape hosts publish NVIDIA evidence in (issue 16 item 3), built around the real evidence:
+# nvattest collect-evidence's object, the inference services' evidence_list object (arch in
+# mixed case), and the bare array without arch (the certificate decides GPU-n / SWITCH-n).
+python3 - "$nv/evidence" "$tmp" <<'PY'
+import json, sys
+src, out = sys.argv[1], sys.argv[2]
+gpus = json.load(open(src + "/hgx-4gpu.json"))
+sws = json.load(open(src + "/ls10-4switch.json"))
+json.dump({"evidences": gpus, "result_code": 0, "result_message": "Ok"}, open(out + "/collect.json", "w"))
+json.dump({"evidences": gpus, "result_code": 9, "result_message": "claims success"}, open(out + "/collect-rc.json", "w"))
+json.dump({"nonce": gpus[0]["nonce"], "arch": "Hopper", "claims_version": "3.0",
+           "evidence_list": [{"evidence": e["evidence"], "certificate": e["certificate"]} for e in gpus]},
+          open(out + "/evlist.json", "w"))
+bad = {"nonce": "ab" * 32, "arch": "HOPPER", "evidence_list": [{"evidence": e["evidence"], "certificate": e["certificate"]} for e in gpus]}
+json.dump(bad, open(out + "/evlist-nonce.json", "w"))
+json.dump([{k: v for k, v in e.items() if k != "arch"} for e in sws], open(out + "/noarch.json", "w"))
+json.dump({"evidences": gpus, "result_code": 0, "verdict": "pass"}, open(out + "/collect-extra.json", "w"))
+PY
+n4=e97b23a1718095a0e9e35edca810768c70a6a5a389b705e753b197912bc11576
+check nv-shape-collect 0 "GPU-3" -- "$bin" nvidia verify --evidence "$tmp/collect.json" --nonce $n4
+check nv-shape-collect-rc 0 "result_code 9 \"claims success\" \(a claim" -- "$bin" nvidia verify --evidence "$tmp/collect-rc.json" --nonce $n4
+check nv-shape-evidence-list 0 '"result": "pass"' -- "$bin" nvidia verify --json --evidence "$tmp/evlist.json" --nonce $n4
+check nv-shape-evidence-list-nonce 2 "input.evidence-nonce-mismatch: .*evlist-nonce.json#/nonce" -- \
+  "$bin" nvidia verify --evidence "$tmp/evlist-nonce.json" --nonce $n4
+check nv-shape-no-arch 0 "SWITCH-3" -- "$bin" nvidia verify --evidence "$tmp/noarch.json" --nonce $n931
+check nv-shape-unknown-member 2 "input.unknown-field.*verdict" -- "$bin" nvidia verify \
+  --evidence "$tmp/collect-extra.json" --nonce $n4
+
+# RIM files as NVIDIA publishes them, into a store `nvidia verify` then reads.
+check rim-import 0 "NV_GPU_DRIVER_GH100_545.00: written" -- "$bin" nvidia rim import \
+  "$nv/rims/Driver_RIM_test_no_gpu.swidtag" "$nv/rims/1010_0200_882_96005E0001_test_no_gpu.swidtag" \
+  --store "$tmp/rims" --time 2024-01-01T00:00:00Z
+check rim-import-e2e 0 "measurements 32/32 match, 1 skipped" -- "$bin" nvidia verify \
+  --report "$nv/reports/nvtrust-2023.report.txt" --chain "$nv/reports/nvtrust-2023.chain.pem" \
+  --nonce $n2023 --rim-store "$tmp/rims" --time 2024-01-01T00:00:00Z
+check rim-import-again 0 "unchanged" -- "$bin" nvidia rim import \
+  "$nv/rims/1010_0200_882_96005E0001_test_no_gpu.swidtag" --store "$tmp/rims" --time 2024-01-01T00:00:00Z
+check rim-import-conflict 2 "rim.import-conflict" -- "$bin" nvidia rim import \
+  "$nv/rims/1010_0200_882_96005E0001_PROD.swidtag" --store "$tmp/rims" --time 2024-01-01T00:00:00Z
+check rim-import-force 0 "replaced" -- "$bin" nvidia rim import --force \
+  "$nv/rims/1010_0200_882_96005E0001_PROD.swidtag" --store "$tmp/rims" --time 2024-01-01T00:00:00Z
+check rim-import-bad-signature 2 "rim.signature-invalid" -- "$bin" nvidia rim import \
+  "$nv/rims/incorrect_signature_driver_rim.xml" --store "$tmp/rims2"
+printf "not a RIM\n" >"$tmp/not-a-rim.swidtag"
+check rim-import-not-xml 2 "rim.malformed" -- "$bin" nvidia rim import "$tmp/not-a-rim.swidtag" --store "$tmp/rims2"
+if [ ! -e "$tmp/rims2" ] || [ -z "$(ls -A "$tmp/rims2")" ]; then ok; else not_ok "a refused RIM was filed"; fi
+check rim-import-expired-now 0 "not valid at" -- "$bin" nvidia rim import \
+  "$nv/rims/1010_0205_862_96005E0004_PROD.swidtag" --store "$tmp/rims3"
+
 # TPM quotes, offline (still under the no-network shim when given).
 td=$src/tests/data/tpm
 sw=$td/swtpm
@@ -319,6 +368,35 @@ if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
     echo "FAIL tpm-quote-enrolled used another AK"; fail=$((fail + 1)); fi
   check tpm-quote-enrolled-verify 0 "signature=pass" -- "$bin" tpm verify --message "$tmp/qp/quote.msg" \
     --signature "$tmp/qp/quote.sig" --pcrs "$tmp/qp/quote.pcrs" --ak-public "$tmp/ak/ak.pub" --nonce "$n"
+  # tpm2-tools' own files (tpm2_quote -m/-s/-o, -F serialized and values) from this swtpm, and
+  # tpm2_createak's TPM2B_PUBLIC: `tpm verify` reads them as they are.
+  if command -v tpm2_quote >/dev/null; then
+    export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port"
+    t2=$tmp/t2
+    mkdir -p "$t2"
+    # tpm2-tools leaves its transient objects loaded: flush them, or swtpm runs out of slots.
+    if tpm2_createek -c "$t2/ek.ctx" -G rsa -u "$t2/ek.pub" >"$t2/log" 2>&1 &&
+       tpm2_createak -C "$t2/ek.ctx" -c "$t2/ak.ctx" -G ecc -g sha256 -s ecdsa -u "$t2/ak.pub" \
+         -n "$t2/ak.name" >>"$t2/log" 2>&1 && tpm2_flushcontext -t >>"$t2/log" 2>&1 &&
+       tpm2_quote -c "$t2/ak.ctx" -l sha256:0,1,2,3,16 -q "$n" -m "$t2/q.msg" -s "$t2/q.sig" \
+         -o "$t2/q.pcrs" -g sha256 >>"$t2/log" 2>&1 && tpm2_flushcontext -t >>"$t2/log" 2>&1 &&
+       tpm2_quote -c "$t2/ak.ctx" -l sha256:0,1,2,3,16 -q "$n" -m "$t2/v.msg" -s "$t2/v.sig" \
+         -o "$t2/v.pcrs" -F values -g sha256 >>"$t2/log" 2>&1 && tpm2_flushcontext -t >>"$t2/log" 2>&1; then
+      check tpm2-tools-serialized 0 "signature=pass" -- "$bin" tpm verify --message "$t2/q.msg" \
+        --signature "$t2/q.sig" --pcrs "$t2/q.pcrs" --ak-public "$t2/ak.pub" --nonce "$n"
+      check tpm2-tools-values 0 "signature=pass" -- "$bin" tpm verify --message "$t2/v.msg" \
+        --signature "$t2/v.sig" --pcrs "$t2/v.pcrs" --ak-public "$t2/ak.pub" --nonce "$n"
+      # Each PCR file is read by its form: the values file is 5 x 32 bytes, the serialized one larger.
+      [ "$(stat -c %s "$t2/v.pcrs")" -eq 160 ] && ok || not_ok "tpm2_quote -F values wrote $(stat -c %s "$t2/v.pcrs") bytes"
+      check tpm2-tools-wrong-nonce 1 "tpm.nonce-mismatch" -- "$bin" tpm verify --message "$t2/q.msg" \
+        --signature "$t2/q.sig" --pcrs "$t2/q.pcrs" --ak-public "$t2/ak.pub" --nonce "$(printf '%s' "$n" | tr 0-9 1-90)"
+    else
+      not_ok "tpm2-tools against swtpm: $(tail -3 "$t2/log")"
+    fi
+    unset TPM2TOOLS_TCTI
+  else
+    not_ok "tpm2-tools is not installed (tools/setup-debian.sh installs it)"
+  fi
   [ -f "$w/pid" ] && kill "$(cat "$w/pid")" 2>/dev/null
 else
   echo "FAIL swtpm is not installed (tools/setup-debian.sh installs it)"; fail=$((fail + 1))

@@ -31,12 +31,12 @@ sql() {
 # cases KIND URL: the same cases on one backend.
 cases() {
   local k=$1 url=$2
-  "$tool" fill "$url" 8 "$key" >/dev/null || { not_ok "$k: fill"; return; }
-  "$tool" fill "$url" 4 "$key" >/dev/null || { not_ok "$k: fill"; return; }
+  "$tool" fill "$url" 8 "$key" sign >/dev/null || { not_ok "$k: fill"; return; }
+  "$tool" fill "$url" 4 "$key" sign >/dev/null || { not_ok "$k: fill"; return; }
   check "$k-intact" 0 "^INTACT: 12 entries \(positions 1\.\.12\)" -- "$bin" ledger verify --store "$url" --jwks "$jwks"
   check "$k-intact-covered" 0 "2 signed heads verified; covered up to position 12" -- "$bin" ledger verify --store "$url" --key "$key"
   check "$k-no-keys" 0 "signed heads not checked" -- "$bin" ledger verify --store "$url"
-  check "$k-wrong-key" 1 "BROKEN at position 8: ledger.head-bad-signature" -- "$bin" ledger verify --store "$url" --jwks "$tmp/other/jwks.json"
+  check "$k-wrong-key" 1 "BROKEN at position 1: ledger.token-invalid" -- "$bin" ledger verify --store "$url" --jwks "$tmp/other/jwks.json"
   "$bin" ledger verify --json --store "$url" --jwks "$jwks" >"$tmp/json/$k-verify.json" && ok || not_ok "$k: verify --json"
   # An export verifies offline, with no database; an edited export fails at its position.
   check "$k-export" 0 "exported 12 entries \(positions 1\.\.12\) and 2 signed heads" -- "$bin" ledger export --store "$url" --out "$tmp/$k-export.json"
@@ -64,8 +64,22 @@ PY
   sql $k "$url" "UPDATE ledger SET host = 'node-3' WHERE position = 3"
   check "$k-restored" 0 "^INTACT" -- "$bin" ledger verify --store "$url" --jwks "$jwks"
   # Removing the tail after a signed head is caught by that head.
+  # (--max-unsigned-age -1: that 9..11 are no longer covered by a head is the next case's.)
   sql $k "$url" "DELETE FROM ledger WHERE position = 12"
-  check "$k-truncated" 1 "BROKEN at position 12: ledger.head-beyond-tip" -- "$bin" ledger verify --store "$url" --jwks "$jwks"
+  check "$k-truncated-index" 1 "BROKEN at position 12: ledger.index-mismatch" -- "$bin" ledger verify --store "$url"
+  sql $k "$url" "DELETE FROM ledger_devices WHERE position = 12"
+  check "$k-truncated" 1 "BROKEN at position 12: ledger.head-beyond-tip" -- "$bin" ledger verify --store "$url" --jwks "$jwks" --max-unsigned-age -1
+  check "$k-truncated-unsigned" 1 "BROKEN at position 9: ledger.unsigned-entry" -- "$bin" ledger verify --store "$url" --jwks "$jwks"
+  # The device index that `GET /v1/results?device=` reads must agree with the entries.
+  sql $k "$url" "UPDATE ledger_devices SET device = 'GPU-999' WHERE position = 2"
+  check "$k-index-edited" 1 "BROKEN at position 2: ledger.index-mismatch" -- "$bin" ledger verify --store "$url"
+  sql $k "$url" "UPDATE ledger_devices SET device = 'GPU-2' WHERE position = 2"
+  check "$k-index-restored" 0 "^INTACT" -- "$bin" ledger verify --store "$url"
+  # Heads deleted from the store: every entry older than --max-unsigned-age is unsigned.
+  sql $k "$url" "DELETE FROM heads"
+  check "$k-heads-removed" 1 "BROKEN at position 1: ledger.unsigned-entry" -- "$bin" ledger verify --store "$url" --jwks "$jwks"
+  check "$k-heads-removed-report" 0 "positions 1\.\.11 are after the last signed head" -- "$bin" ledger verify --store "$url" --jwks "$jwks" --max-unsigned-age -1
+  check "$k-heads-removed-young" 0 "^INTACT" -- "$bin" ledger verify --store "$url" --jwks "$jwks" --at 2026-09-21T14:00:00Z
 }
 
 cases sqlite "sqlite:$tmp/results.sqlite"

@@ -35,6 +35,19 @@ check hgx-token 0 "VALID EAR.*status warning" -- "$bin" verify-token "$tmp/hgx.j
   --nonce "$hgx_nonce" --require warning
 check hgx-token-default-require 1 "token.status-below-required.*status warning does not meet --require affirming" -- \
   "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --nonce "$hgx_nonce"
+# --nonce is compared as bytes: the issued hex in either case, and the base64url (what the token
+# carries) and padded base64 of the same bytes, all match; another nonce does not.
+hgx_upper=$(printf '%s' "$hgx_nonce" | tr a-f A-F)
+hgx_b64=$(python3 -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$hgx_nonce")
+hgx_b64url=$(printf '%s' "$hgx_b64" | tr '+/' '-_' | tr -d '=')
+for spelling in "$hgx_upper" "$hgx_b64" "$hgx_b64url"; do
+  check "hgx-token-nonce-$spelling" 0 "VALID EAR" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+    --nonce "$spelling" --require warning
+done
+check hgx-token-other-nonce 1 "ear.nonce-mismatch" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --nonce "$(printf '%s' "$hgx_nonce" | tr 0-9 1-90)" --require warning
+check hgx-token-bad-nonce 2 "input.bad-nonce" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" \
+  --nonce "not+a-nonce" --require warning
 check hgx-token-json-refused 1 '"code": "token.status-below-required"' -- "$bin" verify-token "$tmp/hgx.jwt" \
   --jwks "$jwks" --json
 check hgx-token-bad-require 2 "" -- "$bin" verify-token "$tmp/hgx.jwt" --jwks "$jwks" --require none

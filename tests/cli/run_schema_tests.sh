@@ -64,6 +64,13 @@ doc registry-list-bad-profiles 2 -- "$bin" --profiles "$tmp/nowhere" registry li
 doc nvidia-8gpu 0 -- "$bin" nvidia verify --json --evidence "$nv/evidence/hgx-8gpu-ppcie.json" --nonce $n8
 doc nvidia-wrong-nonce 1 -- "$bin" nvidia verify --json --evidence "$nv/evidence/hgx-8gpu-ppcie.json" \
   --nonce 931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb
+"$py" -c 'import json,sys; json.dump({"evidences": json.load(open(sys.argv[1])), "result_code": 0, "result_message": "Ok"}, open(sys.argv[2], "w"))' \
+  "$nv/evidence/hgx-8gpu-ppcie.json" "$tmp/collect.json"
+doc nvidia-collect-evidence 0 -- "$bin" nvidia verify --json --evidence "$tmp/collect.json" --nonce $n8
+doc rim-import 0 -- "$bin" nvidia rim import --json "$nv/rims/Driver_RIM_test_no_gpu.swidtag" \
+  "$nv/rims/1010_0200_882_96005E0001_test_no_gpu.swidtag" --store "$tmp/rims" --time 2024-01-01T00:00:00Z
+err rim-import-bad 2 -- "$bin" nvidia rim import --json "$nv/rims/incorrect_signature_driver_rim.xml" \
+  --store "$tmp/rims"
 err nvidia-bad-nonce 2 -- "$bin" nvidia verify --json --evidence "$nv/evidence/hgx-4gpu.json" --nonce 1234
 swn=$(cat "$sw/nonce.hex.txt")
 doc tpm-verify 0 -- "$bin" tpm verify --json --message "$sw/quote_rsa.tpms_attest.bin" \

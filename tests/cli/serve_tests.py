@@ -296,6 +296,35 @@ def tests(tmp, servers):
     check("slow headers: 400 http.bad-request, connection closed", status_of(resp) == 400 and
           error_code(body_of(resp)) == "http.bad-request", resp[:200])
     check("slow headers: the server keeps serving", a.alive())
+    # Slowloris: a header line every 0.5 s, for up to 30 s. The read timeout (2 s) is a deadline
+    # for the whole request, not for each read: the server closes the connection long before
+    # the client is done (a busy machine only makes it later; 30 s leaves it 15 times the room).
+    s = socket.create_connection(("127.0.0.1", a.port), timeout=60)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    cut = False
+    for _ in range(60):
+        try:
+            s.sendall(b"X-Drip: y\r\n")
+            s.settimeout(0.5)
+            if s.recv(65536) == b"":
+                cut = True
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            cut = True
+            break
+    s.close()
+    check("a request dripping header lines is cut off at the read deadline", cut)
+    check("drip: the server keeps serving", a.alive())
+    taken = run([BIN, "serve", "--listen", f"127.0.0.1:{a.port}", "--keys", keys, "--store",
+                 "memory:", "--allow-unauthenticated"])
+    check("a second server cannot bind the same port (no SO_REUSEPORT)",
+          taken.returncode == 2 and "cannot bind" in taken.stdout, taken.stdout)
+    wide = run([BIN, "serve", "--listen", "0.0.0.0:0", "--keys", keys, "--store", "memory:",
+                "--allow-unauthenticated"])
+    check("--allow-unauthenticated is refused on a non-loopback address",
+          wide.returncode == 2 and "--allow-unauthenticated" in wide.stdout, wide.stdout)
     resp = raw(a.port, b"NOT-HTTP\r\n\r\n")
     check("garbage request: 400 http.bad-request", status_of(resp) == 400 and
           error_code(body_of(resp)) == "http.bad-request", resp[:200])

@@ -1,6 +1,8 @@
 // A test tool for the result stores (tests/cli/run_ledger_tests.sh): fills a store's ledger the
 // way `serve` does (a nonce issued, then consumed by the append), and signs its head.
-//   store_tool fill URL N [KEY.pem]   append N results (then sign the head with KEY)
+//   store_tool fill URL N KEY.pem [sign]  append N results, each with a token KEY signs (iat,
+//                                         ear_status, eat_nonce as `serve` writes them) and
+//                                         its document; with "sign", then sign the head
 //   store_tool sign URL KEY.pem       sign the current head
 // Times are frozen (2026-09-21 onwards), so that exports are the same at every run.
 #include <openssl/pem.h>
@@ -11,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+#include "core/bytes.h"
+#include "core/json.h"
 #include "results/jose.h"
 #include "store/ledger.h"
 #include "store/result_store.h"
@@ -19,13 +23,17 @@ namespace {
 
 constexpr std::time_t kNow = 1790000000;
 
-int sign(aa::ResultStore& s, const std::string& pem_path, std::time_t at) {
+aa::ossl::PKey read_key(const std::string& pem_path) {
   std::ifstream in(pem_path);
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string pem = ss.str();
   aa::ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  aa::ossl::PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  return aa::ossl::PKey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+}
+
+int sign(aa::ResultStore& s, const std::string& pem_path, std::time_t at) {
+  aa::ossl::PKey key = read_key(pem_path);
   if (!key) {
     std::cerr << "store_tool: cannot read " << pem_path << "\n";
     return 2;
@@ -58,8 +66,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cmd == "sign") return sign(**s, argv[3], kNow + 100000 + st->ledger_length);
-  if (cmd != "fill") return 2;
+  if (cmd != "fill" || argc < 5) return 2;
   const int n = std::stoi(argv[3]);
+  aa::ossl::PKey key = read_key(argv[4]);
+  if (!key) {
+    std::cerr << "store_tool: cannot read " << argv[4] << "\n";
+    return 2;
+  }
+  const std::string kid = aa::jose::thumbprint(key.get());
   for (int i = 0; i < n; ++i) {
     const auto k = st->ledger_length + i + 1;
     const std::time_t at = kNow + 60 * k;
@@ -78,14 +92,26 @@ int main(int argc, char** argv) {
     r.status = k % 5 ? "affirming" : "warning";
     r.bundle_sha256 = std::string(64, 'a');
     r.nonce_hex = *nonce;
-    r.token = "token-" + std::to_string(k);
-    r.document = "{\"result\":" + std::to_string(k) + "}";
+    aa::Json claims = {{"iat", static_cast<long long>(at)},
+                       {"ear_status", r.status},
+                       {"eat_nonce", aa::base64url_encode(aa::hex_decode(*nonce).value())}};
+    auto token = aa::jose::sign_es256(key.get(), kid, claims);
+    if (!token) {
+      std::cerr << token.error().to_string() << "\n";
+      return 1;
+    }
+    r.token = *token;
+    r.document = aa::Json{{"id", r.id},           {"status", r.status}, {"host", r.host},
+                          {"devices", r.devices}, {"token", r.token},   {"result", k}}
+                     .dump();
     auto e = (*s)->append(*nonce, at, r);
     if (!e) {
       std::cerr << e.error().to_string() << "\n";
       return 1;
     }
   }
-  if (argc > 4) return sign(**s, argv[4], kNow + 100000 + st->ledger_length + n);
+  if (argc > 5 && std::string(argv[5]) == "sign") {
+    return sign(**s, argv[4], kNow + 100000 + st->ledger_length + n);
+  }
   return 0;
 }

@@ -35,6 +35,23 @@ std::string hex_id(int n) {
   return buf;
 }
 
+struct Key {
+  ossl::PKey key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
+  std::string kid = jose::thumbprint(key.get());
+  jose::Jwks jwks() const {
+    Json doc{{"keys", Json::array({jose::public_jwk(key.get(), kid)})}};
+    return std::move(jose::parse_jwks(doc.dump(), "test")).value();
+  }
+};
+
+// The verifier's result key: it signs every result's token, and (in the tests) the heads.
+const Key& verifier_key() {
+  static const Key k;
+  return k;
+}
+
+// Result n as `serve` records it: a token the verifier's key signs (iat = verified_at,
+// ear_status = status, eat_nonce = the nonce) and a document that carries them.
 NewResult result(int n, const std::string& nonce = "") {
   NewResult r;
   r.id = hex_id(n);
@@ -44,8 +61,12 @@ NewResult result(int n, const std::string& nonce = "") {
   r.status = n % 3 ? "affirming" : "warning";
   r.bundle_sha256 = std::string(64, 'b');
   r.nonce_hex = nonce;
-  r.token = "eyJhbGciOiJFUzI1NiJ9.e30.sig" + std::to_string(n);
-  r.document = "{\"n\":" + std::to_string(n) + "}";
+  Json claims{{"iat", static_cast<long long>(r.verified_at)}, {"ear_status", r.status}};
+  if (!nonce.empty()) claims["eat_nonce"] = base64url_encode(hex_decode(nonce).value());
+  r.token = jose::sign_es256(verifier_key().key.get(), verifier_key().kid, claims).value();
+  r.document = Json{{"id", r.id},           {"status", r.status}, {"host", r.host},
+                    {"devices", r.devices}, {"token", r.token},   {"n", n}}
+                   .dump();
   return r;
 }
 
@@ -146,15 +167,6 @@ class Backend {
   std::string admin_, url_;
 };
 
-struct Key {
-  ossl::PKey key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
-  std::string kid = jose::thumbprint(key.get());
-  jose::Jwks jwks() const {
-    Json doc{{"keys", Json::array({jose::public_jwk(key.get(), kid)})}};
-    return std::move(jose::parse_jwks(doc.dump(), "test")).value();
-  }
-};
-
 class ResultStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -203,7 +215,7 @@ TEST_P(ResultStoreTest, PositionsAreDenseAndHashesChained) {
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());
   EXPECT_EQ((*got)->position, 5);
-  EXPECT_EQ((*got)->result.document, result(5).document);
+  EXPECT_EQ(Json::parse((*got)->result.document)["n"], 5);  // tokens are signed anew each time
   EXPECT_FALSE(store_->get(hex_id(99))->has_value());
   auto st = store_->stats(kNow);
   EXPECT_EQ(st->ledger_length, 12);
@@ -464,7 +476,8 @@ TEST_P(ResultStoreTest, ProcessKilledMidTransactionLeavesNoHalfEntry) {
 }
 
 TEST_P(ResultStoreTest, SignedHeadsVerifyAndAWrongKeyIsNamed) {
-  Key k, other;
+  const Key& k = verifier_key();
+  Key other;
   fill(5);
   auto h = ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100);
   ASSERT_TRUE(h.ok()) << h.error().to_string();
@@ -475,14 +488,15 @@ TEST_P(ResultStoreTest, SignedHeadsVerifyAndAWrongKeyIsNamed) {
   EXPECT_TRUE(r.intact());
   EXPECT_EQ(r.heads, 2);
   EXPECT_EQ(r.covered_up_to, 7);
+  // With another key, no token verifies: the first break is position 1's.
   auto wrong = verify(other.jwks());
   ASSERT_FALSE(wrong.intact());
-  EXPECT_EQ(wrong.first_break->code, "ledger.head-bad-signature");
-  EXPECT_EQ(wrong.first_break->position, 5);
+  EXPECT_EQ(wrong.first_break->code, "ledger.token-invalid");
+  EXPECT_EQ(wrong.first_break->position, 1);
 }
 
 TEST_P(ResultStoreTest, AnEditedRowIsNamedWithItsPosition) {
-  Key k;
+  const Key& k = verifier_key();
   fill(5);
   ASSERT_TRUE(ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100).ok());
   backend_->sql("UPDATE ledger SET status = 'affirming' WHERE position = 3");
@@ -507,13 +521,15 @@ TEST_P(ResultStoreTest, AnEditWithItsHashRecomputedBreaksTheNextLink) {
 }
 
 TEST_P(ResultStoreTest, AnEditOfTheSignedTipIsCaughtByTheHead) {
-  Key k;
+  const Key& k = verifier_key();
   fill(5);
   ASSERT_TRUE(ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100).ok());
+  // A field neither the token nor the document carries, its hash recomputed: only the head
+  // shows it.
   auto e5 = (*store_->entries(5, 1))[0];
-  e5.result.status = "contraindicated";
-  backend_->sql("UPDATE ledger SET status = 'contraindicated', entry_hash = '" +
-                ledger_entry_hash(e5) + "' WHERE position = 5");
+  e5.result.bundle_sha256 = std::string(64, 'c');
+  backend_->sql("UPDATE ledger SET bundle_sha256 = '" + e5.result.bundle_sha256 +
+                "', entry_hash = '" + ledger_entry_hash(e5) + "' WHERE position = 5");
   EXPECT_TRUE(verify({}).intact());  // without keys the chain alone is consistent
   auto r = verify(k.jwks());
   ASSERT_FALSE(r.intact());
@@ -521,16 +537,49 @@ TEST_P(ResultStoreTest, AnEditOfTheSignedTipIsCaughtByTheHead) {
   EXPECT_EQ(r.first_break->position, 5);
 }
 
+// The hostile review's rewrite: heads deleted, the tip's status changed and its hash
+// recomputed. The chain is consistent; the token the verifier signed is not the row's.
+TEST_P(ResultStoreTest, AStatusRewrittenWithoutItsHeadsIsCaughtByTheToken) {
+  const Key& k = verifier_key();
+  fill(5);
+  ASSERT_TRUE(ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100).ok());
+  backend_->sql("DELETE FROM heads");
+  auto e5 = (*store_->entries(5, 1))[0];
+  e5.result.status = "contraindicated";
+  backend_->sql("UPDATE ledger SET status = 'contraindicated', entry_hash = '" +
+                ledger_entry_hash(e5) + "' WHERE position = 5");
+  EXPECT_TRUE(verify({}).intact());
+  auto r = verify(k.jwks());
+  ASSERT_FALSE(r.intact());
+  EXPECT_EQ(r.first_break->code, "ledger.token-mismatch");
+  EXPECT_EQ(r.first_break->position, 5);
+  // Every entry is now unsigned: past --max-unsigned-age that is a break from position 1.
+  ledger::VerifyOptions o;
+  o.now = kNow + 7200;
+  o.max_unsigned_age = 3600;
+  auto aged = ledger::verify_ledger(*store_, k.jwks(), o);
+  ASSERT_TRUE(aged.ok());
+  ASSERT_FALSE(aged->intact());
+  EXPECT_EQ(aged->first_break->code, "ledger.unsigned-entry");
+  EXPECT_EQ(aged->first_break->position, 1);
+}
+
 TEST_P(ResultStoreTest, DeletedEntriesAreGapsOrATruncatedTail) {
-  Key k;
+  const Key& k = verifier_key();
   fill(6);
   ASSERT_TRUE(ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100).ok());
   backend_->sql("DELETE FROM ledger WHERE position = 6");
+  auto stray = verify({});  // the device index still names position 6
+  ASSERT_FALSE(stray.intact());
+  EXPECT_EQ(stray.first_break->code, "ledger.index-mismatch");
+  EXPECT_EQ(stray.first_break->position, 6);
+  backend_->sql("DELETE FROM ledger_devices WHERE position = 6");
   auto tail = verify(k.jwks());
   ASSERT_FALSE(tail.intact());
   EXPECT_EQ(tail.first_break->code, "ledger.head-beyond-tip");
   EXPECT_EQ(tail.first_break->position, 6);
   backend_->sql("DELETE FROM ledger WHERE position = 2");
+  backend_->sql("DELETE FROM ledger_devices WHERE position = 2");
   auto gap = verify(k.jwks());
   ASSERT_FALSE(gap.intact());
   EXPECT_EQ(gap.first_break->code, "ledger.gap");
@@ -538,7 +587,7 @@ TEST_P(ResultStoreTest, DeletedEntriesAreGapsOrATruncatedTail) {
 }
 
 TEST_P(ResultStoreTest, AnExportVerifiesOfflineAndAnEditedExportFails) {
-  Key k;
+  const Key& k = verifier_key();
   fill(6);
   ASSERT_TRUE(ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100).ok());
   auto doc = ledger::export_ledger(*store_, std::nullopt);

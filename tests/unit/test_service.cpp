@@ -157,6 +157,14 @@ TEST(LedgerHead, SignsTheLastEntryWithTheResultKey) {
   ASSERT_TRUE(v) << v.error().to_string();
   EXPECT_EQ(v->payload["position"], 2);
   EXPECT_EQ(v->payload["entry_hash"], last.entry_hash);
+  // The service's loop signs again only when the ledger grew.
+  std::int64_t signed_length = 0;
+  ASSERT_TRUE(sign_ledger_head(s, keys.current, 300, &signed_length));
+  ASSERT_TRUE(sign_ledger_head(s, keys.current, 400, &signed_length));
+  EXPECT_EQ(s.heads()->size(), 2u);
+  ASSERT_TRUE(s.append("", 500, result("c")));
+  ASSERT_TRUE(sign_ledger_head(s, keys.current, 600, &signed_length));
+  EXPECT_EQ(s.heads()->size(), 3u);
   std::filesystem::remove_all(dir);
 }
 

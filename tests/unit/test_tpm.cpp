@@ -8,6 +8,8 @@
 #include "crypto/x509.h"
 #include "tpm/appraise.h"
 #include "tpm/eventlog.h"
+#include "tpm/pcrs.h"
+#include "tpm/quote.h"
 
 namespace aa {
 namespace {
@@ -406,6 +408,73 @@ TEST(TpmEkCertificates, TwentyNineOfTheFiftyOneStoreCertificatesChainAndTheRestS
     }
   }
   EXPECT_EQ(chained, 29u);
+}
+
+// The same PCR values in the TSS2 wire form later tpm2-tools write with `-F marshaled`:
+// converted here from swtpm's serialized (`-F serialized`, tpm2-tools 5.4) file.
+Bytes marshaled_from_serialized(const Bytes& f) {
+  Bytes out;
+  auto be32 = [&out](uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+  };
+  auto be16 = [&out](uint16_t v) {
+    out.push_back(static_cast<uint8_t>(v >> 8));
+    out.push_back(static_cast<uint8_t>(v));
+  };
+  uint32_t banks = le32(f.data());
+  be32(banks);
+  for (uint32_t i = 0; i < banks; ++i) {
+    const uint8_t* e = f.data() + 4 + 8 * i;
+    be16(le16(e));
+    out.push_back(e[2]);
+    out.insert(out.end(), e + 3, e + 3 + e[2]);
+  }
+  uint32_t lists = le32(f.data() + 132);
+  be32(lists);
+  for (uint32_t l = 0; l < lists; ++l) {
+    const uint8_t* dl = f.data() + 136 + 532 * l;
+    uint32_t n = le32(dl);
+    be32(n);
+    for (uint32_t k = 0; k < n; ++k) {
+      const uint8_t* d = dl + 4 + 66 * k;
+      be16(le16(d));
+      out.insert(out.end(), d + 2, d + 2 + le16(d));
+    }
+  }
+  return out;
+}
+
+TEST(TpmQuote, EveryPcrFileFormOfTpm2ToolsIsReadAndToldApartByItsForm) {
+  const Bytes serialized = file("swtpm/quote_rsa.tpm2tools_pcrs.bin");
+  const Bytes raw = file("swtpm/pcr_values_sha256_0-7_16.bin");
+  const Bytes marshaled = marshaled_from_serialized(serialized);
+  auto ev = swtpm("rsa");
+  auto q = tpm::parse_attest(ev.attest, "quote");
+  ASSERT_TRUE(q.ok()) << q.error().to_string();
+  const TPML_PCR_SELECTION sel = q->selection();
+  std::vector<Bytes> values;
+  for (const auto& [bytes, form] : {std::pair{raw, "raw"}, std::pair{serialized, "tpm2-tools"},
+                                    std::pair{marshaled, "tpm2-tools-marshaled"}}) {
+    auto f = tpm::parse_pcr_file(bytes, sel, "pcrs");
+    ASSERT_TRUE(f.ok()) << form << ": " << f.error().to_string();
+    EXPECT_EQ(f->form, form);
+    ASSERT_EQ(f->values.size(), 9u);
+    Bytes all;
+    for (const auto& v : f->values) all.insert(all.end(), v.digest.begin(), v.digest.end());
+    values.push_back(all);
+    ev.pcrs = bytes;
+    expect_pass(tpm::appraise_quote(ev, refs(kSwtpmNonce)));
+  }
+  EXPECT_EQ(values[0], values[1]);
+  EXPECT_EQ(values[0], values[2]);
+  EXPECT_EQ(values[0], raw);
+  // A marshaled file cut short, or with a byte after its end, is refused naming the place.
+  for (Bytes bad : {Bytes(marshaled.begin(), marshaled.end() - 1), marshaled}) {
+    if (bad.size() == marshaled.size()) bad.push_back(0);
+    auto f = tpm::parse_pcr_file(bad, sel, "pcrs");
+    ASSERT_FALSE(f.ok());
+    EXPECT_EQ(f.error().code, "tpm.bad-pcr-file");
+  }
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ Result<std::unique_ptr<ResultStore>> open_existing(const std::string& url) {
 }
 
 struct LedgerVerifyOptions {
-  std::string store, archive, jwks, key;
+  std::string store, archive, jwks, key, at;
+  long max_unsigned_age = 3600;
 };
 
 Json break_json(const ledger::Break& b) {
@@ -46,11 +47,19 @@ int ledger_verify(const LedgerVerifyOptions& o) {
     if (!k) return fail(k.error());
     keys = std::move(*k);
   }
+  ledger::VerifyOptions vo;
+  vo.now = std::time(nullptr);
+  if (!o.at.empty()) {
+    auto at = x509::parse_rfc3339(o.at);
+    if (!at) return fail(make_error("input.bad-value", "--at", "not an RFC 3339 time"));
+    vo.now = *at;
+  }
+  vo.max_unsigned_age = o.max_unsigned_age;
   ledger::VerifyReport r;
   if (!o.store.empty()) {
     auto s = open_existing(o.store);
     if (!s) return fail(s.error());
-    auto v = ledger::verify_ledger(**s, keys);
+    auto v = ledger::verify_ledger(**s, keys, vo);
     if (!v) return fail(v.error());
     r = std::move(*v);
   } else {
@@ -58,7 +67,7 @@ int ledger_verify(const LedgerVerifyOptions& o) {
     if (!text) return fail(text.error());
     auto x = ledger::parse_export(*text, o.archive);
     if (!x) return fail(x.error());
-    r = ledger::verify_export(*x, keys);
+    r = ledger::verify_export(*x, keys, vo);
   }
   const bool keyed = !keys.keys.empty();
   if (output_state().json) {
@@ -144,7 +153,9 @@ void add_ledger(CLI::App& app, Context& ctx) {
   CLI::App* v = lg->add_subcommand(
       "verify",
       "Walk the whole ledger, recompute every entry hash, check every link and every signed "
-      "head, and name the first break with its position. Exit 0: intact; 1: a break; 2: bad "
+      "head, and name the first break with its position. With --jwks or --key, every entry's "
+      "token must verify and agree with the entry and its document, and entries older than "
+      "--max-unsigned-age must be covered by a signed head. Exit 0: intact; 1: a break; 2: bad "
       "input; 3: internal error.");
   auto* store = v->add_option("--store", vo->store,
                               "the result store: sqlite:PATH or postgresql://... (libpq URI)");
@@ -156,6 +167,11 @@ void add_ledger(CLI::App& app, Context& ctx) {
                              "--key, the heads are not checked)");
   auto* key = v->add_option("--key", vo->key, "PEM EC P-256 key whose public half signs the heads");
   jwks->excludes(key);
+  v->add_option("--max-unsigned-age", vo->max_unsigned_age,
+                "with --jwks/--key: seconds an entry may go without a signed head covering it "
+                "before that is a break (ledger.unsigned-entry); -1: report only (default 3600)")
+      ->check(CLI::Range(-1L, 10L * 365 * 86400));
+  v->add_option("--at", vo->at, "the time entry ages are judged at (RFC 3339; default now)");
   v->add_flag("--json")->description("print JSON (schema accel-attest/ledger-verify/v1)");
   v->callback([vo, &ctx] { ctx.exit_code = ledger_verify(*vo); });
 

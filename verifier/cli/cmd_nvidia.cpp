@@ -1,15 +1,19 @@
 // accel-attest nvidia verify: offline appraisal of NVIDIA GPU and NVSwitch evidence.
 #include <ctime>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 #include "core/json_text.h"
+#include "core/output_json.h"
+#include "core/terminal.h"
 #include "core/text.h"
 #include "crypto/x509.h"
 #include "nvidia/appraise.h"
 #include "nvidia/evidence_input.h"
 #include "nvidia/render.h"
 #include "nvidia/roots.h"
+#include "rim/rim_import.h"
 #include "rim/rim_store.h"
 
 namespace aa::cli {
@@ -40,6 +44,9 @@ struct Inputs {
   ossl::X509Ptr device_root, rim_root;  // only when given on the command line
   std::optional<RevocationStore> revocation;
   nvidia::NvidiaProfile profile;
+  std::string shape;  // of the --evidence document
+  std::optional<int64_t> host_result_code;
+  std::string host_result_message;
 };
 
 Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) {
@@ -51,8 +58,11 @@ Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) 
   in.at = at;
   if (!o.evidence.empty()) {
     AA_TRY(text, read_file(o.evidence, kMaxEvidence));
-    AA_TRY(list, nvidia::parse_serialized_evidence(text, o.evidence));
-    for (auto& d : list) in.devices.push_back(std::move(d.evidence));
+    AA_TRY(doc, nvidia::parse_evidence_document(text, o.evidence));
+    for (auto& d : doc.devices) in.devices.push_back(std::move(d.evidence));
+    in.shape = doc.shape;
+    in.host_result_code = doc.result_code;
+    in.host_result_message = doc.result_message;
   } else {
     AA_TRY(body, read_file(o.report, kMaxEvidence));
     AA_TRY(bytes, nvidia::parse_report_file(body, o.report));
@@ -91,6 +101,12 @@ Result<Inputs> load_inputs(const NvidiaOptions& o, const std::string& profiles) 
   }
   AA_TRY(prof, nvidia::load_nvidia_profile(profiles));
   in.profile = std::move(prof);
+  // Evidence that declares no arch: the certificate's family decides (GPU-n or SWITCH-n).
+  if (!o.evidence.empty()) {
+    nvidia::label_devices(in.devices, [&in](const nvidia::DeviceEvidence& d) {
+      return in.profile.arch_of_chain(d.chain_pem);
+    });
+  }
   return in;
 }
 
@@ -124,8 +140,18 @@ int run(const NvidiaOptions& o, Context& ctx) {
     all = all && results.back().passed(o.strict) &&
           (o.fail_on != "warning" || findings_exit(results.back().findings, "warning") == 0);
   }
-  nvidia::RunInfo run{in->at, hex_encode(in->nonce),  o.rim_store,         o.crl,
-                      o.ocsp, refs.device_root_label, refs.rim_root_label, o.strict};
+  nvidia::RunInfo run;
+  run.time = in->at;
+  run.expected_nonce_hex = hex_encode(in->nonce);
+  run.rim_store = o.rim_store;
+  run.crl_dir = o.crl;
+  run.ocsp_dir = o.ocsp;
+  run.device_root_label = refs.device_root_label;
+  run.rim_root_label = refs.rim_root_label;
+  run.strict = o.strict;
+  run.evidence_shape = in->shape;
+  run.host_result_code = in->host_result_code;
+  run.host_result_message = in->host_result_message;
   if (o.json) {
     std::cout << json_text(nvidia::appraisal_to_json(results, run, *reg), 2) << "\n";
   } else {
@@ -134,7 +160,129 @@ int run(const NvidiaOptions& o, Context& ctx) {
   return all ? 0 : 1;
 }
 
+struct RimImportOptions {
+  std::vector<std::string> files;
+  std::string store, id, rim_root, time;
+  bool force = false, json = false;
+};
+
+int run_rim_import(const RimImportOptions& o, Context& ctx) {
+  if (!o.id.empty() && o.files.size() != 1) {
+    return fail(make_error(
+        "input.bad-value", "--id",
+        "--id names the RIM of one file; " + std::to_string(o.files.size()) + " files were given"));
+  }
+  auto at = verification_time(o.time);
+  if (!at) return fail(at.error());
+  ossl::X509Ptr root_override;
+  if (!o.rim_root.empty()) {
+    auto c = x509::load_pem_file(o.rim_root);
+    if (!c) return fail(c.error());
+    root_override = std::move(c).value();
+  }
+  auto profile = nvidia::load_nvidia_profile(ctx.profiles());
+  if (!profile) return fail(profile.error());
+  rim::ImportOptions io;
+  io.rim_root = root_override ? root_override.get() : nvidia::pinned_rim_root();
+  io.at = *at;
+  io.id = o.id;
+  io.force = o.force;
+  io.profile = &*profile;
+  // Every file is read and checked before any is written: one bad file leaves the store as it was.
+  std::vector<std::pair<rim::ImportedRim, std::string>> checked;
+  std::map<std::string, size_t> by_id;
+  for (const auto& f : o.files) {
+    auto body = read_file(f, 8u << 20);
+    if (!body) return fail(body.error());
+    std::string xml;
+    auto r = rim::check_rim_file(*body, f, io, &xml);
+    if (!r) return fail(r.error());
+    if (auto it = by_id.find(r->id); it != by_id.end()) {
+      if (checked[it->second].second != xml) {
+        return fail(make_error("rim.import-conflict", f,
+                               "names the RIM ID " + r->id + " as " +
+                                   checked[it->second].first.file + " does, with other content"));
+      }
+      continue;
+    }
+    by_id[r->id] = checked.size();
+    checked.emplace_back(std::move(r).value(), std::move(xml));
+  }
+  for (auto& [r, xml] : checked) {
+    if (auto s = rim::store_checked_rim(r, xml, o.store, o.force); !s) return fail(s.error());
+  }
+  if (o.json) {
+    Json doc = document("rim-import");
+    doc["store"] = o.store;
+    doc["verification_time"] = x509::rfc3339(*at);
+    doc["rim_root"] = root_label(io.rim_root, o.rim_root, "NVIDIA CoRIM signing Root CA");
+    Json rims = Json::array();
+    for (const auto& [r, xml] : checked) {
+      rims.push_back({{"file", r.file},
+                      {"form", r.form},
+                      {"id", r.id},
+                      {"id_source", r.id_source},
+                      {"path", r.path},
+                      {"action", r.action},
+                      {"product", r.product},
+                      {"edition", r.edition},
+                      {"version", r.version},
+                      {"signature", "pass"},
+                      {"signer", r.signer},
+                      {"signer_not_after", x509::rfc3339(r.signer_not_after)},
+                      {"chain", r.chain_valid_at_time ? "pass" : "expired"}});
+    }
+    doc["rims"] = std::move(rims);
+    std::cout << json_text(doc, 2) << "\n";
+    return 0;
+  }
+  for (const auto& [r, xml] : checked) {
+    std::cout << terminal_safe(r.id) << ": " << r.action << " " << terminal_safe(r.path) << " from "
+              << terminal_safe(r.file) << " (ID from the " << r.id_source << "; "
+              << terminal_safe(r.edition) << " " << terminal_safe(r.product) << " "
+              << terminal_safe(r.version) << "; XML signature verified; signer "
+              << terminal_safe(r.signer) << " "
+              << (r.chain_valid_at_time
+                      ? "chains to the RIM root at " + x509::rfc3339(*at)
+                      : "chains to the RIM root but is not valid at " + x509::rfc3339(*at) +
+                            " (valid until " + x509::rfc3339(r.signer_not_after) +
+                            "; nvidia verify --time decides)")
+              << ")\n";
+  }
+  return 0;
+}
+
 }  // namespace
+
+void add_rim_import(CLI::App* nv, Context& ctx) {
+  CLI::App* rim = nv->add_subcommand("rim", "NVIDIA RIMs: the local RIM store");
+  rim->require_subcommand(1);
+  auto o = std::make_shared<RimImportOptions>();
+  CLI::App* imp = rim->add_subcommand(
+      "import",
+      "Check RIM files as NVIDIA publishes them (SWID XML such as nvtrust's *.swidtag, or the RIM "
+      "service's JSON answer) and file each in the RIM store as <RIM_ID>.xml, the layout "
+      "`nvidia verify --rim-store` reads: the XML must parse, its XML signature verify, and its "
+      "signer chain lead to the RIM root; the RIM ID (--id, the service's id, the file name, or a "
+      "driver RIM's signed fields) must agree with the signed version and edition. Every file is "
+      "checked before any is written; a different RIM under an existing ID is replaced only with "
+      "--force. Exit 0: all filed; 2: a file refused.");
+  imp->add_option("files", o->files, "RIM files (.swidtag, .xml, or the RIM service's JSON)")
+      ->required();
+  imp->add_option("--store", o->store, "the RIM store directory (created when missing)")
+      ->required();
+  imp->add_option("--id", o->id,
+                  "the RIM ID of the one file given (e.g. NV_GPU_VBIOS_1010_0200_882_96005E0001), "
+                  "when neither its name nor its content says it");
+  imp->add_flag("--force", o->force, "replace a different RIM already stored under the same ID");
+  imp->add_option("--rim-root", o->rim_root,
+                  "PEM root replacing the pinned NVIDIA CoRIM signing Root CA");
+  imp->add_option("--time", o->time,
+                  "the time the signer chain is checked at, RFC 3339 (default now); a signer "
+                  "that is only expired is still filed, and said so");
+  imp->add_flag("--json", o->json, "print JSON (schema accel-attest/rim-import/v1)");
+  imp->callback([o, &ctx] { ctx.exit_code = run_rim_import(*o, ctx); });
+}
 
 void add_nvidia(CLI::App& app, Context& ctx) {
   CLI::App* nv = app.add_subcommand("nvidia", "NVIDIA GPU and NVSwitch attestation evidence");
@@ -147,8 +295,13 @@ void add_nvidia(CLI::App& app, Context& ctx) {
       "a local store, measurements, and the signed SKU against the registry. Never uses the "
       "network. Exit 0: every device passes; 1: a device fails (with --fail-on warning also one "
       "with a warning); 2: bad input; 3: internal error.");
-  auto* ev = cmd->add_option("--evidence", opts->evidence,
-                             "serialized evidence JSON as `nvattest collect-evidence` writes it");
+  auto* ev = cmd->add_option(
+      "--evidence", opts->evidence,
+      "NVIDIA evidence JSON: the array `nvattest attest --gpu-evidence` reads, the object "
+      "`nvattest collect-evidence --format json` writes (evidences, "
+      "result_code, result_message: host claims, never trusted) or the "
+      "object inference services publish (nonce, arch, evidence_list); "
+      "arch in any case or absent (the certificate decides)");
   auto* rep =
       cmd->add_option("--report", opts->report, "one attestation report (hex text or binary)");
   auto* chain = cmd->add_option("--chain", opts->chain, "the report's PEM certificate chain");
@@ -182,6 +335,7 @@ void add_nvidia(CLI::App& app, Context& ctx) {
                 "a device reporting devtools or debug mode is a warning instead of a failure");
   cmd->add_flag("--json", opts->json, "print JSON (schema accel-attest/nvidia-appraisal/v2)");
   add_fail_on(cmd, opts->fail_on);
+  add_rim_import(nv, ctx);
   cmd->callback([opts, &ctx] {
     if (opts->evidence.empty() && opts->report.empty()) {
       ctx.exit_code = fail(make_error("input.missing-field", "nvidia verify",

@@ -257,7 +257,10 @@ void add_results(CLI::App& app, Context& ctx) {
   auto* key_opt = vt->add_option(
       "--key", vo->key, "PEM EC P-256 public key, or a private key whose public half is used");
   jwks_opt->excludes(key_opt);
-  vt->add_option("--nonce", vo->nonce, "the nonce the relying party sent (eat_nonce)")
+  vt->add_option("--nonce", vo->nonce,
+                 "the nonce the relying party sent (eat_nonce), compared as bytes: hex in "
+                 "either case, or base64url / base64 of the same bytes (padding optional); "
+                 "accel-attest's tokens carry it as base64url")
       ->check(token_nonce());
   vt->add_option("--profile", vo->profiles,
                  "accept only this eat_profile, the token's or the one all its appraisals carry "

@@ -15,6 +15,7 @@
 #include "core/json_text.h"
 #include "core/terminal.h"
 #include "core/text.h"
+#include "results/ear.h"
 
 namespace aa::cli {
 
@@ -337,15 +338,11 @@ CLI::Validator nonce_given() {
 CLI::Validator token_nonce() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
-        if (accel_attest::parse_nonce(s, "--nonce")) return {};
-        // base64url without padding of 16 to 64 bytes: 22 to 86 characters.
-        const bool b64url =
-            s.size() >= 22 && s.size() <= 86 && std::all_of(s.begin(), s.end(), [](char c) {
-              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-            });
-        return b64url ? std::string()
-                      : "input.bad-nonce: the nonce is 16 to 64 bytes, as hex or as the "
-                        "token's base64url eat_nonce";
+        auto b = aa::ear::nonce_spelling_bytes(s);
+        return b && b->size() >= 16 && b->size() <= 64
+                   ? std::string()
+                   : "input.bad-nonce: the nonce is 16 to 64 bytes, as hex (either case) or as "
+                     "base64url or base64 (padding optional)";
       },
       "NONCE");
 }

@@ -5,6 +5,8 @@
 #include "core/json.h"
 #include "core/text.h"
 #include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "nvidia/device_cert.h"
 
 namespace aa::nvidia {
 
@@ -59,6 +61,14 @@ const Family* NvidiaProfile::find(const std::string& die) const {
     if (f.die == die) return &f;
   }
   return nullptr;
+}
+
+std::string NvidiaProfile::arch_of_chain(std::string_view chain_pem) const {
+  auto certs = x509::parse_pem_chain(chain_pem, "certificate chain", 8);
+  if (!certs || certs->empty()) return "";
+  auto id = device_id(certs->front().get());
+  const Family* f = id ? find(id->die) : nullptr;
+  return f ? f->arch : "";
 }
 
 Result<std::string> expand_rim_id(const std::string& tmpl,

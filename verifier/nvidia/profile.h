@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -45,6 +46,10 @@ struct NvidiaProfile {
   std::string digest;  // SHA-256 of the file
 
   const Family* find(const std::string& die) const;
+  // The arch of the family the chain's leaf certificate names (its die, device_cert.h): what a
+  // device whose evidence declares no arch is. "" when the chain or its die cannot be read or
+  // the die is in no family (the appraiser then reports why).
+  std::string arch_of_chain(std::string_view chain_pem) const;
 };
 
 Result<NvidiaProfile> load_nvidia_profile(const std::string& profiles_dir);

@@ -143,17 +143,26 @@ Json appraisal_to_json(const std::vector<DeviceResult>& devices, const RunInfo& 
     ds.push_back(device_to_json(d, reg));
     all = all && d.passed(run.strict);
   }
-  return Json{{"schema", "accel-attest/nvidia-appraisal/v2"},
-              {"verification_time", x509::rfc3339(run.time)},
-              {"expected_nonce", run.expected_nonce_hex},
-              {"device_root", run.device_root_label},
-              {"rim_root", run.rim_root_label},
-              {"rim_store", run.rim_store.empty() ? Json(nullptr) : Json(run.rim_store)},
-              {"crl_dir", run.crl_dir.empty() ? Json(nullptr) : Json(run.crl_dir)},
-              {"ocsp_dir", run.ocsp_dir.empty() ? Json(nullptr) : Json(run.ocsp_dir)},
-              {"strict", run.strict},
-              {"result", all ? "pass" : "fail"},
-              {"devices", ds}};
+  Json j{{"schema", "accel-attest/nvidia-appraisal/v2"},
+         {"verification_time", x509::rfc3339(run.time)},
+         {"expected_nonce", run.expected_nonce_hex},
+         {"device_root", run.device_root_label},
+         {"rim_root", run.rim_root_label},
+         {"rim_store", run.rim_store.empty() ? Json(nullptr) : Json(run.rim_store)},
+         {"crl_dir", run.crl_dir.empty() ? Json(nullptr) : Json(run.crl_dir)},
+         {"ocsp_dir", run.ocsp_dir.empty() ? Json(nullptr) : Json(run.ocsp_dir)},
+         {"strict", run.strict},
+         {"result", all ? "pass" : "fail"},
+         {"devices", ds}};
+  if (!run.evidence_shape.empty()) {
+    Json e{{"shape", run.evidence_shape}};
+    if (run.host_result_code) {
+      e["host_result_code"] = *run.host_result_code;
+      e["host_result_message"] = run.host_result_message;
+    }
+    j["evidence"] = std::move(e);
+  }
+  return j;
 }
 
 std::string render_appraisal_text(const std::vector<DeviceResult>& devices, const RunInfo& run) {
@@ -163,6 +172,15 @@ std::string render_appraisal_text(const std::vector<DeviceResult>& devices, cons
   out += "  device root: " + run.device_root_label + "\n";
   out += "  RIM root:    " + run.rim_root_label + "\n";
   out += "  RIM store:   " + (run.rim_store.empty() ? std::string("none") : run.rim_store) + "\n";
+  if (!run.evidence_shape.empty()) {
+    out += "  evidence:    " + run.evidence_shape;
+    if (run.host_result_code) {
+      out += "; the host says result_code " + std::to_string(*run.host_result_code) + " \"" +
+             terminal_safe(printable(run.host_result_message, 120)) +
+             "\" (a claim: not what decides)";
+    }
+    out += "\n";
+  }
   bool all = true;
   for (const auto& d : devices) {
     all = all && d.passed(run.strict);

@@ -78,6 +78,26 @@ TrustTier tier_of_value(int v) {
   return TrustTier::kContraindicated;
 }
 
+std::optional<Bytes> nonce_spelling_bytes(std::string_view s) {
+  const bool hex = !s.empty() && s.size() % 2 == 0 &&
+                   std::all_of(s.begin(), s.end(), [](char c) { return hex_value(c) >= 0; });
+  if (hex) return hex_decode(s);
+  std::string t(s);
+  while (!t.empty() && t.back() == '=') t.pop_back();
+  const bool standard = t.find_first_of("+/") != std::string::npos;
+  const bool url = t.find_first_of("-_") != std::string::npos;
+  if (standard && url) return std::nullopt;  // two alphabets in one spelling
+  for (char& c : t) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return base64url_decode(t);
+}
+
+bool eat_nonce_matches(std::string_view eat_nonce, std::string_view expected) {
+  if (eat_nonce == expected) return true;
+  auto want = nonce_spelling_bytes(expected);
+  auto have = base64url_decode(eat_nonce);
+  return want && have && *want == *have;
+}
+
 Result<Claims> read_ear(const Json& claims, const std::string& origin, const ReadOptions& o) {
   JsonAt root(claims, origin);
   AA_TRY(obj, root.object());
@@ -127,10 +147,8 @@ Result<Claims> read_ear(const Json& claims, const std::string& origin, const Rea
     r.nonce = ns;
   }
   if (o.expected_nonce) {
-    std::string want = *o.expected_nonce;
-    auto bytes = hex_decode(want);
-    bool ok = r.nonce && (*r.nonce == want || (bytes && *r.nonce == base64url_encode(*bytes)));
-    if (!ok) {
+    const std::string& want = *o.expected_nonce;
+    if (!r.nonce || !eat_nonce_matches(*r.nonce, want)) {
       return make_error("ear.nonce-mismatch", origin + "#/eat_nonce",
                         "eat_nonce " + r.nonce.value_or("(absent)") + " is not " + want);
     }

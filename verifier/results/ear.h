@@ -36,8 +36,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/bytes.h"
 #include "core/finding.h"
 #include "core/json.h"
 #include "core/result.h"
@@ -75,9 +77,21 @@ struct Claims {
 
 inline constexpr long kDefaultSkew = 300;  // seconds
 
+// The nonce as bytes, compared as bytes (never as text alone): what a relying party's spelling
+// of a nonce means. Exactly one reading, by its form: all hex digits of even length is hex
+// (either case); anything else is base64url or standard base64 (RFC 4648 sections 5 and 4),
+// "=" padding optional. nullopt when it is neither.
+std::optional<Bytes> nonce_spelling_bytes(std::string_view spelled);
+
+// Whether a token's eat_nonce is the nonce `expected` spells: the same text, or the same bytes
+// when eat_nonce is read as base64url (what accel-attest's results carry, results/ear_writer.h)
+// and `expected` as nonce_spelling_bytes() reads it. So "0a1b..." and "0A1B..." (hex) and the
+// base64url and base64 spellings of those bytes all match a result of ours.
+bool eat_nonce_matches(std::string_view eat_nonce, std::string_view expected);
+
 struct ReadOptions {
   bool allow_float_times = false;
-  std::optional<std::string> expected_nonce;  // compared with eat_nonce
+  std::optional<std::string> expected_nonce;  // compared with eat_nonce: eat_nonce_matches()
   std::optional<std::time_t> now;             // exp, nbf and iat are checked against it when given
   long skew = kDefaultSkew;                   // seconds allowed for nbf and a future iat
 };

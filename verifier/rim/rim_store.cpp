@@ -6,13 +6,18 @@
 
 namespace aa::rim {
 
-Result<std::optional<std::string>> RimStore::find(const std::string& id) const {
+bool is_storable_rim_id(std::string_view id) {
   bool ok = !id.empty() && id[0] != '.' && id.size() <= 128;
   for (char c : id) {
     ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                 c == '_' || c == '.' || c == '-');
   }
-  if (!ok) return make_error("rim.bad-id", id, "not a RIM ID that can name a file");
+  return ok;
+}
+
+Result<std::optional<std::string>> RimStore::find(const std::string& id) const {
+  if (!is_storable_rim_id(id))
+    return make_error("rim.bad-id", id, "not a RIM ID that can name a file");
   std::filesystem::path p = std::filesystem::path(dir_) / (id + ".xml");
   std::error_code ec;
   if (!std::filesystem::exists(p, ec)) return std::optional<std::string>{};

@@ -11,11 +11,15 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "rim/rim_source.h"
 
 namespace aa::rim {
+
+// Whether `id` may name a file of the store (the rule above).
+bool is_storable_rim_id(std::string_view id);
 
 class RimStore final : public RimSource {
  public:

@@ -12,6 +12,9 @@
 #include <sstream>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <httplib.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -24,6 +27,7 @@
 #include "crypto/chain.h"
 #include "crypto/x509.h"
 #include "service/auth.h"
+#include "service/http_server.h"
 #include "service/keys.h"
 #include "service/ledger_head.h"
 #include "service/memory_store.h"
@@ -220,7 +224,7 @@ struct Server::Impl {
   std::atomic<std::shared_ptr<const Snapshot>> snapshot;
   CertificateCache cache;
   Metrics metrics;
-  std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<DeadlineServer> http;
   std::vector<RouteDef> table;
   std::atomic<bool> draining{false};
   std::mutex head_mu;
@@ -264,6 +268,7 @@ struct Server::Impl {
       // The body was not read: the connection cannot be reused.
       if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
         res.set_header("Connection", "close");
+        close_after_this_response();
       }
       return httplib::Server::HandlerResponse::Handled;
     };
@@ -325,6 +330,7 @@ struct Server::Impl {
     }
     send_error(res, e);
     res.set_header("Connection", "close");
+    close_after_this_response();
     return httplib::Server::HandlerResponse::Handled;
   }
 
@@ -547,13 +553,16 @@ struct Server::Impl {
   }
 
   void head_loop() {
+    std::int64_t signed_length = 0;  // a head is signed only when the ledger grew since the last
     std::unique_lock<std::mutex> lock(head_mu);
     while (!head_stop) {
       head_cv.wait_for(lock, std::chrono::seconds(cfg.head_interval));
       if (head_stop) break;
       lock.unlock();
       auto snap = snapshot.load();
-      if (auto st = sign_ledger_head(*store, snap->keys->current, std::time(nullptr)); !st) {
+      if (auto st =
+              sign_ledger_head(*store, snap->keys->current, std::time(nullptr), &signed_length);
+          !st) {
         std::cerr << "accel-attest serve: ledger head not signed: " << st.error().to_string()
                   << "\n";
       }
@@ -567,6 +576,37 @@ Server::~Server() = default;
 
 ResultStore& Server::store() {
   return *impl_->store;
+}
+
+// The TLS context: TLS 1.2 or later, the server's chain and key, and with a client CA a
+// certificate asked of every client -- one that does not verify ends the handshake; one that
+// is absent does not, so that the public endpoints stay public. Each protected endpoint then
+// requires a verified one (or a bearer token).
+// Whether `host` is a numeric loopback address (127.0.0.0/8 or ::1): the only listener that
+// --allow-unauthenticated may have.
+static bool loopback_host(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+static bool configure_tls(SSL_CTX& ctx, const ServeConfig& cfg) {
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_use_certificate_chain_file(&ctx, cfg.tls_cert.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(&ctx, cfg.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(&ctx) != 1) {
+    return false;
+  }
+  if (!cfg.client_ca.empty()) {
+    if (SSL_CTX_load_verify_locations(&ctx, cfg.client_ca.c_str(), nullptr) != 1) return false;
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(cfg.client_ca.c_str());
+    if (!names) return false;
+    SSL_CTX_set_client_CA_list(&ctx, names);
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+  }
+  return true;
 }
 
 Result<std::unique_ptr<Server>> Server::create(const ServeConfig& c,
@@ -585,41 +625,26 @@ Result<std::unique_ptr<Server>> Server::create(const ServeConfig& c,
                       "the API needs authentication: --bearer-tokens and/or --client-ca (or "
                       "--allow-unauthenticated, for a loopback test only)");
   }
+  if (c.allow_unauthenticated && !loopback_host(c.host)) {
+    return make_error(
+        "input.bad-value", "--allow-unauthenticated",
+        "only with a numeric loopback --listen address (127.0.0.1, ::1), not " + c.host);
+  }
   if (!store) return make_error("internal.error", "store", "no store");
   auto impl = std::make_unique<Impl>();
   impl->cfg = c;
   impl->store = std::move(store);
   AA_TRY(snap, load_snapshot(c));
   impl->snapshot.store(snap);
-  if (c.tls_cert.empty()) {
-    impl->http = std::make_unique<httplib::Server>();
-  } else {
-    const ServeConfig cfg = c;
-    auto tls = std::make_unique<httplib::SSLServer>([cfg](SSL_CTX& ctx) {
-      SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-      if (SSL_CTX_use_certificate_chain_file(&ctx, cfg.tls_cert.c_str()) != 1 ||
-          SSL_CTX_use_PrivateKey_file(&ctx, cfg.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-          SSL_CTX_check_private_key(&ctx) != 1) {
-        return false;
-      }
-      if (!cfg.client_ca.empty()) {
-        // A client certificate is asked for, and one that does not verify ends the handshake;
-        // one that is absent does not, so that the public endpoints stay public. Each
-        // protected endpoint then requires a verified one (or a bearer token).
-        if (SSL_CTX_load_verify_locations(&ctx, cfg.client_ca.c_str(), nullptr) != 1) return false;
-        STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(cfg.client_ca.c_str());
-        if (!names) return false;
-        SSL_CTX_set_client_CA_list(&ctx, names);
-        SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
-      }
-      return true;
-    });
-    if (!tls->is_valid()) {
+  SslCtxPtr tls;
+  if (!c.tls_cert.empty()) {
+    tls.reset(SSL_CTX_new(TLS_server_method()));
+    if (!tls || !configure_tls(*tls, c)) {
       return make_error("input.bad-value", "--tls-cert",
                         "the TLS certificate, key or client CA cannot be used");
     }
-    impl->http = std::move(tls);
   }
+  impl->http = std::make_unique<DeadlineServer>(std::move(tls));
   Impl* p = impl.get();
   for (const auto& r : routes(c)) {
     std::string re = std::regex_replace(r.path, std::regex(R"(\{[a-z]+\})"), "([^/]+)");
@@ -678,11 +703,11 @@ Result<int> Server::bind() {
   httplib::Server& h = *impl_->http;
   if (impl_->cfg.port == 0) {
     const int port = h.bind_to_any_port(impl_->cfg.host);
-    if (port <= 0)
+    if (port <= 0 || !impl_->http->apply_backlog())
       return make_error("input.bad-value", "--listen", "cannot bind " + impl_->cfg.host);
     return port;
   }
-  if (!h.bind_to_port(impl_->cfg.host, impl_->cfg.port)) {
+  if (!h.bind_to_port(impl_->cfg.host, impl_->cfg.port) || !impl_->http->apply_backlog()) {
     return make_error("input.bad-value", "--listen",
                       "cannot bind " + impl_->cfg.host + ":" + std::to_string(impl_->cfg.port));
   }

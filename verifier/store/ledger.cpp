@@ -1,6 +1,7 @@
 #include "store/ledger.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -97,7 +98,8 @@ namespace {
 // The walk shared by a store and an export: entries are fed in ascending order, then heads.
 class Walker {
  public:
-  Walker(bool from_genesis, const jose::Jwks& keys) : from_genesis_(from_genesis), keys_(keys) {}
+  Walker(bool from_genesis, const jose::Jwks& keys, const VerifyOptions& o)
+      : from_genesis_(from_genesis), keys_(keys), o_(o) {}
 
   void entry(const LedgerEntry& e) {
     if (r_.entries == 0) {
@@ -122,6 +124,8 @@ class Walker {
       note_entry(e.position, "ledger.broken-link",
                  "prev_hash is not the entry_hash of position " + std::to_string(e.position - 1));
     }
+    if (!keys_.keys.empty()) check_result(e);
+    times_.emplace_back(e.position, e.result.verified_at);
     ++r_.entries;
     r_.last_position = e.position;
     expect_ = e.position + 1;
@@ -171,7 +175,32 @@ class Walker {
     }
   }
 
+  // The store's device index against the entries' devices (entries already walked).
+  void index(std::int64_t position, std::vector<std::string> indexed,
+             std::vector<std::string> devices) {
+    std::sort(indexed.begin(), indexed.end());
+    std::sort(devices.begin(), devices.end());
+    if (indexed != devices) {
+      note_entry(position, "ledger.index-mismatch",
+                 "the store's device index for this entry differs from the entry's devices "
+                 "(edited: device queries would answer wrongly)");
+    }
+  }
+
   VerifyReport finish() {
+    if (!keys_.keys.empty() && o_.max_unsigned_age >= 0) {
+      for (const auto& [pos, at] : times_) {
+        if (pos > r_.covered_up_to && at < o_.now - o_.max_unsigned_age) {
+          note_entry(pos, "ledger.unsigned-entry",
+                     "no valid signed head covers this entry, verified " +
+                         std::to_string(static_cast<long long>(o_.now - at)) +
+                         " s before the check (more than --max-unsigned-age " +
+                         std::to_string(o_.max_unsigned_age) +
+                         " s): heads were removed, or the service stopped signing them");
+          break;
+        }
+      }
+    }
     r_.first_break = entry_break_;
     if (head_break_ && (!r_.first_break || head_break_->position < r_.first_break->position)) {
       r_.first_break = head_break_;
@@ -188,8 +217,52 @@ class Walker {
     note(entry_break_, pos, code, m);
   }
 
+  // The entry against the token the verifier signed and the document it serves.
+  void check_result(const LedgerEntry& e) {
+    const NewResult& r = e.result;
+    auto bad = [&](const char* code, const std::string& m) { note_entry(e.position, code, m); };
+    if (!seen_tokens_.insert(sha256_hex(r.token)).second) {
+      bad("ledger.duplicate-token", "the entry's token is an earlier entry's");
+    }
+    auto v = jose::verify_compact(r.token, keys_, "token");
+    if (!v) {
+      bad("ledger.token-invalid", "the entry's token does not verify: " + v.error().code);
+      return;
+    }
+    const Json& p = v->payload;
+    auto iat = p.find("iat");
+    auto st = p.find("ear_status");
+    if (iat == p.end() || !iat->is_number_integer() ||
+        iat->get<long long>() != static_cast<long long>(r.verified_at)) {
+      bad("ledger.token-mismatch", "the token's iat is not the entry's verified_at");
+    } else if (st == p.end() || !st->is_string() || st->get<std::string>() != r.status) {
+      bad("ledger.token-mismatch", "the token's ear_status is not the entry's status");
+    } else if (!r.nonce_hex.empty()) {
+      auto raw = hex_decode(r.nonce_hex);
+      auto n = p.find("eat_nonce");
+      if (!raw || n == p.end() || !n->is_string() ||
+          n->get<std::string>() != base64url_encode(*raw)) {
+        bad("ledger.token-mismatch", "the token's eat_nonce is not the entry's nonce");
+      }
+    }
+    Json doc = Json::parse(r.document, nullptr, false);
+    auto field_is = [&](const char* k, const Json& want) {
+      auto it = doc.find(k);
+      return it != doc.end() && *it == want;
+    };
+    if (doc.is_discarded() || !doc.is_object() || !field_is("id", r.id) ||
+        !field_is("status", r.status) || !field_is("host", r.host) ||
+        !field_is("devices", r.devices) || !field_is("token", r.token)) {
+      bad("ledger.document-mismatch",
+          "the entry's document does not carry its id, status, host, devices and token");
+    }
+  }
+
   bool from_genesis_;
   const jose::Jwks& keys_;
+  const VerifyOptions& o_;
+  std::vector<std::pair<std::int64_t, std::time_t>> times_;
+  std::set<std::string> seen_tokens_;
   VerifyReport r_;
   std::int64_t expect_ = 1;
   std::string prev_;
@@ -200,24 +273,40 @@ class Walker {
 
 }  // namespace
 
-Result<VerifyReport> verify_ledger(ResultStore& store, const jose::Jwks& keys) {
+Result<VerifyReport> verify_ledger(ResultStore& store, const jose::Jwks& keys,
+                                   const VerifyOptions& options) {
   AA_TRY(hs, store.heads());
-  Walker w(true, keys);
+  Walker w(true, keys, options);
   for (const auto& h : hs) w.want(h.position);
   std::int64_t from = 1;
   for (;;) {
     AA_TRY(page, store.entries(from, 500));
     if (page.empty()) break;
     for (const auto& e : page) w.entry(e);
+    AA_TRY(idx, store.device_index(page.front().position, page.back().position + 1));
+    if (idx) {
+      std::map<std::int64_t, std::vector<std::string>> by_position;
+      for (auto& [pos, d] : *idx) by_position[pos].push_back(std::move(d));
+      for (const auto& e : page) {
+        auto it = by_position.find(e.position);
+        w.index(e.position, it == by_position.end() ? std::vector<std::string>{} : it->second,
+                e.result.devices);
+      }
+    }
     from = page.back().position + 1;
     if (page.size() < 500) break;
+  }
+  // Index rows for positions the ledger does not hold.
+  AA_TRY(stray, store.device_index(from, std::numeric_limits<std::int64_t>::max()));
+  if (stray && !stray->empty()) {
+    w.index(stray->front().first, {stray->front().second}, {});
   }
   w.heads(hs);
   return w.finish();
 }
 
-VerifyReport verify_export(const Export& x, const jose::Jwks& keys) {
-  Walker w(false, keys);
+VerifyReport verify_export(const Export& x, const jose::Jwks& keys, const VerifyOptions& options) {
+  Walker w(false, keys, options);
   for (const auto& h : x.heads) w.want(h.position);
   for (const auto& e : x.entries) w.entry(e);
   w.heads(x.heads);

@@ -23,8 +23,22 @@
 //     that exists with that entry_hash. The report names the FIRST break (lowest position;
 //     entries before heads at one position) with its code (ledger.* in docs/findings.md).
 //     A failure to read the store is an Error (store.io), not a break.
+//   - With keys, every entry's result is also checked against what the verifier signed: its
+//     token verifies with `keys` (ledger.token-invalid); the token's iat is verified_at, its
+//     ear_status the status, its eat_nonce the nonce when one was accepted
+//     (ledger.token-mismatch); no token appears twice (ledger.duplicate-token); the document
+//     is a JSON object whose id, status, host, devices and token are the entry's
+//     (ledger.document-mismatch). So a rewritten chain with re-computed hashes shows unless
+//     every token was re-signed with the key.
+//   - With keys and max_unsigned_age >= 0, an entry that no valid signed head covers and that
+//     was verified more than max_unsigned_age seconds before `now` is a break
+//     (ledger.unsigned-entry): heads deleted from the store, or a service that stopped
+//     signing them, leave the tail open to rewriting.
+//   - verify_ledger() compares the store's device index (ResultStore::device_index, what
+//     `GET /v1/results?device=` reads) with every entry's devices (ledger.index-mismatch).
 //   - What verification cannot see (docs/ledger.md): entries removed from the tail after the
-//     last signed head, or a whole chain rewritten and re-signed by a holder of the key.
+//     last signed head (within max_unsigned_age), or a whole chain rewritten and re-signed by
+//     a holder of the key.
 //   - export_ledger() writes the document accel-attest/ledger-archive/v1 (docs/ledger.md; what
 //   `ledger export` writes): the
 //     entries with verified_at >= since, from the first such position to the tip (so that the
@@ -73,7 +87,13 @@ struct VerifyReport {
   bool intact() const { return !first_break; }
 };
 
-Result<VerifyReport> verify_ledger(ResultStore& store, const jose::Jwks& keys);
+struct VerifyOptions {
+  std::time_t now = 0;         // the time the age of unsigned entries is judged at
+  long max_unsigned_age = -1;  // seconds; < 0: unsigned entries are reported, not a break
+};
+
+Result<VerifyReport> verify_ledger(ResultStore& store, const jose::Jwks& keys,
+                                   const VerifyOptions& options = {});
 
 struct Export {
   std::vector<LedgerEntry> entries;  // ascending, contiguous
@@ -81,7 +101,8 @@ struct Export {
 };
 Result<Json> export_ledger(ResultStore& store, std::optional<std::time_t> since);
 Result<Export> parse_export(std::string_view text, const std::string& origin);
-VerifyReport verify_export(const Export& x, const jose::Jwks& keys);
+VerifyReport verify_export(const Export& x, const jose::Jwks& keys,
+                           const VerifyOptions& options = {});
 
 // The JSON form of one entry as the export writes it.
 Json entry_json(const LedgerEntry& e);

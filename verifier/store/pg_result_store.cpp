@@ -317,6 +317,21 @@ class PgResultStore final : public ResultStore {
     return out;
   }
 
+  Result<std::optional<std::vector<std::pair<std::int64_t, std::string>>>> device_index(
+      std::int64_t from_position, std::int64_t to_position) override {
+    AA_TRY(c, pool_.take());
+    AA_TRY(r, run(c.get(),
+                  "SELECT position, device FROM ledger_devices WHERE position >= $1 AND "
+                  "position < $2 ORDER BY position, device COLLATE \"C\"",
+                  {std::to_string(from_position), std::to_string(to_position)},
+                  "cannot read the device index"));
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      out.emplace_back(int_at(r.get(), i, 0), text_at(r.get(), i, 1));
+    }
+    return std::optional(std::move(out));
+  }
+
   Result<StoreStats> stats(std::time_t now) override {
     AA_TRY(c, pool_.take());
     AA_TRY(r, run(c.get(),

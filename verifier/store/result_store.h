@@ -101,6 +101,15 @@ class ResultStore {
   virtual Status put_head(const SignedHead& h) = 0;
   virtual Result<std::vector<SignedHead>> heads() = 0;
   virtual Result<StoreStats> stats(std::time_t now) = 0;
+  // The device index queries use (position, device), for positions from `from_position` below
+  // `to_position`, ordered by position then device; nullopt: the store keeps no index apart
+  // from the entries (queries read the entries themselves).
+  virtual Result<std::optional<std::vector<std::pair<std::int64_t, std::string>>>> device_index(
+      std::int64_t from_position, std::int64_t to_position) {
+    (void)from_position;
+    (void)to_position;
+    return std::optional<std::vector<std::pair<std::int64_t, std::string>>>{};
+  }
 };
 
 // "sqlite:PATH" (created when missing, WAL mode; store/sqlite_result_store.h) or

@@ -205,6 +205,23 @@ class SqliteResultStore final : public ResultStore {
     return out;
   }
 
+  Result<std::optional<std::vector<std::pair<std::int64_t, std::string>>>> device_index(
+      std::int64_t from_position, std::int64_t to_position) override {
+    std::lock_guard lock(mu_);
+    AA_TRY(q, prepare("SELECT position, device FROM ledger_devices WHERE position >= ? AND "
+                      "position < ? ORDER BY position, device"));
+    bind_value(q.get(), 1, from_position);
+    bind_value(q.get(), 2, to_position);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (;;) {
+      const int rc = sqlite3_step(q.get());
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return err("cannot read the device index");
+      out.emplace_back(sqlite3_column_int64(q.get(), 0), text_at(q.get(), 1));
+    }
+    return std::optional(std::move(out));
+  }
+
   Result<StoreStats> stats(std::time_t now) override {
     std::lock_guard lock(mu_);
     StoreStats s;

@@ -17,6 +17,69 @@ size_t digest_size(TPMI_ALG_HASH alg) {
   return md ? static_cast<size_t>(EVP_MD_get_size(md)) : 0;
 }
 
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+// The "marshaled" PCR file of later tpm2-tools (-F marshaled): the TSS2 wire form, big-endian,
+// of a TPML_PCR_SELECTION, a UINT32 count n, then n TPML_DIGEST, each read to its exact end.
+Status read_marshaled(ByteView b, const std::string& origin, TPML_PCR_SELECTION& fs,
+                      std::vector<Bytes>& digests) {
+  size_t pos = 0;
+  auto need = [&](size_t n) -> Status {
+    if (b.size() - pos < n) {
+      return make_error(
+          "tpm.bad-pcr-file", origin,
+          "marshaled PCR file ends inside a structure at byte " + std::to_string(pos));
+    }
+    return Ok{};
+  };
+  AA_CHECK(need(4));
+  fs = TPML_PCR_SELECTION{};
+  fs.count = be32(b.data());
+  pos = 4;
+  if (fs.count == 0 || fs.count > TPM2_NUM_PCR_BANKS) {
+    return make_error("tpm.bad-pcr-file", origin, "selection count " + std::to_string(fs.count));
+  }
+  for (uint32_t i = 0; i < fs.count; ++i) {
+    AA_CHECK(need(3));
+    fs.pcrSelections[i].hash = static_cast<TPMI_ALG_HASH>((b[pos] << 8) | b[pos + 1]);
+    fs.pcrSelections[i].sizeofSelect = b[pos + 2];
+    pos += 3;
+    if (fs.pcrSelections[i].sizeofSelect > 4) {
+      return make_error("tpm.bad-pcr-file", origin, "sizeofSelect above 4");
+    }
+    AA_CHECK(need(fs.pcrSelections[i].sizeofSelect));
+    std::memcpy(fs.pcrSelections[i].pcrSelect, b.data() + pos, fs.pcrSelections[i].sizeofSelect);
+    pos += fs.pcrSelections[i].sizeofSelect;
+  }
+  AA_CHECK(need(4));
+  uint32_t lists = be32(b.data() + pos);
+  pos += 4;
+  if (lists > 64) return make_error("tpm.bad-pcr-file", origin, "over 64 digest lists");
+  for (uint32_t l = 0; l < lists; ++l) {
+    AA_CHECK(need(4));
+    uint32_t n = be32(b.data() + pos);
+    pos += 4;
+    if (n > 8) return make_error("tpm.bad-pcr-file", origin, "a digest list holds over 8");
+    for (uint32_t k = 0; k < n; ++k) {
+      AA_CHECK(need(2));
+      size_t size = (size_t{b[pos]} << 8) | b[pos + 1];
+      pos += 2;
+      if (size > 64) return make_error("tpm.bad-pcr-file", origin, "a digest is over 64 bytes");
+      AA_CHECK(need(size));
+      digests.emplace_back(b.begin() + static_cast<long>(pos),
+                           b.begin() + static_cast<long>(pos + size));
+      pos += size;
+    }
+  }
+  if (pos != b.size()) {
+    return make_error("tpm.bad-pcr-file", origin,
+                      std::to_string(b.size() - pos) + " bytes after the marshaled PCR values");
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 bool same_selection(const TPML_PCR_SELECTION& a, const TPML_PCR_SELECTION& b) {
@@ -70,7 +133,8 @@ Result<PcrFile> parse_pcr_file(ByteView bytes, const TPML_PCR_SELECTION& sel,
       pos += ds;
     }
   } else if (bytes.size() >= kSelectionBytes + 4 &&
-             (bytes.size() - kSelectionBytes - 4) % kDigestListBytes == 0) {
+             (bytes.size() - kSelectionBytes - 4) % kDigestListBytes == 0 &&
+             !(be32(bytes.data()) >= 1 && be32(bytes.data()) <= TPM2_NUM_PCR_BANKS)) {
     f.form = "tpm2-tools";
     TPML_PCR_SELECTION fs{};
     fs.count = le32(bytes.data());
@@ -101,6 +165,12 @@ Result<PcrFile> parse_pcr_file(ByteView bytes, const TPML_PCR_SELECTION& sel,
         digests.emplace_back(d + 2, d + 2 + size);
       }
     }
+  } else if (bytes.size() > raw_size && bytes.size() >= 4 && be32(bytes.data()) >= 1 &&
+             be32(bytes.data()) <= TPM2_NUM_PCR_BANKS) {
+    f.form = "tpm2-tools-marshaled";
+    TPML_PCR_SELECTION fs{};
+    AA_CHECK(read_marshaled(bytes, origin, fs, digests));
+    f.file_selection = fs;
   } else {
     return make_error("tpm.bad-pcr-file", origin,
                       std::to_string(bytes.size()) + " bytes: neither the " +
