@@ -189,6 +189,18 @@ case $case_name in
       --nonce 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
     check location-verify-2 2 "input.bad-nonce" -- "$bin" "${lv[@]}" "$fx/sg-2ms.json" --nonce 00 --out "$tmp/e.jwt"
     full location-verify-3 -- "$bin" "${lv[@]}" "$fx/sg-2ms.json" --nonce $fxnonce --out "$tmp/f.jwt" ;;
+  collect)
+    # The mixed example host without a TPM: written, pieces missing (collect.no-tpm, NVML).
+    check collect-1 1 "collect.no-tpm" -- "$bin" collect --nonce $n8 --out "$tmp/b.json" \
+      --sysfs "$hosts/mixed/sys" --no-tpm --no-nvml --npu-smi "$tmp/none"
+    check collect-2 2 "input.bad-nonce" -- "$bin" collect --nonce 00 --out "$tmp/b.json" \
+      --sysfs "$hosts/mixed/sys" --no-tpm
+    full collect-3 -- "$bin" collect --nonce $n8 --out "$tmp/b3.json" --sysfs "$hosts/mixed/sys" \
+      --no-tpm --no-nvml ;;
+  attest)
+    check attest-2 2 "input.bad-value.*--server" -- "$bin" attest --server nowhere --no-tpm
+    check attest-3 3 "attest.service-unreachable" -- "$bin" attest --server http://127.0.0.1:1 \
+      --sysfs "$hosts/mixed/sys" --no-tpm --no-nvml ;;
   landmark-serve)
     keys
     check landmark-serve-2 2 "not a finite number" -- "$bin" landmark serve --key "$tmp/k/signing-key.pem" \

@@ -72,7 +72,7 @@ Result<Binding> load_binding(const std::string& inventory, const std::string& bu
     inv = std::move(parsed);
     bound = bound_inventory(inv);
   }
-  b.v2 = inventory_digest_v2(bound);
+  b.v2 = inventory_digest_v2(bound);  // = bundle_binding_digest() for a bundle
   b.v1 = inventory_digest_v1(inventory_accelerators(inv, *reg));
   for (const auto& d : bound.devices) b.addresses.push_back(d.address);
   std::sort(b.addresses.begin(), b.addresses.end());
@@ -397,38 +397,10 @@ int check_answer(const EnrolOptions& o) {
   return ok ? 0 : 1;
 }
 
-Result<TPML_PCR_SELECTION> parse_selection(const std::string& text) {
-  TPML_PCR_SELECTION sel{};
-  size_t colon = text.find(':');
-  std::string bank = text.substr(0, colon);
-  TPMI_ALG_HASH alg = bank == "sha1"     ? TPM2_ALG_SHA1
-                      : bank == "sha256" ? TPM2_ALG_SHA256
-                      : bank == "sha384" ? TPM2_ALG_SHA384
-                                         : TPM2_ALG_NULL;
-  if (colon == std::string::npos || alg == TPM2_ALG_NULL) {
-    return make_error("input.bad-value", "--pcrs", "expected BANK:I,J,... with sha1/sha256/sha384");
-  }
-  sel.count = 1;
-  sel.pcrSelections[0].hash = alg;
-  sel.pcrSelections[0].sizeofSelect = 3;
-  size_t pos = colon + 1;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string n = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    bool ok = !n.empty() && n.size() <= 2 && std::all_of(n.begin(), n.end(), ::isdigit);
-    unsigned i = ok ? static_cast<unsigned>(std::stoul(n)) : 99;
-    if (i > 23) return make_error("input.bad-value", "--pcrs", "PCR index \"" + n + "\" not 0..23");
-    sel.pcrSelections[0].pcrSelect[i / 8] |= static_cast<BYTE>(1u << (i % 8));
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return sel;
-}
-
 Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
   // The nonce rule, narrowed: the quote's qualifying data holds at most a SHA-256 digest.
   AA_TRY(nonce, parse_nonce(o.nonce, "--nonce", 16, 32));
-  AA_TRY(sel, parse_selection(o.pcrs));
+  AA_TRY(sel, tpm::parse_pcr_selection(o.pcrs));
   Bytes extra = nonce;
   std::optional<Bytes> digest;
   if (!o.inventory.empty() || !o.bundle.empty()) {
@@ -436,29 +408,23 @@ Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
     digest = b.v2;
     extra = tpm::binding_extra_data(nonce, *digest);
   }
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  AA_TRY(host, tpm::TpmHost::open(o.tcti));
-  AA_TRY(ek, host->ek());
-  tpm::TpmHost::Key ak;
+  std::optional<TPM2_HANDLE> handle;
   if (!o.handle.empty()) {
     AA_TRY(h, parse_handle(o.handle));
-    AA_TRY(p, host->load_persistent(h));
-    ak = p;
-  } else {
-    AA_TRY(fresh, host->create_ak(ek.handle, o.ecc));
-    ak = fresh;
+    handle = h;
   }
-  AA_TRY(q, host->quote(ak.handle, extra, sel));
+  AA_TRY(q, tpm::quote_host(o.tcti, extra, sel, handle, o.ecc));
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
   auto at = [&](const char* name) { return (std::filesystem::path(o.out) / name).string(); };
   AA_CHECK(write_file(at("quote.msg"), q.attest));
   AA_CHECK(write_file(at("quote.sig"), q.signature));
   AA_CHECK(write_file(at("quote.pcrs"), q.pcrs));
-  AA_CHECK(write_file(at("ak.pub"), tpm::marshal_public(ak.pub)));
-  AA_CHECK(write_file(at("ak.name"), tpm::ak_name(ak.pub.publicArea)));
-  AA_CHECK(write_file(at("ek.pub"), tpm::marshal_public(ek.pub)));
-  AA_TRY(cert, host->nv_read(0x01c00002));
-  if (cert) AA_CHECK(write_file(at("ek-cert.der"), *cert));
+  AA_CHECK(write_file(at("ak.pub"), q.ak_public));
+  AA_CHECK(write_file(at("ak.name"), q.ak_name));
+  AA_CHECK(write_file(at("ek.pub"), q.ek_public));
+  const bool cert = q.ek_certificate.has_value();
+  if (cert) AA_CHECK(write_file(at("ek-cert.der"), *q.ek_certificate));
   if (digest) {
     std::string h = hex_encode(*digest) + "\n";
     AA_CHECK(write_file(at("inventory-digest.hex"), as_bytes(h)));
@@ -469,6 +435,10 @@ Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
 }
 
 }  // namespace
+
+Bytes bundle_binding_extra_data(const Bundle& bundle, ByteView nonce) {
+  return tpm::binding_extra_data(nonce, inventory_digest_v2(bound_inventory(bundle)));
+}
 
 void add_tpm(CLI::App& app, Context& ctx) {
   CLI::App* t = app.add_subcommand("tpm", "the host's TPM 2.0: quotes and their appraisal");

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bundle/bundle.h"
 #include "cli/output.h"
 #include "core/result.h"
 #include "crypto/ossl.h"
@@ -63,6 +64,11 @@ Result<std::set<std::string>> default_restricted_locations(Context& ctx);
 Result<std::set<std::string>> country_set(const std::vector<std::string>& given,
                                           const location::Boundaries& b, const char* option);
 
+// The qualifying data a quote over `bundle` carries (binding v2, docs/inventory-binding.md):
+// SHA-256(nonce || inventory digest of the bundle, its tpm and location sections aside). One
+// function for `tpm quote --bundle` and `collect` (cmd_tpm.cpp).
+Bytes bundle_binding_extra_data(const Bundle& bundle, ByteView nonce);
+
 void add_identify(CLI::App& app, Context& ctx);
 void add_registry(CLI::App& app, Context& ctx);
 void add_nvidia(CLI::App& app, Context& ctx);
@@ -74,6 +80,8 @@ void add_version(CLI::App& app, Context& ctx);
 void add_ledger(CLI::App& app, Context& ctx);
 // `serve` and `keys rotate` (cmd_serve.cpp).
 void add_serve(CLI::App& app, Context& ctx);
+// `collect` and `attest`: the host side (cmd_collect.cpp, docs/collect.md).
+void add_collect(CLI::App& app, Context& ctx);
 // Hidden: `completion bash` and `man`, generated from the definitions of `app` (cmd_docs.cpp).
 void add_docs(CLI::App& app, Context& ctx);
 // Before parsing: a token where a subcommand name is expected that names none gets

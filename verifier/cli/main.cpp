@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   aa::cli::add_version(app, ctx);
   aa::cli::add_ledger(app, ctx);
   aa::cli::add_serve(app, ctx);
+  aa::cli::add_collect(app, ctx);
   aa::cli::add_generic_json(app);
   aa::cli::add_docs(app, ctx);  // after the --json walk: the generated texts have no document
   if (int rc = aa::cli::check_subcommand_names(app, argc, argv); rc != 0)

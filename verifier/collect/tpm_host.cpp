@@ -4,7 +4,10 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "tpm/quote.h"
 
 namespace aa::tpm {
 
@@ -328,6 +331,60 @@ Result<TpmHost::QuoteOut> TpmHost::quote(ESYS_TR ak, ByteView extra_data,
       }
     }
   }
+  return out;
+}
+
+Result<TPML_PCR_SELECTION> parse_pcr_selection(const std::string& text, const std::string& option) {
+  TPML_PCR_SELECTION sel{};
+  size_t colon = text.find(':');
+  std::string bank = text.substr(0, colon);
+  TPMI_ALG_HASH alg = bank == "sha1"     ? TPM2_ALG_SHA1
+                      : bank == "sha256" ? TPM2_ALG_SHA256
+                      : bank == "sha384" ? TPM2_ALG_SHA384
+                                         : TPM2_ALG_NULL;
+  if (colon == std::string::npos || alg == TPM2_ALG_NULL) {
+    return make_error("input.bad-value", option, "expected BANK:I,J,... with sha1/sha256/sha384");
+  }
+  sel.count = 1;
+  sel.pcrSelections[0].hash = alg;
+  sel.pcrSelections[0].sizeofSelect = 3;
+  size_t pos = colon + 1;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string n = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    bool ok = !n.empty() && n.size() <= 2 && std::all_of(n.begin(), n.end(), ::isdigit);
+    unsigned i = ok ? static_cast<unsigned>(std::stoul(n)) : 99;
+    if (i > 23) return make_error("input.bad-value", option, "PCR index \"" + n + "\" not 0..23");
+    sel.pcrSelections[0].pcrSelect[i / 8] |= static_cast<BYTE>(1u << (i % 8));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return sel;
+}
+
+Result<HostQuote> quote_host(const std::string& tcti, ByteView extra_data,
+                             const TPML_PCR_SELECTION& selection,
+                             std::optional<TPM2_HANDLE> persistent_ak, bool ecc) {
+  AA_TRY(host, TpmHost::open(tcti));
+  AA_TRY(ek, host->ek());
+  TpmHost::Key ak;
+  if (persistent_ak) {
+    AA_TRY(p, host->load_persistent(*persistent_ak));
+    ak = p;
+  } else {
+    AA_TRY(fresh, host->create_ak(ek.handle, ecc));
+    ak = fresh;
+  }
+  AA_TRY(q, host->quote(ak.handle, extra_data, selection));
+  HostQuote out;
+  out.attest = std::move(q.attest);
+  out.signature = std::move(q.signature);
+  out.pcrs = std::move(q.pcrs);
+  out.ak_public = marshal_public(ak.pub);
+  out.ak_name = ak_name(ak.pub.publicArea);
+  out.ek_public = marshal_public(ek.pub);
+  AA_TRY(cert, host->nv_read(0x01c00002));
+  out.ek_certificate = std::move(cert);
   return out;
 }
 

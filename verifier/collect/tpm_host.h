@@ -70,4 +70,24 @@ class TpmHost {
 // Marshal helpers for files the verifier reads.
 Bytes marshal_public(const TPM2B_PUBLIC& pub);
 
+// "BANK:I,J,..." (sha1, sha256 or sha384; PCRs 0..23) as a selection; input.bad-value naming
+// `option` otherwise.
+Result<TPML_PCR_SELECTION> parse_pcr_selection(const std::string& text,
+                                               const std::string& option = "--pcrs");
+
+// What a host ships of one quote: the quote, its signature and PCR values, the AK's public area
+// and Name, the EK's public area and, when the TPM holds one, the EK certificate (NV 0x01c00002).
+struct HostQuote {
+  Bytes attest, signature, pcrs, ak_public, ak_name, ek_public;
+  std::optional<Bytes> ek_certificate;
+};
+
+// The one quote path of `tpm quote` and `collect`: opens the TPM at `tcti`, reads the EK, takes
+// the persistent AK at `persistent_ak` or creates a fresh one under the EK (RSA-2048, or P-256
+// with `ecc`), and quotes `selection` with qualifyingData `extra_data` (the caller computes it:
+// the nonce, or the binding of docs/inventory-binding.md). tpm.host errors as above.
+Result<HostQuote> quote_host(const std::string& tcti, ByteView extra_data,
+                             const TPML_PCR_SELECTION& selection,
+                             std::optional<TPM2_HANDLE> persistent_ak, bool ecc);
+
 }  // namespace aa::tpm

@@ -64,6 +64,8 @@ inline constexpr std::string_view kDocInput = "input-errors-exit-2";
 inline constexpr std::string_view kDocReference = "reference-data-errors-exit-2";
 inline constexpr std::string_view kDocLedger = "ledger-breaks-accel-attest-ledger-verify-exit-1";
 inline constexpr std::string_view kDocService = "service-errors-accel-attest-serve-docsservicemd";
+inline constexpr std::string_view kDocCollect =
+    "collection-findings-accel-attest-collect-attest-docscollectmd";
 
 // One constant per code: codes::kNvidiaSignatureInvalid == "nvidia.signature.invalid".
 #define AA_CODE(name, text, sev, anchor) inline constexpr const char* name = text;
