@@ -14,7 +14,10 @@
 //                          (a serving process's own figure: tests/load/run.sh prints it).
 //   *_ProcessCpu           the same two, timed by the whole process's CPU time (every thread:
 //                          the server's and this client's) instead of the wall clock: the
-//                          cost per verification on one core, free of scheduling gaps.
+//                          cost per verification on one core, free of scheduling gaps;
+//   BM_Http_ServerCpu      the process's CPU time less the client thread's: what the service's
+//                          threads spend per verification (the per-core figure of a server),
+//                          against BM_Baseline_InProcess_ProcessCpu.
 // Target (issue 15): Http / InProcess <= 1.15 (items per second = verifications per second).
 // The GPUs signed the example bundle's one nonce, so every request answers the same nonce: the
 // benchmark's store (AlwaysFresh) takes that nonce as fresh each time -- everything else a
@@ -23,6 +26,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -189,6 +193,39 @@ BENCHMARK(BM_Http)->UseRealTime();
 // Per core: the CPU time of the whole process (the server's threads and this client) per
 // verification, against the baseline's CPU time per verification.
 BENCHMARK(BM_Http)->Name("BM_Http_ProcessCpu")->MeasureProcessCPUTime();
+
+double cpu_seconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Per core, the server's share: the process's CPU time per verification less this client
+// thread's own (the HTTP client is not the service's cost), against the baseline's.
+void BM_Http_ServerCpu(benchmark::State& state) {
+  Served& s = served();
+  httplib::Client cli("127.0.0.1", s.port);
+  cli.set_keep_alive(true);
+  cli.set_tcp_nodelay(true);
+  cli.set_read_timeout(120, 0);
+  if (!post_once(cli)) {
+    state.SkipWithError("unexpected response");
+    return;
+  }
+  for (auto _ : state) {
+    const double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID),
+                 t0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+    if (!post_once(cli)) {
+      state.SkipWithError("unexpected response");
+      return;
+    }
+    const double p1 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID),
+                 t1 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+    state.SetIterationTime((p1 - p0) - (t1 - t0));
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Http_ServerCpu)->UseManualTime();
 
 void BM_Http2Clients(benchmark::State& state) {
   Served& s = served();

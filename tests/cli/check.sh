@@ -27,3 +27,18 @@ finish() {
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]
 }
+
+# start_swtpm STATE_DIR PID_FILE LOG BASE STRIDE: a swtpm daemon on loopback with its state in
+# STATE_DIR, on the first port pair of 8 tried that is free (BASE + 2k: below the ephemeral range
+# 32768+, which the load and serve tests fill with TIME_WAIT; scripts running side by side use
+# their own BASE parity and STRIDE). Sets $port: 0 when none started.
+start_swtpm() {
+  local state=$1 pidf=$2 log=$3 base=$4 stride=$5 i p
+  port=0
+  for i in 1 2 3 4 5 6 7 8; do
+    p=$((base + 2 * (($$ + i * stride) % 6000)))
+    if swtpm socket --tpm2 --tpmstate dir="$state" --server type=tcp,port=$p,bindaddr=127.0.0.1 \
+         --ctrl type=tcp,port=$((p + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
+         --daemon --pid file="$pidf" >>"$log" 2>&1; then port=$p; return 0; fi
+  done
+}

@@ -141,14 +141,7 @@ if ! command -v swtpm >/dev/null; then
   finish; exit
 fi
 mkdir -p "$tmp/state"
-port=0
-for i in 1 2 3 4 5 6 7 8; do
-  # below the ephemeral range (32768+), which the load and serve tests fill with TIME_WAIT
-  p=$((20000 + 2 * (($$ + i * 1231) % 6000)))
-  if swtpm socket --tpm2 --tpmstate dir="$tmp/state" --server type=tcp,port=$p,bindaddr=127.0.0.1 \
-       --ctrl type=tcp,port=$((p + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
-       --daemon --pid file="$tmp/swtpm.pid" >>"$tmp/swtpm.log" 2>&1; then port=$p; break; fi
-done
+start_swtpm "$tmp/state" "$tmp/swtpm.pid" "$tmp/swtpm.log" 20000 1231
 [ -s "$tmp/swtpm.pid" ] && swtpm_pid=$(cat "$tmp/swtpm.pid")
 tcti="swtpm:host=127.0.0.1,port=$port"
 printf '{"country": "AE", "name": "example datacenter, Abu Dhabi"}' >"$tmp/site.json"

@@ -161,14 +161,7 @@ if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
     "$w/localca.conf" >"$w/setup.conf"
   swtpm_setup --tpm2 --tpm-state "$w/state" --createek --create-ek-cert --config "$w/setup.conf" \
     --overwrite >"$w/setup.log" 2>&1
-  port=0
-  for i in 1 2 3 4 5 6 7 8; do
-    # below the ephemeral range (32768+), which the load and serve tests fill with TIME_WAIT
-    p=$((20001 + 2 * (($$ + i * 733) % 6000)))
-    if swtpm socket --tpm2 --tpmstate dir="$w/state" --server type=tcp,port=$p,bindaddr=127.0.0.1 \
-         --ctrl type=tcp,port=$((p + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
-         --daemon --pid file="$w/pid" >>"$w/swtpm.log" 2>&1; then port=$p; break; fi
-  done
+  start_swtpm "$w/state" "$w/pid" "$w/swtpm.log" 20001 733
   tcti="swtpm:host=127.0.0.1,port=$port"
   doc tpm-quote 0 -- "$bin" tpm quote --json --tcti "$tcti" --nonce "$n8" --out "$tmp/q"
   doc tpm-create-ak 0 -- "$bin" tpm create-ak --json --tcti "$tcti" --handle 0x81010020 --out "$tmp/ak"
