@@ -325,6 +325,38 @@ def tests(tmp, servers):
     s.close()
     check("a request dripping header lines is cut off at the read deadline", cut)
     check("drip: the server keeps serving", a.alive())
+    # Keep-alive capture: more connections than workers (8), each sending a complete request
+    # every 0.5 s on one kept-alive connection, for up to 30 s. While another client waits for a
+    # worker, connections are closed after their response: the other client is answered while
+    # the attack is still going, not after it.
+    stop_at = time.time() + 30
+    attack_done = threading.Event()
+
+    def keep_alive_client():
+        c = http.client.HTTPConnection("127.0.0.1", a.port, timeout=60)
+        while time.time() < stop_at and not attack_done.is_set():
+            try:
+                c.request("GET", "/healthz")
+                c.getresponse().read()
+            except (OSError, http.client.HTTPException):
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", a.port, timeout=60)
+            time.sleep(0.5)
+        c.close()
+
+    attackers = [threading.Thread(target=keep_alive_client) for _ in range(12)]
+    for t in attackers:
+        t.start()
+    time.sleep(1)
+    c = http.client.HTTPConnection("127.0.0.1", a.port, timeout=60)
+    c.request("GET", "/healthz")
+    answered = c.getresponse().status == 200 and time.time() < stop_at
+    c.close()
+    attack_done.set()
+    for t in attackers:
+        t.join()
+    check("kept-alive connections cannot hold every worker: another client is answered during "
+          "the attack", answered)
     taken = run([BIN, "serve", "--listen", f"127.0.0.1:{a.port}", "--keys", keys, "--store",
                  "memory:", "--allow-unauthenticated"])
     check("a second server cannot bind the same port (no SO_REUSEPORT)",

@@ -104,7 +104,9 @@ for i in "${!pids[@]}"; do
 done
 if [ $persistent = 1 ]; then
   for s in $(printf '%s\n' "${stores[@]}" | sort -u); do
-    "$bin" ledger verify --store "$s" || { echo "run.sh: ledger verify failed for $s" >&2; rc=1; }
+    # with the result key: every token and served document is checked too
+    "$bin" ledger verify --store "$s" --key "$tmp/keys/current.pem" ||
+      { echo "run.sh: ledger verify failed for $s" >&2; rc=1; }
   done
 fi
 for i in "${!pids[@]}"; do

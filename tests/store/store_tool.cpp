@@ -15,6 +15,7 @@
 
 #include "core/bytes.h"
 #include "core/json.h"
+#include "crypto/x509.h"
 #include "results/jose.h"
 #include "store/ledger.h"
 #include "store/result_store.h"
@@ -101,9 +102,20 @@ int main(int argc, char** argv) {
       return 1;
     }
     r.token = *token;
-    r.document = aa::Json{{"id", r.id},           {"status", r.status}, {"host", r.host},
-                          {"devices", r.devices}, {"token", r.token},   {"result", k}}
-                     .dump();
+    r.document = aa::Json{
+        {"id", r.id},
+        {"status", r.status},
+        {"host", r.host},
+        {"devices", r.devices},
+        {"token", r.token},
+        {"bundle_sha256", r.bundle_sha256},
+        {"verified_at", aa::x509::rfc3339(r.verified_at)},
+        {"nonce", *nonce},
+        {"nonce_accepted", true},
+        {"kid", kid},
+        {"findings", aa::Json::array()},
+        {"result",
+         k}}.dump();
     auto e = (*s)->append(*nonce, at, r);
     if (!e) {
       std::cerr << e.error().to_string() << "\n";

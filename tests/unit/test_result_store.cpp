@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "crypto/x509.h"
 #include "results/jose.h"
 #include "store/ledger.h"
 #include "store/nonce_store.h"
@@ -64,9 +65,19 @@ NewResult result(int n, const std::string& nonce = "") {
   Json claims{{"iat", static_cast<long long>(r.verified_at)}, {"ear_status", r.status}};
   if (!nonce.empty()) claims["eat_nonce"] = base64url_encode(hex_decode(nonce).value());
   r.token = jose::sign_es256(verifier_key().key.get(), verifier_key().kid, claims).value();
-  r.document = Json{{"id", r.id},           {"status", r.status}, {"host", r.host},
-                    {"devices", r.devices}, {"token", r.token},   {"n", n}}
-                   .dump();
+  r.document = Json{
+      {"id", r.id},
+      {"status", r.status},
+      {"host", r.host},
+      {"devices", r.devices},
+      {"token", r.token},
+      {"bundle_sha256", r.bundle_sha256},
+      {"verified_at", x509::rfc3339(r.verified_at)},
+      {"nonce", nonce},
+      {"nonce_accepted", !nonce.empty()},
+      {"kid", verifier_key().kid},
+      {"findings", Json::array()},
+      {"n", n}}.dump();
   return r;
 }
 
@@ -538,12 +549,13 @@ TEST_P(ResultStoreTest, AnEditOfTheSignedTipIsCaughtByTheHead) {
   const Key& k = verifier_key();
   fill(5);
   ASSERT_TRUE(ledger::sign_head(*store_, k.key.get(), k.kid, kNow + 100).ok());
-  // A field neither the token nor the document carries, its hash recomputed: only the head
-  // shows it.
+  // A member of the document no check reads, its hash recomputed: only the head shows it.
   auto e5 = (*store_->entries(5, 1))[0];
-  e5.result.bundle_sha256 = std::string(64, 'c');
-  backend_->sql("UPDATE ledger SET bundle_sha256 = '" + e5.result.bundle_sha256 +
-                "', entry_hash = '" + ledger_entry_hash(e5) + "' WHERE position = 5");
+  Json doc = Json::parse(e5.result.document);
+  doc["n"] = 55;
+  e5.result.document = doc.dump();
+  backend_->sql("UPDATE ledger SET document = '" + e5.result.document + "', entry_hash = '" +
+                ledger_entry_hash(e5) + "' WHERE position = 5");
   EXPECT_TRUE(verify({}).intact());  // without keys the chain alone is consistent
   auto r = verify(k.jwks());
   ASSERT_FALSE(r.intact());
@@ -576,6 +588,37 @@ TEST_P(ResultStoreTest, AStatusRewrittenWithoutItsHeadsIsCaughtByTheToken) {
   ASSERT_FALSE(aged->intact());
   EXPECT_EQ(aged->first_break->code, "ledger.unsigned-entry");
   EXPECT_EQ(aged->first_break->position, 1);
+}
+
+// The re-review's forgery: the served document of the tip edited (its findings, its nonce) and
+// the entry hash recomputed; the document no longer says what the token signed.
+TEST_P(ResultStoreTest, AServedDocumentEditedAfterTheLastHeadIsCaught) {
+  const Key& k = verifier_key();
+  fill(5);
+  auto e5 = (*store_->entries(5, 1))[0];
+  Json doc = Json::parse(e5.result.document);
+  doc["findings"] = Json::array({Json{{"code", "x"}}});
+  e5.result.document = doc.dump();
+  backend_->sql("UPDATE ledger SET document = '" + e5.result.document + "', entry_hash = '" +
+                ledger_entry_hash(e5) + "' WHERE position = 5");
+  EXPECT_TRUE(verify({}).intact());
+  auto r = verify(k.jwks());
+  ASSERT_FALSE(r.intact());
+  EXPECT_EQ(r.first_break->code, "ledger.document-mismatch");
+  EXPECT_EQ(r.first_break->position, 5);
+  doc["findings"] = Json::array();
+  doc["nonce"] = std::string(64, '0');
+  e5.result.document = doc.dump();
+  backend_->sql("UPDATE ledger SET document = '" + e5.result.document + "', entry_hash = '" +
+                ledger_entry_hash(e5) + "' WHERE position = 5");
+  auto n = verify(k.jwks());
+  ASSERT_FALSE(n.intact());
+  EXPECT_EQ(n.first_break->code, "ledger.document-mismatch");
+  // An index row at position 0 is one the ledger does not hold.
+  backend_->sql("INSERT INTO ledger_devices (position, device) VALUES (0, 'GPU-0')");
+  auto z = verify({});
+  ASSERT_FALSE(z.intact());
+  EXPECT_EQ(z.first_break->code, "ledger.index-mismatch");
 }
 
 TEST_P(ResultStoreTest, DeletedEntriesAreGapsOrATruncatedTail) {

@@ -63,17 +63,18 @@ class DeadlineStream final : public httplib::Stream {
     read_deadline_ = Clock::now() + std::chrono::seconds(read_s_);
     write_deadline_.reset();
   }
-  // Whether a request begins within `seconds` (polled in steps, so `stop` is seen).
+  // Whether a request begins within `seconds`, or before `stopped()` turns true.
   template <class Stopped>
   bool wait_for_request(time_t seconds, Stopped stopped) {
     if (buffered()) return true;
+    // In steps of 100 ms, so that `stopped` (the server stopping, or others waiting for a
+    // worker) is seen; a request that is on its way gets at least the first step.
     const auto end = Clock::now() + std::chrono::seconds(seconds);
-    while (!stopped()) {
+    for (;;) {
       const auto step = std::min(end, Clock::now() + std::chrono::milliseconds(100));
       if (wait_until(fd_, POLLIN, step)) return true;
-      if (Clock::now() >= end) return false;
+      if (Clock::now() >= end || stopped()) return false;
     }
-    return false;
   }
 
   bool is_readable() const override {
@@ -175,8 +176,28 @@ void close_after_this_response() {
   t_close_after = true;
 }
 
-DeadlineServer::DeadlineServer(SslCtxPtr tls, int backlog)
+// httplib's pool, counting the connections it holds that no worker has taken yet.
+class CountingPool final : public httplib::ThreadPool {
+ public:
+  CountingPool(size_t n, std::atomic<int>& waiting) : ThreadPool(n), waiting_(waiting) {}
+  void enqueue(std::function<void()> fn) override {
+    ++waiting_;
+    ThreadPool::enqueue([this, fn = std::move(fn)] {
+      --waiting_;
+      fn();
+    });
+  }
+
+ private:
+  std::atomic<int>& waiting_;
+};
+
+DeadlineServer::DeadlineServer(SslCtxPtr tls, int threads, int backlog)
     : tls_(std::move(tls)), backlog_(backlog) {
+  // httplib takes ownership of the queue it is given (a unique_ptr inside listen).
+  new_task_queue = [this, threads] {
+    return new CountingPool(static_cast<size_t>(threads), waiting_);
+  };
   // httplib's default also sets SO_REUSEPORT, which lets a second process bind the same port
   // and take a share of its connections.
   set_socket_options([](socket_t s) {
@@ -216,14 +237,17 @@ bool DeadlineServer::process_and_close_socket(socket_t sock) {
     DeadlineStream strm(sock, ssl.get(), read_timeout_sec_, write_timeout_sec_);
     SSL* raw_ssl = ssl.get();
     size_t left = keep_alive_max_count_;
-    while (left > 0 && strm.wait_for_request(keep_alive_timeout_sec_,
-                                             [this] { return svr_sock_ == INVALID_SOCKET; })) {
+    // Another connection is waiting for a worker: stop waiting for this one's next request.
+    auto yield = [this] { return svr_sock_ == INVALID_SOCKET || waiting_.load() > 0; };
+    while (left > 0 && strm.wait_for_request(keep_alive_timeout_sec_, yield)) {
       strm.begin_request();
       bool closed = false;
       t_close_after = false;
-      const bool ok = process_request(strm, left == 1, closed,
+      // The last request this connection may make, or others are waiting: close after it.
+      const bool last = left == 1 || waiting_.load() > 0;
+      const bool ok = process_request(strm, last, closed,
                                       [raw_ssl](httplib::Request& req) { req.ssl = raw_ssl; });
-      if (!ok || closed || t_close_after) break;
+      if (!ok || closed || t_close_after || last) break;
       --left;
     }
     if (ssl) SSL_shutdown(ssl.get());  // one try: a close_notify, never a wait for the peer's

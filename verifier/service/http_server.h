@@ -9,7 +9,10 @@
 //     its first byte. A connection that misses either is closed (httplib answers what it can:
 //     400 or 408, docs/service.md). A TLS handshake must end within `read_timeout` seconds.
 //   - A connection waits at most `keep_alive_timeout` seconds for its next request, and
-//     serves at most keep_alive_max_count requests.
+//     serves at most keep_alive_max_count requests. While another connection waits for a worker
+//     (all `threads` busy), a connection is closed after its response instead of kept alive,
+//     and one waiting for its next request gives its worker up: a few clients that keep
+//     connections alive, or open and idle, cannot hold every worker.
 //   - The listening socket has SO_REUSEADDR and never SO_REUSEPORT, so a second server
 //     cannot share the port; its backlog is `backlog`.
 //   - A connection closes after a response sent with "Connection: close" by
@@ -20,6 +23,7 @@
 
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <memory>
 
 #include <httplib.h>
@@ -37,7 +41,7 @@ void close_after_this_response();
 
 class DeadlineServer final : public httplib::Server {
  public:
-  explicit DeadlineServer(SslCtxPtr tls, int backlog = 128);
+  DeadlineServer(SslCtxPtr tls, int threads, int backlog = 128);
   // The listener's backlog, applied after bind_to_port/bind_to_any_port (httplib's is 5).
   bool apply_backlog();
 
@@ -45,6 +49,7 @@ class DeadlineServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   SslCtxPtr tls_;
   int backlog_;
+  std::atomic<int> waiting_{0};  // accepted connections no worker has taken yet
 };
 
 }  // namespace aa::service

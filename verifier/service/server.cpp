@@ -675,7 +675,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServeConfig& c,
                         "the TLS certificate, key or client CA cannot be used");
     }
   }
-  impl->http = std::make_unique<DeadlineServer>(std::move(tls));
+  impl->http = std::make_unique<DeadlineServer>(std::move(tls), c.threads);
   Impl* p = impl.get();
   for (const auto& r : routes(c)) {
     std::string re = std::regex_replace(r.path, std::regex(R"(\{[a-z]+\})"), "([^/]+)");
@@ -691,9 +691,6 @@ Result<std::unique_ptr<Server>> Server::create(const ServeConfig& c,
   h.set_tcp_nodelay(true);
   h.set_keep_alive_timeout(5);
   h.set_keep_alive_max_count(1000);
-  const int threads = c.threads;
-  // httplib takes ownership of the queue it is given (a unique_ptr inside listen).
-  h.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   h.set_pre_routing_handler(
       [p](const httplib::Request& req, httplib::Response& res) { return p->pre_route(req, res); });
   h.set_error_handler(httplib::Server::HandlerWithResponse(

@@ -7,6 +7,7 @@
 
 #include "core/json_text.h"
 #include "crypto/digest.h"
+#include "crypto/x509.h"
 
 namespace aa::ledger {
 
@@ -252,9 +253,51 @@ class Walker {
     };
     if (doc.is_discarded() || !doc.is_object() || !field_is("id", r.id) ||
         !field_is("status", r.status) || !field_is("host", r.host) ||
-        !field_is("devices", r.devices) || !field_is("token", r.token)) {
+        !field_is("devices", r.devices) || !field_is("token", r.token) ||
+        !field_is("bundle_sha256", r.bundle_sha256) ||
+        !field_is("verified_at", x509::rfc3339(r.verified_at)) ||
+        !field_is("nonce_accepted", !r.nonce_hex.empty()) || !field_is("kid", v->kid)) {
       bad("ledger.document-mismatch",
-          "the entry's document does not carry its id, status, host, devices and token");
+          "the entry's document does not carry its id, status, host, devices, token, "
+          "bundle_sha256, verified_at, nonce_accepted and kid");
+      return;
+    }
+    // The document's nonce is the bundle's, which the token signed (eat_nonce).
+    auto dn = doc.find("nonce");
+    auto en = p.find("eat_nonce");
+    std::optional<Bytes> dn_raw;
+    if (dn != doc.end() && dn->is_string()) dn_raw = hex_decode(dn->get<std::string>());
+    const bool nonce_ok = en == p.end() ? (dn != doc.end() && *dn == "")
+                                        : (dn_raw && en->is_string() &&
+                                           en->get<std::string>() == base64url_encode(*dn_raw));
+    if (!nonce_ok) {
+      bad("ledger.document-mismatch", "the document's nonce is not the one the token signed");
+      return;
+    }
+    // Its findings are the token's, every submodule's (compared as a set of documents).
+    std::vector<std::string> signed_findings, served_findings;
+    if (auto sm = p.find("submods"); sm != p.end() && sm->is_object()) {
+      for (const auto& [label, sub] : sm->items()) {
+        if (!sub.is_object()) continue;
+        for (const auto& [k, ext] : sub.items()) {
+          if (!ext.is_object()) continue;
+          auto f = ext.find("findings");
+          if (f == ext.end() || !f->is_array()) continue;
+          for (const auto& one : *f) signed_findings.push_back(one.dump());
+        }
+      }
+    }
+    auto df = doc.find("findings");
+    if (df == doc.end() || !df->is_array()) {
+      bad("ledger.document-mismatch", "the document has no findings array");
+      return;
+    }
+    for (const auto& one : *df) served_findings.push_back(one.dump());
+    std::sort(signed_findings.begin(), signed_findings.end());
+    std::sort(served_findings.begin(), served_findings.end());
+    if (signed_findings != served_findings) {
+      bad("ledger.document-mismatch",
+          "the document's findings are not the findings the token signed");
     }
   }
 
@@ -296,10 +339,14 @@ Result<VerifyReport> verify_ledger(ResultStore& store, const jose::Jwks& keys,
     from = page.back().position + 1;
     if (page.size() < 500) break;
   }
-  // Index rows for positions the ledger does not hold.
+  // Index rows for positions the ledger does not hold: beyond its tip, or below position 1.
   AA_TRY(stray, store.device_index(from, std::numeric_limits<std::int64_t>::max()));
   if (stray && !stray->empty()) {
     w.index(stray->front().first, {stray->front().second}, {});
+  }
+  AA_TRY(below, store.device_index(std::numeric_limits<std::int64_t>::min(), 1));
+  if (below && !below->empty()) {
+    w.index(1, {below->front().second}, {});
   }
   w.heads(hs);
   return w.finish();

@@ -27,8 +27,10 @@
 //     token verifies with `keys` (ledger.token-invalid); the token's iat is verified_at, its
 //     ear_status the status, its eat_nonce the nonce when one was accepted
 //     (ledger.token-mismatch); no token appears twice (ledger.duplicate-token); the document
-//     is a JSON object whose id, status, host, devices and token are the entry's
-//     (ledger.document-mismatch). So a rewritten chain with re-computed hashes shows unless
+//     is a JSON object whose id, status, host, devices, token, bundle_sha256, verified_at
+//     (RFC 3339), nonce_accepted and kid are the entry's and its token's, whose nonce is the
+//     token's eat_nonce and whose findings are, as a set, every submodule's findings in the
+//     token (ledger.document-mismatch). So a rewritten chain with re-computed hashes shows unless
 //     every token was re-signed with the key.
 //   - With keys and max_unsigned_age >= 0, an entry that no valid signed head covers and that
 //     was verified more than max_unsigned_age seconds before `now` is a break
