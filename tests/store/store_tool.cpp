@@ -19,6 +19,7 @@
 #include "results/jose.h"
 #include "store/ledger.h"
 #include "store/result_store.h"
+#include "store/signed_result.h"
 
 namespace {
 
@@ -92,30 +93,12 @@ int main(int argc, char** argv) {
     r.devices = {"GPU-" + std::to_string(k)};
     r.status = k % 5 ? "affirming" : "warning";
     r.bundle_sha256 = std::string(64, 'a');
-    r.nonce_hex = *nonce;
-    aa::Json claims = {{"iat", static_cast<long long>(at)},
-                       {"ear_status", r.status},
-                       {"eat_nonce", aa::base64url_encode(aa::hex_decode(*nonce).value())}};
-    auto token = aa::jose::sign_es256(key.get(), kid, claims);
-    if (!token) {
-      std::cerr << token.error().to_string() << "\n";
+    if (auto signed_ok =
+            aa::testing::sign_as_serve(r, key.get(), kid, *nonce, aa::Json{{"result", k}});
+        !signed_ok) {
+      std::cerr << signed_ok.error().to_string() << "\n";
       return 1;
     }
-    r.token = *token;
-    r.document = aa::Json{
-        {"id", r.id},
-        {"status", r.status},
-        {"host", r.host},
-        {"devices", r.devices},
-        {"token", r.token},
-        {"bundle_sha256", r.bundle_sha256},
-        {"verified_at", aa::x509::rfc3339(r.verified_at)},
-        {"nonce", *nonce},
-        {"nonce_accepted", true},
-        {"kid", kid},
-        {"findings", aa::Json::array()},
-        {"result",
-         k}}.dump();
     auto e = (*s)->append(*nonce, at, r);
     if (!e) {
       std::cerr << e.error().to_string() << "\n";

@@ -22,6 +22,7 @@
 #include "store/nonce_store.h"
 #include "store/pg_result_store.h"
 #include "store/result_store.h"
+#include "store/signed_result.h"
 #include "store/sqlite_result_store.h"
 #include "unit/temp_tree.h"
 
@@ -61,23 +62,8 @@ NewResult result(int n, const std::string& nonce = "") {
   r.devices = {"GPU-" + std::to_string(n), "TPM-" + std::to_string(n % 3)};
   r.status = n % 3 ? "affirming" : "warning";
   r.bundle_sha256 = std::string(64, 'b');
-  r.nonce_hex = nonce;
-  Json claims{{"iat", static_cast<long long>(r.verified_at)}, {"ear_status", r.status}};
-  if (!nonce.empty()) claims["eat_nonce"] = base64url_encode(hex_decode(nonce).value());
-  r.token = jose::sign_es256(verifier_key().key.get(), verifier_key().kid, claims).value();
-  r.document = Json{
-      {"id", r.id},
-      {"status", r.status},
-      {"host", r.host},
-      {"devices", r.devices},
-      {"token", r.token},
-      {"bundle_sha256", r.bundle_sha256},
-      {"verified_at", x509::rfc3339(r.verified_at)},
-      {"nonce", nonce},
-      {"nonce_accepted", !nonce.empty()},
-      {"kid", verifier_key().kid},
-      {"findings", Json::array()},
-      {"n", n}}.dump();
+  EXPECT_TRUE(testing::sign_as_serve(r, verifier_key().key.get(), verifier_key().kid, nonce,
+                                     Json{{"n", n}}));
   return r;
 }
 
