@@ -29,6 +29,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -164,17 +165,23 @@ double status_mb(const char* field) {
   return -1;
 }
 
+// A client of the served server on one kept-alive connection.
+std::unique_ptr<httplib::Client> keep_alive_client() {
+  auto cli = std::make_unique<httplib::Client>("127.0.0.1", served().port);
+  cli->set_keep_alive(true);
+  cli->set_tcp_nodelay(true);
+  cli->set_read_timeout(120, 0);
+  return cli;
+}
+
 bool post_once(httplib::Client& cli) {
   auto res = cli.Post("/v1/verify?licence=hgx", bundle_text(), "application/json");
   return res && res->status == 201 && res->body.find("\"status\":\"warning\"") != std::string::npos;
 }
 
 void BM_Http(benchmark::State& state) {
-  Served& s = served();
-  httplib::Client cli("127.0.0.1", s.port);
-  cli.set_keep_alive(true);
-  cli.set_tcp_nodelay(true);
-  cli.set_read_timeout(120, 0);
+  auto client = keep_alive_client();
+  httplib::Client& cli = *client;
   if (!post_once(cli)) {  // warm: the chains are cached
     state.SkipWithError("unexpected response");
     return;
@@ -203,11 +210,8 @@ double cpu_seconds(clockid_t clock) {
 // Per core, the server's share: the process's CPU time per verification less this client
 // thread's own (the HTTP client is not the service's cost), against the baseline's.
 void BM_Http_ServerCpu(benchmark::State& state) {
-  Served& s = served();
-  httplib::Client cli("127.0.0.1", s.port);
-  cli.set_keep_alive(true);
-  cli.set_tcp_nodelay(true);
-  cli.set_read_timeout(120, 0);
+  auto client = keep_alive_client();
+  httplib::Client& cli = *client;
   if (!post_once(cli)) {
     state.SkipWithError("unexpected response");
     return;
@@ -228,11 +232,8 @@ void BM_Http_ServerCpu(benchmark::State& state) {
 BENCHMARK(BM_Http_ServerCpu)->UseManualTime();
 
 void BM_Http2Clients(benchmark::State& state) {
-  Served& s = served();
-  httplib::Client cli("127.0.0.1", s.port);
-  cli.set_keep_alive(true);
-  cli.set_tcp_nodelay(true);
-  cli.set_read_timeout(120, 0);
+  auto client = keep_alive_client();
+  httplib::Client& cli = *client;
   std::vector<double> ms;
   post_once(cli);
   for (auto _ : state) {

@@ -42,6 +42,15 @@ bool wait_until(int fd, short events, Clock::time_point deadline) {
   }
 }
 
+// After an SSL call failed with `err`: waits for what it wants (reading or writing) until
+// `deadline`; false for any other error, or when the deadline passed.
+bool ssl_ready(int fd, int err, Clock::time_point deadline) {
+  if (err == SSL_ERROR_WANT_READ) return wait_until(fd, POLLIN, deadline);
+  if (err == SSL_ERROR_WANT_WRITE) return wait_until(fd, POLLOUT, deadline);
+  ERR_clear_error();
+  return false;
+}
+
 void address_of(const sockaddr_storage& a, socklen_t len, std::string& ip, int& port) {
   char host[NI_MAXHOST];
   if (::getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, host, sizeof host, nullptr, 0,
@@ -153,12 +162,7 @@ class DeadlineStream final : public httplib::Stream {
   Clock::time_point write_deadline() const {
     return write_deadline_ ? *write_deadline_ : Clock::now() + std::chrono::seconds(write_s_);
   }
-  bool ssl_wait(int err, Clock::time_point deadline) const {
-    if (err == SSL_ERROR_WANT_READ) return wait_until(fd_, POLLIN, deadline);
-    if (err == SSL_ERROR_WANT_WRITE) return wait_until(fd_, POLLOUT, deadline);
-    ERR_clear_error();
-    return false;
-  }
+  bool ssl_wait(int err, Clock::time_point deadline) const { return ssl_ready(fd_, err, deadline); }
 
   int fd_;
   SSL* ssl_;
@@ -222,14 +226,7 @@ bool DeadlineServer::process_and_close_socket(socket_t sock) {
     while (usable) {
       const int r = SSL_accept(ssl.get());
       if (r == 1) break;
-      const int e = SSL_get_error(ssl.get(), r);
-      if (e == SSL_ERROR_WANT_READ) {
-        usable = wait_until(sock, POLLIN, deadline);
-      } else if (e == SSL_ERROR_WANT_WRITE) {
-        usable = wait_until(sock, POLLOUT, deadline);
-      } else {
-        usable = false;
-      }
+      usable = ssl_ready(sock, SSL_get_error(ssl.get(), r), deadline);
     }
     if (!usable) ERR_clear_error();
   }

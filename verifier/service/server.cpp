@@ -228,9 +228,8 @@ struct Server::Impl {
   std::unique_ptr<DeadlineServer> http;
   std::vector<RouteDef> table;
   std::atomic<bool> draining{false};
-  std::atomic<bool> reload_failed{false};
-  std::atomic<std::shared_ptr<const std::string>> reload_error{
-      std::make_shared<const std::string>()};
+  // Why the last SIGHUP reload failed; null while the last one succeeded (or none was made).
+  std::atomic<std::shared_ptr<const std::string>> reload_error;
   std::mutex head_mu;
   std::condition_variable head_cv;
   bool head_stop = false;
@@ -458,7 +457,6 @@ struct Server::Impl {
     vo.appraise_refused_nonce = false;  // a replay is a 409, not an appraisal
     auto v = accel_attest::verify(snap->refs, req.body, vo);
     if (!v) return send_error(res, v.error());
-    vo.appraise_refused_nonce = true;
     auto nr = result_of(*snap, *v, at, now, checking.nonce, true);
     if (!nr) return send_error(res, nr.error());
     auto entry = store->append(checking.nonce, now, *nr);
@@ -467,6 +465,7 @@ struct Server::Impl {
       // or it expired): never the pass. The replay refusal is what is signed and ledgered.
       RefusingNonces refusing(entry.error());
       vo.nonce_store = &refusing;
+      vo.appraise_refused_nonce = true;
       auto replay = accel_attest::verify(snap->refs, req.body, vo);
       if (!replay) return send_error(res, replay.error());
       auto nr2 = result_of(*snap, *replay, at, now, "", false);
@@ -560,11 +559,11 @@ struct Server::Impl {
     if (draining) {
       return send_error(res, make_error("service.not-ready", "server", "shutting down"));
     }
-    if (reload_failed) {
+    if (auto why = reload_error.load()) {
       // Still serving with the references it had, but not what the operator last asked for
       // (a token revoked in the file is still accepted): say so until a reload succeeds.
       return send_error(res, make_error("service.not-ready", "reload",
-                                        "the last SIGHUP reload failed (" + *reload_error.load() +
+                                        "the last SIGHUP reload failed (" + *why +
                                             "): serving with the references loaded before it"));
     }
     auto s = store->stats(std::time(nullptr));
@@ -609,10 +608,6 @@ ResultStore& Server::store() {
   return *impl_->store;
 }
 
-// The TLS context: TLS 1.2 or later, the server's chain and key, and with a client CA a
-// certificate asked of every client -- one that does not verify ends the handshake; one that
-// is absent does not, so that the public endpoints stay public. Each protected endpoint then
-// requires a verified one (or a bearer token).
 // Whether `host` is a numeric loopback address (127.0.0.0/8 or ::1): the only listener that
 // --allow-unauthenticated may have.
 static bool loopback_host(const std::string& host) {
@@ -622,6 +617,10 @@ static bool loopback_host(const std::string& host) {
   return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
+// The TLS context: TLS 1.2 or later, the server's chain and key, and with a client CA a
+// certificate asked of every client -- one that does not verify ends the handshake; one that
+// is absent does not, so that the public endpoints stay public. Each protected endpoint then
+// requires a verified one (or a bearer token).
 static bool configure_tls(SSL_CTX& ctx, const ServeConfig& cfg) {
   SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
@@ -772,11 +771,10 @@ Status Server::reload() {
   impl_->metrics.reload(static_cast<bool>(snap));
   if (!snap) {
     impl_->reload_error.store(std::make_shared<const std::string>(snap.error().to_string()));
-    impl_->reload_failed = true;
     return snap.error();
   }
   impl_->snapshot.store(*snap);
-  impl_->reload_failed = false;
+  impl_->reload_error.store(nullptr);
   return Ok{};
 }
 
