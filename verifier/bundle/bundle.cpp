@@ -19,10 +19,10 @@ constexpr size_t kMaxDevices = 512;
 
 Result<Bytes> b64(const JsonAt& o, std::string_view key) {
   AA_TRY(f, o.field(key));
-  AA_TRY(s, f.string());
+  AA_TRY(s, f.string_view());
   auto b = base64_decode(s);
   if (!b || b->empty()) return make_error("input.bad-base64", f.where(), "not non-empty base64");
-  return *b;
+  return std::move(*b);
 }
 
 Result<std::optional<Bytes>> optional_b64(const JsonAt& o, std::string_view key) {

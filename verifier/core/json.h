@@ -57,6 +57,8 @@ class JsonAt {
   Result<JsonAt> field(std::string_view key) const;  // required member
   std::optional<JsonAt> optional_field(std::string_view key) const;
   Result<std::string> string() const;
+  // The string in place: valid while the viewed document lives (for large members read once).
+  Result<std::string_view> string_view() const;
   Result<bool> boolean() const;
   Result<double> number() const;  // finite only (input.not-finite otherwise)
   // A required member that must be a string / a number: field(key) then string() / number().

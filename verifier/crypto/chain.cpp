@@ -18,23 +18,20 @@ ossl::X509Ptr share(X509* cert) {
 }  // namespace
 
 std::string CertificateCache::key(const X509* anchor, const std::vector<ossl::X509Ptr>& chain) {
-  // One digest over the DER encodings, each preceded by its length, so that no two different
-  // lists of certificates encode alike.
-  std::string encodings;
-  const auto append = [&encodings](const X509* c) {
-    const int n = i2d_X509(c, nullptr);
-    if (n <= 0) return false;
-    const auto len = static_cast<uint32_t>(n);
-    for (int s = 24; s >= 0; s -= 8) encodings += static_cast<char>((len >> s) & 0xff);
-    const size_t at = encodings.size();
-    encodings.resize(at + len);
-    auto* p = reinterpret_cast<unsigned char*>(encodings.data() + at);
-    return i2d_X509(c, &p) == n;
-  };
-  if (!append(anchor)) return "";
-  for (const auto& c : chain)
-    if (!append(c.get())) return "";
-  return sha256_hex(encodings);
+  return key(anchor_digest(anchor), x509::chain_digest(chain));
+}
+
+std::string CertificateCache::anchor_digest(const X509* anchor) {
+  std::vector<ossl::X509Ptr> one;
+  one.push_back(share(const_cast<X509*>(anchor)));
+  return x509::chain_digest(one);
+}
+
+std::string CertificateCache::key(const std::string& anchor_digest,
+                                  const std::string& chain_digest) {
+  // Both digests are 32 bytes: their concatenation is unambiguous.
+  if (anchor_digest.empty() || chain_digest.empty()) return "";
+  return sha256_hex(anchor_digest + chain_digest);
 }
 
 std::shared_ptr<const CertificateCache::Entry> CertificateCache::find(const std::string& k,
@@ -66,9 +63,11 @@ size_t CertificateCache::size() const {
 ChainVerifier::ChainVerifier(const X509* anchor, std::time_t at, CertificateCache* cache)
     : anchor_(share(const_cast<X509*>(anchor))), at_(at), store_(X509_STORE_new()), shared_(cache) {
   X509_STORE_add_cert(store_.get(), anchor_.get());
+  if (shared_) anchor_digest_ = CertificateCache::anchor_digest(anchor_.get());
 }
 
-ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
+ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain,
+                                   const std::string* chain_digest) {
   ChainOutcome out;
   if (chain.empty()) {
     out.reason = "no certificates";
@@ -76,7 +75,8 @@ ChainOutcome ChainVerifier::verify(const std::vector<ossl::X509Ptr>& chain) {
   }
   std::string shared_key;
   if (shared_) {
-    shared_key = CertificateCache::key(anchor_.get(), chain);
+    shared_key = CertificateCache::key(anchor_digest_,
+                                       chain_digest ? *chain_digest : x509::chain_digest(chain));
     if (auto e = shared_key.empty() ? nullptr : shared_->find(shared_key, at_)) {
       out.ok = true;
       out.warm = true;

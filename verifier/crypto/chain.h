@@ -57,9 +57,12 @@ class CertificateCache {
     bool out_of_order = false;
     std::time_t not_before = 0, not_after = 0;  // the window every path certificate is valid in
   };
-  // The chain's key: the SHA-256 of the anchor's and each certificate's DER encoding, each
-  // preceded by its length; "" (never cached) when one cannot be encoded.
+  // The chain's key: the hex SHA-256 of the anchor's chain_digest() and the chain's
+  // (x509::chain_digest(): each certificate's DER encoding preceded by its length); "" (never
+  // cached) when one cannot be encoded.
   static std::string key(const X509* anchor, const std::vector<ossl::X509Ptr>& chain);
+  static std::string key(const std::string& anchor_digest, const std::string& chain_digest);
+  static std::string anchor_digest(const X509* anchor);  // x509::chain_digest({anchor})
   std::shared_ptr<const Entry> find(const std::string& key, std::time_t at) const;
   void insert(std::string key, std::shared_ptr<const Entry> entry);
   size_t size() const;
@@ -84,7 +87,9 @@ class ChainVerifier {
   // `cache` (optional) must outlive the verifier.
   ChainVerifier(const X509* anchor, std::time_t at, CertificateCache* cache = nullptr);
 
-  ChainOutcome verify(const std::vector<ossl::X509Ptr>& chain);
+  // `chain_digest`, when given, is x509::chain_digest(chain) computed before (ParsedChain).
+  ChainOutcome verify(const std::vector<ossl::X509Ptr>& chain,
+                      const std::string* chain_digest = nullptr);
 
   const X509* anchor() const { return anchor_.get(); }
   std::time_t time() const { return at_; }
@@ -94,6 +99,7 @@ class ChainVerifier {
   std::time_t at_;
   ossl::X509Store store_;
   CertificateCache* shared_ = nullptr;
+  std::string anchor_digest_;  // CertificateCache::anchor_digest(anchor), with a cache
   // Verified intermediates by SHA-256 fingerprint: the certificate, then the rest of its path
   // up to the anchor, so a path cut short at a cached certificate can be completed (revocation
   // needs every certificate).

@@ -63,6 +63,42 @@ Result<ossl::X509Ptr> ParsedCertCache::parse(ByteView der, const std::string& fi
   return cert;
 }
 
+std::string chain_digest(const std::vector<ossl::X509Ptr>& certs) {
+  std::string encodings;
+  for (const auto& c : certs) {
+    const int n = i2d_X509(c.get(), nullptr);
+    if (n <= 0) return "";
+    const auto len = static_cast<uint32_t>(n);
+    for (int s = 24; s >= 0; s -= 8) encodings += static_cast<char>((len >> s) & 0xff);
+    const size_t at = encodings.size();
+    encodings.resize(at + len);
+    auto* p = reinterpret_cast<unsigned char*>(encodings.data() + at);
+    if (i2d_X509(c.get(), &p) != n) return "";
+  }
+  const auto d = sha256(encodings);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+Result<std::shared_ptr<const ParsedChain>> ParsedCertCache::parse_chain(std::string_view pem,
+                                                                        const std::string& field,
+                                                                        size_t max_certs) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = chains_.find(pem); it != chains_.end() && it->second->certs.size() <= max_certs) {
+      return it->second;
+    }
+  }
+  AA_TRY(certs, parse_pem_chain(pem, field, max_certs, this));
+  auto chain = std::make_shared<ParsedChain>();
+  chain->der_digest = chain_digest(certs);
+  for (const auto& c : certs) chain->subject_cns.push_back(subject_cn(c.get()));
+  chain->leaf_sha256 = fingerprint_sha256(certs.front().get());
+  chain->certs = std::move(certs);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (chains_.size() < max_) chains_.emplace(std::string(pem), chain);
+  return std::shared_ptr<const ParsedChain>(std::move(chain));
+}
+
 Result<std::vector<ossl::X509Ptr>> parse_pem_chain(std::string_view pem, const std::string& field,
                                                    size_t max_certs, ParsedCertCache* cache) {
   std::vector<ossl::X509Ptr> out;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,8 +26,21 @@ namespace aa::x509 {
 // GPU chain shares, the same hosts verified again) is decoded once: OpenSSL 3 decodes each
 // public key through its provider decoders, the costliest step of reading a chain. The same
 // bytes always parse to the same certificate, so a hit is exactly what parsing would give; only
-// certificates that parsed are kept. Internally synchronised (one cache may serve several
-// threads); at most `max_entries` certificates, then it stops adding.
+// certificates that parsed are kept. Whole PEM chains are remembered the same way, by their
+// exact text, with what every verifier reads of them (ParsedChain). Internally synchronised (one
+// cache may serve several threads); at most `max_entries` certificates and as many chains, then
+// it stops adding.
+struct ParsedChain {
+  std::vector<ossl::X509Ptr> certs;      // in the order of the text
+  std::string der_digest;                // chain_digest(certs); "" when one cannot be encoded
+  std::vector<std::string> subject_cns;  // subject_cn() of each
+  std::string leaf_sha256;               // fingerprint_sha256(certs[0])
+};
+
+// SHA-256 (32 raw bytes) over each certificate's DER encoding preceded by its 4-byte length, so
+// that no two different lists of certificates digest alike; "" when one cannot be encoded.
+std::string chain_digest(const std::vector<ossl::X509Ptr>& certs);
+
 class ParsedCertCache {
  public:
   explicit ParsedCertCache(size_t max_entries = 8192) : max_(max_entries) {}
@@ -34,11 +48,17 @@ class ParsedCertCache {
   ParsedCertCache& operator=(const ParsedCertCache&) = delete;
   // The certificate of `der` (parse_der()), from the cache or parsed and remembered.
   Result<ossl::X509Ptr> parse(ByteView der, const std::string& field);
+  // parse_pem_chain(pem, field, max_certs, this), remembered by the exact text when it parsed.
+  // A remembered chain is immutable and shared: the certificates stay alive while it is held.
+  Result<std::shared_ptr<const ParsedChain>> parse_chain(std::string_view pem,
+                                                         const std::string& field,
+                                                         size_t max_certs);
 
  private:
   size_t max_;
   std::mutex mu_;
   std::map<std::string, ossl::X509Ptr, std::less<>> certs_;
+  std::map<std::string, std::shared_ptr<const ParsedChain>, std::less<>> chains_;
 };
 
 // Every "-----BEGIN CERTIFICATE-----" block of `pem`, in order. Text outside the blocks is

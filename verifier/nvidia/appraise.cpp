@@ -162,17 +162,19 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   const std::string& at = ev.label;
 
   // The chain first: its leaf names the die family, which decides how the report is read.
-  std::vector<ossl::X509Ptr> certs;
-  auto parsed_chain =
-      x509::parse_pem_chain(ev.chain_pem, ev.origin + " certificate chain", 8, parsed_);
+  // The chain as parsed before when the same text was met (the same hosts again).
+  std::shared_ptr<const x509::ParsedChain> chain;
+  auto parsed_chain = parsed_->parse_chain(ev.chain_pem, ev.origin + " certificate chain", 8);
   if (!parsed_chain) {
     r.checks[DeviceCheck::kChain] = CheckStatus::kFail;
     add(r.findings, codes::kNvidiaChainMalformed, Severity::kFail, parsed_chain.error().field,
         parsed_chain.error().message);
   } else {
-    certs = std::move(parsed_chain).value();
-    for (const auto& c : certs) r.chain_subjects.push_back(x509::subject_cn(c.get()));
+    chain = std::move(parsed_chain).value();
+    r.chain_subjects = chain->subject_cns;
   }
+  static const std::vector<ossl::X509Ptr> kNoCerts;
+  const std::vector<ossl::X509Ptr>& certs = chain ? chain->certs : kNoCerts;
   const Family* fam = nullptr;
   if (!certs.empty()) {
     if (auto id = device_id(certs[0].get())) {
@@ -181,8 +183,8 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
       fam = refs_.profile->find(id->die);
     }
     r.ueid = x509::serial_decimal(certs[0].get());
-    r.leaf_sha256 = x509::fingerprint_sha256(certs[0].get());
-    if (certs.size() > 1) r.hwmodel = x509::subject_cn(certs[1].get());
+    r.leaf_sha256 = chain->leaf_sha256;
+    if (certs.size() > 1) r.hwmodel = chain->subject_cns[1];
   }
   if (!fam && !certs.empty()) {
     add(r.findings, codes::kNvidiaFamilyUnknown, Severity::kFail, at + " cert[0]",
@@ -254,7 +256,7 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
     }
   }
 
-  if (!certs.empty()) check_chain(r, certs);
+  if (!certs.empty()) check_chain(r, *chain);
 
   // FWID.
   if (r.opaque && fam && !certs.empty()) {
@@ -297,7 +299,8 @@ DeviceResult Appraiser::appraise(const DeviceEvidence& ev) {
   return r;
 }
 
-void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& certs) {
+void Appraiser::check_chain(DeviceResult& r, const x509::ParsedChain& chain) {
+  const std::vector<ossl::X509Ptr>& certs = chain.certs;
   const std::string& at = r.label;
   bool ok = true;
   if (certs.size() != kChainLength) {
@@ -306,7 +309,7 @@ void Appraiser::check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& c
         std::to_string(certs.size()) + " certificates; NVIDIA device chains have " +
             std::to_string(kChainLength) + " (leaf, device, provisioner ICA, identity CA, root)");
   }
-  ChainOutcome c = device_chains_.verify(certs);
+  ChainOutcome c = device_chains_.verify(certs, &chain.der_digest);
   if (!c.ok) {
     ok = false;
     std::string who = c.error_depth >= 0 && static_cast<size_t>(c.error_depth) < certs.size()

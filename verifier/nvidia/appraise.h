@@ -181,7 +181,7 @@ class Appraiser {
 
  private:
   const RimOutcome& rim(const std::string& kind, const std::string& id);
-  void check_chain(DeviceResult& r, const std::vector<ossl::X509Ptr>& certs);
+  void check_chain(DeviceResult& r, const x509::ParsedChain& chain);
   void check_rims(DeviceResult& r, const Family& fam);
   bool check_rim_identity(DeviceResult& r, const Family& fam, const char* kind, RimOutcome& o);
   void check_measurements(DeviceResult& r, const Family& fam);

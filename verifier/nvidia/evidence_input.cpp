@@ -64,11 +64,11 @@ Result<SerializedDevice> read_device(const JsonAt& at, bool nonce_required, cons
   }
   SerializedDevice d;
   AA_TRY(ev_at, o.field("evidence"));
-  AA_TRY(ev, ev_at.string());
+  AA_TRY(ev, ev_at.string_view());
   auto report = base64_decode(ev);
   if (!report) return make_error("input.bad-base64", ev_at.where(), "evidence is not base64");
   AA_TRY(cert_at, o.field("certificate"));
-  AA_TRY(cert, cert_at.string());
+  AA_TRY(cert, cert_at.string_view());
   auto pem = base64_decode(cert);
   if (!pem) return make_error("input.bad-base64", cert_at.where(), "certificate is not base64");
 

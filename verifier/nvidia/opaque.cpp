@@ -105,11 +105,12 @@ Result<OpaqueData> parse_opaque_data(ByteView opaque, size_t base, DeviceKind ki
   }
   size_t pos = 0;
   while (pos < opaque.size()) {
-    size_t n = out.fields.size();
-    std::string field = origin + "#response.OpaqueData.tlv[" + std::to_string(n) + "]";
-    size_t at = base + pos;
+    const size_t n = out.fields.size();
+    const size_t at = base + pos;
+    // The field's name for an error; built only on the error path (a report has ~30 TLVs).
+    auto tlv_field = [&] { return origin + "#response.OpaqueData.tlv[" + std::to_string(n) + "]"; };
     if (opaque.size() - pos < 4) {
-      return make_error("spdm.truncated", field,
+      return make_error("spdm.truncated", tlv_field(),
                         "TLV header at offset " + std::to_string(at) + " needs 4 bytes, " +
                             std::to_string(opaque.size() - pos) + " left in OpaqueData");
     }
@@ -117,28 +118,28 @@ Result<OpaqueData> parse_opaque_data(ByteView opaque, size_t base, DeviceKind ki
     uint16_t len = le16(&opaque[pos + 2]);
     const TypeInfo* ti = info(type);
     if (!ti) {
-      return make_error("nvidia.opaque.unknown-type", field,
+      return make_error("nvidia.opaque.unknown-type", tlv_field(),
                         "type " + std::to_string(type) + " at offset " + std::to_string(at) +
                             " is outside NVIDIA's table (1..36)");
     }
-    std::string name =
-        std::string("OPAQUE_FIELD_ID_") +
-        (kind == DeviceKind::kSwitch && ti->switch_name ? ti->switch_name : ti->name);
-    field = origin + "#response.OpaqueData." + name;
+    auto named_field = [&] {
+      return origin + "#response.OpaqueData.OPAQUE_FIELD_ID_" +
+             (kind == DeviceKind::kSwitch && ti->switch_name ? ti->switch_name : ti->name);
+    };
     if (len > opaque.size() - pos - 4) {
-      return make_error("spdm.length-overrun", field,
+      return make_error("spdm.length-overrun", named_field(),
                         "length " + std::to_string(len) + " at offset " + std::to_string(at + 2) +
                             " runs past the OpaqueData (" +
                             std::to_string(opaque.size() - pos - 4) + " bytes left)");
     }
     if (out.find(type)) {
       return make_error(
-          "nvidia.opaque.duplicate-type", field,
+          "nvidia.opaque.duplicate-type", named_field(),
           "type " + std::to_string(type) + " at offset " + std::to_string(at) + " appears twice");
     }
     ByteView v = opaque.subspan(pos + 4, len);
     auto bad_len = [&](const std::string& want) {
-      return make_error("nvidia.opaque.bad-length", field,
+      return make_error("nvidia.opaque.bad-length", named_field(),
                         "length " + std::to_string(len) + " at offset " + std::to_string(at + 2) +
                             ", expected " + want);
     };
@@ -146,10 +147,10 @@ Result<OpaqueData> parse_opaque_data(ByteView opaque, size_t base, DeviceKind ki
       auto s = ascii_field(v);
       if (!s) {
         return make_error(
-            "nvidia.opaque.bad-value", field,
+            "nvidia.opaque.bad-value", named_field(),
             "not NUL-terminated printable ASCII (offset " + std::to_string(at + 4) + ")");
       }
-      return *s;
+      return std::move(*s);
     };
     switch (type) {
       case kDriverVersion: {

@@ -19,35 +19,36 @@ std::string hex2(unsigned v) {
 class Reader {
  public:
   Reader(ByteView b, const std::string& origin) : b_(b), origin_(origin) {}
+  // Field names are literals; they become strings only on the error path.
 
   size_t pos() const { return pos_; }
   size_t left() const { return b_.size() - pos_; }
 
-  Error truncated(const std::string& field, size_t need) const {
+  Error truncated(std::string_view field, size_t need) const {
     return make_error("spdm.truncated", where(field),
                       "needs " + std::to_string(need) + " bytes at offset " + std::to_string(pos_) +
                           ", " + std::to_string(left()) + " left");
   }
-  std::string where(const std::string& field) const { return origin_ + "#" + field; }
+  std::string where(std::string_view field) const { return origin_ + "#" + std::string(field); }
 
-  Result<const uint8_t*> take(const std::string& field, size_t n) {
+  Result<const uint8_t*> take(std::string_view field, size_t n) {
     if (left() < n) return truncated(field, n);
     const uint8_t* p = b_.data() + pos_;
     pos_ += n;
     return p;
   }
-  Result<uint8_t> u8(const std::string& field) {
+  Result<uint8_t> u8(std::string_view field) {
     AA_TRY(p, take(field, 1));
     return *p;
   }
 
  private:
   ByteView b_;
-  std::string origin_;
+  const std::string& origin_;  // outlives the reader (a parameter of the parse)
   size_t pos_ = 0;
 };
 
-Status expect(Reader& r, const std::string& field, uint8_t got, uint8_t want, size_t at) {
+Status expect(Reader& r, std::string_view field, uint8_t got, uint8_t want, size_t at) {
   if (got == want) return Ok{};
   return make_error("spdm.unexpected-value", r.where(field),
                     hex2(got) + " at offset " + std::to_string(at) + ", expected " + hex2(want));
@@ -55,8 +56,10 @@ Status expect(Reader& r, const std::string& field, uint8_t got, uint8_t want, si
 
 Result<MeasurementBlock> parse_block(ByteView record, size_t base, size_t& pos, size_t n,
                                      const std::string& origin) {
-  std::string field = "response.MeasurementRecord.block[" + std::to_string(n) + "]";
-  auto where = [&](const std::string& f) { return origin + "#" + field + f; };
+  // Built only on the error path: an H100 report has 64 blocks.
+  auto where = [&](const char* f) {
+    return origin + "#response.MeasurementRecord.block[" + std::to_string(n) + "]" + f;
+  };
   if (record.size() - pos < 4) {
     return make_error("spdm.length-overrun", where(""),
                       "block header at offset " + std::to_string(base + pos) +
