@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "bundle/bundle.h"
@@ -255,6 +258,45 @@ TEST(JsonText, Utf8SafeAgreesWithTheSerialiserOnEveryEdgeCase) {
       EXPECT_EQ(s, j) << testing::PrintToString(c);
     }
   }
+}
+
+}  // namespace aa
+
+namespace aa {
+
+// json_text()'s compact form is written by its own writer; it must read byte for byte as
+// nlohmann's dump(-1, replace) does, since signed tokens and stored documents are compared as
+// text: every JSON document the project ships, and strings with every escape and bad byte.
+TEST(JsonText, CompactWriterMatchesTheLibrarySerialiser) {
+  size_t documents = 0;
+  for (const char* dir : {EXAMPLES_DIR, PROFILES_DIR}) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (e.path().extension() != ".json") continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded()) continue;
+      EXPECT_EQ(json_text(j), j.dump(-1, ' ', false, Json::error_handler_t::replace)) << e.path();
+      ++documents;
+    }
+  }
+  EXPECT_GT(documents, 20u);
+  std::string every_byte;
+  for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+  std::string controls;
+  for (int c = 0; c < 0x20; ++c) controls += static_cast<char>(c);
+  controls += "\x7f\"\\/";
+  const Json j = {
+      {"controls", controls},
+      {"every byte", every_byte},
+      {"bad", std::string("SN\xff\xfe"
+                          "1\xc3")},
+      {std::string("k\xc0\x80\n"), Json::array({1, -2, 3.5, 1e300, -0.0, nullptr})},
+      {"big",
+       Json::array({std::numeric_limits<int64_t>::min(), std::numeric_limits<uint64_t>::max()})},
+      {"nested", {{"t", true}, {"f", false}, {"e", Json::object()}, {"a", Json::array()}}},
+      {"bin", Json::binary({1, 2, 3})}};
+  EXPECT_EQ(json_text(j), j.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 }  // namespace aa

@@ -23,8 +23,116 @@ std::string json_pointer_token(std::string_view key) {
   return out;
 }
 
+namespace {
+
+bool valid_utf8(std::string_view s);
+
+// A JSON string, escaped exactly as nlohmann's dump() escapes one (ensure_ascii off): the
+// quote, the backslash, b f n r t, other control bytes as u00xx (lower-case hex), everything
+// else as it is. A string that is not valid UTF-8 is left to dump()'s own replacement (U+FFFD
+// per bad byte).
+void append_string(std::string& out, const std::string& s) {
+  if (!valid_utf8(s)) {
+    out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  const char* run = s.data();
+  const char* end = s.data() + s.size();
+  for (const char* p = run; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(run, p);
+    run = p + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(run, end);
+  out += '"';
+}
+
+// The compact form (dump(-1)), written in one pass into one buffer; numbers other than
+// integers, and binary values, are written by dump() itself so that they read alike.
+void append_compact(std::string& out, const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null:
+      out += "null";
+      return;
+    case Json::value_t::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::number_integer:
+      out += std::to_string(v.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      out += std::to_string(v.get<uint64_t>());
+      return;
+    case Json::value_t::string:
+      append_string(out, v.get_ref<const std::string&>());
+      return;
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out += ',';
+        first = false;
+        append_compact(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first) out += ',';
+        first = false;
+        append_string(out, it.key());
+        out += ':';
+        append_compact(out, it.value());
+      }
+      out += '}';
+      return;
+    }
+    default:
+      out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+  }
+}
+
+}  // namespace
+
 std::string json_text(const Json& value, int indent) {
-  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+  if (indent >= 0) return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  append_compact(out, value);
+  return out;
 }
 
 namespace {
@@ -569,6 +677,11 @@ std::optional<JsonAt> JsonAt::optional_field(std::string_view key) const {
 Result<std::string> JsonAt::string() const {
   if (!v_->is_string()) return type_error("a string");
   return v_->get<std::string>();
+}
+
+Result<std::string_view> JsonAt::string_view() const {
+  if (!v_->is_string()) return type_error("a string");
+  return std::string_view(v_->get_ref<const std::string&>());
 }
 
 Result<bool> JsonAt::boolean() const {

@@ -38,12 +38,14 @@ Place split_pointer(const std::string& pointer, const std::string& default_subje
 }
 
 Json finding_json(const Finding& f, const std::string& default_subject) {
-  const Place p = split_pointer(f.pointer, default_subject);
-  return Json{{"code", f.code},
-              {"severity", to_string(f.severity)},
-              {"subject", p.subject},
-              {"field", p.field},
-              {"message", f.message}};
+  Place p = split_pointer(f.pointer, default_subject);
+  Json j = Json::object();  // member by member: an initializer list copies each value
+  j["code"] = f.code;
+  j["severity"] = to_string(f.severity);
+  j["subject"] = std::move(p.subject);
+  j["field"] = std::move(p.field);
+  j["message"] = f.message;
+  return j;
 }
 
 Json findings_json(const std::vector<Finding>& fs, const std::string& default_subject) {

@@ -47,43 +47,49 @@ Json checks_json(const SubmodChecks& c) {
   return j;
 }
 
+// The extension objects are built member by member: nlohmann's initializer lists copy every
+// nested value (the findings, the checks), and these run once per device per result.
 Json device_ext(const Submod& s) {
-  return {{"location", location_summary(s.location)},
-          {"kind", to_string(s.kind)},
-          {"address", s.address},
-          {"pci_id", s.pci_id},
-          {"vendor", s.vendor},
-          {"chip_family", s.family},
-          {"marketing_name", s.name},
-          {"tpp", interval(s.tpp)},
-          {"performance_density", interval(s.pd)},
-          {"eccn_3a090", s.eccn},
-          {"outside_3a090", s.secondary.empty() ? Json(nullptr) : Json(s.secondary)},
-          {"eccn_candidates", s.eccn_candidates.empty() ? Json(nullptr) : Json(s.eccn_candidates)},
-          {"flags", s.flags},
-          {"identity_assurance", to_string(s.assurance)},
-          {"attestation_capability", s.attestation},
-          {"serial", opt(s.serial)},
-          {"serial_source", s.serial ? Json(to_string(s.serial_source)) : Json(nullptr)},
-          {"ueid", opt(s.ueid)},
-          {"ueid_source", s.ueid ? Json(to_string(s.ueid_source)) : Json(nullptr)},
-          {"product_source", to_string(s.product_source)},
-          {"nvidia_sku", opt(s.sku)},
-          {"evidence_sha256", opt(s.evidence_sha256)},
-          {"checks", checks_json(s.checks)},
-          {"findings", aa::findings_json(s.findings, s.label)}};
+  Json j = Json::object();
+  j["location"] = location_summary(s.location);
+  j["kind"] = to_string(s.kind);
+  j["address"] = s.address;
+  j["pci_id"] = s.pci_id;
+  j["vendor"] = s.vendor;
+  j["chip_family"] = s.family;
+  j["marketing_name"] = s.name;
+  j["tpp"] = interval(s.tpp);
+  j["performance_density"] = interval(s.pd);
+  j["eccn_3a090"] = s.eccn;
+  j["outside_3a090"] = s.secondary.empty() ? Json(nullptr) : Json(s.secondary);
+  j["eccn_candidates"] = s.eccn_candidates.empty() ? Json(nullptr) : Json(s.eccn_candidates);
+  j["flags"] = s.flags;
+  j["identity_assurance"] = to_string(s.assurance);
+  j["attestation_capability"] = s.attestation;
+  j["serial"] = opt(s.serial);
+  j["serial_source"] = s.serial ? Json(to_string(s.serial_source)) : Json(nullptr);
+  j["ueid"] = opt(s.ueid);
+  j["ueid_source"] = s.ueid ? Json(to_string(s.ueid_source)) : Json(nullptr);
+  j["product_source"] = to_string(s.product_source);
+  j["nvidia_sku"] = opt(s.sku);
+  j["evidence_sha256"] = opt(s.evidence_sha256);
+  j["checks"] = checks_json(s.checks);
+  j["findings"] = aa::findings_json(s.findings, s.label);
+  return j;
 }
 
 Json host_ext(const Submod& s, const PipelineResult& r) {
-  return {{"name", r.host_name},
-          {"declared_site", opt(r.site_country)},
-          {"eccn", s.eccn.empty() ? Json(nullptr) : Json(s.eccn)},
-          {"ak_name", opt(s.ak_name)},
-          {"pcr_selection", opt(s.pcr_selection)},
-          {"inventory_digest", opt(s.inventory_digest)},
-          {"inventory_bound", s.inventory_bound},
-          {"checks", checks_json(s.checks)},
-          {"findings", aa::findings_json(s.findings, "host")}};
+  Json j = Json::object();
+  j["name"] = r.host_name;
+  j["declared_site"] = opt(r.site_country);
+  j["eccn"] = s.eccn.empty() ? Json(nullptr) : Json(s.eccn);
+  j["ak_name"] = opt(s.ak_name);
+  j["pcr_selection"] = opt(s.pcr_selection);
+  j["inventory_digest"] = opt(s.inventory_digest);
+  j["inventory_bound"] = s.inventory_bound;
+  j["checks"] = checks_json(s.checks);
+  j["findings"] = aa::findings_json(s.findings, "host");
+  return j;
 }
 
 Error missing_claim(const std::string& where) {
@@ -141,10 +147,11 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
       if (tier_of_value(v) == TrustTier::kContraindicated)
         status = worse(status, TrustTier::kContraindicated);
     overall = worse(overall, status);
-    Json a = {{"eat_profile", kProfileAccelAttest},
-              {"ear_status", to_string(status)},
-              {"ear_trustworthiness_vector", vector},
-              {"ear_appraisal_policy_ids", Json::array({appraisal_policy_id(s.kind, r)})}};
+    Json a = Json::object();
+    a["eat_profile"] = kProfileAccelAttest;
+    a["ear_status"] = to_string(status);
+    a["ear_trustworthiness_vector"] = vector;
+    a["ear_appraisal_policy_ids"] = Json::array({appraisal_policy_id(s.kind, r)});
     if (s.kind == DeviceKind::kHost) {
       a[ext("host")] = host_ext(s, r);
     } else {
@@ -164,14 +171,16 @@ Json ear_claims(const PipelineResult& r, const VerifierIdentity& id, std::time_t
                        {"verified_at", x509::rfc3339(r.at)},
                        {"collected_at", x509::rfc3339(r.collected_at)}};
   Bytes nonce = hex_decode(r.nonce_hex).value_or(Bytes{});
-  return {{"eat_profile", kProfileIetf03},
-          {"iat", static_cast<int64_t>(iat)},
-          {"exp", static_cast<int64_t>(iat) + ttl},
-          {"eat_nonce", base64url_encode(nonce)},
-          {"ear_verifier_id", {{"developer", id.developer}, {"build", id.build}}},
-          {"ear_status", to_string(overall)},
-          {"submods", submods},
-          {ext("verification"), verification}};
+  Json out = Json::object();
+  out["eat_profile"] = kProfileIetf03;
+  out["iat"] = static_cast<int64_t>(iat);
+  out["exp"] = static_cast<int64_t>(iat) + ttl;
+  out["eat_nonce"] = base64url_encode(nonce);
+  out["ear_verifier_id"] = {{"developer", id.developer}, {"build", id.build}};
+  out["ear_status"] = to_string(overall);
+  out["submods"] = std::move(submods);
+  out[ext("verification")] = std::move(verification);
+  return out;
 }
 
 Status check_accel_attest_claims(const Json& claims, const std::string& origin) {

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/bytes.h"
+#include "core/json_text.h"
 #include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
@@ -285,7 +286,7 @@ Bytes es256_flip_s(ByteView rs) {
 
 Result<std::string> sign_es256(EVP_PKEY* private_key, const std::string& kid, const Json& payload) {
   Json header{{"alg", "ES256"}, {"typ", "JWT"}, {"kid", kid}};
-  std::string h = header.dump(), p = payload.dump();
+  std::string h = json_text(header), p = json_text(payload);
   std::string input = base64url_encode(as_bytes(h)) + "." + base64url_encode(as_bytes(p));
   Bytes raw = x509::sign_ecdsa_raw(private_key, EVP_sha256(), as_bytes(input), 32);
   if (raw.size() != 64) {
