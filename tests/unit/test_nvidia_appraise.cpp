@@ -516,5 +516,45 @@ TEST(NvidiaAppraise, ChainPrefixesAreVerifiedOnceAndReused) {
   }
 }
 
+// Chains are remembered by their exact text: the same text gives the same parsed chain (with the
+// digest the chain cache keys on), a text that differs anywhere is parsed on its own, one that
+// does not parse is never kept, and the byte bound stops additions while parsing goes on.
+TEST(NvidiaAppraise, ParsedChainsAreRememberedByTheirExactTextWithinTheirBounds) {
+  auto devices = test::serialized("hgx-8gpu-ppcie");
+  ASSERT_GE(devices.size(), 2u);
+  x509::ParsedCertCache cache;
+  auto a = cache.parse_chain(devices[0].chain_pem, "c", 8).value();
+  auto again = cache.parse_chain(devices[0].chain_pem, "c", 8).value();
+  EXPECT_EQ(a.get(), again.get());
+  ASSERT_EQ(a->certs.size(), 5u);
+  EXPECT_EQ(a->der_digest, x509::chain_digest(a->certs));
+  EXPECT_EQ(a->leaf_sha256, x509::fingerprint_sha256(a->certs[0].get()));
+  EXPECT_EQ(a->subject_cns[1], x509::subject_cn(a->certs[1].get()));
+  // The same certificates behind other text: parsed again, the same digest.
+  auto padded = cache.parse_chain("\n" + devices[0].chain_pem, "c", 8).value();
+  EXPECT_NE(padded.get(), a.get());
+  EXPECT_EQ(padded->der_digest, a->der_digest);
+  // Another device's chain: another digest, and the chain cache key differs with it.
+  auto b = cache.parse_chain(devices[1].chain_pem, "c", 8).value();
+  EXPECT_NE(b->der_digest, a->der_digest);
+  EXPECT_NE(CertificateCache::key(nvidia::pinned_device_root(), a->certs),
+            CertificateCache::key(nvidia::pinned_device_root(), b->certs));
+  // A remembered chain longer than the caller allows is refused as parsing would refuse it.
+  auto short_limit = cache.parse_chain(devices[0].chain_pem, "c", 4);
+  ASSERT_FALSE(short_limit.ok());
+  EXPECT_EQ(short_limit.error().code, "input.too-large");
+  // A chain that does not parse is an error every time.
+  std::string broken = devices[0].chain_pem;
+  broken.erase(broken.find("-----END CERTIFICATE-----"), 5);
+  EXPECT_FALSE(cache.parse_chain(broken, "c", 8).ok());
+  EXPECT_FALSE(cache.parse_chain(broken, "c", 8).ok());
+  // With no byte budget nothing is kept, and parsing still gives the same chain.
+  x509::ParsedCertCache none(8192, 0);
+  auto n1 = none.parse_chain(devices[0].chain_pem, "c", 8).value();
+  auto n2 = none.parse_chain(devices[0].chain_pem, "c", 8).value();
+  EXPECT_NE(n1.get(), n2.get());
+  EXPECT_EQ(n1->der_digest, a->der_digest);
+}
+
 }  // namespace
 }  // namespace aa

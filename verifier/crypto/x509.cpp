@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/text.h"
@@ -56,9 +57,12 @@ Result<ossl::X509Ptr> ParsedCertCache::parse(ByteView der, const std::string& fi
   // certificate is shared, so that threads using it later only read it.
   X509_check_purpose(cert.get(), -1, 0);
   std::lock_guard<std::mutex> lock(mu_);
-  if (certs_.size() < max_) {
+  // Held twice: the key and the certificate's own copy of its encoding.
+  // (Another thread may have added the same bytes meanwhile.)
+  if (certs_.size() < max_ && bytes_ + 2 * der.size() <= max_bytes_ && !certs_.count(key)) {
     X509_up_ref(cert.get());
     certs_.emplace(std::string(key), ossl::X509Ptr(cert.get()));
+    bytes_ += 2 * der.size();
   }
   return cert;
 }
@@ -94,8 +98,15 @@ Result<std::shared_ptr<const ParsedChain>> ParsedCertCache::parse_chain(std::str
   for (const auto& c : certs) chain->subject_cns.push_back(subject_cn(c.get()));
   chain->leaf_sha256 = fingerprint_sha256(certs.front().get());
   chain->certs = std::move(certs);
+  // The text, and the certificates' encodings in case parse() could not keep them.
+  size_t held = pem.size();
+  for (const auto& c : chain->certs)
+    held += static_cast<size_t>(std::max(0, i2d_X509(c.get(), nullptr)));
   std::lock_guard<std::mutex> lock(mu_);
-  if (chains_.size() < max_) chains_.emplace(std::string(pem), chain);
+  if (chains_.size() < max_ && bytes_ + held <= max_bytes_ &&
+      chains_.emplace(std::string(pem), chain).second) {
+    bytes_ += held;
+  }
   return std::shared_ptr<const ParsedChain>(std::move(chain));
 }
 

@@ -28,8 +28,9 @@ namespace aa::x509 {
 // bytes always parse to the same certificate, so a hit is exactly what parsing would give; only
 // certificates that parsed are kept. Whole PEM chains are remembered the same way, by their
 // exact text, with what every verifier reads of them (ParsedChain). Internally synchronised (one
-// cache may serve several threads); at most `max_entries` certificates and as many chains, then
-// it stops adding.
+// cache may serve several threads). Hosts choose what is remembered, so it is bounded twice: at
+// most `max_entries` certificates and as many chains, and at most `max_bytes` of certificate
+// encodings and chain texts together; beyond either it stops adding (parsing still works).
 struct ParsedChain {
   std::vector<ossl::X509Ptr> certs;      // in the order of the text
   std::string der_digest;                // chain_digest(certs); "" when one cannot be encoded
@@ -43,7 +44,8 @@ std::string chain_digest(const std::vector<ossl::X509Ptr>& certs);
 
 class ParsedCertCache {
  public:
-  explicit ParsedCertCache(size_t max_entries = 8192) : max_(max_entries) {}
+  explicit ParsedCertCache(size_t max_entries = 8192, size_t max_bytes = 32u << 20)
+      : max_(max_entries), max_bytes_(max_bytes) {}
   ParsedCertCache(const ParsedCertCache&) = delete;
   ParsedCertCache& operator=(const ParsedCertCache&) = delete;
   // The certificate of `der` (parse_der()), from the cache or parsed and remembered.
@@ -56,6 +58,8 @@ class ParsedCertCache {
 
  private:
   size_t max_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;  // held: certificate encodings, chain texts and their encodings
   std::mutex mu_;
   std::map<std::string, ossl::X509Ptr, std::less<>> certs_;
   std::map<std::string, std::shared_ptr<const ParsedChain>, std::less<>> chains_;
