@@ -2,12 +2,14 @@
 // size limits), checked against nlohmann's own parser: whatever the strict reader accepts,
 // nlohmann accepts with the same value and the same number types; whatever it calls a syntax
 // error or a non-finite number, nlohmann refuses too (texts with a NUL byte aside: nlohmann
-// ends its input there).
+// ends its input there). json_text()'s own compact writer is checked against nlohmann's dump()
+// on every document read and on the raw input as one string (any bytes, valid UTF-8 or not).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "core/json.h"
+#include "core/json_text.h"
 
 namespace {
 
@@ -42,12 +44,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                              /*allow_exceptions=*/false);
   if (r.ok()) {
     if (reference.is_discarded() || !same(*r, reference)) std::abort();
-    (void)r->dump();
+    if (aa::json_text(*r) != r->dump()) std::abort();
   } else if ((r.error().code == "input.bad-json" || r.error().code == "input.not-finite") &&
              text.find('\0') == std::string_view::npos) {
     // (nlohmann stops reading at a NUL byte and ignores what follows; a NUL is never valid
     // JSON, so the strict reader refuses it wherever it stands.)
     if (!reference.is_discarded()) std::abort();
+  }
+  const aa::Json raw = std::string(text);
+  if (aa::json_text(raw) != raw.dump(-1, ' ', false, aa::Json::error_handler_t::replace)) {
+    std::abort();
   }
   return 0;
 }

@@ -288,6 +288,8 @@ TEST(JsonText, CompactWriterMatchesTheLibrarySerialiser) {
   controls += "\x7f\"\\/";
   const Json j = {
       {"controls", controls},
+      {"mixed", "caf\xc3\xa9\n\"\xe2\x82\xac\\\x01\xf0\x9f\x98\x80\t"},
+      {"late bad", "caf\xc3\xa9 \n then \xff"},
       {"every byte", every_byte},
       {"bad", std::string("SN\xff\xfe"
                           "1\xc3")},

@@ -25,27 +25,35 @@ std::string json_pointer_token(std::string_view key) {
 
 namespace {
 
-bool valid_utf8(std::string_view s);
-
 // A JSON string, escaped exactly as nlohmann's dump() escapes one (ensure_ascii off): the
 // quote, the backslash, b f n r t, other control bytes as u00xx (lower-case hex), everything
 // else as it is. A string that is not valid UTF-8 is left to dump()'s own replacement (U+FFFD
 // per bad byte).
 void append_string(std::string& out, const std::string& s) {
-  if (!valid_utf8(s)) {
-    out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
-    return;
-  }
   static constexpr char kHex[] = "0123456789abcdef";
+  const size_t start = out.size();
   out += '"';
   const char* run = s.data();
   const char* end = s.data() + s.size();
+  // Until the first byte that is not ASCII, one test a byte; there the rest of the string is
+  // checked once, and from then on only the escapes matter.
+  unsigned char high = 0x80;
   for (const char* p = run; p != end; ++p) {
     const auto c = static_cast<unsigned char>(*p);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c < high && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      if (!valid_utf8(std::string_view(p, static_cast<size_t>(end - p)))) {
+        out.resize(start);
+        out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+        return;
+      }
+      high = 0xff;
+      if (c != 0xff) continue;  // (0xff is never valid UTF-8)
+    }
+    const auto e = static_cast<unsigned char>(*p);
     out.append(run, p);
     run = p + 1;
-    switch (c) {
+    switch (e) {
       case '"':
         out += "\\\"";
         break;
@@ -69,8 +77,8 @@ void append_string(std::string& out, const std::string& s) {
         break;
       default:
         out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
+        out += kHex[e >> 4];
+        out += kHex[e & 0xf];
     }
   }
   out.append(run, end);
@@ -135,8 +143,6 @@ std::string json_text(const Json& value, int indent) {
   return out;
 }
 
-namespace {
-
 bool valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -173,6 +179,8 @@ bool valid_utf8(std::string_view s) {
   }
   return true;
 }
+
+namespace {
 
 bool all_utf8(const Json& v) {
   if (v.is_string()) return valid_utf8(v.get_ref<const std::string&>());

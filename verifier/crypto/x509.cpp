@@ -68,18 +68,21 @@ Result<ossl::X509Ptr> ParsedCertCache::parse(ByteView der, const std::string& fi
 }
 
 std::string chain_digest(const std::vector<ossl::X509Ptr>& certs) {
-  std::string encodings;
+  Sha256 h;
+  std::vector<unsigned char> der;
   for (const auto& c : certs) {
     const int n = i2d_X509(c.get(), nullptr);
     if (n <= 0) return "";
     const auto len = static_cast<uint32_t>(n);
-    for (int s = 24; s >= 0; s -= 8) encodings += static_cast<char>((len >> s) & 0xff);
-    const size_t at = encodings.size();
-    encodings.resize(at + len);
-    auto* p = reinterpret_cast<unsigned char*>(encodings.data() + at);
+    const char prefix[4] = {static_cast<char>(len >> 24), static_cast<char>((len >> 16) & 0xff),
+                            static_cast<char>((len >> 8) & 0xff), static_cast<char>(len & 0xff)};
+    der.resize(len);
+    unsigned char* p = der.data();
     if (i2d_X509(c.get(), &p) != n) return "";
+    h.update(std::string_view(prefix, 4))
+        .update(std::string_view(reinterpret_cast<const char*>(der.data()), len));
   }
-  const auto d = sha256(encodings);
+  const auto d = h.final();
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 

@@ -77,8 +77,8 @@ Result<LedgerEntry> MemoryResultStore::append(const std::string& nonce_hex, std:
   e.entry_hash = ledger_entry_hash(e);
   if (!n.empty()) nonces_[n].used = true;
   by_id_[r.id] = ledger_.size();
-  ledger_.push_back(e);
-  return e;
+  ledger_.push_back(std::move(e));
+  return ledger_.back();
 }
 
 Result<std::optional<LedgerEntry>> MemoryResultStore::get(const std::string& id) {

@@ -399,7 +399,7 @@ struct Server::Impl {
     doc["kid"] = signer.kid;
     doc["token"] = token;
     doc["findings"] = std::move(findings);
-    nr.document = json_text(utf8_safe(doc));
+    nr.document = json_text(utf8_safe(std::move(doc)));  // moved: the token is most of it
     return nr;
   }
 
@@ -412,7 +412,11 @@ struct Server::Impl {
         {"position", e.position}, {"prev_hash", e.prev_hash}, {"entry_hash", e.entry_hash}};
     const std::string& d = e.result.document;
     if (fresh && d.size() > 2 && d.front() == '{' && d.back() == '}') {
-      return d.substr(0, d.size() - 1) + ",\"ledger\":" + json_text(ledger) + "}\n";
+      const std::string part = json_text(ledger);
+      std::string out;
+      out.reserve(d.size() + part.size() + 12);
+      out.append(d, 0, d.size() - 1).append(",\"ledger\":").append(part).append("}\n");
+      return out;
     }
     Json doc = Json::parse(d, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) doc = Json::object();

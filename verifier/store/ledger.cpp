@@ -13,12 +13,12 @@ namespace aa::ledger {
 
 namespace {
 
-void put_field(std::string& out, std::string_view v) {
+// One field of the hashed encoding: its length (8 bytes, big-endian), then its bytes.
+void put_field(Sha256& h, std::string_view v) {
   const auto n = static_cast<std::uint64_t>(v.size());
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((n >> shift) & 0xff));
-  }
-  out.append(v);
+  char len[8];
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<char>((n >> (56 - 8 * i)) & 0xff);
+  h.update(std::string_view(len, 8)).update(v);
 }
 
 bool hex64(const std::string& s) {
@@ -28,13 +28,13 @@ bool hex64(const std::string& s) {
 }
 
 bool utf8_ok(const std::string& s) {
-  return utf8_safe(Json(s)).get_ref<const std::string&>() == s;
+  return valid_utf8(s);
 }
 
 }  // namespace
 
 std::string entry_hash(const LedgerEntry& e) {
-  std::string enc;
+  Sha256 enc;
   const NewResult& r = e.result;
   put_field(enc, "accel-attest/ledger-entry/v1");
   put_field(enc, std::to_string(e.position));
@@ -49,7 +49,7 @@ std::string entry_hash(const LedgerEntry& e) {
   put_field(enc, r.token);
   put_field(enc, r.document);
   put_field(enc, e.prev_hash);
-  return sha256_hex(enc);
+  return hex_of(enc.final());
 }
 
 Status check_new_result(const NewResult& r) {
