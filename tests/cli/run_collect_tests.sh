@@ -2,12 +2,14 @@
 # accel-attest collect and attest without hardware (docs/collect.md): sysfs trees, the stand-in
 # NVML library (tests/fake_nvml) through the real dlopen path, a stand-in npu-smi printing
 # recorded outputs, swtpm, and the end to end run: swtpm + sysfs tree + stand-in NVML -> collect
-# -> verify, and -> serve (memory: store) -> attest -> signed result -> report.
-# Usage: run_collect_tests.sh BINARY SOURCE_DIR FAKE_NVML_LIBRARY
+# -> verify, and -> serve (memory: store) -> attest -> signed result -> report; the stand-in DCMI
+# library (tests/fake_dcmi) beside and instead of npu-smi.
+# Usage: run_collect_tests.sh BINARY SOURCE_DIR FAKE_NVML_LIBRARY FAKE_DCMI_LIBRARY
 set -u
 bin=$1
 src=$2
 nvml=$3
+dcmi=$4
 tmp=$(mktemp -d)
 . "$(dirname "$0")/check.sh"
 swtpm_pid=
@@ -111,6 +113,46 @@ check ascend-verify-serial 1 '"serial": "SYNTH-TEST-0000"' -- "$bin" verify "$tm
   --key "$key" --nonce $hgx_nonce --out "$tmp/asc.jwt" --json
 check no-npu-smi 1 "collect.npu-smi-unavailable \(0000:c1:00.0\).*cannot run it" -- col --nonce $hgx_nonce \
   --out "$tmp/x.json" --sysfs "$asc" --npu-smi "$tmp/no-such-npu-smi" --no-tpm
+
+# ---- Huawei NPUs through DCMI (tests/fake_dcmi, tests/data/ascend/DCMI.md) ----
+chips=$src/tests/data/ascend/dcmi-chips.json
+check dcmi 1 "DCMI: card 0 chip 0, Ascend 910B1, serial SYNTH-TEST-0000, VDie 0000000A-0000000B-0000000C-0000000D-0000000E \(reported\)" \
+  -- npu env FAKE_DCMI_CHIPS="$chips" "$bin" collect --host-name collect-test --time "$at" \
+  --nonce $hgx_nonce --out "$tmp/asc-dcmi.json" --sysfs "$asc" --npu-smi "$src/tests/cli/fake-npu-smi" \
+  --dcmi-library "$dcmi" --no-tpm
+grep -qE "collect.npu-smi-no-chip \(0000:02:00.0\).*DCMI's chip name and serial only" "$tmp/out" && ok ||
+  not_ok "dcmi: a chip npu-smi lacks is not said to come from DCMI"
+grep -qE "collect.dcmi-chip-skipped \(dcmi\).*dcmi_get_device_pcie_info_v2: card 3 chip 0" "$tmp/out" && ok ||
+  not_ok "dcmi: no finding for a chip without a PCI address"
+grep -qE "collect.dcmi-no-chip \(0000:41:00.0\)" "$tmp/out" && ok || not_ok "dcmi: no finding for an NPU DCMI lacks"
+grep -q "collect.ascend-sources-disagree" "$tmp/out" && not_ok "dcmi: agreeing sources called contradictory" || ok
+# DCMI fills the serial the failed board query left out, and names the chip npu-smi lacks.
+check dcmi-verify-serial 1 '"serial": "SYNTH-DCMI-0001"' -- "$bin" verify "$tmp/asc-dcmi.json" \
+  --key "$key" --nonce $hgx_nonce --out "$tmp/asc.jwt" --json
+check dcmi-verify-name 1 "0000:02:00.0  contraindicated  Huawei Ascend 910B1" -- "$bin" verify \
+  "$tmp/asc-dcmi.json" --key "$key" --nonce $hgx_nonce --out "$tmp/asc.jwt"
+# Contradicting claims: npu-smi's stay, the contradiction is a warning naming both.
+python3 -c 'import json,sys; c=json.load(sys.stdin); c[0]["chip_name"]="910B3"; c[0]["serial"]="OTHER-1"; print(json.dumps(c))' \
+  <"$chips" >"$tmp/chips-disagree.json"
+check dcmi-disagree 1 "collect.ascend-sources-disagree \(0000:c1:00.0\).*npu-smi names the chip 910B1, DCMI 910B3; npu-smi gives serial SYNTH-TEST-0000, DCMI OTHER-1" \
+  -- npu env FAKE_DCMI_CHIPS="$tmp/chips-disagree.json" "$bin" collect --host-name collect-test \
+  --time "$at" --nonce $hgx_nonce --out "$tmp/asc-dis.json" --sysfs "$asc" \
+  --npu-smi "$src/tests/cli/fake-npu-smi" --dcmi-library "$dcmi" --no-tpm
+check dcmi-disagree-verify 1 "0000:c1:00.0  contraindicated  Huawei Ascend 910B1" -- "$bin" verify \
+  "$tmp/asc-dis.json" --key "$key" --nonce $hgx_nonce --out "$tmp/asc.jwt"
+# DCMI alone (no npu-smi): the name and serial come from it.
+check dcmi-alone 1 "collect.npu-smi-unavailable \(0000:c1:00.0\).*DCMI's chip name and serial only" \
+  -- env FAKE_DCMI_CHIPS="$chips" "$bin" collect --host-name collect-test --time "$at" \
+  --nonce $hgx_nonce --out "$tmp/asc-alone.json" --sysfs "$asc" --npu-smi "$tmp/no-such-npu-smi" \
+  --dcmi-library "$dcmi" --no-tpm
+check dcmi-alone-verify 1 '"serial": "SYNTH-TEST-0000"' -- "$bin" verify "$tmp/asc-alone.json" \
+  --key "$key" --nonce $hgx_nonce --out "$tmp/asc.jwt" --json
+check dcmi-init-fails 1 "collect.dcmi-unavailable \(dcmi\).*dcmi.call: dcmi_init: DCMI error code" -- npu env FAKE_DCMI_INIT_FAIL=1 \
+  FAKE_DCMI_CHIPS="$chips" "$bin" collect --host-name collect-test --time "$at" --nonce $hgx_nonce \
+  --out "$tmp/x.json" --sysfs "$asc" --npu-smi "$src/tests/cli/fake-npu-smi" --dcmi-library "$dcmi" --no-tpm
+check dcmi-missing 1 "collect.dcmi-unavailable \(dcmi\).*cannot load $tmp/no-such-libdcmi.so" -- npu col \
+  --nonce $hgx_nonce --out "$tmp/x.json" --sysfs "$asc" --npu-smi "$src/tests/cli/fake-npu-smi" \
+  --dcmi-library "$tmp/no-such-libdcmi.so" --no-tpm
 
 # ---- a host with nothing to attest, bad input ----
 mkdir -p "$tmp/empty"

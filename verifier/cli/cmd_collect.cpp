@@ -13,6 +13,7 @@
 
 #include "bundle/bundle.h"
 #include "cli/commands.h"
+#include "collect/dcmi_npu.h"
 #include "collect/host_collect.h"
 #include "collect/nvml_gpu.h"
 #include "collect/tpm_host.h"
@@ -26,10 +27,11 @@ namespace {
 
 struct CollectCliOptions {
   std::string nonce, out, tcti, site, sysfs = "/sys", nvml_library = nvidia::kDefaultNvmlLibrary,
+                                      dcmi_library = ascend::kDefaultDcmiLibrary,
                                       npu_smi = "npu-smi", securityfs = "/sys/kernel/security",
                                       ak_cert, ak_handle, host_name,
                                       pcrs = "sha256:0,1,2,3,4,5,6,7,16", time;
-  bool no_nvml = false, no_tpm = false, ecc = false;
+  bool no_nvml = false, no_dcmi = false, no_tpm = false, ecc = false;
 };
 
 // Prints the error (fail()) and returns `rc`, where the exit code is not the error's own.
@@ -176,6 +178,7 @@ Result<CollectRun> collect_bundle(const CollectCliOptions& o, const Bytes& nonce
   co.nonce = nonce;
   co.sysfs_root = o.sysfs;
   co.nvml_library = o.no_nvml ? "" : o.nvml_library;
+  co.dcmi_library = o.no_dcmi ? "" : o.dcmi_library;
   co.npu_smi = o.npu_smi;
   co.accelerator_vendor = [reg](uint16_t v) { return reg->is_accelerator_vendor(v); };
   co.known_part = [reg](uint16_t v, uint16_t d) { return !reg->match(v, d, 0, 0).empty(); };
@@ -409,6 +412,10 @@ void add_collect_options(CLI::App* c, CollectCliOptions& o) {
                 "the NVML library to load at run time (default libnvidia-ml.so.1)");
   c->add_flag("--no-nvml", o.no_nvml, "do not load NVML (NVIDIA devices reported only)");
   c->add_option("--npu-smi", o.npu_smi, "the npu-smi program (default npu-smi on PATH)");
+  c->add_option("--dcmi-library", o.dcmi_library,
+                "Huawei's DCMI library, loaded at run time where present (default " +
+                    std::string(ascend::kDefaultDcmiLibrary) + ")");
+  c->add_flag("--no-dcmi", o.no_dcmi, "do not load DCMI (Ascend names from npu-smi only)");
   c->add_option("--securityfs", o.securityfs,
                 "securityfs root holding tpm0/binary_bios_measurements (default "
                 "/sys/kernel/security)");

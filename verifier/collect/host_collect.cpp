@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "ascend/npu_smi.h"
+#include "collect/dcmi_npu.h"
 #include "collect/nvml_gpu.h"
 #include "core/json_text.h"
 #include "core/text.h"
@@ -365,19 +366,22 @@ struct NvidiaCollector {
   }
 };
 
-// Huawei NPUs through npu-smi: the table once, a board query per NPU id.
+// Huawei NPUs through npu-smi (the table once, a board query per NPU id) and DCMI (every chip
+// once).
 struct AscendCollector {
   AscendCollector(const CollectOptions& opts, Collected& c) : o(opts), out(c) {}
   const CollectOptions& o;
   Collected& out;
   bool tried = false;
-  std::string table, why_not;
+  std::string table, why_not, why_not_dcmi;
   std::vector<ascend::NpuChip> chips;
   std::map<int, std::string> boards;
+  std::optional<ascend::DcmiChips> dcmi;
 
   void open() {
     if (tried) return;
     tried = true;
+    open_dcmi();
     if (o.npu_smi.empty()) {
       why_not = "npu-smi was not asked for";
       return;
@@ -396,44 +400,110 @@ struct AscendCollector {
     chips = std::move(*c);
   }
 
+  void open_dcmi() {
+    if (o.dcmi_library.empty()) {
+      why_not_dcmi = "DCMI was not asked for";
+      return;
+    }
+    auto session = ascend::DcmiSession::open(o.dcmi_library);
+    auto list = session ? (*session)->chips() : Result<ascend::DcmiChips>(session.error());
+    if (!list) {
+      why_not_dcmi = list.error().to_string();
+      out.findings.push_back(finding("collect.dcmi-unavailable", "dcmi",
+                                     "DCMI gives no NPU identity: " + why_not_dcmi,
+                                     Severity::kInfo));
+      return;
+    }
+    for (const auto& why : list->skipped) {
+      out.findings.push_back(finding("collect.dcmi-chip-skipped", "dcmi", why, Severity::kInfo));
+    }
+    dcmi = std::move(*list);
+  }
+
+  const ascend::DcmiChip* dcmi_chip(const std::string& address) const {
+    if (!dcmi) return nullptr;
+    for (const auto& c : dcmi->chips)
+      if (c.address == address) return &c;
+    return nullptr;
+  }
+
   void npu(const PciDevice& d, Json& dev, DeviceSummary& sum) {
     open();
     const std::string& a = d.address;
-    if (table.empty()) {
-      out.findings.push_back(finding("collect.npu-smi-unavailable", a,
-                                     "NPU " + a + " is identified by PCI IDs only: " + why_not));
-      return;
+    const ascend::DcmiChip* dc = dcmi_chip(a);
+    if (dcmi && !dc) {
+      out.findings.push_back(
+          finding("collect.dcmi-no-chip", a, "DCMI lists no chip at " + a, Severity::kInfo));
     }
-    const ascend::NpuChip* c = ascend::chip_at(chips, a);
-    if (!c) {
+    Json reported = Json::object();
+    const ascend::NpuChip* pc = nullptr;  // what the verifier will read from npu-smi's text
+    std::optional<std::vector<ascend::NpuChip>> parsed;
+    if (table.empty()) {
+      out.findings.push_back(
+          finding("collect.npu-smi-unavailable", a,
+                  "NPU " + a + " is identified by " +
+                      (dc ? std::string("DCMI's chip name and serial only") : "PCI IDs only") +
+                      ": " + why_not));
+    } else if (const ascend::NpuChip* c = ascend::chip_at(chips, a); !c) {
       out.findings.push_back(
           finding("collect.npu-smi-no-chip", a,
-                  "`npu-smi info` lists no chip at " + a + ": identified by PCI IDs only"));
+                  "`npu-smi info` lists no chip at " + a + ": identified by " +
+                      (dc ? std::string("DCMI's chip name and serial only") : "PCI IDs only")));
+    } else {
+      std::string text = table;
+      auto b = boards.find(c->npu_id);
+      if (b == boards.end()) {
+        auto q = run_program({o.npu_smi, "info", "-t", "board", "-i", std::to_string(c->npu_id)},
+                             kNpuSmiLimit);
+        if (!q) {
+          out.findings.push_back(
+              finding("collect.npu-smi-board-failed", a,
+                      "NPU " + a + ": no board query (no serial): " + q.error().to_string(),
+                      Severity::kInfo));
+        }
+        b = boards.emplace(c->npu_id, q ? *q : std::string()).first;
+      }
+      if (!b->second.empty()) text += "\n" + b->second;
+      reported["npu_smi"] = text;
+      if (auto p = ascend::parse_npu_smi(text, "npu-smi")) {
+        parsed = std::move(*p);
+        pc = ascend::chip_at(*parsed, a);
+      }
+      sum.facts.push_back(
+          "npu-smi: NPU " + std::to_string(c->npu_id) + " chip " + std::to_string(c->chip_id) +
+          (pc && !pc->name.empty() ? ", name " + pc->name : std::string()) +
+          (pc && pc->serial ? ", serial " + *pc->serial : std::string(", no serial")) +
+          ", health " + (c->health.empty() ? "?" : c->health) + " (reported)");
+    }
+    if (dc) dcmi_identity(*dc, pc, a, reported, sum);
+    if (!reported.empty()) dev["reported"] = std::move(reported);
+  }
+
+  // DCMI's name and serial go into the bundle where npu-smi does not contradict them.
+  void dcmi_identity(const ascend::DcmiChip& dc, const ascend::NpuChip* pc, const std::string& a,
+                     Json& reported, DeviceSummary& sum) {
+    sum.facts.push_back(
+        "DCMI: card " + std::to_string(dc.card) + " chip " + std::to_string(dc.device) +
+        (dc.chip_name ? ", " + dc.chip_type.value_or("") + (dc.chip_type ? " " : "") + *dc.chip_name
+                      : std::string(", no chip name")) +
+        (dc.serial ? ", serial " + *dc.serial : std::string(", no serial")) +
+        (dc.vdie_id ? ", VDie " + *dc.vdie_id : std::string()) + " (reported)");
+    std::string disagree;
+    if (dc.chip_name && pc && !pc->name.empty() && pc->name != *dc.chip_name) {
+      disagree += "npu-smi names the chip " + pc->name + ", DCMI " + *dc.chip_name;
+    }
+    if (dc.serial && pc && pc->serial && *pc->serial != *dc.serial) {
+      disagree += (disagree.empty() ? "" : "; ") + std::string("npu-smi gives serial ") +
+                  *pc->serial + ", DCMI " + *dc.serial;
+    }
+    if (!disagree.empty()) {
+      out.findings.push_back(finding(
+          "collect.ascend-sources-disagree", a,
+          "NPU " + a + ": " + disagree + " (both are the host's claims; npu-smi's are kept)"));
       return;
     }
-    std::string text = table;
-    auto b = boards.find(c->npu_id);
-    if (b == boards.end()) {
-      auto q = run_program({o.npu_smi, "info", "-t", "board", "-i", std::to_string(c->npu_id)},
-                           kNpuSmiLimit);
-      if (!q) {
-        out.findings.push_back(
-            finding("collect.npu-smi-board-failed", a,
-                    "NPU " + a + ": no board query (no serial): " + q.error().to_string(),
-                    Severity::kInfo));
-      }
-      b = boards.emplace(c->npu_id, q ? *q : std::string()).first;
-    }
-    if (!b->second.empty()) text += "\n" + b->second;
-    dev["reported"] = Json{{"npu_smi", text}};
-    // What the verifier will read from it (the same parser).
-    auto parsed = ascend::parse_npu_smi(text, "npu-smi");
-    const ascend::NpuChip* pc = parsed ? ascend::chip_at(*parsed, a) : nullptr;
-    sum.facts.push_back(
-        "npu-smi: NPU " + std::to_string(c->npu_id) + " chip " + std::to_string(c->chip_id) +
-        (pc && !pc->name.empty() ? ", name " + pc->name : std::string()) +
-        (pc && pc->serial ? ", serial " + *pc->serial : std::string(", no serial")) + ", health " +
-        (c->health.empty() ? "?" : c->health) + " (reported)");
+    if (dc.chip_name) reported["name"] = *dc.chip_name;
+    if (dc.serial) reported["serial"] = *dc.serial;
   }
 };
 

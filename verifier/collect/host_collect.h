@@ -13,6 +13,10 @@
 //   - for each Huawei NPU, `npu-smi info` and `npu-smi info -t board -i <NPU id>` (run without a
 //     shell, output bounded at 1 MiB each), attached verbatim as reported.npu_smi: the table and
 //     the board block of that NPU;
+//   - for each Huawei NPU, where the DCMI library loads (collect/dcmi_npu.h), its chip name and
+//     electronic-label serial as reported.name and reported.serial -- unless npu-smi names the
+//     chip otherwise or gives another serial: then npu-smi's stay, and
+//     collect.ascend-sources-disagree says both (two claims from one host that contradict);
 //   - the declared site (`site`, as the bundle's host.site) and the host name.
 // A piece that cannot be had never aborts the run: the device stays in the bundle with what
 // could be had, and a finding (collect.* codes, docs/findings.md) names the device and says why.
@@ -56,6 +60,7 @@ struct CollectOptions {
   std::string sysfs_root = "/sys";
   std::string nvml_library;  // empty: NVML is not tried (every NVIDIA device reported only)
   std::string npu_smi;       // program path or name on PATH; empty: not run
+  std::string dcmi_library;  // empty: DCMI is not tried
   std::optional<Json> site;  // host.site as the bundle carries it
   std::function<bool(uint16_t vendor)> accelerator_vendor;
   std::function<bool(uint16_t vendor, uint16_t device)> known_part;
@@ -71,7 +76,7 @@ struct DeviceSummary {
 struct Collected {
   Json bundle;  // host.tpm absent: the caller adds it after the quote
   std::vector<DeviceSummary> devices;
-  std::vector<Finding> findings;        // pointer: the device address, "tpm", "nvml", "npu-smi"
+  std::vector<Finding> findings;  // pointer: the device address, "tpm", "nvml", "npu-smi", "dcmi"
   std::vector<std::string> host_facts;  // driver version, CC state, protected PCIe
 };
 

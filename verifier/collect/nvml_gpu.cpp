@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "collect/dl.h"
 #include "collect/nvml_abi.h"
 #include "crypto/ossl.h"
 #include "crypto/x509.h"
@@ -49,21 +50,13 @@ Error call_error(const NvmlSession::Api& api, const char* fn, NvmlReturn rc) {
 
 template <typename F>
 Status resolve(void* lib, const char* name, F& out) {
-  void* sym = ::dlsym(lib, name);
-  if (!sym)
-    return make_error("nvml.unavailable", name, "the NVML library has no " + std::string(name));
-  out = reinterpret_cast<F>(sym);
-  return Ok{};
+  return collect::resolve(lib, name, out, "nvml.unavailable", "NVML");
 }
-
-template <typename F>
-void resolve_optional(void* lib, const char* name, F& out) {
-  if (void* sym = ::dlsym(lib, name)) out = reinterpret_cast<F>(sym);
-}
+using collect::resolve_optional;
 
 // A NUL-terminated string NVML wrote into a buffer of `n` bytes (the buffer's end bounds it).
 std::string from_buffer(const char* buf, size_t n) {
-  return std::string(buf, std::find(buf, buf + n, '\0'));
+  return collect::text_of(buf, n);
 }
 
 template <size_t N>
@@ -89,14 +82,9 @@ std::optional<std::string> bus_id_of(const PciInfo& p) {
 
 Result<std::shared_ptr<NvmlSession>> NvmlSession::open(const std::string& library) {
   std::shared_ptr<NvmlSession> s(new NvmlSession());
-  void* lib = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    const char* why = ::dlerror();
-    return make_error("nvml.unavailable", "library",
-                      "cannot load " + library + ": " + (why ? why : "unknown") +
-                          " (NVIDIA's driver provides it)");
-  }
-  s->library_ = std::shared_ptr<void>(lib, [](void* h) { ::dlclose(h); });
+  AA_TRY(handle, collect::open_library(library, "nvml.unavailable", "NVIDIA's driver provides it"));
+  s->library_ = std::move(handle);
+  void* lib = s->library_.get();
   s->api_ = std::make_unique<Api>();
   Api& api = *s->api_;
   AA_CHECK(resolve(lib, "nvmlErrorString", api.error_string));
