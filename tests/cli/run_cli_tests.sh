@@ -361,6 +361,52 @@ if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
     echo "FAIL tpm-quote-enrolled used another AK"; fail=$((fail + 1)); fi
   check tpm-quote-enrolled-verify 0 "signature=pass" -- "$bin" tpm verify --message "$tmp/qp/quote.msg" \
     --signature "$tmp/qp/quote.sig" --pcrs "$tmp/qp/quote.pcrs" --ak-public "$tmp/ak/ak.pub" --nonce "$n"
+  # The enrolment record (docs/tpm.md): check-answer signs one for the AK it enrolled; with the
+  # verifier's key configured, quotes by that AK are trusted, and the inventory they bind is
+  # platform-bound, without an AK certificate.
+  k=$tmp/keys/signing-key.pem
+  check tpm-record 0 "enrolment record for AK .* written to" -- "$bin" tpm check-answer \
+    --challenge "$tmp/ch" --answer "$tmp/answer.bin" --record "$tmp/enrol.jwt" --key "$k"
+  check tpm-record-wrong-answer 1 "tpm.activation-failed" -- "$bin" tpm check-answer \
+    --challenge "$tmp/ch" --answer "$tmp/wrong.bin" --record "$tmp/enrol-wrong.jwt" --key "$k"
+  [ ! -e "$tmp/enrol-wrong.jwt" ] && ok || not_ok "tpm-record-wrong-answer wrote a record"
+  # A challenge whose EK nobody vouched for never gives a record.
+  check tpm-challenge-no-ek-cert 0 "tpm.ek-cert-missing" -- "$bin" tpm challenge --ek-public "$tmp/ak/ek.pub" \
+    --ak-public "$tmp/ak/ak.pub" --out "$tmp/ch-noek"
+  check tpm-activate-noek 0 "answer written" -- "$bin" tpm activate --tcti "$tcti" --handle 0x81010020 \
+    --challenge "$tmp/ch-noek" --out "$tmp/answer-noek.bin"
+  check tpm-record-unvouched-ek 1 "tpm.ek-cert-untrusted: no enrolment record" -- "$bin" tpm check-answer \
+    --challenge "$tmp/ch-noek" --answer "$tmp/answer-noek.bin" --record "$tmp/enrol-noek.jwt" --key "$k"
+  [ ! -e "$tmp/enrol-noek.jwt" ] && ok || not_ok "tpm-record-unvouched-ek wrote a record"
+  tv=(tpm verify --message "$tmp/qp/quote.msg" --signature "$tmp/qp/quote.sig" --pcrs "$tmp/qp/quote.pcrs"
+      --ak-public "$tmp/ak/ak.pub" --nonce "$n")
+  check tpm-verify-enrolled 0 "ak_trust=pass" -- "$bin" "${tv[@]}" --enrolment "$tmp/enrol.jwt" \
+    --enrolment-key "$k"
+  check tpm-verify-enrolled-jwks 0 "ak_trust=pass" -- "$bin" "${tv[@]}" --enrolment "$tmp/enrol.jwt" \
+    --enrolment-key "$tmp/keys/jwks.json"
+  "$bin" keygen --out "$tmp/keys-other" >/dev/null
+  check tpm-verify-enrolled-other-key 1 "tpm.enrolment-invalid" -- "$bin" "${tv[@]}" \
+    --enrolment "$tmp/enrol.jwt" --enrolment-key "$tmp/keys-other/signing-key.pem"
+  check tpm-verify-enrolled-other-ak 1 "tpm.enrolment-ak-mismatch" -- "$bin" tpm verify \
+    --message "$tmp/q/quote.msg" --signature "$tmp/q/quote.sig" --pcrs "$tmp/q/quote.pcrs" \
+    --ak-public "$tmp/q/ak.pub" --nonce "$n" --enrolment "$tmp/enrol.jwt" --enrolment-key "$k"
+  check tpm-verify-enrolled-before 1 "tpm.enrolment-future" -- "$bin" "${tv[@]}" \
+    --enrolment "$tmp/enrol.jwt" --enrolment-key "$k" --time 2020-01-01T00:00:00Z
+  # collect with the enrolled AK and its record -> verify: the NVSwitch-free HGX host's GPUs
+  # (no NVML here) are platform-bound through the trusted quote.
+  check collect-enrolled 1 "AK enrolment record" -- "$bin" collect --nonce "$n" \
+    --out "$tmp/enrolled-bundle.json" --sysfs "$hosts/hgx-h100/sys" --no-nvml --tcti "$tcti" \
+    --ak-handle 0x81010020 --ak-enrolment "$tmp/enrol.jwt" --host-name enrolled-host
+  grep -q "collect.ak-uncertified" "$tmp/out" && not_ok "collect-enrolled: called the AK uncertified" || ok
+  check verify-enrolled 1 "platform-bound" -- "$bin" verify "$tmp/enrolled-bundle.json" --key "$k" \
+    --nonce "$n" --out "$tmp/enrolled.jwt" --enrolment-key "$k"
+  grep -q "platform-bound" "$tmp/out" && ok || not_ok "verify-enrolled: no device platform-bound"
+  check verify-enrolled-no-key 1 "tpm.ak-untrusted" -- "$bin" verify "$tmp/enrolled-bundle.json" \
+    --key "$k" --nonce "$n" --out "$tmp/enrolled2.jwt"
+  grep -q "platform-bound" "$tmp/out" && not_ok "verify-enrolled-no-key: platform-bound without a key" || ok
+  check collect-not-a-record 2 "input.bad-value.*not an AK enrolment record|jose.bad" -- "$bin" collect \
+    --nonce "$n" --out "$tmp/x.json" --sysfs "$hosts/hgx-h100/sys" --no-nvml --tcti "$tcti" \
+    --ak-handle 0x81010020 --ak-enrolment "$tmp/keys/jwks.json"
   # tpm2-tools' own files (tpm2_quote -m/-s/-o, -F serialized and values) from this swtpm, and
   # tpm2_createak's TPM2B_PUBLIC: `tpm verify` reads them as they are.
   if command -v tpm2_quote >/dev/null; then

@@ -479,3 +479,120 @@ TEST(TpmQuote, EveryPcrFileFormOfTpm2ToolsIsReadAndToldApartByItsForm) {
 
 }  // namespace
 }  // namespace aa
+
+#include "results/jose.h"
+#include "tpm/enrolment.h"
+
+namespace aa {
+namespace {
+
+struct EnrolmentKeys {
+  ossl::PKey key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
+  std::string kid = jose::thumbprint(key.get());
+  jose::Jwks jwks() const {
+    jose::Jwks j;
+    j.keys.push_back({kid, ossl::PKey(EVP_PKEY_dup(key.get()))});
+    return j;
+  }
+};
+
+// An AK trusted by a verifier's enrolment record instead of a certificate: the record must be
+// signed by a configured enrolment key, name this AK, and predate the verification; each way of
+// failing has its own finding, and a record is never trusted without a key to check it.
+TEST(TpmEnrolment, RecordSignedByTheVerifierTrustsTheAkItNames) {
+  EnrolmentKeys ours, theirs;
+  const Bytes name = file("swtpm/ak_rsa.name.bin");
+  auto r = refs(kSwtpmNonce);
+  const std::time_t enrolled = r.at - 86400;
+  auto record = tpm::sign_enrolment(ours.key.get(), ours.kid, name, std::nullopt, enrolled);
+  ASSERT_TRUE(record.ok()) << record.error().message;
+  const jose::Jwks keys = ours.jwks();
+  auto parsed = tpm::verify_enrolment(*record + "\n", keys, "rec");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->ak_name, name);
+  EXPECT_EQ(parsed->enrolled_at, enrolled);
+  EXPECT_EQ(parsed->kid, ours.kid);
+
+  auto with_record = [&](const std::string& text) {
+    tpm::QuoteEvidence ev = swtpm("rsa");
+    ev.ak_enrolment = Bytes(text.begin(), text.end());
+    return ev;
+  };
+  r.enrolment_keys = &keys;
+  auto a = tpm::appraise_quote(with_record(*record), r);
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kPass) << text(a);
+  EXPECT_FALSE(has(a, "tpm.ak-untrusted"));
+  ASSERT_TRUE(a.ak_enrolment.has_value());
+
+  // No enrolment key configured: the record proves nothing.
+  auto no_keys = refs(kSwtpmNonce);
+  a = tpm::appraise_quote(with_record(*record), no_keys);
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kWarn);
+  EXPECT_TRUE(has(a, "tpm.ak-untrusted"));
+
+  // Signed by another verifier's key.
+  auto foreign = tpm::sign_enrolment(theirs.key.get(), theirs.kid, name, std::nullopt, enrolled);
+  a = tpm::appraise_quote(with_record(*foreign), r);
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kFail);
+  EXPECT_TRUE(has(a, "tpm.enrolment-invalid")) << text(a);
+  // Signed by ours but under the other kid: still refused (the kid names no configured key).
+  auto wrong_kid = tpm::sign_enrolment(ours.key.get(), theirs.kid, name, std::nullopt, enrolled);
+  a = tpm::appraise_quote(with_record(*wrong_kid), r);
+  EXPECT_TRUE(has(a, "tpm.enrolment-invalid")) << text(a);
+
+  // An altered payload (another AK's name spliced in) no longer verifies.
+  const Bytes other_name = file("swtpm/ak_ecc_p256.name.bin");
+  auto other = tpm::sign_enrolment(ours.key.get(), ours.kid, other_name, std::nullopt, enrolled);
+  std::string spliced =
+      record->substr(0, record->find('.') + 1) +
+      other->substr(other->find('.') + 1, other->rfind('.') - other->find('.') - 1) +
+      record->substr(record->rfind('.'));
+  a = tpm::appraise_quote(with_record(spliced), r);
+  EXPECT_TRUE(has(a, "tpm.enrolment-invalid")) << text(a);
+
+  // A genuine record for another AK, beside this AK's quote.
+  a = tpm::appraise_quote(with_record(*other), r);
+  EXPECT_EQ(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kFail);
+  EXPECT_TRUE(has(a, "tpm.enrolment-ak-mismatch")) << text(a);
+
+  // Enrolled after the time of verification.
+  auto later = tpm::sign_enrolment(ours.key.get(), ours.kid, name, std::nullopt, r.at + 60);
+  a = tpm::appraise_quote(with_record(*later), r);
+  EXPECT_TRUE(has(a, "tpm.enrolment-future")) << text(a);
+
+  // Not a record: a signed token of another schema.
+  Json not_record = {{"schema", "accel-attest/something-else/v1"}, {"iat", 1}};
+  auto token = jose::sign_es256(ours.key.get(), ours.kid, not_record);
+  auto bad = tpm::verify_enrolment(*token, keys, "rec");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "tpm.enrolment-malformed");
+  EXPECT_EQ(bad.error().field, "rec#/schema");
+  a = tpm::appraise_quote(with_record(*token), r);
+  EXPECT_TRUE(has(a, "tpm.enrolment-invalid")) << text(a);
+  a = tpm::appraise_quote(with_record("not a token"), r);
+  EXPECT_TRUE(has(a, "tpm.enrolment-invalid")) << text(a);
+
+  // An AK certificate, when one came, decides instead of the record.
+  tpm::QuoteEvidence both = with_record(*record);
+  both.ak_cert_der = file("gce/ak_cert.der");
+  a = tpm::appraise_quote(both, r);
+  EXPECT_NE(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kPass) << text(a);
+}
+
+// Every token sign_es256() writes is one verify_compact() reads: a payload that would make a
+// larger token is refused at signing.
+TEST(Jose, NoTokenIsSignedThatReadersWouldRefuse) {
+  EnrolmentKeys k;
+  Json big = {{"host", std::string(jose::kMaxTokenBytes, 'a')}};
+  auto t = jose::sign_es256(k.key.get(), k.kid, big);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, "jose.sign-failed");
+  // Just under: signed, and read back.
+  Json fits = {{"host", std::string(jose::kMaxTokenBytes / 4 * 3 - 200, 'a')}};
+  auto ok = jose::sign_es256(k.key.get(), k.kid, fits);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_TRUE(jose::verify_compact(*ok, k.jwks(), "t").ok());
+}
+
+}  // namespace
+}  // namespace aa

@@ -17,6 +17,7 @@
 #include "nvidia/profile.h"
 #include "policy/export_policy.h"
 #include "registry/registry.h"
+#include "results/jose.h"
 #include "rim/rim_source.h"
 #include "tpm/pcrs.h"
 
@@ -32,6 +33,7 @@ struct References::Data {
   std::optional<aa::RevocationStore> revocation;
   aa::ossl::X509Ptr ak_ca;
   std::vector<aa::ossl::X509Ptr> ak_intermediates;
+  aa::jose::Jwks enrolment_keys;  // empty: AK enrolment records are not trusted
   std::optional<aa::tpm::PcrPolicy> pcr_policy;
   std::optional<aa::location::Boundaries> boundaries;  // set when landmarks were given
   std::map<std::string, aa::location::TrustedLandmark> landmarks;

@@ -89,6 +89,7 @@ Result<Verification> verify(const References& references, std::string_view bundl
   refs.pcr_policy = d.pcr_policy ? &*d.pcr_policy : nullptr;
   refs.ak_ca = d.ak_ca.get();
   for (const auto& c : d.ak_intermediates) refs.ak_intermediates.push_back(c.get());
+  refs.enrolment_keys = d.enrolment_keys.keys.empty() ? nullptr : &d.enrolment_keys;
   refs.at = o.at;
   if (d.boundaries) {
     refs.boundaries = &*d.boundaries;

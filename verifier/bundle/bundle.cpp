@@ -16,6 +16,15 @@ namespace aa {
 namespace {
 
 constexpr size_t kMaxDevices = 512;
+// Names and serials the host writes end up in signed results and reports: no real one is near
+// this, and a longer one is refused rather than carried into every result.
+constexpr size_t kMaxShortText = 1024;
+
+Status short_text(const JsonAt& at, const std::string& s) {
+  if (s.size() <= kMaxShortText) return Ok{};
+  return make_error("input.too-large", at.where(),
+                    std::to_string(s.size()) + " bytes; at most " + std::to_string(kMaxShortText));
+}
 
 Result<Bytes> b64(const JsonAt& o, std::string_view key) {
   AA_TRY(f, o.field(key));
@@ -33,8 +42,8 @@ Result<std::optional<Bytes>> optional_b64(const JsonAt& o, std::string_view key)
 
 Result<BundleTpm> read_tpm(const JsonAt& at) {
   AA_TRY(o, at.object());
-  AA_CHECK(
-      o.only_fields({"quote", "signature", "pcrs", "ak_public", "ak_certificate", "eventlog"}));
+  AA_CHECK(o.only_fields(
+      {"quote", "signature", "pcrs", "ak_public", "ak_certificate", "ak_enrolment", "eventlog"}));
   BundleTpm t;
   AA_TRY(q, b64(o, "quote"));
   AA_TRY(s, b64(o, "signature"));
@@ -42,12 +51,14 @@ Result<BundleTpm> read_tpm(const JsonAt& at) {
   AA_TRY(a, b64(o, "ak_public"));
   AA_TRY(c, optional_b64(o, "ak_certificate"));
   AA_TRY(e, optional_b64(o, "eventlog"));
+  AA_TRY(en, optional_b64(o, "ak_enrolment"));
   t.quote = std::move(q);
   t.signature = std::move(s);
   t.pcrs = std::move(p);
   t.ak_public = std::move(a);
   t.ak_certificate = std::move(c);
   t.eventlog = std::move(e);
+  t.ak_enrolment = std::move(en);
   return t;
 }
 
@@ -86,10 +97,12 @@ Result<BundleDevice> read_device(const JsonAt& at, std::set<std::string>& seen) 
     AA_CHECK(ro.only_fields({"name", "serial", "npu_smi"}));
     if (auto n = ro.optional_field("name")) {
       AA_TRY(s, n->string());
+      AA_CHECK(short_text(*n, s));
       d.pci.reported_name = s;
     }
     if (auto n = ro.optional_field("serial")) {
       AA_TRY(s, n->string());
+      AA_CHECK(short_text(*n, s));
       d.serial = s;
     }
     if (auto n = ro.optional_field("npu_smi")) {
@@ -136,6 +149,7 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
   AA_TRY(ho, host_at.object());
   AA_CHECK(ho.only_fields({"name", "site", "tpm"}));
   AA_TRY(name, ho.string_field("name"));
+  AA_CHECK(short_text(ho.child("name"), name));
   b.host_name = name;
   if (auto site = ho.optional_field("site")) {
     AA_TRY(so, site->object());
@@ -148,6 +162,7 @@ Result<Bundle> parse_bundle(std::string_view json, const std::string& origin) {
     b.site_country = c;
     if (so.optional_field("name")) {
       AA_TRY(n, so.string_field("name"));
+      AA_CHECK(short_text(so.child("name"), n));
       b.site_name = n;
     }
     auto lat = so.optional_field("lat");

@@ -25,6 +25,7 @@ namespace aa {
 struct BundleTpm {
   Bytes quote, signature, pcrs, ak_public;  // TPMS_ATTEST, TPMT_SIGNATURE, PCR values, AK
   std::optional<Bytes> ak_certificate, eventlog;
+  std::optional<Bytes> ak_enrolment;  // an AK enrolment record (tpm/enrolment.h), the JWS text
 };
 
 struct BundleDevice {

@@ -20,6 +20,8 @@
 #include "core/json_text.h"
 #include "core/terminal.h"
 #include "core/text.h"
+#include "results/jose.h"
+#include "tpm/enrolment.h"
 
 namespace aa::cli {
 
@@ -29,7 +31,7 @@ struct CollectCliOptions {
   std::string nonce, out, tcti, site, sysfs = "/sys", nvml_library = nvidia::kDefaultNvmlLibrary,
                                       dcmi_library = ascend::kDefaultDcmiLibrary,
                                       npu_smi = "npu-smi", securityfs = "/sys/kernel/security",
-                                      ak_cert, ak_handle, host_name,
+                                      ak_cert, ak_enrolment, ak_handle, host_name,
                                       pcrs = "sha256:0,1,2,3,4,5,6,7,16", time;
   bool no_nvml = false, no_dcmi = false, no_tpm = false, ecc = false;
 };
@@ -46,6 +48,7 @@ struct TpmOptions {
   TPML_PCR_SELECTION selection{};
   std::optional<TPM2_HANDLE> ak_handle;
   std::optional<Bytes> ak_certificate;
+  std::optional<std::string> ak_enrolment;  // the record's text (one JWS line)
 };
 
 struct CollectRun {
@@ -88,6 +91,17 @@ Result<TpmOptions> tpm_options(const CollectCliOptions& o) {
     AA_TRY(der, ak_certificate_der(o.ak_cert));
     t.ak_certificate = std::move(der);
   }
+  if (!o.ak_enrolment.empty()) {
+    AA_TRY(text, read_file(o.ak_enrolment, 64u << 10));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    // Only its form is checked here: the verifier checks the signature with its own keys.
+    AA_TRY(jws, jose::decode_unverified(text, o.ak_enrolment));
+    if (jws.payload.value("schema", std::string()) != tpm::kEnrolmentSchema) {
+      return make_error("input.bad-value", o.ak_enrolment,
+                        "not an AK enrolment record (" + std::string(tpm::kEnrolmentSchema) + ")");
+    }
+    t.ak_enrolment = std::move(text);
+  }
   return t;
 }
 
@@ -118,12 +132,18 @@ void add_tpm_quote(const CollectCliOptions& o, const TpmOptions& to, const Bytes
   if (to.ak_certificate) {
     t["ak_certificate"] = collect::base64_encode(*to.ak_certificate);
     ak_facts += ", AK certificate " + o.ak_cert;
-  } else {
+  }
+  if (to.ak_enrolment) {
+    t["ak_enrolment"] = collect::base64_encode(as_bytes(*to.ak_enrolment));
+    ak_facts += ", AK enrolment record " + o.ak_enrolment;
+  }
+  if (!to.ak_certificate && !to.ak_enrolment) {
     r.c.findings.push_back(
         {"collect.ak-uncertified",
-         "no --ak-cert: the quote's AK " + hex_encode(q->ak_name) +
+         "no --ak-cert or --ak-enrolment: the quote's AK " + hex_encode(q->ak_name) +
              " has no certificate, so a verifier cannot trust it and the inventory stays "
-             "reported (enrol the AK: tpm create-ak, then certify it)",
+             "reported (enrol the AK: tpm create-ak, then tpm challenge, activate and check-answer "
+             "--record, or certify it)",
          "tpm", Severity::kWarn});
   }
   std::string log_why;
@@ -402,6 +422,8 @@ void add_collect_options(CLI::App* c, CollectCliOptions& o) {
                 "quote with the persistent AK at this handle (tpm create-ak) instead of a fresh "
                 "one");
   c->add_option("--ak-cert", o.ak_cert, "the AK's certificate (DER or PEM), attached to the quote");
+  c->add_option("--ak-enrolment", o.ak_enrolment,
+                "the AK's enrolment record (tpm check-answer --record), attached to the quote");
   c->add_flag("--ecc", o.ecc, "a fresh ECC P-256 AK instead of RSA-2048");
   c->add_option("--pcrs", o.pcrs, "PCR selection BANK:I,J,... (default sha256:0-7,16)");
   c->add_option("--site", o.site,

@@ -84,7 +84,7 @@ struct VerifyTokenOptions {
 };
 
 int verify_token(const VerifyTokenOptions& o) {
-  auto token = read_file(o.token, 1u << 20);
+  auto token = read_file(o.token, jose::kMaxTokenBytes + 2);
   if (!token) return fail(token.error());
   auto keys = load_verification_keys(o.jwks, o.key);
   if (!keys) return fail(keys.error());

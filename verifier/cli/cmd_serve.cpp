@@ -22,7 +22,7 @@ namespace {
 struct ServeOptions {
   service::ServeConfig cfg;
   std::string listen = "127.0.0.1:8443", store = "sqlite:accel-attest.sqlite", at, port_file;
-  std::vector<std::string> ak_intermediates;
+  std::vector<std::string> ak_intermediates, enrolment_keys;
   bool list_routes = false;
 };
 
@@ -58,6 +58,7 @@ int run_serve(ServeOptions& o, Context& ctx) {
   o.cfg.port = hp->second;
   o.cfg.files.profiles_dir = ctx.profiles();
   o.cfg.files.ak_intermediates = o.ak_intermediates;
+  o.cfg.files.enrolment_keys = o.enrolment_keys;
   o.cfg.build = std::string("accel-attest ") + ACCEL_ATTEST_VERSION;
   if (!o.at.empty()) {
     auto t = verification_time(o.at);
@@ -153,6 +154,8 @@ void add_serve(CLI::App& app, Context& ctx) {
   s->add_option("--ocsp", c.files.ocsp_dir, "directory of stored DER OCSP responses");
   s->add_option("--ak-ca", c.files.ak_ca, "trust anchor for the TPM AK certificate");
   s->add_option("--ak-intermediate", o->ak_intermediates, "intermediate CA for the AK certificate");
+  s->add_option("--enrolment-key", o->enrolment_keys,
+                "key(s) whose AK enrolment records are trusted: JWKS or PEM EC P-256");
   s->add_option("--pcr-policy", c.files.pcr_policy, "PCR policy JSON (docs/tpm.md)");
   s->add_option("--landmarks", c.files.landmarks, "trusted landmarks: appraise location evidence");
   s->add_flag("--allow-debug-modes", c.allow_debug_modes,

@@ -19,11 +19,14 @@
 #include "core/json_text.h"
 #include "core/terminal.h"
 #include "core/text.h"
+#include "crypto/digest.h"
 #include "crypto/x509.h"
 #include "inventory/inventory_json.h"
+#include "results/jose.h"
 #include "tpm/appraise.h"
 #include "tpm/credential.h"
 #include "tpm/ek.h"
+#include "tpm/enrolment.h"
 
 namespace aa::cli {
 
@@ -33,6 +36,8 @@ struct TpmVerifyOptions {
   std::string message, signature, pcrs, ak_public, nonce, ak_cert, ca, policy, eventlog, inventory,
       bundle, time;
   std::vector<std::string> intermediates;
+  std::string enrolment;                    // an AK enrolment record
+  std::vector<std::string> enrolment_keys;  // JWKS or PEM
   bool json = false, allow_sha1 = false;
   std::string fail_on = "fail";
 };
@@ -85,6 +90,7 @@ struct Loaded {
   std::optional<tpm::PcrPolicy> policy;
   ossl::X509Ptr ca;
   std::vector<ossl::X509Ptr> intermediates;
+  jose::Jwks enrolment_keys;
   std::vector<std::string> bound_devices;
 };
 
@@ -114,6 +120,16 @@ Result<std::unique_ptr<Loaded>> load(const TpmVerifyOptions& o, Context& ctx) {
     AA_TRY(c, read_bytes(o.ak_cert));
     l->ev.ak_cert_der = std::move(c);
   }
+  if (!o.enrolment.empty()) {
+    AA_TRY(r, read_bytes(o.enrolment));
+    l->ev.ak_enrolment = std::move(r);
+  }
+  for (const auto& k : o.enrolment_keys) {
+    AA_TRY(text, read_file(k, 1u << 20));
+    AA_TRY(keys, tpm::enrolment_keys(text, k));
+    for (auto& j : keys.keys) l->enrolment_keys.keys.push_back(std::move(j));
+  }
+  if (!l->enrolment_keys.keys.empty()) l->refs.enrolment_keys = &l->enrolment_keys;
   if (!o.ca.empty()) {
     AA_TRY(ca, read_cert(o.ca));
     l->ca = std::move(ca);
@@ -267,6 +283,7 @@ Status write_file(const std::string& path, ByteView data, mode_t mode = 0644) {
 // (MakeCredential), the host answers (ActivateCredential), the verifier checks the answer.
 struct EnrolOptions {
   std::string tcti, handle, out, ek_public, ak_public, ek_cert, anchors, challenge, answer, time;
+  std::string record, key;  // check-answer: the enrolment record to write, and the key to sign it
   bool ecc = false;
 };
 
@@ -313,6 +330,7 @@ int challenge(const EnrolOptions& o) {
                         "give TPM2B_PUBLIC areas, not PEM");
     }
     int rc = 0;
+    std::string ek_vouched;  // the SHA-256 of the EK certificate, when it chains to a vendor root
     if (!tpm::is_attestation_key(*ak.area)) {
       std::cout << "[fail] tpm.ak-attributes: the AK is not a restricted, fixed, TPM-generated "
                    "signing key\n";
@@ -330,6 +348,8 @@ int challenge(const EnrolOptions& o) {
                   << terminal_safe(f.message) << "\n";
       }
       if (!r.ok) rc = 1;
+      // What check-answer --record needs to know: the EK this challenge is for is vouched for.
+      if (r.ok) ek_vouched = sha256_hex(as_chars(x509::der(cert.get())));
     } else {
       std::cout << "[warn] tpm.ek-cert-missing: no EK certificate: the EK itself is not vouched "
                    "for\n";
@@ -348,6 +368,10 @@ int challenge(const EnrolOptions& o) {
     AA_CHECK(write_file(in_dir(o.out, "encrypted-secret.bin"), ByteView(buf, off)));
     AA_CHECK(write_file(in_dir(o.out, "expected-secret.bin"), secret, 0600));
     AA_CHECK(write_file(in_dir(o.out, "ak.name"), ak.name));
+    std::filesystem::remove(in_dir(o.out, "ek-cert.sha256"), ec);
+    if (!ek_vouched.empty() && rc == 0) {
+      AA_CHECK(write_file(in_dir(o.out, "ek-cert.sha256"), as_bytes(ek_vouched + "\n")));
+    }
     std::cout << "challenge for AK " << hex_encode(ak.name) << " in " << o.out
               << " (send credential.bin and encrypted-secret.bin; keep expected-secret.bin)\n";
     return rc;
@@ -394,7 +418,29 @@ int check_answer(const EnrolOptions& o) {
       got->size() == want->size() && CRYPTO_memcmp(got->data(), want->data(), want->size()) == 0;
   std::cout << (ok ? "AK enrolled: " : "[fail] tpm.activation-failed: wrong answer for AK ")
             << (name ? hex_encode(*name) : std::string("?")) << "\n";
-  return ok ? 0 : 1;
+  if (!ok || o.record.empty()) return ok ? 0 : 1;
+  // The record vouches for the AK to later verifications: only for an AK of a TPM whose EK a
+  // vendor root vouched for (tpm challenge --ek-cert, with it chaining to --anchors).
+  if (!name) return fail(name.error());
+  auto ek = read_file(in_dir(o.challenge, "ek-cert.sha256"), 128);
+  if (!ek) {
+    std::cout << "[fail] tpm.ek-cert-untrusted: no enrolment record: the challenge's EK "
+                 "certificate was not given or did not chain to a TPM vendor root (tpm challenge "
+                 "--ek-cert --anchors), so the AK's TPM is not known to be genuine\n";
+    return 1;
+  }
+  auto key = load_signing_key(o.key);
+  if (!key) return fail(key.error());
+  auto at = verification_time(o.time);
+  if (!at) return fail(at.error());
+  std::string ek_sha = *ek;
+  while (!ek_sha.empty() && (ek_sha.back() == '\n' || ek_sha.back() == '\r')) ek_sha.pop_back();
+  auto record = tpm::sign_enrolment(key->get(), jose::thumbprint(key->get()), *name, ek_sha, *at);
+  if (!record) return fail(record.error());
+  if (auto s = write_file(o.record, as_bytes(*record + "\n")); !s) return fail(s.error());
+  std::cout << "enrolment record for AK " << hex_encode(*name) << " written to " << o.record
+            << " (signed by " << jose::thumbprint(key->get()) << ")\n";
+  return 0;
 }
 
 Status quote_to_dir(const TpmQuoteOptions& o, Context& ctx) {
@@ -464,6 +510,12 @@ void add_tpm(CLI::App& app, Context& ctx) {
   v->add_option("--ca", o->ca, "trust anchor for the AK certificate (DER or PEM)")->needs(cert);
   v->add_option("--intermediate", o->intermediates,
                 "intermediate CA certificate(s) for the AK certificate");
+  auto* enr =
+      v->add_option("--enrolment", o->enrolment,
+                    "AK enrolment record (tpm check-answer --record), used without --ak-cert");
+  v->add_option("--enrolment-key", o->enrolment_keys,
+                "key(s) whose enrolment records are trusted: JWKS or PEM EC P-256")
+      ->needs(enr);
   v->add_option("--policy", o->policy, "PCR policy JSON (schema accel-attest/pcr-policy/v1)");
   v->add_option(
       "--eventlog", o->eventlog,
@@ -554,6 +606,12 @@ void add_tpm(CLI::App& app, Context& ctx) {
       "lives in the TPM that holds the EK. Exit 0: enrolled; 1: not; 2: bad input.");
   ck->add_option("--challenge", en->challenge, "directory from `tpm challenge`")->required();
   ck->add_option("--answer", en->answer, "the host's answer")->required();
+  auto* rec = ck->add_option("--record", en->record,
+                             "write a signed AK enrolment record here (docs/tpm.md): verifiers "
+                             "given --enrolment-key then trust quotes by this AK");
+  ck->add_option("--key", en->key, "the ES256 key (PEM) that signs the record")->needs(rec);
+  rec->needs("--key");
+  ck->add_option("--time", en->time, "the enrolment time (RFC 3339; default now)");
   ck->callback([en, &ctx] { ctx.exit_code = check_answer(*en); });
   qc->callback([q, &ctx] { ctx.exit_code = exit_code(quote_to_dir(*q, ctx)); });
 }

@@ -41,6 +41,7 @@ struct VerifyOptions {
   std::string landmarks, device_root, location_out;
   std::vector<std::string> allowed;
   std::vector<std::string> ak_intermediates;
+  std::vector<std::string> enrolment_keys;
   long ttl = 86400;
   long max_revocation_age = RevocationLimits::kDefaultMaxAge;
   bool json = false, allow_debug_modes = false;
@@ -137,6 +138,7 @@ Status check_output_paths(const VerifyOptions& o) {
   Named inputs = {{"bundle", o.bundle},   {"--key", o.key},     {"--licence", o.licence},
                   {"--policy", o.policy}, {"--ak-ca", o.ak_ca}, {"--pcr-policy", o.pcr_policy}};
   for (const auto& i : o.ak_intermediates) inputs.emplace_back("--ak-intermediate", i);
+  for (const auto& i : o.enrolment_keys) inputs.emplace_back("--enrolment-key", i);
   return no_overwrite(
       inputs, {{"--out", o.out}, {"--report", o.report}, {"--location-out", o.location_out}});
 }
@@ -192,6 +194,7 @@ int run_verify(const VerifyOptions& o, Context& ctx, const std::string& build) {
     bytes.ak_intermediates.emplace_back(t->begin(), t->end());
     bytes.ak_intermediate_origins.push_back(path);
   }
+  files.enrolment_keys = o.enrolment_keys;
   if (!o.pcr_policy.empty()) {
     auto t = read_file(o.pcr_policy, 1u << 20);
     if (!t) return fail(t.error());
@@ -310,7 +313,7 @@ int run_report(const ReportOptions& o, Context& ctx) {
                            "the report verifies the token first: give --jwks or --key (or "
                            "--unverified for a page marked UNVERIFIED, with no verdict)"));
   }
-  auto token_text = read_file(o.token, 1u << 20);
+  auto token_text = read_file(o.token, jose::kMaxTokenBytes + 2);
   if (!token_text) return fail(token_text.error());
   std::string token = *token_text;
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
@@ -415,6 +418,9 @@ void add_verify(CLI::App& app, Context& ctx) {
               "an NVIDIA device reporting devtools or debug mode is a warning, not a failure");
   v->add_option("--ak-ca", o->ak_ca, "trust anchor for the TPM AK certificate (DER or PEM)");
   v->add_option("--ak-intermediate", o->ak_intermediates, "intermediate CA for the AK certificate");
+  v->add_option("--enrolment-key", o->enrolment_keys,
+                "key(s) whose AK enrolment records are trusted (tpm check-answer --record): JWKS "
+                "or PEM EC P-256");
   v->add_option("--pcr-policy", o->pcr_policy, "PCR policy JSON (docs/tpm.md)");
   v->add_option("--ttl", o->ttl, "seconds the result stays valid (exp = iat + ttl; default 86400)")
       ->check(CLI::Range(60L, 86400L * 366));

@@ -213,8 +213,20 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
         w.findings.push_back({codes::kPipelineNpuSmiUnreadable, chips.error().to_string(),
                               d.pci.address, Severity::kWarn});
       } else if (const ascend::NpuChip* c = ascend::chip_at(*chips, d.pci.address)) {
-        if (!w.pci.reported_name && !c->name.empty()) w.pci.reported_name = c->name;
-        if (!w.serial && c->serial) w.serial = c->serial;
+        // The bundle's own name and serial are bounded (bundle.h); so are these, which go into
+        // every result the same way.
+        constexpr size_t kMaxText = 1024;
+        if ((!c->name.empty() && c->name.size() > kMaxText) ||
+            (c->serial && c->serial->size() > kMaxText)) {
+          w.findings.push_back({codes::kPipelineNpuSmiUnreadable,
+                                "the attached npu-smi output names the chip at " + d.pci.address +
+                                    " with a name or serial over " + std::to_string(kMaxText) +
+                                    " bytes: neither is used",
+                                d.pci.address, Severity::kWarn});
+        } else {
+          if (!w.pci.reported_name && !c->name.empty()) w.pci.reported_name = c->name;
+          if (!w.serial && c->serial) w.serial = c->serial;
+        }
       } else {
         w.findings.push_back({codes::kPipelineNpuSmiNoChip,
                               "the attached npu-smi output lists no chip at " + d.pci.address,
@@ -242,6 +254,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     ev.pcrs = bundle.tpm->pcrs;
     ev.ak_public = bundle.tpm->ak_public;
     ev.ak_cert_der = bundle.tpm->ak_certificate;
+    ev.ak_enrolment = bundle.tpm->ak_enrolment;
     ev.eventlog = bundle.tpm->eventlog;
     ev.origin = "bundle#/host/tpm";
     tpm::QuoteReferences qr;
@@ -251,6 +264,7 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
     qr.policy = refs.pcr_policy;
     qr.ak_ca = refs.ak_ca;
     qr.ak_intermediates = refs.ak_intermediates;
+    qr.enrolment_keys = refs.enrolment_keys;
     qr.certificate_cache = refs.nvidia.certificate_cache;
     qr.at = refs.at;
     quote = tpm::appraise_quote(ev, qr);

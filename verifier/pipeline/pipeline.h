@@ -63,8 +63,9 @@ struct PipelineReferences {
   const tpm::PcrPolicy* pcr_policy = nullptr;
   const X509* ak_ca = nullptr;  // trust anchor for AK certificates (optional)
   std::vector<const X509*> ak_intermediates;
-  std::optional<Bytes> expected_nonce;   // what the verifier issued; absent: not checked
-  std::optional<Finding> nonce_refused;  // the nonce store refused the nonce (store.*)
+  const jose::Jwks* enrolment_keys = nullptr;  // AK enrolment records signed by these are trusted
+  std::optional<Bytes> expected_nonce;         // what the verifier issued; absent: not checked
+  std::optional<Finding> nonce_refused;        // the nonce store refused the nonce (store.*)
   std::time_t at = 0;
   // Location (docs/location-protocol.md); null boundaries: location evidence is not appraised.
   const location::Boundaries* boundaries = nullptr;

@@ -160,7 +160,10 @@ struct Segments {
 
 Result<Segments> split(std::string_view token, const std::string& origin) {
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.remove_suffix(1);
-  if (token.size() > (1u << 20)) return make_error("input.too-large", origin, "token over 1 MiB");
+  if (token.size() > kMaxTokenBytes) {
+    return make_error("input.too-large", origin,
+                      "token over " + std::to_string(kMaxTokenBytes >> 20) + " MiB");
+  }
   size_t a = token.find('.');
   size_t b = a == std::string_view::npos ? a : token.find('.', a + 1);
   if (a == std::string_view::npos || b == std::string_view::npos ||
@@ -190,6 +193,9 @@ Result<Json> object_segment(const Bytes& raw, const std::string& where, const ch
 }
 
 constexpr JsonLimits kHeaderLimits{1u << 16, 8, 1u << 16};
+// Whatever fits in a token is read: a string as long as the token allows (a certificate's CN
+// quoted in a finding, a host's name), every value it can hold.
+constexpr JsonLimits kPayloadLimits{kMaxTokenBytes, 32, kMaxTokenBytes, kMaxTokenBytes};
 
 }  // namespace
 
@@ -238,14 +244,16 @@ Result<VerifiedJws> verify_compact(std::string_view token, const Jwks& keys,
     return make_error("jose.bad-signature", origin,
                       "the ES256 signature does not verify with key \"" + kid + "\"");
   }
-  AA_TRY(payload, object_segment(seg.payload, origin + " payload", "jose.bad-payload", {}));
+  AA_TRY(payload,
+         object_segment(seg.payload, origin + " payload", "jose.bad-payload", kPayloadLimits));
   return VerifiedJws{std::move(header), std::move(payload), kid};
 }
 
 Result<DecodedJws> decode_unverified(std::string_view token, const std::string& origin) {
   AA_TRY(seg, split(token, origin));
   AA_TRY(header, object_segment(seg.header, origin + " header", "jose.bad-header", kHeaderLimits));
-  AA_TRY(payload, object_segment(seg.payload, origin + " payload", "jose.bad-payload", {}));
+  AA_TRY(payload,
+         object_segment(seg.payload, origin + " payload", "jose.bad-payload", kPayloadLimits));
   return DecodedJws{std::move(header), std::move(payload)};
 }
 
@@ -296,7 +304,13 @@ Result<std::string> sign_es256(EVP_PKEY* private_key, const std::string& kid, co
   if (raw.size() != 64 || !es256_low_s(raw)) {
     return make_error("jose.sign-failed", kid, "the signature's s is not in range");
   }
-  return input + "." + base64url_encode(raw);
+  std::string token = input + "." + base64url_encode(raw);
+  if (token.size() > kMaxTokenBytes) {
+    return make_error("jose.sign-failed", kid,
+                      "the token would be " + std::to_string(token.size()) + " bytes, over the " +
+                          std::to_string(kMaxTokenBytes) + " every reader accepts: not signed");
+  }
+  return token;
 }
 
 }  // namespace aa::jose

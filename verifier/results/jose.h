@@ -36,6 +36,12 @@
 
 namespace aa::jose {
 
+// The largest compact JWS read or written: every token sign_es256() writes is readable by
+// verify_compact() and decode_unverified() (a result that would be larger is not signed), and a
+// ledger document holding one stays within what the ledger export reader takes (16 MiB a
+// string).
+inline constexpr size_t kMaxTokenBytes = 4u << 20;
+
 struct Jwk {
   std::string kid;
   ossl::PKey key;

@@ -1,5 +1,7 @@
 #include "tpm/appraise.h"
 
+#include "tpm/enrolment.h"
+
 #include <algorithm>
 
 #include "core/finding_codes.h"
@@ -59,8 +61,45 @@ void check_ak(QuoteAppraisal& a, const Public& ak, const std::string& where) {
   }
 }
 
+// The AK's trust from a verifier's enrolment record (no AK certificate came).
+void check_enrolment(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteReferences& refs) {
+  const std::string where = ev.origin + " AK enrolment record";
+  if (!refs.enrolment_keys || refs.enrolment_keys->keys.empty()) {
+    a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
+    add(a, codes::kTpmAkUntrusted, Severity::kWarn, where,
+        "an enrolment record came with the quote but no enrolment key to verify it was "
+        "configured (--enrolment-key): the AK is not trusted");
+    return;
+  }
+  auto e = verify_enrolment(as_chars(*ev.ak_enrolment), *refs.enrolment_keys, where);
+  if (!e) {
+    a.checks[QuoteCheck::kAkTrust] = Check::kFail;
+    add(a, codes::kTpmEnrolmentInvalid, Severity::kFail, e.error().field,
+        "the enrolment record does not verify with the enrolment keys: " + e.error().code + ": " +
+            e.error().message);
+    return;
+  }
+  if (a.ak_name.empty() || e->ak_name != a.ak_name) {
+    a.checks[QuoteCheck::kAkTrust] = Check::kFail;
+    add(a, codes::kTpmEnrolmentAkMismatch, Severity::kFail, where,
+        "the record enrols AK " + hex_encode(e->ak_name) + ", not the AK that signed the quote (" +
+            (a.ak_name.empty() ? std::string("unreadable") : hex_encode(a.ak_name)) + ")");
+    return;
+  }
+  if (e->enrolled_at > refs.at) {
+    a.checks[QuoteCheck::kAkTrust] = Check::kFail;
+    add(a, codes::kTpmEnrolmentFuture, Severity::kFail, where,
+        "the record says the AK was enrolled at " + x509::rfc3339(e->enrolled_at) +
+            ", after the time of verification " + x509::rfc3339(refs.at));
+    return;
+  }
+  a.checks[QuoteCheck::kAkTrust] = Check::kPass;
+  a.ak_enrolment = *e;
+}
+
 void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteReferences& refs,
                     EVP_PKEY* ak_key) {
+  if (!ev.ak_cert_der && ev.ak_enrolment) return check_enrolment(a, ev, refs);
   if (!ev.ak_cert_der) {
     a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
     add(a, codes::kTpmAkUntrusted, Severity::kWarn, ev.origin,

@@ -24,15 +24,19 @@
 //   eventlog    the firmware log replayed per signed bank into PCRs 0..7 must give the signed
 //               values: tpm.eventlog-mismatch per PCR, tpm.bad-eventlog, tpm.eventlog-bank-missing
 //   ak_trust    with an AK certificate: chain to the given CA at `at` (tpm.ak-cert-invalid) and
-//               the same key as the AK (tpm.ak-cert-key-mismatch); without one:
-//               tpm.ak-untrusted (warn: the AK is only as good as its enrolment)
+//               the same key as the AK (tpm.ak-cert-key-mismatch); else with an enrolment record
+//               (tpm/enrolment.h): signed by one of the given enrolment keys
+//               (tpm.enrolment-invalid), for this AK's Name (tpm.enrolment-ak-mismatch), made
+//               no later than `at` (tpm.enrolment-future); with neither, or with no key or CA to
+//               check what came: tpm.ak-untrusted (warn: the AK is only as good as an
+//               enrolment this check did not see)
 //
 // inventory_bound is the conclusion, not one check: it is true only when the quote parsed, its
 // signature verified (parse and signature pass), the AK is a valid attestation key (ak not
-// failed), the AK is trusted (ak_trust pass: its certificate chains to the given CA), the
-// nonce is not empty and extraData is the v2 binding of refs.inventory_digest. extra_data_binds
-// says only the last: that the host claimed this inventory, which vouches for nothing unless
-// the signer is trusted.
+// failed), the AK is trusted (ak_trust pass: its certificate chains to the given CA, or an
+// enrolment record signed by a given enrolment key names it), the nonce is not empty and extraData
+// is the v2 binding of refs.inventory_digest. extra_data_binds says only the last: that the host
+// claimed this inventory, which vouches for nothing unless the signer is trusted.
 #pragma once
 
 #include <ctime>
@@ -45,6 +49,8 @@
 #include "core/finding.h"
 #include "crypto/chain.h"
 #include "crypto/ossl.h"
+#include "results/jose.h"
+#include "tpm/enrolment.h"
 #include "tpm/pcrs.h"
 #include "tpm/quote.h"
 
@@ -52,9 +58,10 @@ namespace aa::tpm {
 
 struct QuoteEvidence {
   Bytes attest, signature, pcrs, ak_public;
-  std::optional<Bytes> ak_cert_der;  // DER or PEM
-  std::string origin;                // for messages ("quote.msg")
-  std::optional<Bytes> eventlog;     // TCG PC Client firmware event log, to replay PCRs 0..7
+  std::optional<Bytes> ak_cert_der;   // DER or PEM
+  std::optional<Bytes> ak_enrolment;  // an enrolment record (tpm/enrolment.h), used without a cert
+  std::string origin;                 // for messages ("quote.msg")
+  std::optional<Bytes> eventlog;      // TCG PC Client firmware event log, to replay PCRs 0..7
 };
 
 struct QuoteReferences {
@@ -64,6 +71,7 @@ struct QuoteReferences {
   const PcrPolicy* policy = nullptr;
   const X509* ak_ca = nullptr;  // trust anchor for the AK certificate
   std::vector<const X509*> ak_intermediates;
+  const jose::Jwks* enrolment_keys = nullptr;  // whose enrolment records are trusted; null: none
   // AK certificates and chains verified by earlier appraisals (crypto/chain.h); null: none.
   CertificateCache* certificate_cache = nullptr;
   bool allow_sha1 = false;
@@ -101,8 +109,9 @@ struct QuoteAppraisal {
   std::vector<PcrValue> pcrs;  // labelled from the signed selection
   std::string ak_description;
   Bytes ak_name;
-  bool extra_data_binds = false;  // extraData is the v2 binding of the given inventory
-  bool inventory_bound = false;   // that, signed by a valid, trusted AK (see the contract)
+  std::optional<Enrolment> ak_enrolment;  // the record that made the AK trusted, when one did
+  bool extra_data_binds = false;          // extraData is the v2 binding of the given inventory
+  bool inventory_bound = false;           // that, signed by a valid, trusted AK (see the contract)
   std::vector<Finding> findings;
 
   TrustTier verdict() const { return verdict_of(findings); }

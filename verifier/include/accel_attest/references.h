@@ -46,6 +46,9 @@ struct ReferenceFiles {
   long max_revocation_age = 604800;  // seconds a CRL/OCSP without nextUpdate stays current
   std::string ak_ca;                 // TPM AK trust anchor (DER or PEM); empty: AK untrusted
   std::vector<std::string> ak_intermediates;
+  // Keys whose AK enrolment records are trusted (docs/tpm.md): JWKS or PEM EC P-256 files (a
+  // private key gives its public half); empty: records are not trusted (tpm.ak-untrusted).
+  std::vector<std::string> enrolment_keys;
   std::string pcr_policy;   // PCR policy JSON (docs/tpm.md); empty: boot state unchecked
   std::string landmarks;    // trusted landmarks directory; empty: location not appraised
   std::string device_root;  // root for simulated sim-p384 device chains (tests only)
@@ -58,6 +61,7 @@ struct ReferenceBytes {
   std::optional<std::string> pcr_policy_json;
   std::optional<aa::Bytes> ak_ca;  // DER or PEM
   std::vector<aa::Bytes> ak_intermediates;
+  std::vector<aa::Bytes> enrolment_keys;  // JWKS or PEM, added to ReferenceFiles' ones
   // What errors call each of them (a file name); default the member's name.
   std::string policy_origin = "policy", pcr_policy_origin = "pcr_policy", ak_ca_origin = "ak_ca";
   std::vector<std::string> ak_intermediate_origins;
