@@ -72,12 +72,18 @@ inline constexpr std::string_view kDocCollect =
 #include "core/finding_codes.inc"
 #undef AA_CODE
 
-// Every row, in the order of docs/findings.md.
-inline constexpr std::array kTable = {
+// Every row, in the order of docs/findings.md. The size is counted, not deduced: clang's
+// deduction guide for std::array folds over every element and stops at 256.
+#define AA_CODE(name, text, sev, anchor) +1
+inline constexpr std::size_t kCount = 0
+#include "core/finding_codes.inc"
+    ;
+#undef AA_CODE
+inline constexpr std::array<CodeInfo, kCount> kTable = {{
 #define AA_CODE(name, text, sev, anchor) CodeInfo{#name, text, CodeSeverity::sev, anchor},
 #include "core/finding_codes.inc"
 #undef AA_CODE
-};
+}};
 
 }  // namespace codes
 
