@@ -20,8 +20,14 @@ namespace {
 
 extern "C" {
 
-int socket(int, int, int) { refuse("socket()"); }
-int connect(int, const struct sockaddr*, socklen_t) { refuse("connect()"); }
-int getaddrinfo(const char*, const char*, const void*, void**) { refuse("getaddrinfo()"); }
+int socket(int, int, int) {
+  refuse("socket()");
+}
+int connect(int, const struct sockaddr*, socklen_t) {
+  refuse("connect()");
+}
+int getaddrinfo(const char*, const char*, const void*, void**) {
+  refuse("getaddrinfo()");
+}
 
 }  // extern "C"
