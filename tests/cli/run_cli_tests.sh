@@ -365,17 +365,28 @@ if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
   # verifier's key configured, quotes by that AK are trusted, and the inventory they bind is
   # platform-bound, without an AK certificate.
   k=$tmp/keys/signing-key.pem
-  check tpm-record 0 "enrolment record for AK .* written to" -- "$bin" tpm check-answer \
-    --challenge "$tmp/ch" --answer "$tmp/answer.bin" --record "$tmp/enrol.jwt" --key "$k"
   check tpm-record-wrong-answer 1 "tpm.activation-failed" -- "$bin" tpm check-answer \
     --challenge "$tmp/ch" --answer "$tmp/wrong.bin" --record "$tmp/enrol-wrong.jwt" --key "$k"
   [ ! -e "$tmp/enrol-wrong.jwt" ] && ok || not_ok "tpm-record-wrong-answer wrote a record"
+  check tpm-record 0 "enrolment record for AK .* written to" -- "$bin" tpm check-answer \
+    --challenge "$tmp/ch" --answer "$tmp/answer.bin" --record "$tmp/enrol.jwt" --key "$k"
+  # One record per challenge: its secret is gone once the record is written.
+  check tpm-record-again 2 "input.missing-file" -- "$bin" tpm check-answer \
+    --challenge "$tmp/ch" --answer "$tmp/answer.bin" --record "$tmp/enrol-again.jwt" --key "$k"
+  # A challenge directory whose EK digest is not one (edited) gives no record either.
+  check tpm-challenge-2 0 "challenge for AK" -- "$bin" tpm challenge --ek-public "$tmp/ak/ek.pub" \
+    --ak-public "$tmp/ak/ak.pub" --ek-cert "$tmp/ak/ek-cert.der" --anchors "$tmp/anchors" --out "$tmp/ch2"
+  check tpm-activate-2 0 "answer written" -- "$bin" tpm activate --tcti "$tcti" --handle 0x81010020 \
+    --challenge "$tmp/ch2" --out "$tmp/answer2.bin"
+  echo hello >"$tmp/ch2/ek-cert.sha256"
+  check tpm-record-bad-ek-digest 1 "tpm.ek-cert-untrusted" -- "$bin" tpm check-answer \
+    --challenge "$tmp/ch2" --answer "$tmp/answer2.bin" --record "$tmp/enrol2.jwt" --key "$k"
   # A challenge whose EK nobody vouched for never gives a record.
   check tpm-challenge-no-ek-cert 0 "tpm.ek-cert-missing" -- "$bin" tpm challenge --ek-public "$tmp/ak/ek.pub" \
     --ak-public "$tmp/ak/ak.pub" --out "$tmp/ch-noek"
   check tpm-activate-noek 0 "answer written" -- "$bin" tpm activate --tcti "$tcti" --handle 0x81010020 \
     --challenge "$tmp/ch-noek" --out "$tmp/answer-noek.bin"
-  check tpm-record-unvouched-ek 1 "tpm.ek-cert-untrusted: no enrolment record" -- "$bin" tpm check-answer \
+  check tpm-record-unvouched-ek 1 "tpm.ek-cert-untrusted: AK .* answered, but no enrolment record" -- "$bin" tpm check-answer \
     --challenge "$tmp/ch-noek" --answer "$tmp/answer-noek.bin" --record "$tmp/enrol-noek.jwt" --key "$k"
   [ ! -e "$tmp/enrol-noek.jwt" ] && ok || not_ok "tpm-record-unvouched-ek wrote a record"
   tv=(tpm verify --message "$tmp/qp/quote.msg" --signature "$tmp/qp/quote.sig" --pcrs "$tmp/qp/quote.pcrs"

@@ -577,6 +577,7 @@ TEST(TpmEnrolment, RecordSignedByTheVerifierTrustsTheAkItNames) {
   both.ak_cert_der = file("gce/ak_cert.der");
   a = tpm::appraise_quote(both, r);
   EXPECT_NE(a.checks.at(tpm::QuoteCheck::kAkTrust), tpm::Check::kPass) << text(a);
+  EXPECT_TRUE(has(a, "tpm.enrolment-unused")) << text(a);
 }
 
 // Every token sign_es256() writes is one verify_compact() reads: a payload that would make a
@@ -586,7 +587,8 @@ TEST(Jose, NoTokenIsSignedThatReadersWouldRefuse) {
   Json big = {{"host", std::string(jose::kMaxTokenBytes, 'a')}};
   auto t = jose::sign_es256(k.key.get(), k.kid, big);
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.error().code, "jose.sign-failed");
+  EXPECT_EQ(t.error().code, "input.too-large");
+  EXPECT_EQ(t.error().field, "result");
   // Just under: signed, and read back.
   Json fits = {{"host", std::string(jose::kMaxTokenBytes / 4 * 3 - 200, 'a')}};
   auto ok = jose::sign_es256(k.key.get(), k.kid, fits);

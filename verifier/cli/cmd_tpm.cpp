@@ -367,10 +367,10 @@ int challenge(const EnrolOptions& o) {
     Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&cred.secret, buf, sizeof buf, &off);
     AA_CHECK(write_file(in_dir(o.out, "encrypted-secret.bin"), ByteView(buf, off)));
     AA_CHECK(write_file(in_dir(o.out, "expected-secret.bin"), secret, 0600));
-    AA_CHECK(write_file(in_dir(o.out, "ak.name"), ak.name));
+    AA_CHECK(write_file(in_dir(o.out, "ak.name"), ak.name, 0600));
     std::filesystem::remove(in_dir(o.out, "ek-cert.sha256"), ec);
     if (!ek_vouched.empty() && rc == 0) {
-      AA_CHECK(write_file(in_dir(o.out, "ek-cert.sha256"), as_bytes(ek_vouched + "\n")));
+      AA_CHECK(write_file(in_dir(o.out, "ek-cert.sha256"), as_bytes(ek_vouched + "\n"), 0600));
     }
     std::cout << "challenge for AK " << hex_encode(ak.name) << " in " << o.out
               << " (send credential.bin and encrypted-secret.bin; keep expected-secret.bin)\n";
@@ -416,28 +416,41 @@ int check_answer(const EnrolOptions& o) {
   auto name = read_bytes(in_dir(o.challenge, "ak.name"));
   bool ok =
       got->size() == want->size() && CRYPTO_memcmp(got->data(), want->data(), want->size()) == 0;
-  std::cout << (ok ? "AK enrolled: " : "[fail] tpm.activation-failed: wrong answer for AK ")
-            << (name ? hex_encode(*name) : std::string("?")) << "\n";
-  if (!ok || o.record.empty()) return ok ? 0 : 1;
+  const std::string who = name ? hex_encode(*name) : std::string("?");
+  if (!ok) {
+    std::cout << "[fail] tpm.activation-failed: wrong answer for AK " << who << "\n";
+    return 1;
+  }
+  if (o.record.empty()) {
+    std::cout << "AK enrolled: " << who << "\n";
+    return 0;
+  }
   // The record vouches for the AK to later verifications: only for an AK of a TPM whose EK a
-  // vendor root vouched for (tpm challenge --ek-cert, with it chaining to --anchors).
+  // vendor root vouched for (tpm challenge --ek-cert, with it chaining to --anchors). The
+  // challenge directory is the verifier's own state (docs/tpm.md): what it says is believed.
   if (!name) return fail(name.error());
   auto ek = read_file(in_dir(o.challenge, "ek-cert.sha256"), 128);
-  if (!ek) {
-    std::cout << "[fail] tpm.ek-cert-untrusted: no enrolment record: the challenge's EK "
-                 "certificate was not given or did not chain to a TPM vendor root (tpm challenge "
-                 "--ek-cert --anchors), so the AK's TPM is not known to be genuine\n";
+  std::string ek_sha = ek ? *ek : std::string();
+  while (!ek_sha.empty() && (ek_sha.back() == '\n' || ek_sha.back() == '\r')) ek_sha.pop_back();
+  auto ek_digest = hex_decode(ek_sha);
+  if (!ek || !ek_digest || ek_digest->size() != 32) {
+    std::cout << "[fail] tpm.ek-cert-untrusted: AK " << who
+              << " answered, but no enrolment record: the challenge's EK certificate was not "
+                 "given or did not chain to a TPM vendor root (tpm challenge --ek-cert "
+                 "--anchors), so the AK's TPM is not known to be genuine\n";
     return 1;
   }
   auto key = load_signing_key(o.key);
   if (!key) return fail(key.error());
   auto at = verification_time(o.time);
   if (!at) return fail(at.error());
-  std::string ek_sha = *ek;
-  while (!ek_sha.empty() && (ek_sha.back() == '\n' || ek_sha.back() == '\r')) ek_sha.pop_back();
   auto record = tpm::sign_enrolment(key->get(), jose::thumbprint(key->get()), *name, ek_sha, *at);
   if (!record) return fail(record.error());
   if (auto s = write_file(o.record, as_bytes(*record + "\n")); !s) return fail(s.error());
+  // One record per challenge: the secret goes, so the challenge cannot be answered again.
+  std::error_code ec;
+  std::filesystem::remove(in_dir(o.challenge, "expected-secret.bin"), ec);
+  std::cout << "AK enrolled: " << who << "\n";
   std::cout << "enrolment record for AK " << hex_encode(*name) << " written to " << o.record
             << " (signed by " << jose::thumbprint(key->get()) << ")\n";
   return 0;

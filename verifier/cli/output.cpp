@@ -274,11 +274,13 @@ std::string sniff_file_type(std::string_view content, const std::string& command
               "verify",        "location verify", "landmark respond"};
   } else if (starts_with(t, "-----BEGIN") && t.find("PRIVATE KEY-----") != std::string::npos) {
     what = "a PEM private key";
-    takers = {"verify", "location verify", "jwks",           "verify-token",
-              "report", "landmark serve",  "landmark enrol", "landmark respond"};
+    takers = {"verify",         "location verify",  "jwks",
+              "verify-token",   "report",           "landmark serve",
+              "landmark enrol", "landmark respond", "serve",
+              "tpm verify",     "tpm check-answer"};
   } else if (starts_with(t, "-----BEGIN PUBLIC KEY-----")) {
     what = "a PEM public key: use verify-token --key";
-    takers = {"verify-token", "report"};
+    takers = {"verify-token", "report", "verify", "serve", "tpm verify"};  // enrolment keys
   } else if (t[0] == '{' || t[0] == '[') {
     auto j = Json::parse(t, nullptr, false);
     // A cut-off document (only the first kSniffBytes are kept) still names its schema.
@@ -295,8 +297,8 @@ std::string sniff_file_type(std::string_view content, const std::string& command
       what = "location evidence: use location verify";
       takers = {"location verify"};
     } else if (j.is_object() && j.contains("keys") && j["keys"].is_array()) {
-      what = "a JWKS: give it to verify-token --jwks or report --jwks";
-      takers = {"verify-token", "report"};
+      what = "a JWKS: give it to verify-token --jwks, report --jwks or --enrolment-key";
+      takers = {"verify-token", "report", "verify", "serve", "tpm verify"};
     } else if (j.is_object() && j.contains("eat_profile")) {
       what = "EAR claims (the payload of a signed result), not a signed token";
     } else if ((j.is_array() && !j.empty() && j[0].is_object() && j[0].contains("evidence")) ||

@@ -306,9 +306,13 @@ Result<std::string> sign_es256(EVP_PKEY* private_key, const std::string& kid, co
   }
   std::string token = input + "." + base64url_encode(raw);
   if (token.size() > kMaxTokenBytes) {
-    return make_error("jose.sign-failed", kid,
-                      "the token would be " + std::to_string(token.size()) + " bytes, over the " +
-                          std::to_string(kMaxTokenBytes) + " every reader accepts: not signed");
+    // What made it so large came with the evidence (its devices, names and serials): the
+    // caller's input, refused as such.
+    return make_error("input.too-large", "result",
+                      "the signed result would be " + std::to_string(token.size()) +
+                          " bytes, over the " + std::to_string(kMaxTokenBytes) +
+                          " every reader accepts: not signed (the evidence's devices, names and "
+                          "serials make it this large)");
   }
   return token;
 }

@@ -22,7 +22,8 @@
 //     half of a PEM private key; its kid is the RFC 7638 thumbprint (jose.bad-key otherwise).
 //   - sign_es256() produces header {"alg":"ES256","typ":"JWT","kid":kid} || payload, signed
 //     with s normalised to the low half (s <= n/2), so that every token we write has the one
-//     form strict verifiers accept. A signing failure is jose.sign-failed, never a short token.
+//     form strict verifiers accept. A signing failure is jose.sign-failed, never a short token;
+//     a token that would exceed kMaxTokenBytes is input.too-large (field "result").
 #pragma once
 
 #include <string>

@@ -100,6 +100,11 @@ void check_enrolment(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteRefe
 void check_ak_trust(QuoteAppraisal& a, const QuoteEvidence& ev, const QuoteReferences& refs,
                     EVP_PKEY* ak_key) {
   if (!ev.ak_cert_der && ev.ak_enrolment) return check_enrolment(a, ev, refs);
+  if (ev.ak_cert_der && ev.ak_enrolment) {
+    add(a, codes::kTpmEnrolmentUnused, Severity::kInfo, ev.origin + " AK enrolment record",
+        "an AK certificate came as well: it decides the AK's trust, the enrolment record was not "
+        "checked");
+  }
   if (!ev.ak_cert_der) {
     a.checks[QuoteCheck::kAkTrust] = Check::kWarn;
     add(a, codes::kTpmAkUntrusted, Severity::kWarn, ev.origin,
