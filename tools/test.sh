@@ -118,7 +118,7 @@ fuzz_one() {  # fuzz_one TARGET LOG: runs one fuzzer on a copy of its corpus
 if [ "$san_ok" -eq 1 ]; then
   targets=(lspci sysfs_id inventory_json json_strict spdm_report rim nvidia_evidence tpm_attest
            tpm_signature tpm_public tpm_eventlog ear_token bundle npu_smi licence timing_record
-           nvml_chain inventory_binding terminal_safe ledger_export rim_import tpm_pcrs)
+           nvml_chain inventory_binding terminal_safe ledger_export rim_import tpm_pcrs enrolment)
   logs=$(mktemp -d)
   running=0
   for target in "${targets[@]}"; do
