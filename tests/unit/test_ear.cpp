@@ -107,6 +107,13 @@ TEST(Jose, OurTokensVerifyAndTamperingIsCaught) {
   std::string kid = jose::thumbprint(key.get());
   Json jwks = {{"keys", Json::array({jose::public_jwk(key.get(), kid)})}};
   auto keys = jose::parse_jwks(jwks.dump(), "ours").value();
+  // A key published for encryption is not a verification key.
+  Json enc = jwks;
+  enc["keys"][0]["use"] = "enc";
+  auto refused = jose::parse_jwks(enc.dump(), "enc");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "jose.bad-key");
+  EXPECT_EQ(refused.error().field, "enc#/keys/0/use");
   Json claims = {{"eat_profile", ear::kProfileIetf03},
                  {"iat", 1700000000},
                  {"eat_nonce", "AAECAw"},

@@ -62,6 +62,11 @@ Result<Jwk> read_jwk(const JsonAt& at) {
     AA_TRY(a, alg->string());
     if (a != "ES256") return make_error("jose.bad-key", alg->where(), "alg must be ES256");
   }
+  // A key published for encryption is not one to check signatures with (RFC 7517 4.2).
+  if (auto use = o.optional_field("use")) {
+    AA_TRY(u, use->string());
+    if (u != "sig") return make_error("jose.bad-key", use->where(), "use must be sig");
+  }
   AA_TRY(xs, str("x"));
   AA_TRY(ys, str("y"));
   auto x = base64url_decode(xs);

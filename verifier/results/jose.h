@@ -5,8 +5,8 @@
 // Contract:
 //   - parse_jwks() reads a JWKS ({"keys": [...]}) or one JWK. Only EC P-256 keys ("kty":"EC",
 //     "crv":"P-256", base64url x and y of 32 bytes); an "alg" member, when present, must be
-//     ES256; a "d" member (a private key) is refused. Keys without "kid" get their RFC 7638
-//     thumbprint as kid.
+//     ES256, a "use" member sig; a "d" member (a private key) is refused. Keys without "kid" get
+//     their RFC 7638 thumbprint as kid.
 //   - verify_compact() accepts exactly three base64url segments, a protected header that is a
 //     JSON object with "alg":"ES256" (the algorithm is pinned by the key type: "none", HS*, RS*
 //     are refused) and a "kid" naming a JWKS key (or no kid when the JWKS holds one key); a
