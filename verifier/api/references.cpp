@@ -90,19 +90,18 @@ Result<References> References::load(const ReferenceFiles& f, const ReferenceByte
     AA_TRY(c, cert_file(path));
     d->ak_intermediates.push_back(std::move(c));
   }
-  for (size_t i = 0; i < b.enrolment_keys.size() + f.enrolment_keys.size(); ++i) {
-    const bool mem = i < b.enrolment_keys.size();
-    std::string text, origin;
-    if (mem) {
-      text.assign(b.enrolment_keys[i].begin(), b.enrolment_keys[i].end());
-      origin = "enrolment_keys[" + std::to_string(i) + "]";
-    } else {
-      origin = f.enrolment_keys[i - b.enrolment_keys.size()];
-      AA_TRY(t, aa::read_file(origin, 1u << 20));
-      text = std::move(t);
-    }
+  auto add_enrolment_keys = [&](std::string_view text, const std::string& origin) -> aa::Status {
     AA_TRY(keys, aa::tpm::enrolment_keys(text, origin));
     for (auto& k : keys.keys) d->enrolment_keys.keys.push_back(std::move(k));
+    return aa::Ok{};
+  };
+  for (size_t i = 0; i < b.enrolment_keys.size(); ++i) {
+    AA_CHECK(add_enrolment_keys(aa::as_chars(b.enrolment_keys[i]),
+                                "enrolment_keys[" + std::to_string(i) + "]"));
+  }
+  for (const auto& path : f.enrolment_keys) {
+    AA_TRY(text, aa::read_file(path, 1u << 20));
+    AA_CHECK(add_enrolment_keys(text, path));
   }
   if (b.pcr_policy_json) {
     AA_TRY(pp, aa::tpm::load_pcr_policy(*b.pcr_policy_json, b.pcr_policy_origin));

@@ -16,10 +16,6 @@ namespace aa {
 namespace {
 
 constexpr size_t kMaxDevices = 512;
-// Names and serials the host writes end up in signed results and reports: no real one is near
-// this, and a longer one is refused rather than carried into every result.
-constexpr size_t kMaxShortText = 1024;
-
 Status short_text(const JsonAt& at, const std::string& s) {
   if (s.size() <= kMaxShortText) return Ok{};
   return make_error("input.too-large", at.where(),

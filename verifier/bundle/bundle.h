@@ -22,6 +22,11 @@
 
 namespace aa {
 
+// Names and serials the host writes (host and site names, reported names and serials, and
+// those npu-smi's output gives) end up in signed results and reports: no real one is near this,
+// and a longer one is refused rather than carried into every result.
+inline constexpr size_t kMaxShortText = 1024;
+
 struct BundleTpm {
   Bytes quote, signature, pcrs, ak_public;  // TPMS_ATTEST, TPMT_SIGNATURE, PCR values, AK
   std::optional<Bytes> ak_certificate, eventlog;

@@ -451,8 +451,8 @@ int check_answer(const EnrolOptions& o) {
   std::error_code ec;
   std::filesystem::remove(in_dir(o.challenge, "expected-secret.bin"), ec);
   std::cout << "AK enrolled: " << who << "\n";
-  std::cout << "enrolment record for AK " << hex_encode(*name) << " written to " << o.record
-            << " (signed by " << jose::thumbprint(key->get()) << ")\n";
+  std::cout << "enrolment record for AK " << who << " written to " << o.record << " (signed by "
+            << jose::thumbprint(key->get()) << ")\n";
   return 0;
 }
 

@@ -3,7 +3,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include "core/text.h"
@@ -67,8 +66,9 @@ Result<ossl::X509Ptr> ParsedCertCache::parse(ByteView der, const std::string& fi
   return cert;
 }
 
-std::string chain_digest(const std::vector<ossl::X509Ptr>& certs) {
+std::string chain_digest(const std::vector<ossl::X509Ptr>& certs, size_t* der_bytes) {
   Sha256 h;
+  size_t total = 0;
   std::vector<unsigned char> der;
   for (const auto& c : certs) {
     const int n = i2d_X509(c.get(), nullptr);
@@ -81,7 +81,9 @@ std::string chain_digest(const std::vector<ossl::X509Ptr>& certs) {
     if (i2d_X509(c.get(), &p) != n) return "";
     h.update(std::string_view(prefix, 4))
         .update(std::string_view(reinterpret_cast<const char*>(der.data()), len));
+    total += len;
   }
+  if (der_bytes) *der_bytes = total;
   const auto d = h.final();
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
@@ -97,14 +99,13 @@ Result<std::shared_ptr<const ParsedChain>> ParsedCertCache::parse_chain(std::str
   }
   AA_TRY(certs, parse_pem_chain(pem, field, max_certs, this));
   auto chain = std::make_shared<ParsedChain>();
-  chain->der_digest = chain_digest(certs);
+  size_t der_bytes = 0;
+  chain->der_digest = chain_digest(certs, &der_bytes);
   for (const auto& c : certs) chain->subject_cns.push_back(subject_cn(c.get()));
   chain->leaf_sha256 = fingerprint_sha256(certs.front().get());
   chain->certs = std::move(certs);
   // The text, and the certificates' encodings in case parse() could not keep them.
-  size_t held = pem.size();
-  for (const auto& c : chain->certs)
-    held += static_cast<size_t>(std::max(0, i2d_X509(c.get(), nullptr)));
+  const size_t held = pem.size() + der_bytes;
   std::lock_guard<std::mutex> lock(mu_);
   if (chains_.size() < max_ && bytes_ + held <= max_bytes_ &&
       chains_.emplace(std::string(pem), chain).second) {

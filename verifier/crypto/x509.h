@@ -40,7 +40,8 @@ struct ParsedChain {
 
 // SHA-256 (32 raw bytes) over each certificate's DER encoding preceded by its 4-byte length, so
 // that no two different lists of certificates digest alike; "" when one cannot be encoded.
-std::string chain_digest(const std::vector<ossl::X509Ptr>& certs);
+// `der_bytes`, when given, receives the encodings' total size.
+std::string chain_digest(const std::vector<ossl::X509Ptr>& certs, size_t* der_bytes = nullptr);
 
 class ParsedCertCache {
  public:

@@ -213,14 +213,11 @@ PipelineResult run_pipeline(const Bundle& bundle, const std::string& bundle_sha2
         w.findings.push_back({codes::kPipelineNpuSmiUnreadable, chips.error().to_string(),
                               d.pci.address, Severity::kWarn});
       } else if (const ascend::NpuChip* c = ascend::chip_at(*chips, d.pci.address)) {
-        // The bundle's own name and serial are bounded (bundle.h); so are these, which go into
-        // every result the same way.
-        constexpr size_t kMaxText = 1024;
-        if ((!c->name.empty() && c->name.size() > kMaxText) ||
-            (c->serial && c->serial->size() > kMaxText)) {
+        // Bounded as the bundle's own names and serials are (kMaxShortText, bundle.h).
+        if (c->name.size() > kMaxShortText || (c->serial && c->serial->size() > kMaxShortText)) {
           w.findings.push_back({codes::kPipelineNpuSmiUnreadable,
                                 "the attached npu-smi output names the chip at " + d.pci.address +
-                                    " with a name or serial over " + std::to_string(kMaxText) +
+                                    " with a name or serial over " + std::to_string(kMaxShortText) +
                                     " bytes: neither is used",
                                 d.pci.address, Severity::kWarn});
         } else {

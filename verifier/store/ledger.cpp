@@ -27,10 +27,6 @@ bool hex64(const std::string& s) {
          });
 }
 
-bool utf8_ok(const std::string& s) {
-  return valid_utf8(s);
-}
-
 }  // namespace
 
 std::string entry_hash(const LedgerEntry& e) {
@@ -67,7 +63,7 @@ Status check_new_result(const NewResult& r) {
       {"result.document", &r.document}};
   for (const auto& d : r.devices) texts.emplace_back("result.devices", &d);
   for (const auto& [name, s] : texts) {
-    if (!utf8_ok(*s)) return make_error("input.bad-value", name, "not valid UTF-8");
+    if (!valid_utf8(*s)) return make_error("input.bad-value", name, "not valid UTF-8");
   }
   return Ok{};
 }

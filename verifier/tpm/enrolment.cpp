@@ -1,7 +1,5 @@
 #include "tpm/enrolment.h"
 
-#include <cmath>
-
 namespace aa::tpm {
 
 Result<std::string> sign_enrolment(EVP_PKEY* private_key, const std::string& kid, ByteView ak_name,
@@ -23,10 +21,7 @@ Result<jose::Jwks> enrolment_keys(std::string_view text, const std::string& orig
 
 Result<Enrolment> verify_enrolment(std::string_view record, const jose::Jwks& keys,
                                    const std::string& origin) {
-  // A record file may end in a newline; the token itself is one line.
-  while (!record.empty() && (record.back() == '\n' || record.back() == '\r')) {
-    record.remove_suffix(1);
-  }
+  // (A record file's final newline is dropped by verify_compact.)
   AA_TRY(jws, jose::verify_compact(record, keys, origin));
   const Json& p = jws.payload;
   auto bad = [&](const std::string& member, const std::string& why) {
